@@ -1,0 +1,2 @@
+export { asEventList, type Decider, foldEvents } from './decider.js';
+export { DomainRuleViolation } from './errors.js';

@@ -1,0 +1,1 @@
+export { DeciderSpecification } from './decider-specification.js';

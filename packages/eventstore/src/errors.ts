@@ -1,0 +1,40 @@
+import type { ExpectedRevision } from './event-store.js';
+
+/** Base of every error the event store raises on purpose; anything else is a bug or an outage. */
+export class EventStoreError extends Error {
+  override readonly name: string = 'EventStoreError';
+}
+
+/** The stream was not at the revision the caller expected: someone else wrote first. */
+export class WrongExpectedRevisionError extends EventStoreError {
+  override readonly name = 'WrongExpectedRevisionError';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's current revision, or `undefined` when it has no event. */
+    readonly actual: number | undefined,
+  ) {
+    super(`stream ${streamId}: expected revision ${String(expected)}, actual ${actual ?? 'no stream'}`);
+  }
+}
+
+/** An event was rejected at the boundary (bad envelope, bad id, wrong tenant, ...). */
+export class InvalidEventError extends EventStoreError {
+  override readonly name = 'InvalidEventError';
+}
+
+/** Some, but not all, of the events of an append were already stored: the caller reused ids. */
+export class DuplicateEventIdError extends EventStoreError {
+  override readonly name = 'DuplicateEventIdError';
+  constructor(readonly eventId: string) {
+    super(`event ${eventId} is already stored in another append`);
+  }
+}
+
+/** A stream belongs to one organisme gestionnaire; writing to it as another one is refused. */
+export class TenantMismatchError extends EventStoreError {
+  override readonly name = 'TenantMismatchError';
+  constructor(readonly streamId: string) {
+    super(`stream ${streamId} belongs to another organisation`);
+  }
+}

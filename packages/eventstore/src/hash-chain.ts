@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/**
+ * Tamper evidence (DESIGN.md, Event store). Each event stores the hash of its predecessor in its
+ * stream and its own hash, which chains that predecessor, its revision and the canonical form
+ * (RFC 8785) of the event as stored: ids, type, version, data as stored (ciphertext for a
+ * usager's data, so crypto-shredding leaves the chain intact) and metadata with `recordedAt`.
+ *
+ *   hash(n) = SHA-256( hash(n-1) ‖ revision(n) as 4-byte big-endian ‖ SHA-256(canonical(event n)) )
+ *
+ * The PostgreSQL adapter computes the outer SHA-256 in SQL (so that an append stays one round
+ * trip); the formula above is the contract both sides follow.
+ */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The parts of a stored event its hash covers. */
+export interface HashedContent {
+  id: string;
+  streamId: string;
+  type: string;
+  version: number;
+  /** The data exactly as stored (encrypted or not). */
+  data: unknown;
+  metadata: Record<string, unknown>;
+}
+
+export function contentHash(event: HashedContent): Buffer {
+  const canonical = canonicalize({
+    id: event.id,
+    streamId: event.streamId,
+    type: event.type,
+    version: event.version,
+    data: event.data,
+    metadata: event.metadata,
+  });
+  if (canonical === undefined) throw new TypeError('event content cannot be put in canonical form');
+  return createHash('sha256').update(canonical, 'utf8').digest();
+}
+
+export function chainHash(previousHash: string, revision: number, content: Buffer): string {
+  const revisionBytes = Buffer.alloc(4);
+  revisionBytes.writeInt32BE(revision);
+  return createHash('sha256')
+    .update(Buffer.from(previousHash, 'hex'))
+    .update(revisionBytes)
+    .update(content)
+    .digest('hex');
+}
+
+export function hashEvent(previousHash: string, revision: number, event: HashedContent): string {
+  return chainHash(previousHash, revision, contentHash(event));
+}
+
+/** A stored event as the verifier sees it: raw, never decrypted. */
+export interface StoredEvent extends HashedContent {
+  streamRevision: number;
+  globalPosition: bigint;
+  previousHash: string;
+  hash: string;
+}
+
+/** What the store believes the end of a stream is (its head), when it keeps one. */
+export interface StreamHead {
+  revision: number;
+  hash: string;
+}
+
+export type IntegrityProblem =
+  /** The event's content or hash no longer matches what was written. */
+  | 'altered'
+  /** An event before this one (or at the end of the stream) is missing. */
+  | 'removed'
+  /** This event was not written by the store in this place. */
+  | 'inserted'
+  /** This event is intact but no longer follows its predecessor. */
+  | 'reordered';
+
+export interface IntegrityViolation {
+  streamId: string;
+  problem: IntegrityProblem;
+  /** The first bad event, when there is one to point at (a removed tail has none). */
+  eventId?: string;
+  streamRevision?: number;
+  globalPosition?: bigint;
+  detail: string;
+}
+
+export type IntegrityReport =
+  | { ok: true; streamsChecked: number; eventsChecked: number }
+  | { ok: false; streamsChecked: number; eventsChecked: number; firstBadEvent: IntegrityViolation };
+
+export type StreamCheck =
+  | { ok: true; eventsChecked: number }
+  | { ok: false; eventsChecked: number; violation: IntegrityViolation };
+
+/**
+ * Checks one stream's chain. `events` must be in the order the store lists them by revision;
+ * `head` is the store's record of the stream's end, where it keeps one.
+ */
+export function verifyStream(streamId: string, events: readonly StoredEvent[], head?: StreamHead): StreamCheck {
+  const hashesInStream = new Set(events.map((event) => event.hash));
+  let expectedPrevious = GENESIS_HASH;
+  const fail = (index: number, problem: IntegrityProblem, detail: string): StreamCheck => {
+    const event = events[index];
+    return {
+      ok: false,
+      eventsChecked: index,
+      violation: event
+        ? {
+            streamId,
+            problem,
+            eventId: event.id,
+            streamRevision: event.streamRevision,
+            globalPosition: event.globalPosition,
+            detail,
+          }
+        : { streamId, problem, detail },
+    };
+  };
+
+  for (const [index, event] of events.entries()) {
+    if (event.streamRevision > index) return fail(index, 'removed', `revision ${index} is missing before this event`);
+    if (event.streamRevision < index) return fail(index, 'inserted', `revision ${event.streamRevision} appears twice`);
+    if (event.previousHash !== expectedPrevious) {
+      if (hashesInStream.has(event.previousHash)) {
+        return fail(index, 'reordered', 'this event no longer follows the event it was chained to');
+      }
+      const intact = hashEvent(event.previousHash, event.streamRevision, event) === event.hash;
+      return intact
+        ? fail(index, 'removed', 'the event this one was chained to is gone')
+        : fail(index, 'inserted', 'this event is not chained to any event of the stream');
+    }
+    if (hashEvent(event.previousHash, event.streamRevision, event) !== event.hash) {
+      return fail(index, 'altered', 'the content no longer matches its hash');
+    }
+    expectedPrevious = event.hash;
+  }
+
+  if (head) {
+    const last = events.length - 1;
+    if (head.revision > last)
+      return fail(events.length, 'removed', `the stream should end at revision ${head.revision}, it ends at ${last}`);
+    if (head.revision < last)
+      return fail(head.revision + 1, 'inserted', `the stream should end at revision ${head.revision}`);
+    if (head.hash !== expectedPrevious)
+      return fail(last, 'altered', 'the last event no longer matches the stream head');
+  }
+  return { ok: true, eventsChecked: events.length };
+}
+
+/**
+ * Folds stream checks into one report for the whole log. Every stream is checked; the violation
+ * reported is the one earliest in the global log (a removed tail, which has no event, comes last).
+ */
+export async function verifyStreams(
+  streams: AsyncIterable<{ streamId: string; events: readonly StoredEvent[]; head?: StreamHead }>,
+): Promise<IntegrityReport> {
+  let streamsChecked = 0;
+  let eventsChecked = 0;
+  let first: IntegrityViolation | undefined;
+  for await (const { streamId, events, head } of streams) {
+    const check = verifyStream(streamId, events, head);
+    streamsChecked += 1;
+    eventsChecked += check.eventsChecked;
+    if (!check.ok && (first === undefined || comesBefore(check.violation, first))) first = check.violation;
+  }
+  return first
+    ? { ok: false, streamsChecked, eventsChecked, firstBadEvent: first }
+    : { ok: true, streamsChecked, eventsChecked };
+}
+
+function comesBefore(a: IntegrityViolation, b: IntegrityViolation): boolean {
+  if (a.globalPosition === undefined) return false;
+  return b.globalPosition === undefined || a.globalPosition < b.globalPosition;
+}
