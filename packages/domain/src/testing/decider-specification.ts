@@ -5,8 +5,8 @@ import { asEventList, type Decider, foldEvents } from '../decider.js';
  * Given / when / then for deciders, usable from any test runner:
  *
  *   const spec = DeciderSpecification.for(admissionDecider);
- *   spec.given([applicationReceived]).when(admit).then([serviceUserAdmitted]);
- *   spec.given([]).when(admit).thenThrows((error) => error instanceof DomainRuleViolation);
+ *   spec.given([applicationReceived]).when(admit).thenEmits([serviceUserAdmitted]);
+ *   spec.given([]).when(admit).thenRefuses((error) => error instanceof DomainRuleViolation);
  */
 export const DeciderSpecification = {
   for<Command, Event, State>(decider: Decider<Command, Event, State>) {
@@ -16,13 +16,13 @@ export const DeciderSpecification = {
           when(command: Command) {
             const decide = () => asEventList(decider.decide(command, foldEvents(decider, events)));
             return {
-              then(expected: readonly Event[]): void {
+              thenEmits(expected: readonly Event[]): void {
                 assert.deepStrictEqual(decide(), expected);
               },
               thenNothingHappens(): void {
                 assert.deepStrictEqual(decide(), []);
               },
-              thenThrows<E extends Error>(check?: (error: E) => boolean): void {
+              thenRefuses<E extends Error>(check?: (error: E) => boolean): void {
                 let decided: readonly Event[];
                 try {
                   decided = decide();
