@@ -1,5 +1,14 @@
 export { type PreparedEvent, prepareEvents } from './append-preparation.js';
 export {
+  type CommandMetadata,
+  type CommandRequest,
+  type CommandResult,
+  type DomainEvent,
+  deriveEventId,
+  handleCommand,
+} from './command-handler.js';
+export * from './crypto/index.js';
+export {
   DuplicateEventIdError,
   EventStoreError,
   InvalidEventError,
@@ -26,6 +35,11 @@ export type {
   SubscribeOptions,
   VerifyOptions,
 } from './event-store.js';
+export type { EventStoreDbClient } from './eventstoredb/eventstoredb-client.js';
+export {
+  EventStoreDbEventStore,
+  type EventStoreDbEventStoreOptions,
+} from './eventstoredb/eventstoredb-event-store.js';
 export {
   GENESIS_HASH,
   type IntegrityProblem,
@@ -36,5 +50,17 @@ export {
   verifyStream,
   verifyStreams,
 } from './hash-chain.js';
+export { InMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory/in-memory-event-store.js';
 export { type AppendNotifier, InProcessAppendNotifier } from './notifier.js';
+export {
+  connectPostgres,
+  DEFAULT_PGLITE_DIRECTORY,
+  type OpenEventStoreOptions,
+  type OpenedEventStore,
+  openEventStore,
+  openPglite,
+} from './postgres/connect.js';
+export type { SchemaMigration } from './postgres/migration.js';
+export { eventStoreMigrations, type MigrateOptions, migrateEventStore } from './postgres/migrations.js';
+export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store.js';
 export { pollGlobalLog } from './subscription.js';

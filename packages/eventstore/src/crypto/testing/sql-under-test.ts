@@ -1,0 +1,43 @@
+import type { Knex } from 'knex';
+import { eventStoreMigrations, migrateEventStore } from '../../postgres/migrations.js';
+import { PostgresEventStore } from '../../postgres/postgres-event-store.js';
+import { dropSchema, tamperWith, uniqueSchema } from '../../postgres/test-databases.js';
+import { createDataKeysTable } from '../data-keys-migration.js';
+import { KnexDataKeyStore } from '../knex-data-key-store.js';
+import type { CryptoShreddingUnderTest } from './crypto-shredding-scenarios.js';
+
+/** The event store's migrations with the data keys table, whether or not the list already has it. */
+export const migrationsWithDataKeys = eventStoreMigrations.includes(createDataKeysTable)
+  ? eventStoreMigrations
+  : [...eventStoreMigrations, createDataKeysTable];
+
+/** A migrated schema of its own, dropped by `dispose`. */
+export async function migratedSchema(knex: Knex, label: string): Promise<string> {
+  const schema = uniqueSchema(label);
+  await migrateEventStore(knex, { schema, migrations: migrationsWithDataKeys });
+  return schema;
+}
+
+/** The crypto-shredding scenarios on a PostgreSQL (or PGlite) database, raw storage read with SQL. */
+export async function sqlUnderTest(knex: Knex, label: string): Promise<CryptoShreddingUnderTest<Knex.Transaction>> {
+  const schema = await migratedSchema(knex, label);
+  const inner = new PostgresEventStore(knex, { schema });
+  return {
+    inner,
+    keys: new KnexDataKeyStore(knex, { schema }),
+    async rawEvents() {
+      const { rows } = await knex.raw<{ rows: { dump: string | null }[] }>(
+        `select string_agg(e::text, E'\\n') as dump from ${schema}.events e`,
+      );
+      return rows[0]?.dump ?? '';
+    },
+    alterStoredData: (eventId, data) =>
+      tamperWith(knex, schema, (trx) =>
+        trx.raw(`update ${schema}.events set data = ?::jsonb where id = ?`, [JSON.stringify(data), eventId]),
+      ),
+    async dispose() {
+      await inner.close();
+      await dropSchema(knex, schema);
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { describeEventStoreConformance } from '../testing/conformance.js';
+import { EventStoreDbEventStore } from './eventstoredb-event-store.js';
+
+/**
+ * Runs only against a live server, e.g. EVENTSTOREDB_URL='esdb://localhost:2113?tls=false'; the
+ * user must be allowed to read $all. Without it, mocha reports every test as pending. The suite
+ * writes to streams and organisations of its own: the server need not be empty.
+ */
+const connectionString = process.env.EVENTSTOREDB_URL;
+const describeWithServer = connectionString ? describe : describe.skip;
+
+describeWithServer('EventStoreDbEventStore on a live EventStoreDB (EVENTSTOREDB_URL)', () => {
+  describeEventStoreConformance(
+    'EventStoreDB',
+    async () => {
+      const store = EventStoreDbEventStore.connect(connectionString ?? '');
+      return { store, dispose: () => store.close() };
+    },
+    { modelRuns: 25 },
+  );
+});

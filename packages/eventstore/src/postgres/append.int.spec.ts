@@ -1,0 +1,401 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'chai';
+import fc from 'fast-check';
+import type { Knex } from 'knex';
+import {
+  DuplicateEventIdError,
+  InvalidEventError,
+  TenantMismatchError,
+  WrongExpectedRevisionError,
+} from '../errors.js';
+import type { EventToAppend } from '../event.js';
+import type { AppendNotifier } from '../notifier.js';
+import { testEvent, testEvents, uniqueOrganisationId, uniqueStreamId } from '../testing/fixtures.js';
+import { migrateEventStore } from './migrations.js';
+import { PostgresEventStore } from './postgres-event-store.js';
+import { dropSchema, testPostgres, uniqueSchema } from './test-databases.js';
+
+describe('PostgresEventStore appends (PostgreSQL)', () => {
+  let knex: Knex;
+  let schema: string;
+  let store: PostgresEventStore;
+  let organisationId: string;
+
+  before(async () => {
+    knex = testPostgres(16);
+    schema = uniqueSchema('append');
+    await migrateEventStore(knex, { schema });
+  });
+  after(async () => {
+    await dropSchema(knex, schema);
+    await knex.destroy();
+  });
+  beforeEach(() => {
+    store = new PostgresEventStore(knex, { schema });
+    organisationId = uniqueOrganisationId();
+  });
+  afterEach(() => store.close());
+
+  async function rejectionOf(attempt: Promise<unknown>): Promise<unknown> {
+    try {
+      await attempt;
+    } catch (error) {
+      return error;
+    }
+    return expect.fail('the append succeeded');
+  }
+
+  /** What the tables hold for a stream, read behind the store's back. */
+  async function storedRows(streamId: string): Promise<{ events: number; streams: number }> {
+    const [row] = (
+      await knex.raw(
+        `select (select count(*) from ${schema}.events where stream_id = ?)::int as events,
+                (select count(*) from ${schema}.streams where stream_id = ?)::int as streams`,
+        [streamId, streamId],
+      )
+    ).rows;
+    return row;
+  }
+
+  it('is one round trip to the database', async () => {
+    // given
+    const streamId = uniqueStreamId();
+    const statements: string[] = [];
+    const record = (query: { sql: string }) => statements.push(query.sql);
+    knex.on('query', record);
+
+    // when
+    try {
+      await store.appendToStream(streamId, testEvents(organisationId, 3), { expectedRevision: 'noStream' });
+    } finally {
+      knex.off('query', record);
+    }
+
+    // then
+    expect(statements).to.have.length(1);
+    expect(statements[0]).to.contain('append_to_stream');
+  });
+
+  describe('expected revision', () => {
+    it('refuses a wrong expected revision with the actual one, and writes nothing', async () => {
+      // given
+      const streamId = uniqueStreamId();
+      await store.appendToStream(streamId, testEvents(organisationId, 3));
+
+      // when
+      const error = await rejectionOf(
+        store.appendToStream(streamId, testEvents(organisationId, 1), { expectedRevision: 1 }),
+      );
+
+      // then
+      expect(error).to.be.instanceOf(WrongExpectedRevisionError).and.include({ streamId, expected: 1, actual: 2 });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 3, streams: 1 });
+    });
+
+    it('lets exactly one of ten concurrent appends with the same expected revision win', async () => {
+      // given
+      const streamId = uniqueStreamId();
+      await store.appendToStream(streamId, testEvents(organisationId, 3));
+
+      // when
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 10 }, () =>
+          store.appendToStream(streamId, testEvents(organisationId, 2), { expectedRevision: 2 }),
+        ),
+      );
+
+      // then
+      const losers = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).to.have.length(1);
+      expect(losers).to.have.length(9);
+      for (const loser of losers) expect(loser).to.be.instanceOf(WrongExpectedRevisionError).and.include({ actual: 4 });
+      expect(await store.readStream(streamId)).to.have.length(5);
+      expect(await store.verifyIntegrity({ streamId })).to.include({ ok: true });
+    });
+
+    it('lets exactly one of ten concurrent first appends with noStream win', async () => {
+      // given
+      const streamId = uniqueStreamId();
+
+      // when
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 10 }, () =>
+          store.appendToStream(streamId, testEvents(organisationId, 1), { expectedRevision: 'noStream' }),
+        ),
+      );
+
+      // then
+      const losers = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+      expect(losers).to.have.length(9);
+      for (const loser of losers) expect(loser).to.be.instanceOf(WrongExpectedRevisionError).and.include({ actual: 0 });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 1, streams: 1 });
+    });
+
+    it('chains concurrent appends that expect nothing one after the other, from the first', async () => {
+      // given
+      const streamId = uniqueStreamId();
+
+      // when
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => store.appendToStream(streamId, testEvents(organisationId, 2))),
+      );
+
+      // then
+      const lastRevisions = results.map((result) => result.nextExpectedRevision).sort((a, b) => a - b);
+      expect(lastRevisions).to.deep.equal([1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
+      const events = await store.readStream(streamId);
+      expect(events.map((event) => event.streamRevision)).to.deep.equal([...Array(20).keys()]);
+      expect(await store.verifyIntegrity({ streamId })).to.deep.equal({
+        ok: true,
+        streamsChecked: 1,
+        eventsChecked: 20,
+      });
+    });
+
+    it('refuses a revision taken behind its back as a wrong expected revision, not a crash', async () => {
+      // given an event row written without the append function, hence without a stream head
+      const streamId = uniqueStreamId();
+      const intruder = testEvent(organisationId);
+      await knex.raw(
+        `insert into ${schema}.events (id, stream_id, stream_revision, type, version, data, metadata, organisation_id,
+           occurred_at, recorded_at, previous_hash, hash)
+         values (?, ?, 0, 'Intruder', 1, '{}', '{}', ?, now(), now(), '\\x00', '\\x00')`,
+        [intruder.id, streamId, organisationId],
+      );
+
+      // when
+      const error = await rejectionOf(store.appendToStream(streamId, testEvents(organisationId, 1)));
+
+      // then
+      expect(error).to.be.instanceOf(WrongExpectedRevisionError).and.include({ streamId, expected: 'any' });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 1, streams: 0 });
+    });
+  });
+
+  describe('idempotency', () => {
+    it('answers a re-append with the first positions and alreadyAppended, and writes nothing', async () => {
+      // given
+      const streamId = uniqueStreamId();
+      const events = testEvents(organisationId, 3);
+      const first = await store.appendToStream(streamId, events, { expectedRevision: 'noStream' });
+      await store.appendToStream(streamId, testEvents(organisationId, 1), { expectedRevision: 2 });
+
+      // when
+      const again = await store.appendToStream(streamId, events, { expectedRevision: 'noStream' });
+
+      // then
+      expect(again).to.deep.equal({ ...first, alreadyAppended: true });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 4, streams: 1 });
+    });
+
+    it('refuses ids stored in another stream', async () => {
+      // given
+      const events = testEvents(organisationId, 2);
+      await store.appendToStream(uniqueStreamId(), events);
+      const streamId = uniqueStreamId();
+
+      // when
+      const error = await rejectionOf(store.appendToStream(streamId, events, { expectedRevision: 'noStream' }));
+
+      // then
+      expect(error).to.be.instanceOf(DuplicateEventIdError).and.include({ eventId: events[0]!.id });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 0, streams: 0 });
+    });
+
+    it('refuses a stored id behind a new one even when the expected revision holds', async () => {
+      // given
+      const streamId = uniqueStreamId();
+      const stored = testEvents(organisationId, 1);
+      await store.appendToStream(streamId, stored);
+      const reused = [testEvent(organisationId), stored[0]!];
+
+      // when
+      const error = await rejectionOf(store.appendToStream(streamId, reused, { expectedRevision: 0 }));
+
+      // then
+      expect(error).to.be.instanceOf(DuplicateEventIdError).and.include({ eventId: stored[0]!.id });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 1, streams: 1 });
+    });
+
+    it('takes ids in any case and gives them back in lowercase, as the uuid column does', async () => {
+      // given
+      const streamId = uniqueStreamId();
+      const event = testEvent(organisationId);
+      const shouted = { ...event, id: event.id.toUpperCase() };
+
+      // when
+      await store.appendToStream(streamId, [shouted]);
+      const retried = await store.appendToStream(streamId, [event]);
+
+      // then
+      const [stored] = await store.readStream(streamId);
+      expect(stored!.id).to.equal(event.id);
+      expect(retried.alreadyAppended).to.equal(true);
+      expect(await store.verifyIntegrity({ streamId })).to.include({ ok: true });
+    });
+  });
+
+  describe('refusals', () => {
+    it('refuses an invalid envelope with InvalidEventError before touching the database', async () => {
+      // given
+      const streamId = uniqueStreamId();
+      const invalid = { ...testEvent(organisationId), type: '' };
+
+      // when
+      const error = await rejectionOf(store.appendToStream(streamId, [testEvent(organisationId), invalid]));
+
+      // then
+      expect(error).to.be.instanceOf(InvalidEventError);
+      expect(await storedRows(streamId)).to.deep.equal({ events: 0, streams: 0 });
+    });
+
+    it('refuses data that has no canonical JSON form with InvalidEventError, and writes nothing', async () => {
+      // given a lone surrogate: JavaScript strings hold it, canonical JSON and jsonb do not
+      const streamId = uniqueStreamId();
+      const event = testEvent(organisationId, { data: { note: 'broken \ud800 text' } });
+
+      // when
+      const error = await rejectionOf(store.appendToStream(streamId, [event]));
+
+      // then
+      expect(error).to.be.instanceOf(InvalidEventError);
+      expect(await storedRows(streamId)).to.deep.equal({ events: 0, streams: 0 });
+    });
+
+    it('refuses what the database finds out of range with InvalidEventError, and writes nothing', async () => {
+      // given an instant of year 0, which ISO 8601 allows and PostgreSQL does not
+      const streamId = uniqueStreamId();
+      const event = testEvent(organisationId, { metadata: { occurredAt: '0000-01-01T00:00:00Z' } });
+
+      // when
+      const error = await rejectionOf(store.appendToStream(streamId, [event]));
+
+      // then
+      expect(error).to.be.instanceOf(InvalidEventError);
+      expect(await storedRows(streamId)).to.deep.equal({ events: 0, streams: 0 });
+    });
+
+    it('refuses to write to the stream of another organisation', async () => {
+      // given
+      const streamId = uniqueStreamId();
+      await store.appendToStream(streamId, testEvents(organisationId, 1));
+
+      // when
+      const error = await rejectionOf(store.appendToStream(streamId, testEvents(uniqueOrganisationId(), 1)));
+
+      // then
+      expect(error).to.be.instanceOf(TenantMismatchError).and.include({ streamId });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 1, streams: 1 });
+    });
+  });
+
+  describe("in the caller's transaction", () => {
+    function recordingNotifier(): AppendNotifier & { notified: string[] } {
+      const notified: string[] = [];
+      return { notified, notifyAppended: (organisation) => notified.push(organisation), onAppended: () => () => {} };
+    }
+
+    it('commits with the transaction, and wakes subscribers only after the commit', async () => {
+      // given
+      const notifier = recordingNotifier();
+      store = new PostgresEventStore(knex, { schema, notifier });
+      const streamId = uniqueStreamId();
+      let notifiedBeforeCommit: string[] = [];
+
+      // when
+      await knex.transaction(async (trx) => {
+        await store.appendToStream(streamId, testEvents(organisationId, 2), { transaction: trx });
+        notifiedBeforeCommit = [...notifier.notified];
+      });
+      await sleep(0);
+
+      // then
+      expect(notifiedBeforeCommit).to.deep.equal([]);
+      expect(notifier.notified).to.deep.equal([organisationId]);
+      expect(await storedRows(streamId)).to.deep.equal({ events: 2, streams: 1 });
+    });
+
+    it('leaves nothing and wakes nobody when the transaction rolls back', async () => {
+      // given
+      const notifier = recordingNotifier();
+      store = new PostgresEventStore(knex, { schema, notifier });
+      const streamId = uniqueStreamId();
+
+      // when
+      const outcome = await rejectionOf(
+        knex.transaction(async (trx) => {
+          await store.appendToStream(streamId, testEvents(organisationId, 2), { transaction: trx });
+          throw new Error('the projection failed');
+        }),
+      );
+      await sleep(0);
+
+      // then
+      expect(outcome).to.have.property('message', 'the projection failed');
+      expect(notifier.notified).to.deep.equal([]);
+      expect(await storedRows(streamId)).to.deep.equal({ events: 0, streams: 0 });
+    });
+
+    it('raises the same typed errors', async () => {
+      // given
+      const streamId = uniqueStreamId();
+      await store.appendToStream(streamId, testEvents(organisationId, 1));
+
+      // when
+      const error = await rejectionOf(
+        knex.transaction((trx) =>
+          store.appendToStream(streamId, testEvents(organisationId, 1), {
+            transaction: trx,
+            expectedRevision: 'noStream',
+          }),
+        ),
+      );
+
+      // then
+      expect(error).to.be.instanceOf(WrongExpectedRevisionError).and.include({ actual: 0 });
+    });
+  });
+
+  describe('the global log while other transactions run', () => {
+    it('shows a store its own appends, and other readers only once older transactions end', async () => {
+      // given a transaction elsewhere that started writing before the append
+      const other = await knex.transaction();
+      await other.raw('select pg_current_xact_id()');
+      const streamId = uniqueStreamId();
+      const { lastGlobalPosition } = await store.appendToStream(streamId, testEvents(organisationId, 1));
+      const otherReader = new PostgresEventStore(knex, { schema });
+
+      // when
+      const seenByOtherReader = await otherReader.readAll({ organisationId });
+      const ownRead = store.readAll({ organisationId });
+      await sleep(50);
+      await other.commit();
+
+      // then
+      expect(seenByOtherReader, 'hidden behind the fence').to.deep.equal([]);
+      expect((await ownRead).map((event) => event.globalPosition)).to.deep.equal([lastGlobalPosition]);
+      expect(await otherReader.readAll({ organisationId })).to.have.length(1);
+    });
+  });
+
+  describe('data', () => {
+    it('gives back any JSON data as appended, with a chain that still verifies', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.jsonValue(), async (data) => {
+          // given
+          const streamId = uniqueStreamId();
+          const event: EventToAppend = testEvent(organisationId, { data });
+
+          // when
+          await store.appendToStream(streamId, [event]);
+
+          // then
+          const [stored] = await store.readStream(streamId);
+          expect(stored!.data).to.deep.equal(JSON.parse(JSON.stringify(data)));
+          expect(await store.verifyIntegrity({ streamId })).to.include({ ok: true });
+        }),
+        { numRuns: 100 },
+      );
+    });
+  });
+});

@@ -1,0 +1,25 @@
+/**
+ * PostgreSQL array literals (`{"a","b"}`), built here rather than by the driver: pg and PGlite
+ * serialise JavaScript arrays differently (PGlite by the parameter's declared type, pg by the
+ * values' JavaScript types), whereas a text literal cast in SQL (`?::jsonb[]`) reads the same on both.
+ */
+export function arrayLiteral(elements: readonly string[]): string {
+  return `{${elements.map(quoteElement).join(',')}}`;
+}
+
+export function jsonArrayLiteral(values: readonly unknown[]): string {
+  return arrayLiteral(values.map((value) => JSON.stringify(value)));
+}
+
+export function byteaArrayLiteral(values: readonly Buffer[]): string {
+  return arrayLiteral(values.map((bytes) => `\\x${bytes.toString('hex')}`));
+}
+
+/** For integers only (checked upstream): they need no quoting. */
+export function integerArrayLiteral(values: readonly number[]): string {
+  return `{${values.join(',')}}`;
+}
+
+function quoteElement(element: string): string {
+  return `"${element.replace(/[\\"]/g, '\\$&')}"`;
+}

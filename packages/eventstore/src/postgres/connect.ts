@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs';
+import knex, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import pg from 'pg';
+import type { AppendNotifier } from '../notifier.js';
+import { migrateEventStore } from './migrations.js';
+import { PostgresEventStore } from './postgres-event-store.js';
+
+const INT8_OID = 20;
+const DEFAULT_POOL_SIZE = 10;
+export const DEFAULT_PGLITE_DIRECTORY = '.dui-data/pglite';
+
+/**
+ * int8 stays text, whatever `pg.defaults.parseInt8` says elsewhere in the process: positions run
+ * past 2^53 in a long-lived log, and the store turns them into bigint itself.
+ */
+const int8AsText: Knex.PgCustomTypesConfig = {
+  getTypeParser: (oid, format) =>
+    oid === INT8_OID ? (value: string) => value : pg.types.getTypeParser(oid, format === 'binary' ? 'binary' : 'text'),
+};
+
+/** A knex pool on a PostgreSQL server. */
+export function connectPostgres(url: string, options: { poolSize?: number } = {}): Knex {
+  return knex({
+    client: 'pg',
+    connection: { connectionString: url, types: int8AsText },
+    pool: { min: 0, max: options.poolSize ?? DEFAULT_POOL_SIZE },
+  });
+}
+
+/**
+ * A knex instance on embedded PostgreSQL (PGlite): data in `dataDir`, which is created if needed
+ * and survives the process; in memory when no directory is given. PGlite has one connection: a
+ * transaction holds it, and anything else on the same instance waits for it to end.
+ */
+export function openPglite(options: { dataDir?: string } = {}): Knex {
+  if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
+  return knex({
+    client: ClientPgLite,
+    dialect: 'postgres',
+    connection: options.dataDir === undefined ? {} : { filename: options.dataDir },
+  });
+}
+
+export interface OpenEventStoreOptions {
+  /** A PostgreSQL URL; defaults to `DATABASE_URL`. Without either, or with an empty one, the store is embedded (PGlite). */
+  databaseUrl?: string;
+  /** Where PGlite keeps its data; defaults to `.dui-data/pglite` under the working directory. */
+  dataDir?: string;
+  schema?: string;
+  notifier?: AppendNotifier;
+  /** Connections of the PostgreSQL pool (PGlite has one). */
+  poolSize?: number;
+}
+
+export interface OpenedEventStore {
+  store: PostgresEventStore;
+  /** The same database, for projections and anything that commits with the events. */
+  knex: Knex;
+  backend: 'postgresql' | 'pglite';
+  /** Ends the store's subscriptions, then the pool (and PGlite with it). */
+  close(): Promise<void>;
+}
+
+/** The store a process starts with: PostgreSQL when a URL is given, else embedded PGlite; migrated. */
+export async function openEventStore(options: OpenEventStoreOptions = {}): Promise<OpenedEventStore> {
+  const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+  const backend = databaseUrl ? 'postgresql' : 'pglite';
+  const db = databaseUrl
+    ? connectPostgres(databaseUrl, { poolSize: options.poolSize })
+    : openPglite({ dataDir: options.dataDir ?? DEFAULT_PGLITE_DIRECTORY });
+  try {
+    await migrateEventStore(db, { schema: options.schema });
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  const store = new PostgresEventStore(db, { schema: options.schema, notifier: options.notifier });
+  return {
+    store,
+    knex: db,
+    backend,
+    async close() {
+      await store.close();
+      await db.destroy();
+    },
+  };
+}

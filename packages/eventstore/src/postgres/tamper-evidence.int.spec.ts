@@ -1,0 +1,189 @@
+import { expect } from 'chai';
+import type { Knex } from 'knex';
+import type { RecordedEvent } from '../event.js';
+import { hashEvent, type IntegrityReport } from '../hash-chain.js';
+import { testEvent, testEvents, uniqueOrganisationId } from '../testing/fixtures.js';
+import { migrateEventStore } from './migrations.js';
+import { PostgresEventStore } from './postgres-event-store.js';
+import { dropSchema, tamperWith, testPostgres, uniqueSchema } from './test-databases.js';
+
+/**
+ * Someone with write access to the tables rewrites the log in raw SQL; the hash chains and the
+ * stream heads must show where. Each test gets a log of three interleaved streams of five events.
+ */
+describe('PostgresEventStore tamper evidence (PostgreSQL)', () => {
+  let knex: Knex;
+  let schema: string;
+  let store: PostgresEventStore;
+  let target: RecordedEvent[];
+  const streamIds = ['register-a', 'register-b', 'register-c'];
+
+  before(() => {
+    knex = testPostgres();
+  });
+  after(async () => {
+    await knex.destroy();
+  });
+
+  beforeEach(async () => {
+    schema = uniqueSchema('tamper');
+    await migrateEventStore(knex, { schema });
+    store = new PostgresEventStore(knex, { schema });
+    const organisationId = uniqueOrganisationId();
+    for (let round = 0; round < 5; round++) {
+      for (const streamId of streamIds) await store.appendToStream(streamId, testEvents(organisationId, 1));
+    }
+    target = await store.readStream('register-b');
+  });
+  afterEach(async () => {
+    await store.close();
+    await dropSchema(knex, schema);
+  });
+
+  const rewrite = (sql: string, bindings: Knex.RawBinding[] = []) =>
+    tamperWith(knex, schema, (trx) => trx.raw(sql, bindings));
+
+  /** The first bad event the whole-log and the one-stream checks both report. */
+  async function verified(): Promise<IntegrityReport[]> {
+    return [await store.verifyIntegrity(), await store.verifyIntegrity({ streamId: 'register-b' })];
+  }
+
+  function expectFirstBadEvent(
+    reports: IntegrityReport[],
+    problem: string,
+    event: { eventId: string; streamRevision: number; globalPosition: bigint },
+  ): void {
+    for (const report of reports) {
+      if (report.ok) expect.fail(`the log verified: ${JSON.stringify(report)}`);
+      expect(report.firstBadEvent).to.include({ streamId: 'register-b', problem, ...event });
+    }
+  }
+
+  it('verifies an untouched log', async () => {
+    // given the log of beforeEach
+
+    // when
+    const [log, stream] = await verified();
+
+    // then
+    expect(log).to.deep.equal({ ok: true, streamsChecked: 3, eventsChecked: 15 });
+    expect(stream).to.deep.equal({ ok: true, streamsChecked: 1, eventsChecked: 5 });
+  });
+
+  it('reports one byte changed in the data of an event as altered, at that event', async () => {
+    // given
+    const victim = target[2]!;
+
+    // when the index 0 of the data becomes 1 (one character of the stored JSON)
+    await rewrite(`update ${schema}.events set data = jsonb_set(data, '{index}', '1') where id = ?`, [victim.id]);
+
+    // then
+    expectFirstBadEvent(await verified(), 'altered', at(victim));
+  });
+
+  it('reports an event deleted in the middle of a stream as removed, at the event after the gap', async () => {
+    // given
+    const [, , deleted, next] = target;
+
+    // when
+    await rewrite(`delete from ${schema}.events where id = ?`, [deleted!.id]);
+
+    // then
+    expectFirstBadEvent(await verified(), 'removed', at(next!));
+  });
+
+  it('reports two events whose contents were swapped as reordered, at the first of them', async () => {
+    // given
+    const [, first, second] = target;
+    const contents = 'id, type, version, data, metadata, occurred_at, recorded_at, previous_hash, hash';
+
+    // when their contents trade places while revisions and positions stay (ids are unique: move them aside first)
+    await tamperWith(knex, schema, async (trx) => {
+      const positions = [String(first!.globalPosition), String(second!.globalPosition)];
+      await trx.raw(
+        `create temporary table originals on commit drop as
+           select global_position, ${contents} from ${schema}.events where global_position in (?, ?)`,
+        positions,
+      );
+      await trx.raw(`update ${schema}.events set id = gen_random_uuid() where global_position in (?, ?)`, positions);
+      await trx.raw(
+        `update ${schema}.events e set (${contents}) = (select ${contents} from originals o
+            where o.global_position = case e.global_position when ?::bigint then ?::bigint else ?::bigint end)
+          where e.global_position in (?, ?)`,
+        [positions[0]!, positions[1]!, positions[0]!, ...positions],
+      );
+    });
+
+    // then revision 1 now holds the event chained to the original revision 1: out of its place
+    expectFirstBadEvent(await verified(), 'reordered', {
+      eventId: second!.id,
+      streamRevision: 1,
+      globalPosition: first!.globalPosition,
+    });
+  });
+
+  it('reports the last event of a stream deleted as removed, after the end of the stream', async () => {
+    // given
+    const last = target.at(-1)!;
+
+    // when
+    await rewrite(`delete from ${schema}.events where id = ?`, [last.id]);
+
+    // then the stream's head still says where it ended
+    for (const report of await verified()) {
+      if (report.ok) expect.fail('the log verified');
+      expect(report.firstBadEvent).to.include({ streamId: 'register-b', problem: 'removed' });
+      expect(report.firstBadEvent.eventId).to.equal(undefined);
+    }
+  });
+
+  it('refuses to update or delete an event through ordinary SQL', async () => {
+    // given
+    const victim = target[0]!;
+
+    // when
+    const attempts = await Promise.allSettled([
+      knex.raw(`update ${schema}.events set data = '{}' where id = ?`, [victim.id]),
+      knex.raw(`delete from ${schema}.events where id = ?`, [victim.id]),
+    ]);
+
+    // then
+    expect(attempts.map((attempt) => attempt.status)).to.deep.equal(['rejected', 'rejected']);
+    expect(await store.verifyIntegrity()).to.include({ ok: true });
+  });
+
+  it('reports a forged event appended behind the store as inserted, even with a well computed hash', async () => {
+    // given a forger who knows the chain formula
+    const last = target.at(-1)!;
+    const forged = { ...testEvent(last.metadata.organisationId), streamId: 'register-b', version: 1 };
+    const metadata = { ...forged.metadata, recordedAt: new Date().toISOString() };
+    const hash = hashEvent(last.hash, last.streamRevision + 1, { ...forged, metadata });
+
+    // when
+    await rewrite(
+      `insert into ${schema}.events (id, stream_id, stream_revision, type, version, data, metadata, organisation_id,
+         occurred_at, recorded_at, previous_hash, hash)
+       values (?, 'register-b', ?, ?, 1, ?::jsonb, ?::jsonb, ?, ?, ?, decode(?, 'hex'), decode(?, 'hex'))`,
+      [
+        forged.id,
+        last.streamRevision + 1,
+        forged.type,
+        JSON.stringify(forged.data),
+        JSON.stringify(metadata),
+        metadata.organisationId,
+        metadata.occurredAt,
+        metadata.recordedAt,
+        last.hash,
+        hash,
+      ],
+    );
+
+    // then
+    const [inserted] = await store.readStream('register-b', { fromRevision: last.streamRevision + 1 });
+    expectFirstBadEvent(await verified(), 'inserted', at(inserted!));
+  });
+});
+
+function at(event: RecordedEvent) {
+  return { eventId: event.id, streamRevision: event.streamRevision, globalPosition: event.globalPosition };
+}

@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { EventStoreTampering } from '../testing/conformance.js';
+import { connectPostgres } from './connect.js';
+
+/** Test helpers of the PostgreSQL specs: where the server is, and schemas of their own. */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export function testPostgres(poolSize = 10): Knex {
+  return connectPostgres(TEST_DATABASE_URL, { poolSize });
+}
+
+/** A schema no other suite or run uses: tests drop it when they are done. */
+export function uniqueSchema(label: string): string {
+  return `test_${label}_${randomBytes(6).toString('hex')}`;
+}
+
+export async function dropSchema(knex: Knex, schema: string): Promise<void> {
+  await knex.raw(`drop schema if exists ${schema} cascade`);
+}
+
+/**
+ * Rewrites the log behind the store's back, as someone with the table owner's rights could: the
+ * append-only trigger is switched off for the statement's transaction, then back on.
+ */
+export async function tamperWith(knex: Knex, schema: string, rewrite: (trx: Knex.Transaction) => Promise<unknown>) {
+  await knex.transaction(async (trx) => {
+    await trx.raw(`alter table ${schema}.events disable trigger events_append_only`);
+    await rewrite(trx);
+    await trx.raw(`alter table ${schema}.events enable trigger events_append_only`);
+  });
+}
+
+/** The conformance suite's tampering hooks, in raw SQL. */
+export function sqlTampering(knex: Knex, schema: string): EventStoreTampering {
+  return {
+    alterData: (streamId, streamRevision, data) =>
+      tamperWith(knex, schema, (trx) =>
+        trx.raw(`update ${schema}.events set data = ?::jsonb where stream_id = ? and stream_revision = ?`, [
+          JSON.stringify(data),
+          streamId,
+          streamRevision,
+        ]),
+      ),
+    removeEvent: (streamId, streamRevision) =>
+      tamperWith(knex, schema, (trx) =>
+        trx.raw(`delete from ${schema}.events where stream_id = ? and stream_revision = ?`, [streamId, streamRevision]),
+      ),
+  };
+}
