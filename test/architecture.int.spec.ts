@@ -38,7 +38,10 @@ describe('architecture', function () {
   it('fails when packages/domain imports an I/O module', async () => {
     // given a domain module that reaches for the database and the file system
     const probe = join(domainSource, 'architecture-probe.ts');
-    await writeFile(probe, "import pg from 'pg';\nimport { readFileSync } from 'node:fs';\nexport const probe = [pg, readFileSync];\n");
+    await writeFile(
+      probe,
+      "import pg from 'pg';\nimport { readFileSync } from 'node:fs';\nexport const probe = [pg, readFileSync];\n",
+    );
     try {
       // when the dependency rules are checked
       const { ok, output } = await cruise();
