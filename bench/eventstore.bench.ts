@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { connectPostgres, type EventToAppend, migrateEventStore, PostgresEventStore } from '@dui-pds/eventstore';
 import type { Knex } from 'knex';
+import pg from 'pg';
 import { type BenchResult, median, report, throughput } from './measure.js';
 
 const WRITERS = 8;
-const ROUND_MS = 3_000;
-const ROUNDS = 3;
+const ROUND_MS = 2_000;
+const ROUNDS = 5;
 const READ_TARGET_EVENTS = 150_000;
 
 /** A transmission as a nurse would write it: the typical size of an event. */
@@ -37,15 +38,20 @@ async function createBaselineTable(knex: Knex, schema: string): Promise<void> {
       id uuid not null, stream_id text not null, stream_revision int not null,
       type text not null, version int not null, data jsonb not null, metadata jsonb not null,
       organisation_id text not null, occurred_at timestamptz not null, recorded_at timestamptz not null,
-      previous_hash text not null, hash text not null)`);
+      previous_hash bytea not null, hash bytea not null)`);
 }
 
-async function insertRaw(knex: Knex, schema: string, event: EventToAppend, revision: number): Promise<void> {
-  await knex.raw(
-    `insert into ${schema}.raw_events (id, stream_id, stream_revision, type, version, data, metadata,
+/**
+ * The baseline: what a developer writing the rows by hand would do at best, a pg pool and a
+ * prepared INSERT, each committing on its own (synchronous_commit as configured, like the store).
+ */
+async function insertRaw(pool: pg.Pool, schema: string, event: EventToAppend, revision: number): Promise<void> {
+  await pool.query({
+    name: 'raw_insert',
+    text: `insert into ${schema}.raw_events (id, stream_id, stream_revision, type, version, data, metadata,
        organisation_id, occurred_at, recorded_at, previous_hash, hash)
-     values (?, ?, ?, ?, 1, ?::jsonb, ?::jsonb, ?, ?, now(), ?, ?)`,
-    [
+     values ($1, $2, $3, $4, 1, $5::json, $6::json, $7, $8, now(), decode($9, 'hex'), decode($10, 'hex'))`,
+    values: [
       event.id,
       'bench-raw',
       revision,
@@ -57,12 +63,13 @@ async function insertRaw(knex: Knex, schema: string, event: EventToAppend, revis
       '0'.repeat(64),
       'f'.repeat(64),
     ],
-  );
+  });
 }
 
 export async function benchEventStore(databaseUrl: string, results: BenchResult[]): Promise<void> {
   const schema = `bench_${Date.now()}`;
   const knex = connectPostgres(databaseUrl, { poolSize: WRITERS + 2 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: WRITERS + 2 });
   try {
     await migrateEventStore(knex, { schema });
     await createBaselineTable(knex, schema);
@@ -81,7 +88,7 @@ export async function benchEventStore(databaseUrl: string, results: BenchResult[
       return 1;
     };
     const insertOne = async (worker: number, iteration: number) => {
-      await insertRaw(knex, schema, handover(`raw-${worker}`, organisationId), iteration);
+      await insertRaw(pool, schema, handover(`raw-${worker}`, organisationId), iteration);
       return 1;
     };
 
@@ -156,6 +163,7 @@ export async function benchEventStore(databaseUrl: string, results: BenchResult[
   } finally {
     await knex.raw(`drop schema if exists ${schema} cascade`);
     await knex.destroy();
+    await pool.end();
   }
 }
 

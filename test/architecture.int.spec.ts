@@ -47,7 +47,9 @@ describe('architecture', function () {
       const { ok, output } = await cruise();
       // then the check fails and names the offending import
       expect(ok).to.equal(false);
-      expect(output).to.match(/domain-does-no-io: packages\/domain\/src\/architecture-probe\.ts → pg/);
+      expect(output).to.match(
+        /domain-does-no-io: packages\/domain\/src\/architecture-probe\.ts → (pg|\S*node_modules\/\S*\/pg\/)/,
+      );
       expect(output).to.match(/architecture-probe\.ts → (node:)?fs/);
     } finally {
       await rm(probe, { force: true });
@@ -64,5 +66,38 @@ describe('architecture', function () {
       });
     }
     expect(offenders, 'time and ids must be passed in').to.deep.equal([]);
+  });
+
+  it('loads the EventStoreDB client only through @dui-pds/eventstore/eventstoredb', async () => {
+    // given a fresh process that imports the package root, then the EventStoreDB subpath
+    const probe = `
+      import { createRequire } from 'node:module';
+      const cache = createRequire(import.meta.url).cache;
+      const clientModules = () => Object.keys(cache).filter((path) => path.includes('@eventstore/db-client')).length;
+      const root = await import('@dui-pds/eventstore');
+      const afterRoot = clientModules();
+      const subpath = await import('@dui-pds/eventstore/eventstoredb');
+      console.log(JSON.stringify({
+        afterRoot,
+        afterSubpath: clientModules(),
+        rootExportsAdapter: 'EventStoreDbEventStore' in root,
+        subpathExportsAdapter: typeof subpath.EventStoreDbEventStore,
+      }));`;
+
+    // when
+    const { stdout } = await run(
+      process.execPath,
+      ['--conditions=dui-source', '--import', 'tsx', '--input-type=module', '--eval', probe],
+      { cwd: root },
+    );
+
+    // then the client (CommonJS, so listed in the require cache) is loaded by the subpath only
+    const { afterRoot, afterSubpath, rootExportsAdapter, subpathExportsAdapter } = JSON.parse(stdout);
+    expect({ afterRoot, rootExportsAdapter, subpathExportsAdapter }).to.deep.equal({
+      afterRoot: 0,
+      rootExportsAdapter: false,
+      subpathExportsAdapter: 'function',
+    });
+    expect(afterSubpath, 'the probe must see the client once the subpath is imported').to.be.greaterThan(0);
   });
 });

@@ -1,6 +1,6 @@
 import { InvalidEventError } from './errors.js';
 import { type EventToAppend, eventToAppendSchema, type RecordedEvent } from './event.js';
-import { contentHash } from './hash-chain.js';
+import { canonicalJson, contentHashOfCanonical } from './hash-chain.js';
 
 /** An event checked at the boundary and ready to be stored, with what its hash needs. */
 export interface PreparedEvent {
@@ -10,6 +10,9 @@ export interface PreparedEvent {
   /** Plain JSON (no Date, no undefined): what will be stored, and hashed. */
   data: unknown;
   metadata: RecordedEvent['metadata'];
+  /** `data` and `metadata` in canonical JSON (RFC 8785): the exact text stores keep and hash. */
+  dataJson: string;
+  metadataJson: string;
   contentHash: Buffer;
 }
 
@@ -34,15 +37,18 @@ export function prepareEvents(streamId: string, events: readonly EventToAppend[]
     const { id, type, version, metadata } = parsed.data;
     if (seen.has(id)) throw new InvalidEventError(`event ${index}: id ${id} appears twice in the append`);
     seen.add(id);
-    const data = toPlainJson(event.data, index);
+    const dataJson = canonicalData(event.data, index);
     const stamped = { ...metadata, recordedAt: recordedAt.toISOString() };
+    const metadataJson = canonicalJson(stamped)!;
     return {
       id,
       type,
       version,
-      data,
+      data: JSON.parse(dataJson),
       metadata: stamped,
-      contentHash: contentHash({ id, streamId, type, version, data, metadata: stamped }),
+      dataJson,
+      metadataJson,
+      contentHash: contentHashOfCanonical({ id, streamId, type, version, dataJson, metadataJson }),
     };
   });
   const organisations = new Set(prepared.map((event) => event.metadata.organisationId));
@@ -50,12 +56,14 @@ export function prepareEvents(streamId: string, events: readonly EventToAppend[]
   return prepared;
 }
 
-function toPlainJson(data: unknown, index: number): unknown {
+function canonicalData(data: unknown, index: number): string {
+  let json: string | undefined;
   try {
-    const json = JSON.stringify(data ?? null);
-    if (json.includes('\\u0000')) throw new Error('NUL character');
-    return JSON.parse(json);
+    json = canonicalJson(data ?? null);
   } catch (error) {
     throw new InvalidEventError(`event ${index}: data is not JSON (${(error as Error).message})`);
   }
+  if (json === undefined) throw new InvalidEventError(`event ${index}: data is not JSON`);
+  if (json.includes('\\u0000')) throw new InvalidEventError(`event ${index}: data holds a NUL character`);
+  return json;
 }

@@ -3,6 +3,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { EventStoreError, InvalidEventError, WrongExpectedRevisionError } from './errors.js';
 import type { EventMetadata, EventToAppend, RecordedEvent } from './event.js';
 import type { AppendResult, EventStore, ExpectedRevision } from './event-store.js';
+import { isExpectedRevisionMet } from './expected-revision.js';
 
 /** What a decider emits: the store adds ids and metadata. */
 export interface DomainEvent {
@@ -82,7 +83,7 @@ export async function handleCommand<Command, Event extends DomainEvent, State, T
     const loaded = await loadStream(store, decider, request);
     if (loaded.kind === 'handled') return loaded.result;
     const { state, revision } = loaded;
-    if (expectedRevision !== undefined && !isMet(expectedRevision, revision)) {
+    if (expectedRevision !== undefined && !isExpectedRevisionMet(expectedRevision, revision)) {
       throw new WrongExpectedRevisionError(streamId, expectedRevision, revision);
     }
 
@@ -188,17 +189,4 @@ function toDomainEventOf<Event extends DomainEvent>(request: {
 }): (event: RecordedEvent) => Event {
   // Without an upcaster the stored shape is taken at its word; the decider's types describe it.
   return request.toDomainEvent ?? (({ type, version, data }) => ({ type, version, data }) as Event);
-}
-
-function isMet(expected: ExpectedRevision, actual: number | undefined): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'noStream':
-      return actual === undefined;
-    case 'streamExists':
-      return actual !== undefined;
-    default:
-      return actual === expected;
-  }
 }

@@ -69,7 +69,11 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> {
   streamId: string;
   /** 0 for the first event of a stream. */
   streamRevision: number;
-  /** Position in the global log; increases in the order readers see events. Opaque beyond that. */
+  /**
+   * Where the event is in the global log, as a cursor to resume after (`readAll({ after })`). Every
+   * reader sees the log in one order, but positions need not increase along it (on PostgreSQL a
+   * transaction that commits late keeps the position it took early, ADR 0003): never compare them.
+   */
   globalPosition: bigint;
   /** Hex SHA-256 of the predecessor in the stream (64 zeros for the first event). */
   previousHash: string;

@@ -25,6 +25,11 @@ export interface HashedContent {
   metadata: Record<string, unknown>;
 }
 
+/** RFC 8785 canonical JSON; `undefined` for what JSON cannot hold; throws on lone surrogates, NaN, cycles. */
+export function canonicalJson(value: unknown): string | undefined {
+  return canonicalize(value);
+}
+
 export function contentHash(event: HashedContent): Buffer {
   const canonical = canonicalize({
     id: event.id,
@@ -35,6 +40,26 @@ export function contentHash(event: HashedContent): Buffer {
     metadata: event.metadata,
   });
   if (canonical === undefined) throw new TypeError('event content cannot be put in canonical form');
+  return createHash('sha256').update(canonical, 'utf8').digest();
+}
+
+/**
+ * The same hash as `contentHash`, from data and metadata already in canonical JSON: the canonical
+ * form of an object is its members sorted by key, each canonical, so the event's form can be
+ * assembled from its parts without serialising them again. Keys in RFC 8785 order:
+ * data < id < metadata < streamId < type < version.
+ */
+export function contentHashOfCanonical(event: {
+  id: string;
+  streamId: string;
+  type: string;
+  version: number;
+  dataJson: string;
+  metadataJson: string;
+}): Buffer {
+  const canonical =
+    `{"data":${event.dataJson},"id":${canonicalJson(event.id)},"metadata":${event.metadataJson},` +
+    `"streamId":${canonicalJson(event.streamId)},"type":${canonicalJson(event.type)},"version":${canonicalJson(event.version)}}`;
   return createHash('sha256').update(canonical, 'utf8').digest();
 }
 

@@ -1,3 +1,8 @@
+/**
+ * The event store's port, its SQL and in-memory adapters, command handling, tamper evidence and
+ * crypto-shredding. The EventStoreDB adapter is at `@dui-pds/eventstore/eventstoredb`, so that
+ * only its users load the gRPC client; the conformance suite at `@dui-pds/eventstore/testing`.
+ */
 export { type PreparedEvent, prepareEvents } from './append-preparation.js';
 export {
   type CommandMetadata,
@@ -35,11 +40,6 @@ export type {
   SubscribeOptions,
   VerifyOptions,
 } from './event-store.js';
-export type { EventStoreDbClient } from './eventstoredb/eventstoredb-client.js';
-export {
-  EventStoreDbEventStore,
-  type EventStoreDbEventStoreOptions,
-} from './eventstoredb/eventstoredb-event-store.js';
 export {
   GENESIS_HASH,
   type IntegrityProblem,

@@ -24,10 +24,10 @@ import type {
   SubscribeOptions,
   VerifyOptions,
 } from '../event-store.js';
+import { assertExpectedRevision } from '../expected-revision.js';
 import { chainHash, GENESIS_HASH, type IntegrityReport, verifyStreams } from '../hash-chain.js';
-import { assertExpectedRevision } from '../in-memory/expected-revision.js';
-import { findPriorAppend } from '../in-memory/prior-append.js';
 import { type AppendNotifier, InProcessAppendNotifier } from '../notifier.js';
+import { findPriorAppend } from '../prior-append.js';
 import { pollGlobalLog } from '../subscription.js';
 import type { EventStoreDbClient } from './eventstoredb-client.js';
 import { fromStoredRecord, isSystemRecord, toEventData } from './eventstoredb-envelope.js';

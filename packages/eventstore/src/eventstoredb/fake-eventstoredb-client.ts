@@ -25,11 +25,13 @@ interface FakeRecord {
 }
 
 /**
- * FOR TESTS ONLY: an EventStoreDB server as the adapter sees it through the client, so that the
- * adapter's own logic runs the conformance suite where no server is available. It mimics what
- * the adapter relies on: optimistic concurrency with the client's errors, $all positions that
- * are sparse (byte offsets) and reported on stream reads, system events interleaved in $all,
- * backward reads from beyond the end starting at the end. It proves nothing about a real server.
+ * FOR TESTS ONLY: an in-memory fake of the EventStoreDB client, so that the adapter's own mapping
+ * logic can be unit-tested (eventstoredb-adapter-mapping-on-fake-client.unit.spec.ts) where no
+ * server runs. It mimics what the adapter relies on: optimistic concurrency with the client's
+ * errors, $all positions that are sparse (byte offsets) and reported on stream reads, system
+ * events interleaved in $all, backward reads from beyond the end starting at the end. It proves
+ * nothing about a real server: the EventStoreDB conformance run is
+ * eventstoredb-event-store.int.spec.ts, with EVENTSTOREDB_URL.
  */
 export class FakeEventStoreDbClient implements EventStoreDbClient {
   readonly #records: FakeRecord[] = [];

@@ -10,11 +10,11 @@ import type {
   SubscribeOptions,
   VerifyOptions,
 } from '../event-store.js';
+import { assertExpectedRevision } from '../expected-revision.js';
 import { chainHash, GENESIS_HASH, type IntegrityReport, type StreamHead, verifyStreams } from '../hash-chain.js';
 import { type AppendNotifier, InProcessAppendNotifier } from '../notifier.js';
+import { findPriorAppend } from '../prior-append.js';
 import { pollGlobalLog } from '../subscription.js';
-import { assertExpectedRevision } from './expected-revision.js';
-import { findPriorAppend } from './prior-append.js';
 
 export interface InMemoryEventStoreOptions {
   /** Stamps `recordedAt`; tests pin it to get reproducible hashes. */

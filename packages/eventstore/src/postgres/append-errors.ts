@@ -1,11 +1,5 @@
-import {
-  DuplicateEventIdError,
-  InvalidEventError,
-  TenantMismatchError,
-  WrongExpectedRevisionError,
-} from '../errors.js';
+import { DuplicateEventIdError, InvalidEventError, WrongExpectedRevisionError } from '../errors.js';
 import type { ExpectedRevision } from '../event-store.js';
-import { EventStoreSqlState } from './sqlstate.js';
 
 const UNIQUE_VIOLATION = '23505';
 /** Data exceptions (class 22: bad JSON text, timestamp out of range, ...) come from the events' content. */
@@ -27,7 +21,8 @@ export interface AppendAttempt {
 }
 
 /**
- * Turns what the database raised during an append into the port's typed errors. Anything not
+ * Turns what the database raised during an append into the port's typed errors (what the caller
+ * did wrong is not raised but reported by the append function, see `AppendStatus`). Anything not
  * recognised (connection lost, serialization failure, ...) is returned unchanged: it is an outage
  * or a retryable condition, not something the caller did.
  */
@@ -36,16 +31,6 @@ export async function translateAppendError(error: unknown, attempt: AppendAttemp
   const { code, constraint, detail } = error as DatabaseErrorFields;
   const detailText = typeof detail === 'string' ? detail : '';
   switch (code) {
-    case EventStoreSqlState.wrongExpectedRevision:
-      return new WrongExpectedRevisionError(
-        attempt.streamId,
-        attempt.expected,
-        detailText === '' ? undefined : Number(detailText),
-      );
-    case EventStoreSqlState.tenantMismatch:
-      return new TenantMismatchError(attempt.streamId);
-    case EventStoreSqlState.duplicateEventId:
-      return new DuplicateEventIdError(detailText);
     case UNIQUE_VIOLATION:
       if (constraint === 'events_id_unique') return new DuplicateEventIdError(duplicateKey(detailText));
       // the append function orders writers on the stream row; reaching the unique index means a

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Knex } from 'knex';
+import pg from 'pg';
 import {
   DuplicateEventIdError,
   InvalidEventError,
@@ -46,34 +47,114 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
   }
 
   /** What the tables hold for a stream, read behind the store's back. */
-  async function storedRows(streamId: string): Promise<{ events: number; streams: number }> {
+  async function storedRows(streamId: string): Promise<{ events: number }> {
     const [row] = (
-      await knex.raw(
-        `select (select count(*) from ${schema}.events where stream_id = ?)::int as events,
-                (select count(*) from ${schema}.streams where stream_id = ?)::int as streams`,
-        [streamId, streamId],
-      )
+      await knex.raw(`select count(*)::int as events from ${schema}.events where stream_id = ?`, [streamId])
     ).rows;
     return row;
   }
 
   it('is one round trip to the database', async () => {
-    // given
+    // given every statement any pg connection sends, counted (knex's and the store's own)
     const streamId = uniqueStreamId();
     const statements: string[] = [];
-    const record = (query: { sql: string }) => statements.push(query.sql);
-    knex.on('query', record);
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: Parameters<typeof query>) {
+      const [config] = args as unknown as [string | { text: string }];
+      statements.push(typeof config === 'string' ? config : config.text);
+      return query.apply(this, args);
+    } as typeof query;
 
     // when
     try {
       await store.appendToStream(streamId, testEvents(organisationId, 3), { expectedRevision: 'noStream' });
     } finally {
-      knex.off('query', record);
+      pg.Client.prototype.query = query;
     }
 
     // then
     expect(statements).to.have.length(1);
-    expect(statements[0]).to.contain('append_to_stream');
+    expect(statements[0]).to.contain('append_to_streams');
+  });
+
+  describe('concurrent appends', () => {
+    /** Counts the statements pg connections send while `work` runs. */
+    async function countingStatements(work: () => Promise<unknown>): Promise<number> {
+      let count = 0;
+      const query = pg.Client.prototype.query;
+      pg.Client.prototype.query = function (this: pg.Client, ...args: Parameters<typeof query>) {
+        count += 1;
+        return query.apply(this, args);
+      } as typeof query;
+      try {
+        await work();
+      } finally {
+        pg.Client.prototype.query = query;
+      }
+      return count;
+    }
+
+    it('share round trips, and each is still decided on its own', async () => {
+      // given a store that sends one batch at a time, and twenty appends arriving together, one of them wrong
+      const coalescing = new PostgresEventStore(knex, { schema, maxConcurrentAppends: 1 });
+      const streams = Array.from({ length: 20 }, () => uniqueStreamId());
+      const wrong = streams[7]!;
+      let outcomes: PromiseSettledResult<unknown>[] = [];
+
+      // when
+      const statements = await countingStatements(async () => {
+        outcomes = await Promise.allSettled(
+          streams.map((streamId) =>
+            coalescing.appendToStream(streamId, [testEvent(organisationId)], {
+              expectedRevision: streamId === wrong ? 3 : 'noStream',
+            }),
+          ),
+        );
+      });
+
+      // then fewer round trips than appends, every right append stored, the wrong one refused alone
+      expect(statements).to.be.lessThan(streams.length);
+      streams.forEach((streamId, index) => {
+        const outcome = outcomes[index]!;
+        if (streamId === wrong) {
+          expect(outcome.status).to.equal('rejected');
+          expect((outcome as PromiseRejectedResult).reason).to.be.instanceOf(WrongExpectedRevisionError);
+        } else {
+          expect(outcome.status, streamId).to.equal('fulfilled');
+        }
+      });
+      for (const streamId of streams) {
+        expect(await storedRows(streamId)).to.deep.equal(streamId === wrong ? { events: 0 } : { events: 1 });
+      }
+    });
+
+    it('are replayed one by one when their batch fails as a whole, so that only the culprit fails', async () => {
+      // given an event stored in one stream, and a batch where another append reuses its id
+      const coalescing = new PostgresEventStore(knex, { schema, maxConcurrentAppends: 1 });
+      const stored = testEvent(organisationId);
+      await coalescing.appendToStream(uniqueStreamId(), [stored], { expectedRevision: 'noStream' });
+      const streams = Array.from({ length: 10 }, () => uniqueStreamId());
+      const culprit = streams[4]!;
+
+      // when they arrive together (the first travels alone, the nine others together)
+      const outcomes = await Promise.allSettled(
+        streams.map((streamId) =>
+          coalescing.appendToStream(streamId, [streamId === culprit ? stored : testEvent(organisationId)], {
+            expectedRevision: 'noStream',
+          }),
+        ),
+      );
+
+      // then
+      streams.forEach((streamId, index) => {
+        const outcome = outcomes[index]!;
+        if (streamId === culprit) {
+          expect((outcome as PromiseRejectedResult).reason).to.be.instanceOf(DuplicateEventIdError);
+        } else {
+          expect(outcome.status, streamId).to.equal('fulfilled');
+        }
+      });
+    });
   });
 
   describe('expected revision', () => {
@@ -89,7 +170,7 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
 
       // then
       expect(error).to.be.instanceOf(WrongExpectedRevisionError).and.include({ streamId, expected: 1, actual: 2 });
-      expect(await storedRows(streamId)).to.deep.equal({ events: 3, streams: 1 });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 3 });
     });
 
     it('lets exactly one of ten concurrent appends with the same expected revision win', async () => {
@@ -128,7 +209,7 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
       const losers = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
       expect(losers).to.have.length(9);
       for (const loser of losers) expect(loser).to.be.instanceOf(WrongExpectedRevisionError).and.include({ actual: 0 });
-      expect(await storedRows(streamId)).to.deep.equal({ events: 1, streams: 1 });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 1 });
     });
 
     it('chains concurrent appends that expect nothing one after the other, from the first', async () => {
@@ -153,22 +234,25 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
     });
 
     it('refuses a revision taken behind its back as a wrong expected revision, not a crash', async () => {
-      // given an event row written without the append function, hence without a stream head
+      // given a caller's repeatable-read transaction whose snapshot predates another writer's append
       const streamId = uniqueStreamId();
-      const intruder = testEvent(organisationId);
-      await knex.raw(
-        `insert into ${schema}.events (id, stream_id, stream_revision, type, version, data, metadata, organisation_id,
-           occurred_at, recorded_at, previous_hash, hash)
-         values (?, ?, 0, 'Intruder', 1, '{}', '{}', ?, now(), now(), '\\x00', '\\x00')`,
-        [intruder.id, streamId, organisationId],
-      );
+      await store.appendToStream(streamId, testEvents(organisationId, 1));
+      const trx = await knex.transaction({ isolationLevel: 'repeatable read' });
+      try {
+        await trx.raw('select 1');
+        await store.appendToStream(streamId, testEvents(organisationId, 1));
 
-      // when
-      const error = await rejectionOf(store.appendToStream(streamId, testEvents(organisationId, 1)));
+        // when the caller appends from its old snapshot, where the stream is one event shorter
+        const error = await rejectionOf(
+          store.appendToStream(streamId, testEvents(organisationId, 1), { transaction: trx }),
+        );
 
-      // then
-      expect(error).to.be.instanceOf(WrongExpectedRevisionError).and.include({ streamId, expected: 'any' });
-      expect(await storedRows(streamId)).to.deep.equal({ events: 1, streams: 0 });
+        // then the revision it would take is taken: a conflict, not a crash
+        expect(error).to.be.instanceOf(WrongExpectedRevisionError).and.include({ streamId, expected: 'any' });
+      } finally {
+        await trx.rollback().catch(() => undefined);
+      }
+      expect(await storedRows(streamId)).to.deep.equal({ events: 2 });
     });
   });
 
@@ -185,7 +269,7 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
 
       // then
       expect(again).to.deep.equal({ ...first, alreadyAppended: true });
-      expect(await storedRows(streamId)).to.deep.equal({ events: 4, streams: 1 });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 4 });
     });
 
     it('refuses ids stored in another stream', async () => {
@@ -199,7 +283,7 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
 
       // then
       expect(error).to.be.instanceOf(DuplicateEventIdError).and.include({ eventId: events[0]!.id });
-      expect(await storedRows(streamId)).to.deep.equal({ events: 0, streams: 0 });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 0 });
     });
 
     it('refuses a stored id behind a new one even when the expected revision holds', async () => {
@@ -214,7 +298,7 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
 
       // then
       expect(error).to.be.instanceOf(DuplicateEventIdError).and.include({ eventId: stored[0]!.id });
-      expect(await storedRows(streamId)).to.deep.equal({ events: 1, streams: 1 });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 1 });
     });
 
     it('takes ids in any case and gives them back in lowercase, as the uuid column does', async () => {
@@ -246,11 +330,11 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
 
       // then
       expect(error).to.be.instanceOf(InvalidEventError);
-      expect(await storedRows(streamId)).to.deep.equal({ events: 0, streams: 0 });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 0 });
     });
 
     it('refuses data that has no canonical JSON form with InvalidEventError, and writes nothing', async () => {
-      // given a lone surrogate: JavaScript strings hold it, canonical JSON and jsonb do not
+      // given a lone surrogate: JavaScript strings hold it, canonical JSON does not
       const streamId = uniqueStreamId();
       const event = testEvent(organisationId, { data: { note: 'broken \ud800 text' } });
 
@@ -259,7 +343,7 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
 
       // then
       expect(error).to.be.instanceOf(InvalidEventError);
-      expect(await storedRows(streamId)).to.deep.equal({ events: 0, streams: 0 });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 0 });
     });
 
     it('refuses what the database finds out of range with InvalidEventError, and writes nothing', async () => {
@@ -272,7 +356,7 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
 
       // then
       expect(error).to.be.instanceOf(InvalidEventError);
-      expect(await storedRows(streamId)).to.deep.equal({ events: 0, streams: 0 });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 0 });
     });
 
     it('refuses to write to the stream of another organisation', async () => {
@@ -285,7 +369,7 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
 
       // then
       expect(error).to.be.instanceOf(TenantMismatchError).and.include({ streamId });
-      expect(await storedRows(streamId)).to.deep.equal({ events: 1, streams: 1 });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 1 });
     });
   });
 
@@ -312,7 +396,7 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
       // then
       expect(notifiedBeforeCommit).to.deep.equal([]);
       expect(notifier.notified).to.deep.equal([organisationId]);
-      expect(await storedRows(streamId)).to.deep.equal({ events: 2, streams: 1 });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 2 });
     });
 
     it('leaves nothing and wakes nobody when the transaction rolls back', async () => {
@@ -333,7 +417,7 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
       // then
       expect(outcome).to.have.property('message', 'the projection failed');
       expect(notifier.notified).to.deep.equal([]);
-      expect(await storedRows(streamId)).to.deep.equal({ events: 0, streams: 0 });
+      expect(await storedRows(streamId)).to.deep.equal({ events: 0 });
     });
 
     it('raises the same typed errors', async () => {

@@ -1,14 +1,15 @@
 /**
  * PostgreSQL array literals (`{"a","b"}`), built here rather than by the driver: pg and PGlite
  * serialise JavaScript arrays differently (PGlite by the parameter's declared type, pg by the
- * values' JavaScript types), whereas a text literal cast in SQL (`?::jsonb[]`) reads the same on both.
+ * values' JavaScript types), whereas a text literal cast in SQL (`?::json[]`) reads the same on both.
  */
 export function arrayLiteral(elements: readonly string[]): string {
   return `{${elements.map(quoteElement).join(',')}}`;
 }
 
-export function jsonArrayLiteral(values: readonly unknown[]): string {
-  return arrayLiteral(values.map((value) => JSON.stringify(value)));
+/** `undefined` becomes SQL NULL (unquoted), every other element a quoted string. */
+export function nullableArrayLiteral(elements: readonly (string | undefined)[]): string {
+  return `{${elements.map((element) => (element === undefined ? 'NULL' : quoteElement(element))).join(',')}}`;
 }
 
 export function byteaArrayLiteral(values: readonly Buffer[]): string {

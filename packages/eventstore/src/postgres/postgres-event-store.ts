@@ -1,11 +1,18 @@
 import type { Knex } from 'knex';
 import { type PreparedEvent, prepareEvents } from '../append-preparation.js';
-import { EventStoreError, InvalidEventError } from '../errors.js';
+import {
+  DuplicateEventIdError,
+  EventStoreError,
+  InvalidEventError,
+  TenantMismatchError,
+  WrongExpectedRevisionError,
+} from '../errors.js';
 import type { EventToAppend, RecordedEvent } from '../event.js';
 import type {
   AppendOptions,
   AppendResult,
   EventStore,
+  ExpectedRevision,
   ReadAllOptions,
   ReadStreamOptions,
   SubscribeOptions,
@@ -14,8 +21,11 @@ import type {
 import { type IntegrityReport, verifyStreams } from '../hash-chain.js';
 import type { AppendNotifier } from '../notifier.js';
 import { pollGlobalLog } from '../subscription.js';
+import { AppendBatcher } from './append-batcher.js';
 import { translateAppendError } from './append-errors.js';
-import { arrayLiteral, byteaArrayLiteral, integerArrayLiteral, jsonArrayLiteral } from './array-literal.js';
+import { AppendStatus } from './append-function.sql.js';
+import { arrayLiteral, byteaArrayLiteral, integerArrayLiteral, nullableArrayLiteral } from './array-literal.js';
+import { DirectPool, type PreparedStatement, positionalParameters } from './direct-pool.js';
 import { OwnAppendsFence } from './own-appends-fence.js';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './row-mapping.js';
 import { checkedSchemaName, DEFAULT_SCHEMA } from './schema-name.js';
@@ -29,9 +39,41 @@ export interface PostgresEventStoreOptions {
   notifier?: AppendNotifier;
   /** Stamps `recordedAt`. Defaults to the system clock. */
   clock?: () => Date;
+  /**
+   * Appends (outside a caller's transaction) on their way at once; more wait and travel together
+   * in the next round trip. Defaults to 4; 1 suits PGlite, which has a single connection.
+   */
+  maxConcurrentAppends?: number;
 }
 
-type AppendRow = readonly [nextRevision: number, lastPosition: string, alreadyAppended: boolean, transactionId: string];
+/** One append on its way to `append_to_streams`. */
+interface PendingAppend {
+  streamId: string;
+  organisationId: string;
+  expected: ExpectedRevision;
+  events: PreparedEvent[];
+}
+
+type AppendRow = readonly [
+  appendIndex: number,
+  status: AppendStatus,
+  nextRevision: number | null,
+  lastPosition: string | null,
+  actualRevision: number | null,
+  transactionId: string,
+];
+
+interface AppendOutcome {
+  status: AppendStatus;
+  nextRevision: number | null;
+  lastPosition: string | null;
+  actualRevision: number | null;
+  transactionId: string;
+}
+
+/** Batches on their way at once from one store; tuned with `pnpm bench` (ADR 0007). */
+const DEFAULT_MAX_CONCURRENT_APPENDS = 4;
+const MAX_EVENTS_PER_BATCH = 1_000;
 
 /**
  * The event store on PostgreSQL, and on PGlite with the same SQL (ADR 0003, ADR 0004).
@@ -50,6 +92,11 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
   readonly #closing = new AbortController();
   readonly #ownAppends = new OwnAppendsFence();
   readonly #appendSql: string;
+  readonly #batcher: AppendBatcher<PendingAppend, AppendOutcome>;
+  /** The append as a named statement, prepared once per connection (pg only). */
+  readonly #appendStatement: PreparedStatement;
+  /** The pg connections under knex, for the hottest statement; undefined on PGlite. */
+  readonly #pool: DirectPool | undefined;
   readonly #readAllSql: Record<'fromStart' | 'after', Record<'allTenants' | 'oneTenant', string>>;
 
   constructor(knex: Knex, options: PostgresEventStoreOptions = {}) {
@@ -57,8 +104,16 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
     this.#schema = checkedSchemaName(options.schema ?? DEFAULT_SCHEMA);
     this.#notifier = options.notifier;
     this.#clock = options.clock ?? (() => new Date());
-    this.#appendSql = `select next_revision, last_position::text, already_appended, pg_current_xact_id()::text
-      from ${this.#schema}.append_to_stream(?, ?, ?, ?, ?::uuid[], ?::text[], ?::int[], ?::jsonb[], ?::jsonb[], ?::bytea[])`;
+    this.#appendSql = `select append_index, status, next_revision, last_position::text, actual_revision,
+        pg_current_xact_id()::text
+      from ${this.#schema}.append_to_streams(?::text[], ?::text[], ?::text[], ?::int[],
+        ?::uuid[], ?::text[], ?::int[], ?::json[], ?::json[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::bytea[])`;
+    this.#appendStatement = { name: `dui_append_${this.#schema}`, text: positionalParameters(this.#appendSql) };
+    this.#pool = DirectPool.of(knex);
+    this.#batcher = new AppendBatcher((appends) => this.#appendBatch(this.#knex, appends), {
+      maxInFlight: options.maxConcurrentAppends ?? DEFAULT_MAX_CONCURRENT_APPENDS,
+      maxEvents: MAX_EVENTS_PER_BATCH,
+    });
     this.#readAllSql = {
       fromStart: { allTenants: this.#globalReadSql(false, false), oneTenant: this.#globalReadSql(false, true) },
       after: { allTenants: this.#globalReadSql(true, false), oneTenant: this.#globalReadSql(true, true) },
@@ -71,25 +126,18 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
     options: AppendOptions<Knex.Transaction> = {},
   ): Promise<AppendResult> {
     const expected = options.expectedRevision ?? 'any';
-    const recordedAt = this.#clock();
-    const prepared = prepareForStorage(streamId, events, recordedAt);
-    const organisationId = prepared[0]!.metadata.organisationId;
-    const db: Queryable = options.transaction ?? this.#knex;
-
-    let row: AppendRow | undefined;
+    const prepared = prepareForStorage(streamId, events, this.#clock());
+    const append: PendingAppend = {
+      streamId,
+      organisationId: prepared[0]!.metadata.organisationId,
+      expected,
+      events: prepared,
+    };
+    let outcome: AppendOutcome;
     try {
-      [row] = await selectRows<AppendRow>(db, this.#appendSql, [
-        streamId,
-        organisationId,
-        String(expected),
-        recordedAt.toISOString(),
-        arrayLiteral(prepared.map((event) => event.id)),
-        arrayLiteral(prepared.map((event) => event.type)),
-        integerArrayLiteral(prepared.map((event) => event.version)),
-        jsonArrayLiteral(prepared.map((event) => event.data)),
-        jsonArrayLiteral(prepared.map((event) => event.metadata)),
-        byteaArrayLiteral(prepared.map((event) => event.contentHash)),
-      ]);
+      outcome = options.transaction
+        ? (await this.#appendBatch(options.transaction, [append]))[0]!
+        : await this.#batcher.submit(append);
     } catch (error) {
       throw await translateAppendError(error, {
         streamId,
@@ -98,10 +146,7 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
         currentRevision: () => (options.transaction ? Promise.resolve(undefined) : this.#streamRevision(streamId)),
       });
     }
-    if (!row) throw new Error('append_to_stream returned no row');
-    const [nextExpectedRevision, lastPosition, alreadyAppended, transactionId] = row;
-    if (!alreadyAppended) this.#afterCommit(organisationId, BigInt(transactionId), options.transaction);
-    return { nextExpectedRevision, lastGlobalPosition: BigInt(lastPosition), alreadyAppended };
+    return this.#resultOf(append, outcome, options.transaction);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -174,13 +219,56 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
       order by e.transaction_id, e.global_position`;
   }
 
+  /** Sends appends (in the order given) to the append function in one statement. */
+  async #appendBatch(db: Queryable, appends: readonly PendingAppend[]): Promise<AppendOutcome[]> {
+    const bindings = appendBindings(appends);
+    const rows =
+      db === this.#knex && this.#pool
+        ? await this.#pool.query<AppendRow>(this.#appendStatement, bindings)
+        : await selectRows<AppendRow>(db, this.#appendSql, bindings);
+    if (rows.length !== appends.length)
+      throw new Error(`append_to_streams answered ${rows.length} of ${appends.length}`);
+    return rows
+      .map(([appendIndex, status, nextRevision, lastPosition, actualRevision, transactionId]) => ({
+        appendIndex,
+        outcome: { status, nextRevision, lastPosition, actualRevision, transactionId },
+      }))
+      .sort((a, b) => a.appendIndex - b.appendIndex)
+      .map(({ outcome }) => outcome);
+  }
+
+  #resultOf(append: PendingAppend, outcome: AppendOutcome, transaction: Knex.Transaction | undefined): AppendResult {
+    const { streamId, expected, events } = append;
+    switch (outcome.status) {
+      case AppendStatus.appended:
+        this.#afterCommit(append.organisationId, BigInt(outcome.transactionId), transaction);
+        return {
+          nextExpectedRevision: outcome.nextRevision!,
+          lastGlobalPosition: BigInt(outcome.lastPosition!),
+          alreadyAppended: false,
+        };
+      case AppendStatus.alreadyAppended:
+        return {
+          nextExpectedRevision: outcome.nextRevision!,
+          lastGlobalPosition: BigInt(outcome.lastPosition!),
+          alreadyAppended: true,
+        };
+      case AppendStatus.wrongExpectedRevision:
+        throw new WrongExpectedRevisionError(streamId, expected, outcome.actualRevision ?? undefined);
+      case AppendStatus.tenantMismatch:
+        throw new TenantMismatchError(streamId);
+      case AppendStatus.duplicateEventId:
+        throw new DuplicateEventIdError(events[0]!.id);
+    }
+  }
+
   async #streamRevision(streamId: string): Promise<number | undefined> {
-    const [row] = await selectRows<readonly [number]>(
+    const [row] = await selectRows<readonly [number | null]>(
       this.#knex,
-      `select revision from ${this.#schema}.streams where stream_id = ?`,
+      `select max(stream_revision) from ${this.#schema}.events where stream_id = ?`,
       [streamId],
     );
-    return row && row[0] >= 0 ? row[0] : undefined;
+    return row?.[0] ?? undefined;
   }
 
   /**
@@ -197,6 +285,26 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
     if (!transaction) committed();
     else transaction.executionPromise.then(committed, () => undefined);
   }
+}
+
+/** The arrays `append_to_streams` takes: one entry per append, then one per event. */
+function appendBindings(appends: readonly PendingAppend[]): string[] {
+  const events = appends.flatMap((append) => append.events);
+  return [
+    arrayLiteral(appends.map((append) => append.streamId)),
+    arrayLiteral(appends.map((append) => append.organisationId)),
+    arrayLiteral(appends.map((append) => String(append.expected))),
+    integerArrayLiteral(appends.map((append) => append.events.length)),
+    arrayLiteral(events.map((event) => event.id)),
+    arrayLiteral(events.map((event) => event.type)),
+    integerArrayLiteral(events.map((event) => event.version)),
+    arrayLiteral(events.map((event) => event.dataJson)),
+    arrayLiteral(events.map((event) => event.metadataJson)),
+    nullableArrayLiteral(events.map((event) => event.metadata.serviceUserId)),
+    arrayLiteral(events.map((event) => event.metadata.occurredAt)),
+    arrayLiteral(events.map((event) => event.metadata.recordedAt)),
+    byteaArrayLiteral(events.map((event) => event.contentHash)),
+  ];
 }
 
 function prepareForStorage(streamId: string, events: readonly EventToAppend[], recordedAt: Date): PreparedEvent[] {

@@ -4,7 +4,7 @@ import type { RecordedEvent } from '../event.js';
  * The columns a reader needs, in the order `toRecordedEvent` reads them (table alias `e`).
  *
  * Positions leave the database as text, because PGlite turns int8 into a lossy JavaScript number;
- * jsonb leaves as text and is parsed here, so both drivers hand over the same thing and pg spends
+ * json leaves as the text it was stored as and is parsed here, so both drivers hand over the same thing and pg spends
  * nothing on type lookups; hashes leave as hex, the form the port speaks.
  */
 export const EVENT_COLUMNS = `e.global_position::text, e.stream_id, e.stream_revision, e.id, e.type, e.version,

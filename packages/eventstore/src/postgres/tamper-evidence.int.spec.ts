@@ -75,7 +75,9 @@ describe('PostgresEventStore tamper evidence (PostgreSQL)', () => {
     const victim = target[2]!;
 
     // when the index 0 of the data becomes 1 (one character of the stored JSON)
-    await rewrite(`update ${schema}.events set data = jsonb_set(data, '{index}', '1') where id = ?`, [victim.id]);
+    await rewrite(`update ${schema}.events set data = jsonb_set(data::jsonb, '{index}', '1')::json where id = ?`, [
+      victim.id,
+    ]);
 
     // then
     expectFirstBadEvent(await verified(), 'altered', at(victim));
@@ -163,7 +165,7 @@ describe('PostgresEventStore tamper evidence (PostgreSQL)', () => {
     await rewrite(
       `insert into ${schema}.events (id, stream_id, stream_revision, type, version, data, metadata, organisation_id,
          occurred_at, recorded_at, previous_hash, hash)
-       values (?, 'register-b', ?, ?, 1, ?::jsonb, ?::jsonb, ?, ?, ?, decode(?, 'hex'), decode(?, 'hex'))`,
+       values (?, 'register-b', ?, ?, 1, ?::json, ?::json, ?, ?, ?, decode(?, 'hex'), decode(?, 'hex'))`,
       [
         forged.id,
         last.streamRevision + 1,

@@ -36,7 +36,7 @@ export function sqlTampering(knex: Knex, schema: string): EventStoreTampering {
   return {
     alterData: (streamId, streamRevision, data) =>
       tamperWith(knex, schema, (trx) =>
-        trx.raw(`update ${schema}.events set data = ?::jsonb where stream_id = ? and stream_revision = ?`, [
+        trx.raw(`update ${schema}.events set data = ?::json where stream_id = ? and stream_revision = ?`, [
           JSON.stringify(data),
           streamId,
           streamRevision,

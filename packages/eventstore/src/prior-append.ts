@@ -1,4 +1,4 @@
-import { DuplicateEventIdError } from '../errors.js';
+import { DuplicateEventIdError } from './errors.js';
 
 /**
  * Where an earlier append with the same ids sits in a stream, so that a retried command is

@@ -1,5 +1,5 @@
-import { InvalidEventError, WrongExpectedRevisionError } from '../errors.js';
-import type { ExpectedRevision } from '../event-store.js';
+import { InvalidEventError, WrongExpectedRevisionError } from './errors.js';
+import type { ExpectedRevision } from './event-store.js';
 
 /**
  * Refuses an append whose expectation does not hold. `actual` is the revision of the stream's
@@ -13,6 +13,7 @@ export function assertExpectedRevision(streamId: string, expected: ExpectedRevis
   if (!isExpectedRevisionMet(expected, actual)) throw new WrongExpectedRevisionError(streamId, expected, actual);
 }
 
+/** Whether a stream whose last event has revision `actual` (`undefined`: no event) meets the expectation. */
 export function isExpectedRevisionMet(expected: ExpectedRevision, actual: number | undefined): boolean {
   switch (expected) {
     case 'any':
