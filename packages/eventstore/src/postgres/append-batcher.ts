@@ -65,10 +65,17 @@ export class AppendBatcher<Append extends { streamId: string; events: readonly u
     }
   }
 
+  /**
+   * Shares what waits among the free slots rather than sending it all in one batch: batches on
+   * their way run in parallel on the server (one backend each), a single big batch on one core.
+   */
   #takeBatch(): Queued<Append, Outcome>[] {
+    const freeSlots = this.#limits.maxInFlight - this.#inFlight;
+    const share = Math.ceil(this.#queue.length / freeSlots);
     let events = 0;
     let taken = 0;
     for (const { append } of this.#queue) {
+      if (taken === share) break;
       if (taken > 0 && events + append.events.length > this.#limits.maxEvents) break;
       events += append.events.length;
       taken += 1;

@@ -41,7 +41,8 @@ export interface PostgresEventStoreOptions {
   clock?: () => Date;
   /**
    * Appends (outside a caller's transaction) on their way at once; more wait and travel together
-   * in the next round trip. Defaults to 4; 1 suits PGlite, which has a single connection.
+   * in the next round trip, shared among the free slots. Defaults to 2 (a small server: each batch
+   * keeps one backend busy); raise it with the database server's cores.
    */
   maxConcurrentAppends?: number;
 }
@@ -72,7 +73,7 @@ interface AppendOutcome {
 }
 
 /** Batches on their way at once from one store; tuned with `pnpm bench` (ADR 0007). */
-const DEFAULT_MAX_CONCURRENT_APPENDS = 4;
+const DEFAULT_MAX_CONCURRENT_APPENDS = 2;
 const MAX_EVENTS_PER_BATCH = 1_000;
 
 /**
