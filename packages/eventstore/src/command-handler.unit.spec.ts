@@ -15,6 +15,7 @@ import { WrongExpectedRevisionError } from './errors.js';
 import type { RecordedEvent } from './event.js';
 import type { EventStore } from './event-store.js';
 import { InMemoryEventStore } from './in-memory/in-memory-event-store.js';
+import { rejectionOf } from './testing/fixtures.js';
 
 // An attendance register (présence / absence) of one activity on one day: a usager is recorded
 // once, the register holds at most CAPACITY present usagers, and nothing is recorded once closed.
@@ -92,15 +93,6 @@ function request(
 
 function newRegister(): string {
   return `attendance-${randomUUID()}`;
-}
-
-async function rejection(attempt: Promise<unknown>): Promise<unknown> {
-  try {
-    await attempt;
-  } catch (error) {
-    return error;
-  }
-  return assert.fail('expected a rejection, the call succeeded');
 }
 
 describe('handleCommand', () => {
@@ -238,7 +230,7 @@ describe('handleCommand', () => {
     await handleCommand(store, attendanceRegister, request(streamId, record('u-1')));
 
     // when
-    const error = await rejection(handleCommand(store, attendanceRegister, request(streamId, record('u-1'))));
+    const error = await rejectionOf(handleCommand(store, attendanceRegister, request(streamId, record('u-1'))));
 
     // then
     assert.ok(error instanceof DomainRuleViolation, String(error));
@@ -254,7 +246,7 @@ describe('handleCommand', () => {
     await handleCommand(store, attendanceRegister, request(streamId, record('u-2')));
 
     // when
-    const error = await rejection(
+    const error = await rejectionOf(
       handleCommand(store, attendanceRegister, request(streamId, record('u-3'), { expectedRevision: 0 })),
     );
 
@@ -277,7 +269,7 @@ describe('handleCommand', () => {
     };
 
     // when
-    const error = await rejection(
+    const error = await rejectionOf(
       handleCommand(contended, attendanceRegister, request(streamId, record('u-1'), { maxRetries: 2 })),
     );
 

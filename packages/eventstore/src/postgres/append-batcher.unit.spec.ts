@@ -16,7 +16,13 @@ function recordingTransport() {
       batches.push(appends);
       pending.push(() => resolve(appends.map((append) => `${append.streamId}:${append.events.join('+')}`)));
     });
-  return { batches, send, answerAll: () => pending.splice(0).forEach((answer) => answer()) };
+  return {
+    batches,
+    send,
+    answerAll: () => {
+      for (const answer of pending.splice(0)) answer();
+    },
+  };
 }
 
 /** Lets the event loop turn until `condition` holds (the batcher dispatches on a later turn). */

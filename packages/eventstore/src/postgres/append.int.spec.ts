@@ -11,7 +11,7 @@ import {
 } from '../errors.js';
 import type { EventToAppend } from '../event.js';
 import type { AppendNotifier } from '../notifier.js';
-import { testEvent, testEvents, uniqueOrganisationId, uniqueStreamId } from '../testing/fixtures.js';
+import { rejectionOf, testEvent, testEvents, uniqueOrganisationId, uniqueStreamId } from '../testing/fixtures.js';
 import { migrateEventStore } from './migrations.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { dropSchema, testPostgres, uniqueSchema } from './test-databases.js';
@@ -36,15 +36,6 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
     organisationId = uniqueOrganisationId();
   });
   afterEach(() => store.close());
-
-  async function rejectionOf(attempt: Promise<unknown>): Promise<unknown> {
-    try {
-      await attempt;
-    } catch (error) {
-      return error;
-    }
-    return expect.fail('the append succeeded');
-  }
 
   /** What the tables hold for a stream, read behind the store's back. */
   async function storedRows(streamId: string): Promise<{ events: number }> {

@@ -73,3 +73,13 @@ export async function within<T>(promise: Promise<T>, ms: number): Promise<T | 't
     timer.abort();
   }
 }
+
+/** The error a call was refused with; fails the test when the call succeeds. */
+export async function rejectionOf(attempt: Promise<unknown>): Promise<unknown> {
+  try {
+    await attempt;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a refusal, the call succeeded');
+}

@@ -6,6 +6,7 @@ export {
 } from './conformance.js';
 export {
   idsOf,
+  rejectionOf,
   type TestEventOverrides,
   takeEvents,
   testEvent,

@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { InvalidEventError } from '../../errors.js';
 import { type EventToAppend, isErased, type RecordedEvent } from '../../event.js';
 import type { EventStore } from '../../event-store.js';
-import { takeEvents } from '../../testing/fixtures.js';
+import { rejectionOf, takeEvents } from '../../testing/fixtures.js';
 import { type CryptoShreddingEventStore, withCryptoShredding } from '../crypto-shredding-event-store.js';
 import type { DataKeyStore } from '../data-key-store.js';
 import {
@@ -91,15 +91,6 @@ export function describeCryptoShredding<Transaction>(
       } finally {
         abort.abort();
       }
-    }
-
-    async function rejection(attempt: Promise<unknown>): Promise<unknown> {
-      try {
-        await attempt;
-      } catch (error) {
-        return error;
-      }
-      return assert.fail('expected a rejection, the call succeeded');
     }
 
     it('gives back exactly the data appended, on every read path', async () => {
@@ -188,7 +179,7 @@ export function describeCryptoShredding<Transaction>(
       await store.forget(forgotten);
 
       // when
-      const error = await rejection(
+      const error = await rejectionOf(
         store.appendToStream(streamId, [event(other, { note: 'fine' }), event(forgotten, { note: 'after' })]),
       );
 
@@ -206,7 +197,7 @@ export function describeCryptoShredding<Transaction>(
       await store.forget(forgotten);
 
       // then
-      const error = await rejection(store.appendToStream(stream(), [event(forgotten, { note: 'too late' })]));
+      const error = await rejectionOf(store.appendToStream(stream(), [event(forgotten, { note: 'too late' })]));
       assert.ok(error instanceof SubjectForgottenError, String(error));
       assert.equal((await underTest.keys.get(forgotten))?.status, 'destroyed');
     });
@@ -275,7 +266,7 @@ export function describeCryptoShredding<Transaction>(
       await store.appendToStream(stream(), [event(subject, { note: 'ours' })]);
 
       // when
-      const error = await rejection(
+      const error = await rejectionOf(
         store.appendToStream(stream(), [event(subject, { note: 'theirs' }, `og-${randomUUID()}`)]),
       );
 
@@ -288,7 +279,7 @@ export function describeCryptoShredding<Transaction>(
       const subject = usager();
 
       // when
-      const error = await rejection(store.appendToStream(stream(), [event(subject, { count: 1n })]));
+      const error = await rejectionOf(store.appendToStream(stream(), [event(subject, { count: 1n })]));
 
       // then
       assert.ok(error instanceof InvalidEventError, String(error));
@@ -323,7 +314,7 @@ export function describeCryptoShredding<Transaction>(
       });
 
       // when
-      const error = await rejection(store.readStream(streamId));
+      const error = await rejectionOf(store.readStream(streamId));
 
       // then
       assert.ok(error instanceof EventDataDecryptionError, String(error));
@@ -343,7 +334,7 @@ export function describeCryptoShredding<Transaction>(
 
       // when
       await underTest.alterStoredData(second!.id, first!.data);
-      const error = await rejection(store.readStream(streamId));
+      const error = await rejectionOf(store.readStream(streamId));
 
       // then
       assert.ok(error instanceof EventDataDecryptionError, String(error));
@@ -358,8 +349,8 @@ export function describeCryptoShredding<Transaction>(
       const misconfigured = withCryptoShredding(underTest.inner, { keys: underTest.keys, masterKey: randomBytes(32) });
 
       // when
-      const onRead = await rejection(misconfigured.readStream(streamId));
-      const onWrite = await rejection(misconfigured.appendToStream(streamId, [event(subject, { note: 'more' })]));
+      const onRead = await rejectionOf(misconfigured.readStream(streamId));
+      const onWrite = await rejectionOf(misconfigured.appendToStream(streamId, [event(subject, { note: 'more' })]));
 
       // then
       assert.ok(onRead instanceof DataKeyUnwrapError, String(onRead));
