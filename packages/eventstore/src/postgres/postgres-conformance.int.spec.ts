@@ -3,34 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { InProcessAppendNotifier } from '../notifier.js';
-import { describeEventStoreConformance, type EventStoreUnderTest } from '../testing/conformance.js';
+import { describeEventStoreConformance } from '../testing/conformance.js';
 import { testEvents, uniqueOrganisationId, uniqueStreamId } from '../testing/fixtures.js';
 import { openEventStore, openPglite } from './connect.js';
-import { migrateEventStore } from './migrations.js';
-import { PostgresEventStore } from './postgres-event-store.js';
-import { dropSchema, sqlTampering, testPostgres, uniqueSchema } from './test-databases.js';
-
-/**
- * Every test of the suite gets a store of its own, in a fresh schema of one database per suite:
- * migrating a schema takes milliseconds, and the tampering tests then spoil nobody's log.
- */
-function storesIn(database: () => Knex, label: string): () => Promise<EventStoreUnderTest<Knex.Transaction>> {
-  return async () => {
-    const knex = database();
-    const schema = uniqueSchema(label);
-    await migrateEventStore(knex, { schema });
-    const store = new PostgresEventStore(knex, { schema, notifier: new InProcessAppendNotifier() });
-    return {
-      store,
-      tamper: sqlTampering(knex, schema),
-      async dispose() {
-        await store.close();
-        await dropSchema(knex, schema);
-      },
-    };
-  };
-}
+import { storesInFreshSchemas, testPostgres } from './test-databases.js';
 
 describe('PostgresEventStore on PostgreSQL', () => {
   let knex: Knex | undefined;
@@ -43,7 +19,7 @@ describe('PostgresEventStore on PostgreSQL', () => {
 
   describeEventStoreConformance(
     'PostgreSQL',
-    storesIn(() => knex!, 'pg_conformance'),
+    storesInFreshSchemas(() => knex!, 'pg_conformance'),
   );
 });
 
@@ -58,7 +34,7 @@ describe('PostgresEventStore on PGlite', () => {
 
   describeEventStoreConformance(
     'PGlite (in memory)',
-    storesIn(() => knex!, 'pglite_conformance'),
+    storesInFreshSchemas(() => knex!, 'pglite_conformance'),
   );
 
   describe('in a data directory', () => {

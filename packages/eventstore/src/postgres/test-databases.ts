@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { EventStoreTampering } from '../testing/conformance.js';
+import type { EventStore } from '../event-store.js';
+import { InProcessAppendNotifier } from '../notifier.js';
+import type { EventStoreTampering, EventStoreUnderTest } from '../testing/conformance.js';
 import { connectPostgres } from './connect.js';
+import { migrateEventStore } from './migrations.js';
+import { PostgresEventStore } from './postgres-event-store.js';
 
 /** Test helpers of the PostgreSQL specs: where the server is, and schemas of their own. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -46,5 +50,35 @@ export function sqlTampering(knex: Knex, schema: string): EventStoreTampering {
       tamperWith(knex, schema, (trx) =>
         trx.raw(`delete from ${schema}.events where stream_id = ? and stream_revision = ?`, [streamId, streamRevision]),
       ),
+  };
+}
+
+/**
+ * For the conformance suite: every test gets a store of its own, in a fresh migrated schema of
+ * one database per suite (migrating takes milliseconds, and the tampering tests then spoil
+ * nobody's log). `decorate` wraps the store, for decorators that must pass the suite too.
+ */
+export function storesInFreshSchemas(
+  database: () => Knex,
+  label: string,
+  decorate: (store: PostgresEventStore, knex: Knex, schema: string) => EventStore<Knex.Transaction> = (store) => store,
+): () => Promise<EventStoreUnderTest<Knex.Transaction>> {
+  return async () => {
+    const knex = database();
+    const schema = uniqueSchema(label);
+    await migrateEventStore(knex, { schema });
+    const store = decorate(
+      new PostgresEventStore(knex, { schema, notifier: new InProcessAppendNotifier() }),
+      knex,
+      schema,
+    );
+    return {
+      store,
+      tamper: sqlTampering(knex, schema),
+      async dispose() {
+        await store.close();
+        await dropSchema(knex, schema);
+      },
+    };
   };
 }

@@ -1,20 +1,14 @@
 import type { Knex } from 'knex';
-import { eventStoreMigrations, migrateEventStore } from '../../postgres/migrations.js';
+import { migrateEventStore } from '../../postgres/migrations.js';
 import { PostgresEventStore } from '../../postgres/postgres-event-store.js';
 import { dropSchema, tamperWith, uniqueSchema } from '../../postgres/test-databases.js';
-import { createDataKeysTable } from '../data-keys-migration.js';
 import { KnexDataKeyStore } from '../knex-data-key-store.js';
 import type { CryptoShreddingUnderTest } from './crypto-shredding-scenarios.js';
-
-/** The event store's migrations with the data keys table, whether or not the list already has it. */
-export const migrationsWithDataKeys = eventStoreMigrations.includes(createDataKeysTable)
-  ? eventStoreMigrations
-  : [...eventStoreMigrations, createDataKeysTable];
 
 /** A migrated schema of its own, dropped by `dispose`. */
 export async function migratedSchema(knex: Knex, label: string): Promise<string> {
   const schema = uniqueSchema(label);
-  await migrateEventStore(knex, { schema, migrations: migrationsWithDataKeys });
+  await migrateEventStore(knex, { schema });
   return schema;
 }
 
@@ -33,7 +27,7 @@ export async function sqlUnderTest(knex: Knex, label: string): Promise<CryptoShr
     },
     alterStoredData: (eventId, data) =>
       tamperWith(knex, schema, (trx) =>
-        trx.raw(`update ${schema}.events set data = ?::jsonb where id = ?`, [JSON.stringify(data), eventId]),
+        trx.raw(`update ${schema}.events set data = ?::json where id = ?`, [JSON.stringify(data), eventId]),
       ),
     async dispose() {
       await inner.close();
