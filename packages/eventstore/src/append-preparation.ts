@@ -8,7 +8,7 @@ export interface PreparedEvent {
   type: string;
   version: number;
   /** Plain JSON (no Date, no undefined): what will be stored, and hashed. */
-  data: unknown;
+  readonly data: unknown;
   metadata: RecordedEvent['metadata'];
   /** `data` and `metadata` in canonical JSON (RFC 8785): the exact text stores keep and hash. */
   dataJson: string;
@@ -40,11 +40,17 @@ export function prepareEvents(streamId: string, events: readonly EventToAppend[]
     const dataJson = canonicalData(event.data, index);
     const stamped = { ...metadata, recordedAt: recordedAt.toISOString() };
     const metadataJson = canonicalJson(stamped)!;
+    let data: unknown;
     return {
       id,
       type,
       version,
-      data: JSON.parse(dataJson),
+      // parsed only when asked (the crypto-shredding decorator encrypts it): the SQL adapter
+      // stores the canonical text and never needs the value
+      get data() {
+        if (data === undefined) data = JSON.parse(dataJson);
+        return data;
+      },
       metadata: stamped,
       dataJson,
       metadataJson,

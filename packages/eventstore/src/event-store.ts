@@ -25,6 +25,11 @@ export interface AppendResult {
   alreadyAppended: boolean;
 }
 
+/** Reads made inside a caller's transaction see its own uncommitted appends (inline projections). */
+export interface ReadInTransaction<Transaction = never> {
+  transaction?: Transaction;
+}
+
 export interface ReadStreamOptions {
   /** Revision to start from (inclusive). Defaults to the start (forwards) or the end (backwards). */
   fromRevision?: number;
@@ -66,10 +71,10 @@ export interface EventStore<Transaction = never> {
   ): Promise<AppendResult>;
 
   /** The events of a stream; an empty list when the stream does not exist. */
-  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readStream(streamId: string, options?: ReadStreamOptions & ReadInTransaction<Transaction>): Promise<RecordedEvent[]>;
 
   /** The global log, in the one order every reader sees. */
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions & ReadInTransaction<Transaction>): Promise<RecordedEvent[]>;
 
   /** Catch-up then live: yields every event after `after`, waiting for new ones until aborted. */
   subscribeToAll(options?: SubscribeOptions): AsyncIterable<RecordedEvent>;

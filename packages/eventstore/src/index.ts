@@ -36,6 +36,7 @@ export type {
   EventStore,
   ExpectedRevision,
   ReadAllOptions,
+  ReadInTransaction,
   ReadStreamOptions,
   SubscribeOptions,
   VerifyOptions,
@@ -52,6 +53,7 @@ export {
 } from './hash-chain.js';
 export { InMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory/in-memory-event-store.js';
 export { type AppendNotifier, InProcessAppendNotifier } from './notifier.js';
+export { arrayLiteral, integerArrayLiteral, nullableArrayLiteral } from './postgres/array-literal.js';
 export {
   connectPostgres,
   DEFAULT_PGLITE_DIRECTORY,
@@ -63,4 +65,6 @@ export {
 export type { SchemaMigration } from './postgres/migration.js';
 export { eventStoreMigrations, type MigrateOptions, migrateEventStore } from './postgres/migrations.js';
 export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store.js';
+export { checkedSchemaName, DEFAULT_SCHEMA } from './postgres/schema-name.js';
+export { type Queryable, selectRows } from './postgres/sql-rows.js';
 export { pollGlobalLog } from './subscription.js';

@@ -1,1 +1,37 @@
-export {};
+/**
+ * The projection runtime (DESIGN.md, Projections): projections declared once, run by async
+ * workers behind leases or inline with the append, rebuilt beside the live version and switched
+ * atomically, replayed as of a past moment for auditors.
+ */
+export { activityJournal } from './activity-journal/index.js';
+export * from './leases/index.js';
+export {
+  contextFor,
+  defineProjection,
+  evolveAll,
+  handles,
+  type Projection,
+  type ProjectionContext,
+} from './projection.js';
+export type { Build, BuildState } from './runtime/builds.js';
+export {
+  BuildRetiredError,
+  CheckpointMovedError,
+  PositionNotFoundError,
+  ProjectionError,
+  UnknownProjectionError,
+} from './runtime/errors.js';
+export { withInlineProjections } from './runtime/inline-projections.js';
+export { modelRows } from './runtime/model-rows.js';
+export type { BuildProgress, ProgressListener } from './runtime/progress.js';
+export {
+  type BatchReport,
+  ProjectionRuntime,
+  type ProjectionRuntimeOptions,
+  type ProjectionStatus,
+  type RebuildOptions,
+  RebuildUnderWayError,
+} from './runtime/projection-runtime.js';
+export { migrateProjectionRegistry, projectionRegistryMigrations } from './runtime/registry-migration.js';
+export { type AsOf, ReplayedModel } from './runtime/replayed-model.js';
+export * from './wake-up/index.js';

@@ -6,6 +6,7 @@ import type {
   AppendResult,
   EventStore,
   ReadAllOptions,
+  ReadInTransaction,
   ReadStreamOptions,
   SubscribeOptions,
   VerifyOptions,
@@ -94,12 +95,15 @@ class CryptoShreddingStore<Transaction> implements CryptoShreddingEventStore<Tra
     return this.#append(streamId, encrypted, options, organisationId);
   }
 
-  async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    return this.#reveal(await this.#store.readStream(streamId, options));
+  async readStream(
+    streamId: string,
+    options?: ReadStreamOptions & ReadInTransaction<Transaction>,
+  ): Promise<RecordedEvent[]> {
+    return this.#reveal(await this.#store.readStream(streamId, options), options?.transaction);
   }
 
-  async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
-    return this.#reveal(await this.#store.readAll(options));
+  async readAll(options?: ReadAllOptions & ReadInTransaction<Transaction>): Promise<RecordedEvent[]> {
+    return this.#reveal(await this.#store.readAll(options), options?.transaction);
   }
 
   /**
@@ -161,10 +165,12 @@ class CryptoShreddingStore<Transaction> implements CryptoShreddingEventStore<Tra
     return keys;
   }
 
-  async #reveal(events: RecordedEvent[]): Promise<RecordedEvent[]> {
+  async #reveal(events: RecordedEvent[], transaction: Transaction | undefined): Promise<RecordedEvent[]> {
     const subjects = distinctSubjects(events);
     if (subjects.length === 0) return events;
-    const keys = this.#unwrapAll(await this.#keys.getMany(subjects));
+    const keys = this.#unwrapAll(
+      await this.#keys.getMany(subjects, transaction === undefined ? undefined : { transaction }),
+    );
     return events.map((event) => this.#revealOne(event, keys));
   }
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { testEvents, uniqueOrganisationId, uniqueStreamId } from '../testing/fixtures.js';
-import { connectPostgres, openEventStore } from './connect.js';
+import { connectPostgres, openEventStore, openPglite } from './connect.js';
 import { eventStoreMigrations, migrateEventStore } from './migrations.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { dropSchema, TEST_DATABASE_URL, testPostgres, uniqueSchema } from './test-databases.js';
@@ -80,5 +80,18 @@ describe('Opening and migrating the PostgreSQL event store', () => {
 
     // then
     expect(rows[0].position).to.equal('9007199254740993');
+  });
+
+  it('gives a date as its day, on PostgreSQL and on PGlite alike, whatever the process time zone', async () => {
+    // given both drivers
+    const databases = [connectPostgres(TEST_DATABASE_URL, { poolSize: 1 }), openPglite()];
+
+    // when each reads a calendar day
+    const days = await Promise.all(
+      databases.map((db) => db.raw(`select '2025-03-31'::date as day`).finally(() => db.destroy())),
+    );
+
+    // then both give the day itself, not a midnight somewhere
+    expect(days.map(({ rows }) => rows[0].day)).to.deep.equal(['2025-03-31', '2025-03-31']);
   });
 });

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
 import knex, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
@@ -7,24 +8,35 @@ import { migrateEventStore } from './migrations.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 
 const INT8_OID = 20;
+const DATE_OID = 1082;
 const DEFAULT_POOL_SIZE = 10;
 export const DEFAULT_PGLITE_DIRECTORY = '.dui-data/pglite';
 
 /**
- * int8 stays text, whatever `pg.defaults.parseInt8` says elsewhere in the process: positions run
- * past 2^53 in a long-lived log, and the store turns them into bigint itself.
+ * Two types stay text, on both drivers:
+ * - int8, whatever `pg.defaults.parseInt8` says elsewhere in the process: positions run past 2^53
+ *   in a long-lived log, and the store turns them into bigint itself;
+ * - date: a calendar day has no time zone, and a JavaScript Date would put it at midnight in the
+ *   process's zone (pg) or in UTC (PGlite): a register read in Paris would show the day before.
  */
-const int8AsText: Knex.PgCustomTypesConfig = {
+const asText = (value: string) => value;
+const typesKeptAsText: Knex.PgCustomTypesConfig = {
   getTypeParser: (oid, format) =>
-    oid === INT8_OID ? (value: string) => value : pg.types.getTypeParser(oid, format === 'binary' ? 'binary' : 'text'),
+    oid === INT8_OID || oid === DATE_OID
+      ? asText
+      : pg.types.getTypeParser(oid, format === 'binary' ? 'binary' : 'text'),
 };
+
+/** A knex logger that stays quiet: knex's default prints connection errors (with stacks) to stdout, and callers get them as rejections anyway. */
+const quietLog = { warn() {}, error() {}, deprecate() {}, debug() {} };
 
 /** A knex pool on a PostgreSQL server. */
 export function connectPostgres(url: string, options: { poolSize?: number } = {}): Knex {
   return knex({
     client: 'pg',
-    connection: { connectionString: url, types: int8AsText },
+    connection: { connectionString: url, types: typesKeptAsText },
     pool: { min: 0, max: options.poolSize ?? DEFAULT_POOL_SIZE },
+    log: quietLog,
   });
 }
 
@@ -38,7 +50,11 @@ export function openPglite(options: { dataDir?: string } = {}): Knex {
   return knex({
     client: ClientPgLite,
     dialect: 'postgres',
-    connection: options.dataDir === undefined ? {} : { filename: options.dataDir },
+    // knex-pglite takes a ready PGlite instance this way; its type does not say so
+    connection: {
+      pglite: new PGlite({ dataDir: options.dataDir, parsers: { [DATE_OID]: asText } }),
+    } as Knex.StaticConnectionConfig,
+    log: quietLog,
   });
 }
 

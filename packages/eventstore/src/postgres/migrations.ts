@@ -21,6 +21,8 @@ export interface MigrateOptions {
   schema?: string;
   /** Defaults to `eventStoreMigrations`. */
   migrations?: readonly SchemaMigration[];
+  /** Where knex records the steps run; defaults to `knex_migrations`. Another set of steps in the same schema (the projection registry) keeps its own. */
+  tableName?: string;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function migrateEventStore(knex: Knex, options: MigrateOptions = {}
   await knex.raw(`create schema if not exists ${schema}`);
   await knex.migrate.latest({
     schemaName: schema,
-    tableName: 'knex_migrations',
+    tableName: options.tableName ?? 'knex_migrations',
     migrationSource: new InCodeMigrationSource(options.migrations ?? eventStoreMigrations, schema),
   });
 }

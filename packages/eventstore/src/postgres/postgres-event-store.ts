@@ -14,6 +14,7 @@ import type {
   EventStore,
   ExpectedRevision,
   ReadAllOptions,
+  ReadInTransaction,
   ReadStreamOptions,
   SubscribeOptions,
   VerifyOptions,
@@ -150,7 +151,10 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
     return this.#resultOf(append, outcome, options.transaction);
   }
 
-  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+  async readStream(
+    streamId: string,
+    options: ReadStreamOptions & ReadInTransaction<Knex.Transaction> = {},
+  ): Promise<RecordedEvent[]> {
     const backwards = options.direction === 'backwards';
     const conditions = ['e.stream_id = ?'];
     const bindings: (string | number)[] = [streamId];
@@ -159,7 +163,7 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
       bindings.push(options.fromRevision);
     }
     const rows = await selectRows<EventRow>(
-      this.#knex,
+      options.transaction ?? this.#knex,
       `select ${EVENT_COLUMNS} from ${this.#schema}.events e
         where ${conditions.join(' and ')}
         order by e.stream_revision ${backwards ? 'desc' : 'asc'}
@@ -169,8 +173,9 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
     return rows.map(toRecordedEvent);
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    await this.#ownAppends.waitForOwnAppends(this.#knex);
+  async readAll(options: ReadAllOptions & ReadInTransaction<Knex.Transaction> = {}): Promise<RecordedEvent[]> {
+    // in a caller's transaction the wait would hold it open, and on PGlite wait on itself
+    if (!options.transaction) await this.#ownAppends.waitForOwnAppends(this.#knex);
     const bindings: string[] = [];
     const fromStart = options.after === undefined || options.after <= 0n;
     if (!fromStart) bindings.push(String(options.after));
@@ -179,7 +184,11 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
       this.#readAllSql[fromStart ? 'fromStart' : 'after'][
         options.organisationId === undefined ? 'allTenants' : 'oneTenant'
       ];
-    const rows = await selectRows<EventRow>(this.#knex, `${sql} ${limitClause(options.maxCount)}`, bindings);
+    const rows = await selectRows<EventRow>(
+      options.transaction ?? this.#knex,
+      `${sql} ${limitClause(options.maxCount)}`,
+      bindings,
+    );
     return rows.map(toRecordedEvent);
   }
 

@@ -1,4 +1,11 @@
 export {
+  dropSchema,
+  TEST_DATABASE_URL,
+  tamperWith,
+  testPostgres,
+  uniqueSchema,
+} from '../postgres/test-databases.js';
+export {
   type ConformanceOptions,
   describeEventStoreConformance,
   type EventStoreTampering,

@@ -1,0 +1,101 @@
+import {
+  CryptoShreddingError,
+  DataKeyMissingError,
+  DataKeyUnwrapError,
+  EventDataDecryptionError,
+  EventStoreError,
+  InvalidMasterKeyError,
+} from '@dui-pds/eventstore';
+import {
+  PositionNotFoundError,
+  ProjectionError,
+  RebuildUnderWayError,
+  UnknownProjectionError,
+} from '@dui-pds/projections';
+import { CliError, ExitCode, type ExitCodeValue } from './cli-errors.js';
+
+export interface Failure {
+  /** French, one line per problem; never a stack trace, never event data. */
+  message: string;
+  exitCode: ExitCodeValue;
+}
+
+/**
+ * What the operator reads when a command fails. Library messages are English and may quote
+ * data, so they are never shown: each known error is restated from its typed fields.
+ */
+export function describeFailure(error: unknown): Failure {
+  if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
+  return projectionFailure(error) ?? eventStoreFailure(error) ?? systemFailure(error) ?? unexpected(error);
+}
+
+function projectionFailure(error: unknown): Failure | undefined {
+  if (error instanceof UnknownProjectionError) {
+    return usage(`projection inconnue : « ${error.projection} »`);
+  }
+  if (error instanceof PositionNotFoundError) {
+    return usage(`aucun événement à la position globale ${error.position} dans le journal`);
+  }
+  if (error instanceof RebuildUnderWayError) {
+    return failure(`une reconstruction de ${error.projection} est déjà en cours (dans ce processus ou un autre)`);
+  }
+  if (error instanceof ProjectionError) return failure(`erreur du moteur de projections (${error.name})`);
+  return undefined;
+}
+
+function eventStoreFailure(error: unknown): Failure | undefined {
+  if (error instanceof InvalidMasterKeyError) return usage('la clé maîtresse DUI_MASTER_KEY est invalide');
+  if (error instanceof DataKeyUnwrapError) {
+    return usage(
+      'la clé maîtresse DUI_MASTER_KEY n’ouvre pas la clé de données d’un usager : ' +
+        'ce n’est pas la clé de cette base, ou la clé de données a été altérée',
+    );
+  }
+  if (error instanceof EventDataDecryptionError) {
+    return integrity(
+      `les données chiffrées de l’événement ${error.eventId} ne se déchiffrent pas : elles ont été altérées`,
+    );
+  }
+  if (error instanceof DataKeyMissingError) {
+    return integrity(
+      `l’événement ${error.eventId} est chiffré pour un usager qui n’a aucune clé de données enregistrée`,
+    );
+  }
+  if (error instanceof CryptoShreddingError) return failure(`erreur du chiffrement des données (${error.name})`);
+  if (error instanceof EventStoreError) return failure(`erreur du magasin d’événements (${error.name})`);
+  return undefined;
+}
+
+/** Network and database errors carry a code; their messages may hold addresses or values. */
+function systemFailure(error: unknown): Failure | undefined {
+  const code = codeOf(error);
+  if (code === undefined) return undefined;
+  const connection: Record<string, string> = {
+    ECONNREFUSED: 'connexion refusée',
+    ENOTFOUND: 'hôte inconnu',
+    ETIMEDOUT: 'délai de connexion dépassé',
+    EHOSTUNREACH: 'hôte injoignable',
+    ECONNRESET: 'connexion interrompue',
+  };
+  if (connection[code]) return failure(`impossible de joindre la base de données : ${connection[code]} (${code})`);
+  // SQLSTATE classes (PostgreSQL, appendix A)
+  if (code.startsWith('28')) return usage(`la base de données refuse l’authentification (SQLSTATE ${code})`);
+  if (code === '3D000') return usage('la base de données indiquée n’existe pas (SQLSTATE 3D000)');
+  if (code === '42501') return failure('droits insuffisants sur la base de données (SQLSTATE 42501)');
+  if (/^[0-9A-Z]{5}$/.test(code)) return failure(`erreur de la base de données (SQLSTATE ${code})`);
+  return failure(`erreur système (${code})`);
+}
+
+function unexpected(error: unknown): Failure {
+  const name = error instanceof Error ? error.name : typeof error;
+  return failure(`erreur inattendue (${name})`);
+}
+
+function codeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
+}
+
+const usage = (message: string): Failure => ({ message, exitCode: ExitCode.usage });
+const integrity = (message: string): Failure => ({ message, exitCode: ExitCode.integrity });
+const failure = (message: string): Failure => ({ message, exitCode: ExitCode.failure });

@@ -1,0 +1,78 @@
+import { testEvents, uniqueOrganisationId } from '@dui-pds/eventstore/testing';
+import { expect } from 'chai';
+import { CliDatabase } from './testing/cli-under-test.js';
+
+describe('dui migrate and dui projections', function () {
+  this.timeout(120_000);
+  let database: CliDatabase;
+
+  beforeEach(() => {
+    database = new CliDatabase();
+  });
+  afterEach(() => database.drop());
+
+  async function appendEvents(count: number): Promise<void> {
+    const opened = await database.open();
+    try {
+      await opened.store.appendToStream('dossier-a', testEvents(uniqueOrganisationId(), count));
+    } finally {
+      await opened.close();
+    }
+  }
+
+  it('migrates the event store, the registry and the first builds, then finds nothing left to do', async () => {
+    // given an empty schema
+
+    // when
+    const first = await database.run(['migrate']);
+    const second = await database.run(['migrate']);
+
+    // then
+    expect(first.code, first.stderr).to.equal(0);
+    expect(first.stdout).to.include(`Base : PostgreSQL, schéma « ${database.schema} »`);
+    expect(first.stdout).to.match(/Magasin d’événements : \d+ étape\(s\) appliquée\(s\) : 0001_event_store_tables/);
+    expect(first.stdout).to.include('Registre des projections : 1 étape(s) appliquée(s) : 0001_projection_builds');
+    expect(first.stdout).to.include(
+      `Projection activity_journal v1 : premier build créé (${database.schema}_activity_journal__v1), à jour`,
+    );
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stdout).to.match(/Magasin d’événements : déjà à jour/);
+    expect(second.stdout).to.include(`build actif ${database.schema}_activity_journal__v1, à jour`);
+  });
+
+  it('lists a projection behind the log, rebuilds it, and then reports it caught up', async () => {
+    // given a migrated store and events its projection has not seen
+    expect((await database.run(['migrate'])).code).to.equal(0);
+    await appendEvents(12);
+
+    // when
+    const before = await database.run(['projections', 'list']);
+    const rebuild = await database.run(['projections', 'rebuild', 'activity_journal']);
+    const status = await database.run(['projections', 'status', '--json']);
+    const statusText = await database.run(['projections', 'status']);
+
+    // then
+    expect(before.code, before.stderr).to.equal(0);
+    expect(before.stdout).to.match(/activity_journal\s+1\s+\S+activity_journal__v1\s+en retard de 12 événement\(s\)/);
+    expect(rebuild.code, rebuild.stderr).to.equal(0);
+    expect(rebuild.stdout).to.match(/^Projection activity_journal reconstruite : build \S+ actif, 12 événement\(s\)/);
+    expect(status.code, status.stderr).to.equal(0);
+    const [journal] = JSON.parse(status.stdout);
+    expect(journal).to.deep.include({ name: 'activity_journal', state: 'à jour', behindEvents: 0, behindSeconds: 0 });
+    expect(journal.active).to.include({ eventsDone: 12, state: 'active' });
+    expect(journal.building).to.deep.equal([]);
+    expect(statusText.stdout).to.match(/état\s+à jour/);
+    expect(statusText.stdout).to.match(/retard\s+0 événement\(s\), 0 s/);
+  });
+
+  it('refuses an unknown projection with a French message and exit code 2', async () => {
+    // when
+    const run = await database.run(['projections', 'rebuild', 'journal_inconnu']);
+
+    // then
+    expect(run.code).to.equal(2);
+    expect(run.stderr).to.equal(
+      'erreur : projection inconnue : « journal_inconnu » (projections connues : activity_journal)\n',
+    );
+  });
+});

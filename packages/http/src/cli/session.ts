@@ -1,0 +1,69 @@
+import {
+  type EventStore,
+  KnexDataKeyStore,
+  type OpenedEventStore,
+  openEventStore,
+  withCryptoShredding,
+} from '@dui-pds/eventstore';
+import { type Projection, ProjectionRuntime } from '@dui-pds/projections';
+import type { Knex } from 'knex';
+import type { CliConfig } from './config.js';
+
+/** The database a command works on, opened once and closed whatever happens. */
+export interface Session {
+  readonly config: CliConfig;
+  readonly opened: OpenedEventStore;
+  /** The store as written: ciphertext for usagers' data. Hash chains are verified here. */
+  readonly rawStore: EventStore<Knex.Transaction>;
+  /** Decrypting when a master key is configured, else the raw store. */
+  readonly reader: EventStore<Knex.Transaction>;
+  readonly decrypts: boolean;
+  /** The projection runtime over `reader`, created on first use. */
+  runtime(): ProjectionRuntime;
+}
+
+export async function withSession<T>(
+  config: CliConfig,
+  catalogue: readonly Projection[],
+  work: (session: Session) => Promise<T>,
+): Promise<T> {
+  const opened = await openEventStore({
+    // '' rather than undefined: the library would otherwise fall back on DATABASE_URL itself
+    databaseUrl: config.databaseUrl ?? '',
+    dataDir: config.pgliteDir,
+    schema: config.schema,
+  });
+  const reader = config.masterKey
+    ? withCryptoShredding(opened.store, {
+        keys: new KnexDataKeyStore(opened.knex, { schema: config.schema }),
+        masterKey: config.masterKey,
+      })
+    : opened.store;
+  let runtime: ProjectionRuntime | undefined;
+  const session: Session = {
+    config,
+    opened,
+    rawStore: opened.store,
+    reader,
+    decrypts: config.masterKey !== undefined,
+    runtime() {
+      runtime ??= new ProjectionRuntime({
+        knex: opened.knex,
+        store: reader,
+        schema: config.schema,
+        projections: catalogue,
+      });
+      return runtime;
+    },
+  };
+  try {
+    return await work(session);
+  } finally {
+    try {
+      // the runtime's leases hold connections of their own: release them before the pool
+      await runtime?.close();
+    } finally {
+      await opened.close();
+    }
+  }
+}

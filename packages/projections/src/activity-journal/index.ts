@@ -1,0 +1,1 @@
+export { activityJournal } from './activity-journal.js';

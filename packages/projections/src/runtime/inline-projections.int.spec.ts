@@ -1,0 +1,104 @@
+import { migrateEventStore, openPglite, PostgresEventStore, WrongExpectedRevisionError } from '@dui-pds/eventstore';
+import { dropSchema, testEvent, testPostgres, uniqueOrganisationId, uniqueSchema } from '@dui-pds/eventstore/testing';
+import { expect } from 'chai';
+import type { Knex } from 'knex';
+import { countingProjection } from '../testing/counting-projection.js';
+import { withInlineProjections } from './inline-projections.js';
+import { modelRows } from './model-rows.js';
+import { ProjectionRuntime } from './projection-runtime.js';
+
+const backends: { name: string; database: () => Knex }[] = [
+  { name: 'PostgreSQL', database: () => testPostgres() },
+  { name: 'PGlite', database: () => openPglite() },
+];
+
+for (const backend of backends) {
+  describe(`Inline projections on ${backend.name}`, function () {
+    this.timeout(60_000);
+    let knex: Knex;
+    let schema: string;
+    let runtime: ProjectionRuntime;
+    let store: ReturnType<typeof withInlineProjections>;
+    const organisationId = uniqueOrganisationId();
+    const counted = (count = 1) =>
+      Array.from({ length: count }, () => testEvent(organisationId, { type: 'Counted', data: {} }));
+    const totalCounted = async () =>
+      (await modelRows(knex, runtime.readSchema('counting'), 'stream_counts')).reduce(
+        (sum, row) => sum + Number(row.events),
+        0,
+      );
+
+    beforeEach(async () => {
+      knex = backend.database();
+      schema = uniqueSchema('inline');
+      await migrateEventStore(knex, { schema });
+      const log = new PostgresEventStore(knex, { schema });
+      runtime = new ProjectionRuntime({ knex, store: log, schema, projections: [], inline: [countingProjection] });
+      await runtime.migrate();
+      store = withInlineProjections(log, knex, runtime);
+    });
+    afterEach(async () => {
+      await runtime.close();
+      for (const row of await knex('pg_namespace').where('nspname', 'like', `${schema}%`).select('nspname')) {
+        await dropSchema(knex, row.nspname);
+      }
+      await knex.destroy();
+    });
+
+    it('updates the model in the append’s transaction: read-your-writes, and nothing of a refused append', async () => {
+      // when events are appended through the inline store
+      await store.appendToStream('compte-a', counted(3));
+      await store.appendToStream('compte-a', counted(2), { expectedRevision: 2 });
+
+      // then the model already holds them, with no worker running
+      expect(await modelRows(knex, runtime.readSchema('counting'), 'stream_counts')).to.deep.equal([
+        { stream_id: 'compte-a', events: 5, revision_sum: 10, last_revision: 4 },
+      ]);
+
+      // when an append is refused, or its caller's transaction rolls back
+      const refused = await store
+        .appendToStream('compte-a', counted(), { expectedRevision: 0 })
+        .catch((error: unknown) => error);
+      await knex
+        .transaction(async (trx) => {
+          await store.appendToStream('compte-b', counted(), { transaction: trx });
+          throw new Error('the caller changes its mind');
+        })
+        .catch(() => undefined);
+
+      // then neither the log nor the model changed
+      expect(refused).to.be.instanceOf(WrongExpectedRevisionError);
+      expect(await totalCounted()).to.equal(5);
+      expect(await store.readAll()).to.have.length(5);
+      const [status] = await runtime.status();
+      expect(status).to.include({ mode: 'inline', behindEvents: 0 });
+    });
+
+    it('rebuilds beside the live model while inline appends go on, and misses none of them at the switch', async () => {
+      // given events already projected inline, and appends that keep coming
+      for (let stream = 0; stream < 10; stream += 1) await store.appendToStream(`compte-${stream}`, counted(50));
+      const stop = new AbortController();
+      let appended = 500;
+      const appending = (async () => {
+        for (let round = 0; !stop.signal.aborted; round += 1) {
+          await store.appendToStream(`compte-${round % 10}`, counted(2));
+          appended += 2;
+        }
+      })();
+
+      // when the projection is rebuilt and switched to
+      const switched = await runtime.rebuild('counting');
+      stop.abort();
+      await appending;
+
+      // then the live model holds every event once: those before, during and after the switch
+      expect(switched.schema).to.not.equal(`${runtime.readSchema('counting')}__v1`);
+      expect(await totalCounted()).to.equal(appended);
+      const scratch = await runtime.replay('counting', { head: true });
+      expect(await modelRows(knex, runtime.readSchema('counting'), 'stream_counts')).to.deep.equal(
+        await scratch.rows('stream_counts'),
+      );
+      await scratch.dispose();
+    });
+  });
+}

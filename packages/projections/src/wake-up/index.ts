@@ -1,0 +1,1 @@
+export { RedisAppendNotifier, type RedisAppendNotifierOptions } from './redis-append-notifier.js';

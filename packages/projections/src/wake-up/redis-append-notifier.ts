@@ -1,0 +1,79 @@
+import { EventEmitter } from 'node:events';
+import type { AppendNotifier } from '@dui-pds/eventstore';
+import { Redis, type RedisOptions } from 'ioredis';
+
+export interface RedisAppendNotifierOptions {
+  /** The pub/sub channel shared by every process of one deployment; 'dui:appended' by default. */
+  channel?: string;
+}
+
+/**
+ * Carries append notifications between processes over Redis pub/sub. Messages are lost while a
+ * connection is down; subscribers' polling is what makes that harmless.
+ */
+export class RedisAppendNotifier implements AppendNotifier {
+  readonly #publisher: Redis;
+  readonly #subscriber: Redis;
+  readonly #channel: string;
+  readonly #emitter = new EventEmitter().setMaxListeners(0);
+  #publishFailures = 0;
+
+  /** Publications that failed; each one only delays readers until their next poll. */
+  get publishFailures(): number {
+    return this.#publishFailures;
+  }
+
+  private constructor(publisher: Redis, subscriber: Redis, channel: string) {
+    this.#publisher = publisher;
+    this.#subscriber = subscriber;
+    this.#channel = channel;
+    subscriber.on('message', (messageChannel: string, organisationId: string) => {
+      if (messageChannel === channel) this.#emitter.emit('appended', organisationId);
+    });
+  }
+
+  static async connect(
+    redis: string | RedisOptions,
+    options: RedisAppendNotifierOptions = {},
+  ): Promise<RedisAppendNotifier> {
+    const channel = options.channel ?? 'dui:appended';
+    // A subscribed connection can do nothing but subscribe, hence a second one to publish.
+    const publisher = open(redis);
+    const subscriber = open(redis);
+    try {
+      await subscriber.subscribe(channel);
+    } catch (error) {
+      publisher.disconnect();
+      subscriber.disconnect();
+      throw error;
+    }
+    return new RedisAppendNotifier(publisher, subscriber, channel);
+  }
+
+  notifyAppended(organisationId: string): void {
+    this.#publisher.publish(this.#channel, organisationId).catch(() => {
+      this.#publishFailures += 1;
+    });
+  }
+
+  onAppended(listener: (organisationId: string) => void): () => void {
+    this.#emitter.on('appended', listener);
+    return () => this.#emitter.off('appended', listener);
+  }
+
+  async close(): Promise<void> {
+    this.#emitter.removeAllListeners();
+    await Promise.all([quit(this.#publisher), quit(this.#subscriber)]);
+  }
+}
+
+function open(redis: string | RedisOptions): Redis {
+  const connection = typeof redis === 'string' ? new Redis(redis) : new Redis(redis);
+  // ioredis reconnects by itself; without a listener its 'error' events would crash the process.
+  connection.on('error', () => {});
+  return connection;
+}
+
+async function quit(connection: Redis): Promise<void> {
+  await connection.quit().catch(() => connection.disconnect());
+}
