@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { migrateEventStore, PostgresEventStore } from '@dui-pds/eventstore';
 import {
-  dropSchema,
+  dropSchemasStartingWith,
   TEST_DATABASE_URL,
   testEvent,
   testPostgres,
@@ -30,9 +30,7 @@ describe('an async projection killed with SIGKILL', function () {
     await migrateEventStore(knex, { schema });
   });
   after(async () => {
-    for (const row of await knex('pg_namespace').where('nspname', 'like', `${schema}%`).select('nspname')) {
-      await dropSchema(knex, row.nspname);
-    }
+    await dropSchemasStartingWith(knex, schema);
     await knex.destroy();
   });
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { migrateEventStore, PostgresEventStore } from '@dui-pds/eventstore';
 import {
-  dropSchema,
+  dropSchemasStartingWith,
   TEST_DATABASE_URL,
   testEvent,
   testPostgres,
@@ -38,9 +38,7 @@ for (const leases of ['postgres', 'redis'] as const) {
       await Promise.all(workers.map((worker) => worker.kill('SIGKILL')));
       workers = [];
       await notifier.close();
-      for (const row of await knex('pg_namespace').where('nspname', 'like', `${schema}%`).select('nspname')) {
-        await dropSchema(knex, row.nspname);
-      }
+      await dropSchemasStartingWith(knex, schema);
       await knex.destroy();
     });
 

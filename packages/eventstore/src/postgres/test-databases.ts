@@ -23,6 +23,14 @@ export async function dropSchema(knex: Knex, schema: string): Promise<void> {
   await knex.raw(`drop schema if exists ${schema} cascade`);
 }
 
+/** Drops a test's schema and every schema named after it (a projection's builds, for instance). */
+export async function dropSchemasStartingWith(knex: Knex, prefix: string): Promise<void> {
+  const rows: { nspname: string }[] = await knex('pg_namespace')
+    .where('nspname', 'like', `${prefix}%`)
+    .select('nspname');
+  for (const { nspname } of rows) await dropSchema(knex, nspname);
+}
+
 /**
  * Rewrites the log behind the store's back, as someone with the table owner's rights could: the
  * append-only trigger is switched off for the statement's transaction, then back on.

@@ -1,5 +1,6 @@
 export {
   dropSchema,
+  dropSchemasStartingWith,
   TEST_DATABASE_URL,
   tamperWith,
   testPostgres,

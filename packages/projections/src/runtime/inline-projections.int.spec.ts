@@ -1,5 +1,11 @@
 import { migrateEventStore, openPglite, PostgresEventStore, WrongExpectedRevisionError } from '@dui-pds/eventstore';
-import { dropSchema, testEvent, testPostgres, uniqueOrganisationId, uniqueSchema } from '@dui-pds/eventstore/testing';
+import {
+  dropSchemasStartingWith,
+  testEvent,
+  testPostgres,
+  uniqueOrganisationId,
+  uniqueSchema,
+} from '@dui-pds/eventstore/testing';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { countingProjection } from '../testing/counting-projection.js';
@@ -39,9 +45,7 @@ for (const backend of backends) {
     });
     afterEach(async () => {
       await runtime.close();
-      for (const row of await knex('pg_namespace').where('nspname', 'like', `${schema}%`).select('nspname')) {
-        await dropSchema(knex, row.nspname);
-      }
+      await dropSchemasStartingWith(knex, schema);
       await knex.destroy();
     });
 

@@ -10,7 +10,14 @@ import {
   type RecordedEvent,
   withCryptoShredding,
 } from '@dui-pds/eventstore';
-import { dropSchema, testEvent, testPostgres, uniqueOrganisationId, uniqueSchema } from '@dui-pds/eventstore/testing';
+import {
+  dropSchema,
+  dropSchemasStartingWith,
+  testEvent,
+  testPostgres,
+  uniqueOrganisationId,
+  uniqueSchema,
+} from '@dui-pds/eventstore/testing';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Knex } from 'knex';
@@ -332,9 +339,7 @@ async function freshSetup(knex: Knex): Promise<Setup> {
     },
     async dispose() {
       await store.close();
-      for (const row of await knex('pg_namespace').where('nspname', 'like', `${schema}%`).select('nspname')) {
-        await dropSchema(knex, row.nspname);
-      }
+      await dropSchemasStartingWith(knex, schema);
       await knex.destroy();
     },
   };
