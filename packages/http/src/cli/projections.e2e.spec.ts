@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { testEvents, uniqueOrganisationId } from '@dui-pds/eventstore/testing';
 import { expect } from 'chai';
-import { CliDatabase } from './testing/cli-under-test.js';
+import { CliDatabase, DUI_MAIN, REPOSITORY_ROOT } from './testing/cli-under-test.js';
 
 describe('dui migrate and dui projections', function () {
   this.timeout(120_000);
@@ -75,4 +77,51 @@ describe('dui migrate and dui projections', function () {
       'erreur : projection inconnue : « journal_inconnu » (projections connues : activity_journal)\n',
     );
   });
+
+  it('runs as a worker that keeps the projections current until SIGTERM, woken through Redis', async () => {
+    // given a worker started on a migrated store
+    expect((await database.run(['migrate'])).code).to.equal(0);
+    const worker = spawn(
+      process.execPath,
+      ['--conditions=dui-source', '--import', 'tsx', DUI_MAIN, 'projections', 'run'],
+      {
+        cwd: REPOSITORY_ROOT,
+        env: { ...process.env, ...database.env, REDIS_URL: 'redis://127.0.0.1:6379' },
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    worker.stdout.on('data', (chunk) => (stdout += chunk));
+    worker.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => worker.once('exit', resolve));
+    try {
+      await until(
+        () => stderr.includes('Ctrl-C pour arrêter'),
+        () => `the worker did not start: ${stderr}`,
+      );
+
+      // when events are appended
+      await appendEvents(7);
+
+      // then it applies them, and stops cleanly on SIGTERM
+      await until(
+        async () => (await database.run(['projections', 'status', '--json'])).stdout.includes('"eventsDone": 7'),
+        () => `the worker applied nothing: ${stderr}`,
+      );
+      worker.kill('SIGTERM');
+      expect(await exited).to.equal(0);
+      expect(stdout).to.equal('Arrêté.\n');
+      expect(stderr).to.include('réveils et baux Redis');
+    } finally {
+      worker.kill('SIGKILL');
+    }
+  });
 });
+
+async function until(condition: () => boolean | Promise<boolean>, message: () => string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(message());
+    await sleep(100);
+  }
+}

@@ -5,7 +5,7 @@ import { TEST_DATABASE_URL, testPostgres, uniqueSchema } from '@dui-pds/eventsto
 
 /** The repository's root, where `pnpm dui` and the relative path to main.ts work. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
-const MAIN = 'packages/http/src/cli/main.ts';
+export const DUI_MAIN = 'packages/http/src/cli/main.ts';
 
 export interface DuiRun {
   code: number;
@@ -17,7 +17,7 @@ export interface DuiRun {
 export function spawnDui(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
-  command: readonly string[] = ['node', '--conditions=dui-source', '--import', 'tsx', MAIN],
+  command: readonly string[] = ['node', '--conditions=dui-source', '--import', 'tsx', DUI_MAIN],
 ): Promise<DuiRun> {
   return new Promise((resolve, reject) => {
     execFile(

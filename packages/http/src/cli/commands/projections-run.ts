@@ -1,0 +1,67 @@
+import { ProjectionRuntime, RedisAppendNotifier, RedisLeaseManager } from '@dui-pds/projections';
+import { type Command, InvalidArgumentError } from 'commander';
+import { Redis } from 'ioredis';
+import { type CliContext, inSession, note, say } from '../context.js';
+import { interruptible } from '../interruption.js';
+
+/**
+ * A projection worker: follows the catalogue's async projections until Ctrl-C or SIGTERM. Run
+ * several, on one machine or many: leases see to it that each projection is processed by one of
+ * them at a time. With REDIS_URL, leases and wake-ups go through Redis; without it, leases are
+ * PostgreSQL advisory locks and workers poll.
+ */
+export function registerProjectionsRun(projections: Command, context: CliContext): void {
+  projections
+    .command('run')
+    .summary('suit le journal et tient les projections à jour (processus de travail)')
+    .description(
+      'Tient à jour les projections du catalogue jusqu’à Ctrl-C ou SIGTERM. Plusieurs processus peuvent tourner : ' +
+        'chaque projection n’est traitée que par un seul à la fois. Avec REDIS_URL, les réveils et les baux passent par Redis.',
+    )
+    .option(
+      '--poll-interval <ms>',
+      'attente maximale entre deux lectures sans notification (ms)',
+      parseMilliseconds,
+      1_000,
+    )
+    .action(async (options: { pollInterval: number }, command: Command) => {
+      await inSession(command, context, async ({ config, opened, reader }) => {
+        const redis = config.redisUrl ? new Redis(config.redisUrl) : undefined;
+        const notifier = config.redisUrl ? await RedisAppendNotifier.connect(config.redisUrl) : undefined;
+        const runtime = new ProjectionRuntime({
+          knex: opened.knex,
+          store: reader,
+          schema: config.schema,
+          projections: context.catalogue,
+          notifier,
+          leases: redis ? new RedisLeaseManager(redis) : undefined,
+          pollIntervalMs: options.pollInterval,
+          onError: (error, projection) =>
+            // the name of the error only: its message may quote event data
+            note(context, `projection ${projection} : échec d’un lot (${(error as Error).name}), nouvel essai`),
+        });
+        try {
+          await runtime.migrate();
+          note(
+            context,
+            `Suivi de ${context.catalogue.map((projection) => projection.name).join(', ')} ` +
+              `(${redis ? 'réveils et baux Redis' : 'baux PostgreSQL, interrogation périodique'}) ; Ctrl-C pour arrêter.`,
+          );
+          await interruptible((signal) => runtime.run(signal));
+          say(context, 'Arrêté.');
+        } finally {
+          await runtime.close();
+          await notifier?.close();
+          redis?.disconnect();
+        }
+      });
+    });
+}
+
+function parseMilliseconds(value: string): number {
+  const milliseconds = Number(value);
+  if (!Number.isInteger(milliseconds) || milliseconds < 10) {
+    throw new InvalidArgumentError('un nombre entier de millisecondes, au moins 10');
+  }
+  return milliseconds;
+}
