@@ -1,2 +1,5 @@
+export * from './access-log/record-read.js';
 export { asEventList, type Decider, foldEvents } from './decider.js';
 export { DomainRuleViolation } from './errors.js';
+export * from './habilitations/index.js';
+export * from './record-notes/record-note.js';

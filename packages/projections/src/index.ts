@@ -4,6 +4,7 @@
  * atomically, replayed as of a past moment for auditors.
  */
 export { activityJournal } from './activity-journal/index.js';
+export { habilitationsOf, habilitationsProjection, type StoredHabilitations } from './habilitations/index.js';
 export * from './leases/index.js';
 export {
   contextFor,
@@ -13,6 +14,7 @@ export {
   type Projection,
   type ProjectionContext,
 } from './projection.js';
+export { recordNoteStreamId, recordNotesProjection } from './record-notes/index.js';
 export type { Build, BuildState } from './runtime/builds.js';
 export {
   BuildRetiredError,

@@ -59,7 +59,7 @@ export class ProjectionSpecification {
     await db.transaction(async (trx) => {
       await trx.raw(`create schema ${schema}`);
       await this.projection.migrate(trx, schema);
-      await evolveAll(this.projection, events.map(recorded), contextFor(trx, schema));
+      await evolveAll(this.projection, recordedInOrder(events), contextFor(trx, schema));
     });
     return schema;
   }
@@ -81,7 +81,18 @@ export class ProjectionSpecification {
 
 let position = 0n;
 
-function recorded(event: GivenEvent, index: number): RecordedEvent {
+/** The events as the store would hand them back: positions in order, revisions counted per stream. */
+function recordedInOrder(events: readonly GivenEvent[]): RecordedEvent[] {
+  const revisions = new Map<string, number>();
+  return events.map((event) => {
+    const streamId = event.streamId ?? 'stream-test';
+    const revision = (revisions.get(streamId) ?? -1) + 1;
+    revisions.set(streamId, revision);
+    return recorded(event, streamId, revision);
+  });
+}
+
+function recorded(event: GivenEvent, streamId: string, streamRevision: number): RecordedEvent {
   position += 1n;
   const occurredAt = event.metadata?.occurredAt ?? '2025-03-31T08:00:00.000Z';
   return {
@@ -96,8 +107,8 @@ function recorded(event: GivenEvent, index: number): RecordedEvent {
       occurredAt,
       recordedAt: event.metadata?.recordedAt ?? occurredAt,
     },
-    streamId: event.streamId ?? 'stream-test',
-    streamRevision: index,
+    streamId,
+    streamRevision,
     globalPosition: position,
     previousHash: '0'.repeat(64),
     hash: '0'.repeat(64),

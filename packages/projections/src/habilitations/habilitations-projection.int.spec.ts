@@ -1,0 +1,43 @@
+import { expect } from 'chai';
+import { type GivenEvent, ProjectionSpecification } from '../testing/projection-specification.js';
+import { habilitationsProjection } from './habilitations-projection.js';
+import { habilitationsOf } from './principal-query.js';
+
+const inOrganisation = (organisationId: string) => ({
+  organisationId,
+  actor: { kind: 'professional' as const, id: 'admin-1', role: 'administrator' },
+});
+const event = (type: string, data: object, organisationId = 'og-1'): GivenEvent => ({
+  type,
+  data,
+  metadata: inOrganisation(organisationId),
+});
+
+describe('the habilitations projection', () => {
+  const spec = ProjectionSpecification.for(habilitationsProjection);
+  after(() => spec.close());
+
+  it('gives a professional’s roles, care teams and psychological allowances in one organisation only', async () => {
+    // given grants, a revocation and a grant in another organisation
+    const schema = await spec.modelAfter([
+      event('RoleGranted', { professionalId: 'pro-1', facilityId: '750000001', role: 'nurse' }),
+      event('RoleGranted', { professionalId: 'pro-1', facilityId: '750000002', role: 'doctor' }),
+      event('RoleRevoked', { professionalId: 'pro-1', facilityId: '750000002', role: 'doctor' }),
+      event('CareTeamMemberAdded', { professionalId: 'pro-1', serviceUserId: 'usager-1', facilityId: '750000001' }),
+      event('CareTeamMemberAdded', { professionalId: 'pro-1', serviceUserId: 'usager-2', facilityId: '750000001' }),
+      event('CareTeamMemberRemoved', { professionalId: 'pro-1', serviceUserId: 'usager-2', facilityId: '750000001' }),
+      event('PsychologicalNotesAllowed', { professionalId: 'pro-1', serviceUserId: 'usager-1' }),
+      event('RoleGranted', { professionalId: 'pro-1', facilityId: '930000001', role: 'director' }, 'og-2'),
+    ]);
+
+    // when the shell asks for them
+    const habilitations = await habilitationsOf(spec.db, schema, 'og-1', 'pro-1');
+
+    // then
+    expect(habilitations).to.deep.equal({
+      roles: [{ facilityId: '750000001', role: 'nurse' }],
+      careTeams: [{ facilityId: '750000001', serviceUserId: 'usager-1' }],
+      psychologicalNotesAllowedBy: ['usager-1'],
+    });
+  });
+});

@@ -1,0 +1,2 @@
+export { habilitationsProjection } from './habilitations-projection.js';
+export { habilitationsOf, type StoredHabilitations } from './principal-query.js';

@@ -1,0 +1,1 @@
+export { recordNoteStreamId, recordNotesProjection } from './record-notes-projection.js';

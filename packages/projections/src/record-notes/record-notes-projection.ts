@@ -1,0 +1,61 @@
+import { isErased } from '@dui-pds/eventstore';
+import { defineProjection } from '../projection.js';
+
+/**
+ * The notes of usagers' records, for listing and reading them: one row per note, its latest
+ * text, and its revision for `ETag`. A forgotten usager's notes keep their row, without text.
+ */
+export const recordNotesProjection = defineProjection({
+  name: 'record_notes',
+  version: 1,
+  handles: ['NoteWritten', 'NoteAmended'],
+  async migrate(db, schema) {
+    await db.schema.withSchema(schema).createTable('notes', (table) => {
+      table.uuid('note_id').primary();
+      table.text('organisation_id').notNullable();
+      table.text('facility_id');
+      table.text('service_user_id').notNullable();
+      table.text('sensitivity');
+      table.text('text');
+      table.text('author_id').notNullable();
+      table.text('written_at').notNullable();
+      table.text('amended_at');
+      table.integer('revision').notNullable();
+      table.index(['organisation_id', 'service_user_id']);
+    });
+  },
+  async evolve(event, { table }) {
+    const erased = isErased(event.data);
+    const data = event.data as { sensitivity?: string; text?: string };
+    if (event.type === 'NoteWritten') {
+      await table('notes').insert({
+        note_id: streamNoteId(event.streamId),
+        organisation_id: event.metadata.organisationId,
+        facility_id: event.metadata.facilityId ?? null,
+        service_user_id: event.metadata.serviceUserId,
+        sensitivity: erased ? null : data.sensitivity,
+        text: erased ? null : data.text,
+        author_id: event.metadata.actor.id,
+        written_at: event.metadata.occurredAt,
+        revision: event.streamRevision,
+      });
+      return;
+    }
+    await table('notes')
+      .where({ note_id: streamNoteId(event.streamId) })
+      .update({
+        text: erased ? null : data.text,
+        amended_at: event.metadata.occurredAt,
+        revision: event.streamRevision,
+      });
+  },
+});
+
+/** Notes live in streams `record-note-<noteId>`. */
+export function recordNoteStreamId(noteId: string): string {
+  return `record-note-${noteId}`;
+}
+
+function streamNoteId(streamId: string): string {
+  return streamId.slice('record-note-'.length);
+}
