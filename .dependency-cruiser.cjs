@@ -30,7 +30,11 @@ module.exports = {
       to: {
         dependencyTypesNot: ['local', 'type-only'],
         // zod (validation, no I/O), as pnpm lays it out; tests may also use their test libraries
-        pathNot: ['^node_modules/zod/', '^node_modules/[.]pnpm/zod@[^/]*/node_modules/zod/', '^(node:)?assert(/strict)?$'],
+        pathNot: [
+          '^node_modules/zod/',
+          '^node_modules/[.]pnpm/zod@[^/]*/node_modules/zod/',
+          '^(node:)?assert(/strict)?$',
+        ],
       },
     },
     {

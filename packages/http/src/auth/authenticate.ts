@@ -2,8 +2,8 @@ import type { RequestHandler, Response } from 'express';
 import { sendUnauthenticated } from './problem.js';
 import type { AuthenticatedProfessional } from './professional-identity.js';
 import type { SessionStore } from './session-store.js';
-import { resolveSession } from './sessions.js';
 import { sessionTokenOf } from './session-transport.js';
+import { resolveSession } from './sessions.js';
 
 declare global {
   namespace Express {

@@ -2,8 +2,8 @@ import { type Request, Router, urlencoded } from 'express';
 import { localPath } from './local-path.js';
 import { sendUnauthenticated } from './problem.js';
 import type { SessionStore } from './session-store.js';
-import { openSession } from './sessions.js';
 import { type CookieSecurity, setSessionCookie } from './session-transport.js';
+import { openSession } from './sessions.js';
 
 export const DEV_PROVIDER = 'dev';
 
@@ -84,7 +84,7 @@ function loginPage(
     .join('\n');
   const form =
     professionals.length === 0
-      ? '  <p>Aucun professionnel de démonstration n\'est configuré.</p>'
+      ? "  <p>Aucun professionnel de démonstration n'est configuré.</p>"
       : `  <form method="post" action="${escapeHtml(req.baseUrl)}/auth/dev/login">
     <fieldset>
       <legend>Se connecter en tant que</legend>

@@ -13,7 +13,8 @@ export function checkAcr(settings: OidcProviderSettings, idToken: Claims, userin
   const required = settings.requiredAcr;
   if (required === undefined) return acr;
   if (acr !== required) throw acrRefused(idToken.acr, required);
-  if (userinfo !== undefined && 'acr' in userinfo && userinfo.acr !== required) throw acrRefused(userinfo.acr, required);
+  if (userinfo !== undefined && 'acr' in userinfo && userinfo.acr !== required)
+    throw acrRefused(userinfo.acr, required);
   return acr;
 }
 

@@ -1,6 +1,12 @@
-export { AuthenticationRefused } from './authentication-refused.js';
 export { authenticate, professionalOf, requireProfessional } from './authenticate.js';
-export { DEV_PROVIDER, type DemoProfessional, type DevLoginOptions, devLoginAllowed, devLoginRouter } from './dev-login.js';
+export { AuthenticationRefused } from './authentication-refused.js';
+export {
+  DEV_PROVIDER,
+  type DemoProfessional,
+  type DevLoginOptions,
+  devLoginAllowed,
+  devLoginRouter,
+} from './dev-login.js';
 export { type Claims, checkAcr, professionalFromClaims } from './identity-claims.js';
 export { localPath } from './local-path.js';
 export { MemorySessionStore } from './memory-session-store.js';
@@ -33,4 +39,11 @@ export {
   sessionTokenOf,
   setSessionCookie,
 } from './session-transport.js';
-export { closeSession, type OpenedSession, openSession, resolveSession, SESSION_LIFETIME_MS, sessionIdOf } from './sessions.js';
+export {
+  closeSession,
+  type OpenedSession,
+  openSession,
+  resolveSession,
+  SESSION_LIFETIME_MS,
+  sessionIdOf,
+} from './sessions.js';

@@ -62,7 +62,8 @@ export class OidcRelyingParty {
         idTokenExpected: true,
       });
       const idToken = tokens.claims();
-      if (idToken === undefined) throw new AuthenticationRefused("Le fournisseur d'identité n'a pas remis de jeton d'identité.");
+      if (idToken === undefined)
+        throw new AuthenticationRefused("Le fournisseur d'identité n'a pas remis de jeton d'identité.");
       // Checked before userinfo is asked for: a login below the required level goes no further.
       checkAcr(this.settings, idToken);
       const userinfo =

@@ -8,7 +8,6 @@ import { openPendingLogin, PENDING_LOGIN_KEY_BYTES, sealPendingLogin } from './p
 import { sendUnauthenticated } from './problem.js';
 import type { AuthenticatedProfessional } from './professional-identity.js';
 import type { SessionStore } from './session-store.js';
-import { closeSession, openSession } from './sessions.js';
 import {
   type CookieSecurity,
   clearSessionCookie,
@@ -16,6 +15,7 @@ import {
   sessionTokenOf,
   setSessionCookie,
 } from './session-transport.js';
+import { closeSession, openSession } from './sessions.js';
 
 export const PENDING_LOGIN_COOKIE = 'dui_oidc_login';
 
@@ -39,7 +39,9 @@ export interface OidcRouterOptions extends CookieSecurity {
  */
 export function oidcRouter(options: OidcRouterOptions): Router {
   const parties = new Map(options.providers.map((settings) => [settings.id, new OidcRelyingParty(settings)]));
-  if (parties.size !== options.providers.length) throw new Error("deux fournisseurs d'identité ont le même identifiant");
+  if (parties.size !== options.providers.length) {
+    throw new Error("deux fournisseurs d'identité ont le même identifiant");
+  }
   const key = options.pendingLoginKey ?? randomBytes(PENDING_LOGIN_KEY_BYTES);
   const now = options.now ?? (() => new Date());
   const refuse = (res: Response, provider: string, error: unknown): void => {

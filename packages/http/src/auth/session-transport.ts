@@ -1,5 +1,5 @@
-import type { Request, Response } from 'express';
 import { parseCookie } from 'cookie';
+import type { Request, Response } from 'express';
 import type { OpenedSession } from './sessions.js';
 
 export const SESSION_COOKIE = 'dui_session';
@@ -9,14 +9,13 @@ export interface CookieSecurity {
   secureCookies: boolean;
 }
 
-/** Bearer first: an API client that sends one means it, whatever cookie the user agent adds. */
+/**
+ * A bearer token first: an API client that sends one means it, whatever cookie the user agent adds. Any
+ * other authorization scheme (a proxy's Basic, say) is not ours and leaves the cookie in charge.
+ */
 export function sessionTokenOf(req: Request): string | undefined {
-  const authorization = req.get('authorization');
-  if (authorization !== undefined) {
-    const match = /^Bearer +([^ ]+) *$/i.exec(authorization);
-    return match?.[1];
-  }
-  return cookieOf(req, SESSION_COOKIE);
+  const bearer = /^Bearer +(\S+) *$/i.exec(req.get('authorization') ?? '');
+  return bearer === null ? cookieOf(req, SESSION_COOKIE) : bearer[1];
 }
 
 export function cookieOf(req: Request, name: string): string | undefined {

@@ -8,7 +8,7 @@ import {
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { correlationIdOf, loggerOf } from './logging.js';
+import { loggerOf } from './logging.js';
 import { HttpProblem, type ProblemKind, sendProblem } from './problem-details.js';
 import { requestValidationProblem } from './validation.js';
 
@@ -21,7 +21,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, request: Request, response: Response, _next: NextFunction) => {
     const problem = problemFor(error, request);
     if (problem === undefined || problem.status >= 500) {
-      loggerOf(request, logger).error({ err: error, correlationId: correlationIdOf(response) }, 'unexpected error');
+      loggerOf(request, logger).error({ err: error }, 'unexpected error');
     }
     if (response.headersSent) {
       // Part of the answer is out: the only honest signal left is to cut the connection.
@@ -106,7 +106,9 @@ function bodyParserProblem(error: unknown): HttpProblem | undefined {
       return new HttpProblem('unsupported-media-type', 'Le corps de la requête doit être du JSON encodé en UTF-8.');
     case 'request.aborted':
     case 'request.size.invalid':
-      return new HttpProblem('validation-failed', 'Le corps de la requête est incomplet.', { extensions: { errors: [] } });
+      return new HttpProblem('validation-failed', 'Le corps de la requête est incomplet.', {
+        extensions: { errors: [] },
+      });
     default:
       return undefined;
   }

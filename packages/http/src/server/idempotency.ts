@@ -57,9 +57,15 @@ export function idempotentCommand(store: IdempotencyStore, options: IdempotencyO
       replay(response, claim.response);
       return;
     }
-    recordAnswer(response, (answer) =>
-      answer === undefined ? store.release(key, claim.token) : store.complete(key, claim.token, answer, ttlMs),
-    ).catch((error: unknown) => {
+    const { token } = claim;
+    recordAnswer(response, async (answer) => {
+      if (answer === undefined) return store.release(key, token);
+      // An answer that could not be kept must not leave its key "in progress" until the claim lapses.
+      await store.complete(key, token, answer, ttlMs).catch(async (error: unknown) => {
+        await store.release(key, token).catch(() => {});
+        throw error;
+      });
+    }).catch((error: unknown) => {
       // The answer still goes out; only a retry would run the command again (its events are idempotent too).
       loggerOf(request, options.logger).warn({ err: error }, 'idempotency key not recorded');
     });
@@ -137,7 +143,8 @@ function recordAnswer(response: Response, record: Recorder): Promise<void> {
     response.end = function (this: Response, ...args: unknown[]) {
       response.end = end;
       response.write = write;
-      const answer = streamed || !isReplayable(response.statusCode) ? undefined : storedAnswer(response, args[0], args[1]);
+      const answer =
+        streamed || !isReplayable(response.statusCode) ? undefined : storedAnswer(response, args[0], args[1]);
       record(answer)
         .then(resolve, reject)
         .finally(() => (end as (...endArgs: unknown[]) => Response).apply(this, args));
@@ -158,7 +165,8 @@ function storedAnswer(response: Response, chunk: unknown, encoding: unknown): St
 function bodyBytes(chunk: unknown, encoding: unknown): Buffer {
   if (Buffer.isBuffer(chunk)) return chunk;
   if (chunk instanceof Uint8Array) return Buffer.from(chunk);
-  if (typeof chunk === 'string') return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  if (typeof chunk === 'string')
+    return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
   return Buffer.alloc(0);
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type DestinationStream, type Logger, type LevelWithSilent, pino } from 'pino';
+import { type DestinationStream, type LevelWithSilent, type Logger, pino } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { principalOf } from './request-context.js';
 
@@ -55,9 +55,12 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
 export function safeError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { type: typeof error };
   const code = (error as { code?: unknown }).code;
-  const frames = (error.stack ?? '')
+  // The stack opens with the message, which may span lines that look like frames: skip it whole.
+  const header = error.message === '' ? error.name : `${error.name}: ${error.message}`;
+  const stack = error.stack ?? '';
+  const frames = (stack.startsWith(header) ? stack.slice(header.length) : stack)
     .split('\n')
-    .filter((line) => line.trimStart().startsWith('at '))
+    .filter((line) => /^ {4}at /.test(line))
     .map((line) => line.trim());
   return {
     type: error.name,
@@ -91,7 +94,7 @@ export function routePatternOf(request: Request, response: Response): string {
 }
 
 export interface RequestLoggingOptions {
-  /** Requests not logged when they succeed: probes that would drown the rest. */
+  /** GET paths not logged: probes, every few seconds, would drown the rest (a failed readiness check logs its own warning). */
   ignorePaths?: readonly string[];
 }
 
@@ -130,8 +133,10 @@ export function requestLogging(logger: Logger, options: RequestLoggingOptions = 
   return middleware as unknown as RequestHandler;
 }
 
-/** The request's logger, bound to its correlation id, or the given one outside a request. */
+/** The request's logger, bound to its correlation id (the fallback bound to it when logging is not mounted). */
 export function loggerOf(request: Request, fallback: Logger): Logger {
   const bound = (request as Request & { log?: Logger }).log;
-  return bound ?? fallback;
+  if (bound !== undefined) return bound;
+  const id = request.res === undefined ? undefined : correlationIdOf(request.res);
+  return id === undefined ? fallback : fallback.child({ correlationId: id });
 }

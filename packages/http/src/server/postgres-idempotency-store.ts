@@ -64,8 +64,9 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     this.sweepNowAndThen();
     const token = randomUUID();
     // One statement claims a free or expired key, or returns what holds it: no window between the two.
-    const { rows } = (await this.knex.raw(
-      `with claimed as (
+    const { rows } = (await this.knex
+      .raw(
+        `with claimed as (
          insert into ${this.table} as held (key, fingerprint, state, token, response, expires_at)
          values (?, ?, 'in-progress', ?, null, now() + ? * interval '1 millisecond')
          on conflict (key) do update
@@ -78,8 +79,9 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
        union all
        select state, fingerprint, response from ${this.table}
         where key = ? and not exists (select from claimed)`,
-      [key, fingerprint, token, lockTtlMs, key],
-    ).options({ rowMode: 'array' })) as { rows: HeldRow[] };
+        [key, fingerprint, token, lockTtlMs, key],
+      )
+      .options({ rowMode: 'array' })) as { rows: HeldRow[] };
     const row = rows[0];
     if (row === undefined) return this.claim(key, fingerprint, lockTtlMs);
     const [state, heldFingerprint, response] = row;
@@ -109,9 +111,11 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
 
   /** Deletes expired keys; returns how many. */
   async sweepExpired(): Promise<number> {
-    const { rows } = (await this.knex.raw(
-      `with swept as (delete from ${this.table} where expires_at <= now() returning 1) select count(*)::int from swept`,
-    ).options({ rowMode: 'array' })) as { rows: [number][] };
+    const { rows } = (await this.knex
+      .raw(
+        `with swept as (delete from ${this.table} where expires_at <= now() returning 1) select count(*)::int from swept`,
+      )
+      .options({ rowMode: 'array' })) as { rows: [number][] };
     return rows[0]?.[0] ?? 0;
   }
 

@@ -54,7 +54,16 @@ export function fieldErrors(error: z.ZodError, part?: RequestPart): FieldError[]
  * be silently dropped. Nested objects keep their own mode (use `z.strictObject` there).
  */
 export function strictly<Schema extends z.ZodType>(schema: Schema): Schema {
-  return schema instanceof z.ZodObject ? (schema.strict() as unknown as Schema) : schema;
+  if (!(schema instanceof z.ZodObject)) return schema;
+  const strict = schema.strict();
+  // Keeps the schema's description (`.meta()`) for the OpenAPI document; not its id, which the
+  // registry holds once (the copy is documented inline, its nested named schemas still by name).
+  const meta = z.globalRegistry.get(schema);
+  if (meta !== undefined && z.globalRegistry.get(strict) === undefined) {
+    const { id: _id, ...rest } = meta;
+    strict.register(z.globalRegistry, rest);
+  }
+  return strict as unknown as Schema;
 }
 
 /** The keys of an object schema, or none for any other schema. */

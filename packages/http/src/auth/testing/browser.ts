@@ -19,15 +19,21 @@ export class TestBrowser {
     return response;
   }
 
-  /** Follows redirects while `follow` says so; answers the first response it does not follow. */
-  async navigate(url: URL | string, follow: (next: URL) => boolean): Promise<{ response: Response; url: URL }> {
+  /**
+   * Follows redirects while `follow` says so. Answers the first response it does not follow, the URL that
+   * gave it, and where that response redirects to, if anywhere.
+   */
+  async navigate(
+    url: URL | string,
+    follow: (next: URL) => boolean,
+  ): Promise<{ response: Response; url: URL; next?: URL }> {
     let current = new URL(url);
     for (let hops = 0; hops < 20; hops += 1) {
       const response = await this.request(current);
       const location = response.headers.get('location');
       if (response.status < 300 || response.status >= 400 || location === null) return { response, url: current };
       const next = new URL(location, current);
-      if (!follow(next)) return { response, url: current };
+      if (!follow(next)) return { response, url: current, next };
       await response.body?.cancel();
       current = next;
     }

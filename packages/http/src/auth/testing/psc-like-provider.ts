@@ -1,12 +1,10 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type InteractionResults, type JWK } from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload, type InteractionResults, type JWK } from 'oidc-provider';
 
 /** What the simulated professional does at the provider's login page. */
-export type ProviderLogin =
-  | { accountId: string; acr: string }
-  | { error: 'access_denied'; error_description: string };
+export type ProviderLogin = { accountId: string; acr: string } | { error: 'access_denied'; error_description: string };
 
 export interface PscAccount {
   SubjectNameID: string;
@@ -87,6 +85,12 @@ export async function startPscLikeProvider(options: {
     },
     cookies: { keys: [randomUUID()] },
     jwks: { keys: [signingKey()] },
+    adapter: memoryAdapter(),
+    ttl: { AuthorizationCode: 60, AccessToken: 600, IdToken: 600, Grant: 600, Interaction: 600, Session: 600 },
+    renderError: (ctx, out) => {
+      ctx.type = 'json';
+      ctx.body = out;
+    },
   });
   return handle;
 }
@@ -113,6 +117,41 @@ async function interact(
     res.statusCode = 500;
     res.end(String(error));
   }
+}
+
+/** The provider's own in-memory adapter, minus its warning; expiry is not needed by tests this short. */
+function memoryAdapter(): (name: string) => Adapter {
+  const payloads = new Map<string, AdapterPayload>();
+  const uids = new Map<string, string>();
+  return (name) => {
+    const key = (id: string) => `${name}:${id}`;
+    return {
+      async upsert(id, payload) {
+        payloads.set(key(id), payload);
+        if (payload.uid !== undefined) uids.set(payload.uid, id);
+      },
+      async find(id) {
+        return payloads.get(key(id));
+      },
+      async findByUid(uid) {
+        const id = uids.get(uid);
+        return id === undefined ? undefined : payloads.get(key(id));
+      },
+      async findByUserCode() {
+        return undefined;
+      },
+      async consume(id) {
+        const payload = payloads.get(key(id));
+        if (payload !== undefined) payload.consumed = Math.floor(Date.now() / 1000);
+      },
+      async destroy(id) {
+        payloads.delete(key(id));
+      },
+      async revokeByGrantId(grantId) {
+        for (const [stored, payload] of payloads) if (payload.grantId === grantId) payloads.delete(stored);
+      },
+    };
+  };
 }
 
 function signingKey(): JWK {

@@ -1,0 +1,46 @@
+import { accessLogStreamId, RECORD_READ, type RecordRead } from '@dui-pds/domain';
+import type { EventStore, RecordedEvent } from '@dui-pds/eventstore';
+import type { Knex } from 'knex';
+import { v7 as uuidv7 } from 'uuid';
+
+/**
+ * The access log (DESIGN.md, Access control and traceability): every read of a usager's record
+ * appends one `RecordRead` to that usager's access-log stream, before the answer leaves. The store
+ * chains it like any event (`dui verify` checks it), and encrypts it with the usager's key, so
+ * that it is forgotten with them.
+ */
+export class AccessLog {
+  constructor(
+    private readonly store: EventStore<Knex.Transaction>,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async recordRead(entry: {
+    organisationId: string;
+    professionalId: string;
+    correlationId?: string;
+    read: RecordRead;
+  }): Promise<void> {
+    const { organisationId, professionalId, read } = entry;
+    await this.store.appendToStream(accessLogStreamId(organisationId, read.serviceUserId), [
+      {
+        id: uuidv7(),
+        type: RECORD_READ,
+        data: read,
+        metadata: {
+          organisationId,
+          facilityId: read.facilityId,
+          actor: { kind: 'professional', id: professionalId, role: read.roles.join(',') || 'aucun' },
+          occurredAt: this.clock().toISOString(),
+          correlationId: entry.correlationId,
+          serviceUserId: read.serviceUserId,
+        },
+      },
+    ]);
+  }
+
+  /** The usager's access log, oldest first. */
+  entries(organisationId: string, serviceUserId: string): Promise<RecordedEvent[]> {
+    return this.store.readStream(accessLogStreamId(organisationId, serviceUserId));
+  }
+}

@@ -1,0 +1,193 @@
+import {
+  type AppendNotifier,
+  type EventStore,
+  InProcessAppendNotifier,
+  KnexDataKeyStore,
+  openEventStore,
+  withCryptoShredding,
+} from '@dui-pds/eventstore';
+import {
+  activityJournal,
+  habilitationsProjection,
+  ProjectionRuntime,
+  RedisAppendNotifier,
+  RedisLeaseManager,
+  recordNotesProjection,
+  withInlineProjections,
+} from '@dui-pds/projections';
+import { Redis } from 'ioredis';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import {
+  authenticate,
+  devLoginAllowed,
+  devLoginRouter,
+  MemorySessionStore,
+  oidcRouter,
+  proSanteConnectProfile,
+  RedisSessionStore,
+  type SessionStore,
+} from '../auth/index.js';
+import { accessLogRoutes } from '../features/access-log/access-log-routes.js';
+import { habilitationsRoutes } from '../features/habilitations/habilitations-routes.js';
+import { ProfessionalAccess } from '../features/professional-access.js';
+import { recordNotesRoutes } from '../features/record-notes/record-notes-routes.js';
+import {
+  createApp,
+  databaseCheck,
+  type IdempotencyStore,
+  migrateIdempotencyStore,
+  PostgresIdempotencyStore,
+  type ReadinessCheck,
+  RedisIdempotencyStore,
+  redisCheck,
+  redisRateLimitStore,
+  type ServerConfig,
+  startHttpServer,
+} from '../server/index.js';
+import { AccessLog } from './access-log.js';
+import { DEMO_PROFESSIONALS, seedDemoOrganisation } from './demo-organisation.js';
+import { developmentMasterKey } from './development-master-key.js';
+
+export interface DuiServer {
+  url: string;
+  /** What the server runs on, for programs that embed it and for tests: appends go through `store`. */
+  store: EventStore<Knex.Transaction>;
+  knex: Knex;
+  runtime: ProjectionRuntime;
+  sessionStore: SessionStore;
+  /** Stops accepting, lets requests in flight end, stops the workers, closes the pools. */
+  close(): Promise<void>;
+  /** Whether the demo organisation was set up (embedded default only). */
+  demo: boolean;
+  devLogin: boolean;
+}
+
+/**
+ * The composition root: the event store (PostgreSQL, or embedded PGlite), crypto-shredding, the
+ * projections (habilitations and notes inline, the rest by a worker in this process), Redis where
+ * configured, authentication, the routes, and the HTTP server.
+ */
+export async function startDuiServer(
+  config: ServerConfig,
+  logger: Logger,
+  options: { handleSignals?: boolean; clock?: () => Date; sessionStore?: SessionStore } = {},
+): Promise<DuiServer> {
+  const clock = options.clock ?? (() => new Date());
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
+  const notifier: AppendNotifier & { close?: () => Promise<void> } = config.redisUrl
+    ? await RedisAppendNotifier.connect(config.redisUrl)
+    : new InProcessAppendNotifier();
+  const embedded = config.databaseUrl === undefined;
+  const opened = await openEventStore({
+    databaseUrl: config.databaseUrl ?? '',
+    dataDir: config.pgliteDir,
+    schema: config.schema,
+    notifier,
+  });
+  const { knex } = opened;
+  const masterKey = config.masterKey ?? (await developmentMasterKey(config.pgliteDir));
+  const protectedStore = withCryptoShredding(opened.store, {
+    keys: new KnexDataKeyStore(knex, { schema: config.schema }),
+    masterKey,
+    notifier,
+  });
+  const runtime = new ProjectionRuntime({
+    knex,
+    store: protectedStore,
+    schema: config.schema,
+    projections: [activityJournal],
+    inline: [habilitationsProjection, recordNotesProjection],
+    notifier,
+    leases: redis ? new RedisLeaseManager(redis) : undefined,
+    onError: (error, projection) => logger.error({ err: error, projection }, 'projection batch failed'),
+  });
+  await runtime.migrate();
+  const store = withInlineProjections(protectedStore, knex, runtime);
+
+  const demo = embedded && config.mode !== 'production';
+  if (demo) await seedDemoOrganisation(store, clock);
+
+  const idempotencyStore: IdempotencyStore = redis
+    ? new RedisIdempotencyStore(redis)
+    : await postgresIdempotencyStore(knex, config.schema);
+  const sessionStore: SessionStore =
+    options.sessionStore ??
+    (redis ? new RedisSessionStore(redis, { keyPrefix: 'dui:session:' }) : new MemorySessionStore());
+  const access = new ProfessionalAccess(knex, runtime.readSchema(habilitationsProjection.name), clock);
+  const accessLog = new AccessLog(store, clock);
+  const devLogin = devLoginAllowed({ production: config.mode === 'production', embedded, devLogin: config.devLogin });
+  const secureCookies = config.mode === 'production';
+
+  const readinessChecks: ReadinessCheck[] = [databaseCheck(knex), ...(redis ? [redisCheck(redis)] : [])];
+  const app = createApp({
+    config,
+    logger,
+    idempotencyStore,
+    readinessChecks,
+    rateLimitStore: redis ? redisRateLimitStore(redis) : undefined,
+    openApi: { title: 'DUI-PDS', commonProblems: ['unauthenticated', 'forbidden'] },
+    beforeRoutes(app) {
+      app.use(authenticate(sessionStore));
+      const providers = config.oidc
+        ? [
+            proSanteConnectProfile({
+              ...config.oidc,
+              issuer: new URL(config.oidc.issuer),
+              redirectUri: new URL(config.oidc.redirectUri),
+            }),
+          ]
+        : [];
+      app.use(
+        oidcRouter({
+          providers,
+          sessionStore,
+          secureCookies,
+          onRefusal: (refusal, provider) => logger.warn({ provider, reason: refusal.name }, 'login refused'),
+        }),
+      );
+      if (devLogin) {
+        app.use(
+          devLoginRouter({
+            professionals: DEMO_PROFESSIONALS.map(({ id, name }) => ({ professionalId: id, displayName: name })),
+            sessionStore,
+            secureCookies,
+          }),
+        );
+      }
+    },
+    routes: [
+      ...habilitationsRoutes({ store, access }),
+      ...recordNotesRoutes({
+        store,
+        knex,
+        notesSchema: runtime.readSchema(recordNotesProjection.name),
+        access,
+        accessLog,
+      }),
+      ...accessLogRoutes({ access, accessLog }),
+    ],
+  });
+
+  const workers = new AbortController();
+  const following = runtime.run(workers.signal);
+  const running = await startHttpServer(app, {
+    port: config.port,
+    logger,
+    handleSignals: options.handleSignals,
+    async onShutdown() {
+      workers.abort();
+      await following;
+      await runtime.close();
+      await opened.close();
+      await notifier.close?.();
+      redis?.disconnect();
+    },
+  });
+  return { url: running.url, close: () => running.close(), demo, devLogin, store, knex, runtime, sessionStore };
+}
+
+async function postgresIdempotencyStore(knex: Parameters<typeof migrateIdempotencyStore>[0], schema: string) {
+  await migrateIdempotencyStore(knex, { schema });
+  return new PostgresIdempotencyStore(knex, { schema });
+}

@@ -1,0 +1,95 @@
+import { type HabilitationCommand, habilitationsDecider, habilitationsStreamId, type Role } from '@dui-pds/domain';
+import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import type { Knex } from 'knex';
+
+/**
+ * The demo organisme gestionnaire the embedded default creates on its first start, so that
+ * `pnpm start` shows something at once. Everything in it is fictitious, and says so.
+ */
+export const DEMO_ORGANISATION = {
+  id: 'og-demo',
+  name: 'Association Démo Addictions (données fictives)',
+  facilities: [
+    { id: '750000001', name: 'CSAPA Démo (fictif)', kind: 'CSAPA' },
+    { id: '750000002', name: 'CAARUD Démo (fictif)', kind: 'CAARUD' },
+  ],
+} as const;
+
+const CSAPA = DEMO_ORGANISATION.facilities[0].id;
+const CAARUD = DEMO_ORGANISATION.facilities[1].id;
+
+export interface DemoProfessional {
+  id: string;
+  name: string;
+  roles: readonly { facilityId: string; role: Role }[];
+}
+
+export const DEMO_PROFESSIONALS: readonly DemoProfessional[] = [
+  {
+    id: 'demo-admin',
+    name: 'Alex Admin (administrateur, fictif)',
+    roles: [
+      { facilityId: CSAPA, role: 'administrator' },
+      { facilityId: CAARUD, role: 'administrator' },
+    ],
+  },
+  {
+    id: 'demo-directrice',
+    name: 'Dominique Directrice (direction, fictif)',
+    roles: [
+      { facilityId: CSAPA, role: 'director' },
+      { facilityId: CAARUD, role: 'director' },
+    ],
+  },
+  { id: 'demo-medecin', name: 'Dr Camille Médecin (fictif)', roles: [{ facilityId: CSAPA, role: 'doctor' }] },
+  {
+    id: 'demo-infirmier',
+    name: 'Sacha Infirmier (fictif)',
+    roles: [
+      { facilityId: CSAPA, role: 'nurse' },
+      { facilityId: CAARUD, role: 'nurse' },
+    ],
+  },
+  { id: 'demo-psychologue', name: 'Lou Psychologue (fictif)', roles: [{ facilityId: CSAPA, role: 'psychologist' }] },
+  {
+    id: 'demo-assistante-sociale',
+    name: 'Noa Assistante sociale (fictif)',
+    roles: [{ facilityId: CSAPA, role: 'socialWorker' }],
+  },
+  { id: 'demo-secretaire', name: 'Eden Secrétaire (fictif)', roles: [{ facilityId: CSAPA, role: 'secretary' }] },
+];
+
+export const DEMO_SERVICE_USER = 'usager-demo-1';
+const DEMO_CARE_TEAM = ['demo-medecin', 'demo-infirmier', 'demo-psychologue', 'demo-assistante-sociale'];
+
+/**
+ * Grants the demo habilitations, as the system. Command ids are fixed, so running it again on
+ * every start writes nothing new (a retried command is recognised by its id).
+ */
+export async function seedDemoOrganisation(store: EventStore<Knex.Transaction>, now: () => Date): Promise<void> {
+  const commands: HabilitationCommand[] = [
+    ...DEMO_PROFESSIONALS.flatMap(({ id, roles }) =>
+      roles.map((grant): HabilitationCommand => ({ type: 'GrantRole', professionalId: id, ...grant })),
+    ),
+    ...DEMO_CARE_TEAM.map(
+      (professionalId): HabilitationCommand => ({
+        type: 'AddToCareTeam',
+        professionalId,
+        serviceUserId: DEMO_SERVICE_USER,
+        facilityId: CSAPA,
+      }),
+    ),
+  ];
+  for (const [index, command] of commands.entries()) {
+    await handleCommand(store, habilitationsDecider, {
+      streamId: habilitationsStreamId(DEMO_ORGANISATION.id),
+      commandId: `demo-seed-${index}`,
+      command,
+      metadata: {
+        organisationId: DEMO_ORGANISATION.id,
+        actor: { kind: 'system', id: 'demo-seed' },
+        occurredAt: now().toISOString(),
+      },
+    });
+  }
+}

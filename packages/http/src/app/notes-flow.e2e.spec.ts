@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { accessLogStreamId } from '@dui-pds/domain';
+import { expect } from 'chai';
+import { ServerUnderTest } from './testing/server-under-test.js';
+
+const ORG = 'og-a';
+const CSAPA = '750000001';
+const USAGER = 'usager-1';
+
+describe('the HTTP API: a note from writing to reading, traced', function () {
+  this.timeout(60_000);
+  let app: ServerUnderTest;
+  let nurse: string;
+
+  before(async () => {
+    app = await ServerUnderTest.start();
+    await app.asSystem(
+      ORG,
+      { type: 'GrantRole', professionalId: 'pro-nurse', facilityId: CSAPA, role: 'nurse' },
+      { type: 'AddToCareTeam', professionalId: 'pro-nurse', serviceUserId: USAGER, facilityId: CSAPA },
+    );
+    nurse = await app.loginAs('pro-nurse');
+  });
+  after(() => app.close());
+
+  it('writes a note, reads it with its ETag, amends it with If-Match, and traces each read once', async () => {
+    // given
+    const noteId = randomUUID();
+    const notes = `/organisations/${ORG}/usagers/${USAGER}/notes`;
+
+    // when a nurse writes, reads, amends and lists
+    const written = await app.request('POST', notes, {
+      as: nurse,
+      body: { noteId, facilityId: CSAPA, sensitivity: 'medical', text: 'TA 12/8' },
+    });
+    const read = await app.request('GET', `/organisations/${ORG}/notes/${noteId}`, { as: nurse });
+    const stale = await app.request('POST', `/organisations/${ORG}/notes/${noteId}/amendments`, {
+      as: nurse,
+      ifMatch: '"7"',
+      body: { text: 'TA 12/8, pouls 72', reason: 'pouls ajouté' },
+    });
+    const amended = await app.request('POST', `/organisations/${ORG}/notes/${noteId}/amendments`, {
+      as: nurse,
+      ifMatch: read.headers.get('etag')!,
+      body: { text: 'TA 12/8, pouls 72', reason: 'pouls ajouté' },
+    });
+    const listed = await app.request('GET', `${notes}?facilityId=${CSAPA}`, { as: nurse });
+
+    // then
+    expect(written.status, JSON.stringify(written.body)).to.equal(201);
+    expect(read.status).to.equal(200);
+    expect(read.headers.get('etag')).to.equal('"0"');
+    expect(read.body).to.include({ noteId, text: 'TA 12/8', sensitivity: 'medical' });
+    expect(stale.status).to.equal(412);
+    expect(stale.headers.get('content-type')).to.match(/application\/problem\+json/);
+    expect(amended.status, JSON.stringify(amended.body)).to.equal(200);
+    expect(listed.body.notes.map((note: { text: string }) => note.text)).to.deep.equal(['TA 12/8, pouls 72']);
+    const log = await app.server.store.readStream(accessLogStreamId(ORG, USAGER));
+    expect(log.map((entry) => (entry.data as { resource: string }).resource)).to.deep.equal(['note', 'notes']);
+  });
+
+  it('answers 401 without a session and 403 in an organisation where one holds no habilitation', async () => {
+    const anonymous = await app.request('GET', `/organisations/${ORG}/me`);
+    const elsewhere = await app.request('GET', '/organisations/og-other/me', { as: nurse });
+    expect(anonymous.status).to.equal(401);
+    expect(elsewhere.status).to.equal(403);
+    expect(elsewhere.body.detail).to.equal('Vous n’avez aucune habilitation dans cet organisme gestionnaire.');
+  });
+});

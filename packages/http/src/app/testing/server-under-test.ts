@@ -1,0 +1,119 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type HabilitationCommand, habilitationsDecider, habilitationsStreamId } from '@dui-pds/domain';
+import { handleCommand } from '@dui-pds/eventstore';
+import { dropSchemasStartingWith, TEST_DATABASE_URL, testPostgres, uniqueSchema } from '@dui-pds/eventstore/testing';
+import { MemorySessionStore, openSession } from '../../auth/index.js';
+import { createLogger, loadServerConfig } from '../../server/index.js';
+import { type DuiServer, startDuiServer } from '../compose.js';
+
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+export interface RequestOptions {
+  /** A session token (`loginAs`); none for an anonymous request. */
+  as?: string;
+  body?: unknown;
+  /** Raw text sent as the JSON body, for malformed documents. */
+  rawBody?: string;
+  ifMatch?: string;
+  /** Defaults to a fresh key on every POST. */
+  idempotencyKey?: string | null;
+}
+
+/**
+ * The real server (composition root, routes, authentication, projections) on the test
+ * PostgreSQL, in a schema of its own, listening on a free port. Sessions are opened directly in
+ * its session store, as a login would.
+ */
+export class ServerUnderTest {
+  private constructor(
+    readonly server: DuiServer,
+    readonly schema: string,
+    readonly masterKey: string,
+    private readonly sessions: MemorySessionStore,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<ServerUnderTest> {
+    const schema = uniqueSchema('http');
+    const masterKey = randomBytes(32).toString('base64');
+    const config = loadServerConfig({
+      DATABASE_URL: TEST_DATABASE_URL,
+      DUI_SCHEMA: schema,
+      DUI_MASTER_KEY: masterKey,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      ...env,
+    });
+    const sessions = new MemorySessionStore();
+    const server = await startDuiServer(config, createLogger({ level: 'silent' }), { sessionStore: sessions });
+    return new ServerUnderTest(server, schema, masterKey, sessions);
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  /** A session of this professional, as after a login; returns the bearer token. */
+  async loginAs(professionalId: string): Promise<string> {
+    const { token } = await openSession(this.sessions, {
+      professionalId,
+      displayName: professionalId,
+      provider: 'test',
+    });
+    return token;
+  }
+
+  /** Administration done by the system (the first grants of an organisation cannot come from anyone else). */
+  async asSystem(organisationId: string, ...commands: HabilitationCommand[]): Promise<void> {
+    for (const command of commands) {
+      await handleCommand(this.server.store, habilitationsDecider, {
+        streamId: habilitationsStreamId(organisationId),
+        commandId: randomUUID(),
+        command,
+        metadata: { organisationId, actor: { kind: 'system', id: 'test' }, occurredAt: new Date().toISOString() },
+      });
+    }
+  }
+
+  async request(method: 'GET' | 'POST', path: string, options: RequestOptions = {}): Promise<HttpAnswer> {
+    const headers: Record<string, string> = {};
+    if (options.as) headers.authorization = `Bearer ${options.as}`;
+    if (options.ifMatch) headers['if-match'] = options.ifMatch;
+    if (method === 'POST' && options.idempotencyKey !== null)
+      headers['idempotency-key'] = options.idempotencyKey ?? randomUUID();
+    let body: string | undefined;
+    if (options.rawBody !== undefined || options.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = options.rawBody ?? JSON.stringify(options.body);
+    }
+    const response = await fetch(`${this.url}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: kept as text for the assertion to show
+    }
+    return { status: response.status, headers: response.headers, body: parsed };
+  }
+
+  /** How many events the whole log holds (every stream, every tenant). */
+  async eventCount(): Promise<number> {
+    const [row] = await this.server.knex(`${this.schema}.events`).count({ count: '*' });
+    return Number(row?.count ?? 0);
+  }
+
+  async close(): Promise<void> {
+    await this.server.close();
+    const knex = testPostgres(1);
+    try {
+      await dropSchemasStartingWith(knex, this.schema);
+    } finally {
+      await knex.destroy();
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import {
+  type HabilitationCommand,
+  habilitationCommandSchemas,
+  habilitationsDecider,
+  habilitationsStreamId,
+  mayAdministerHabilitations,
+  ROLES,
+} from '@dui-pds/domain';
+import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
+import type { ProfessionalAccess } from '../professional-access.js';
+
+const identifier = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\w.:-]+$/, 'identifiant invalide');
+const organisationParams = z.object({ organisationId: identifier });
+const accepted = z.object({ revision: z.int() });
+
+/** The path segment of each administration command, and what it does, for staff. */
+const ADMINISTRATION: Record<HabilitationCommand['type'], { path: string; summary: string }> = {
+  GrantRole: { path: 'role-grants', summary: 'Attribuer un rôle dans un ESSMS' },
+  RevokeRole: { path: 'role-revocations', summary: 'Retirer un rôle dans un ESSMS' },
+  AddToCareTeam: { path: 'care-team-additions', summary: 'Ajouter un professionnel à l’équipe de soins d’un usager' },
+  RemoveFromCareTeam: {
+    path: 'care-team-removals',
+    summary: 'Retirer un professionnel de l’équipe de soins d’un usager',
+  },
+  AllowPsychologicalNotes: {
+    path: 'psychological-notes-allowances',
+    summary: 'Enregistrer que l’usager autorise un professionnel à lire les notes de son psychologue',
+  },
+  WithdrawPsychologicalNotesAllowance: {
+    path: 'psychological-notes-withdrawals',
+    summary: 'Enregistrer que l’usager retire cette autorisation',
+  },
+};
+
+export interface HabilitationsDependencies {
+  store: EventStore<Knex.Transaction>;
+  access: ProfessionalAccess;
+}
+
+/**
+ * The administration of habilitations, as commands (who granted what, when: the events say it).
+ * Roles and care teams: an administrator or the director of the ESSMS, never for themselves. A
+ * usager's allowance to read their psychologist's notes: recorded by the psychologist of their
+ * care team, who collects the consent.
+ */
+export function habilitationsRoutes({ store, access }: HabilitationsDependencies): RouteDefinition[] {
+  const commands = Object.entries(ADMINISTRATION) as [HabilitationCommand['type'], { path: string; summary: string }][];
+  return [
+    ...commands.map(([type, { path, summary }]) =>
+      defineCommand({
+        path: `/organisations/:organisationId/habilitations/${path}`,
+        summary,
+        tags: ['Habilitations'],
+        params: organisationParams,
+        body: habilitationCommandSchemas[type],
+        response: accepted,
+        problems: ['forbidden', 'domain-rule-violated'],
+        async handler({ params, body, context }) {
+          const principal = await access.principal(context, params.organisationId);
+          const command = { type, ...body } as HabilitationCommand;
+          const facilityId = 'facilityId' in command ? command.facilityId : undefined;
+          if (type === 'AllowPsychologicalNotes' || type === 'WithdrawPsychologicalNotesAllowance') {
+            const { serviceUserId } = command as { serviceUserId: string };
+            const recorder = principal.careTeams.find((team) => team.serviceUserId === serviceUserId);
+            if (!recorder)
+              throw new HttpProblem('forbidden', 'Seul le psychologue de l’équipe de soins recueille ce consentement.');
+            access.check(principal, 'write', {
+              organisationId: params.organisationId,
+              facilityId: recorder.facilityId,
+              serviceUserId,
+              sensitivity: 'psychological',
+            });
+          } else if (
+            !mayAdministerHabilitations(principal, {
+              organisationId: params.organisationId,
+              facilityId: facilityId!,
+              professionalId: (command as { professionalId: string }).professionalId,
+            })
+          ) {
+            throw new HttpProblem(
+              'forbidden',
+              'Seuls l’administrateur et la direction de l’ESSMS gèrent les habilitations, et jamais les leurs.',
+            );
+          }
+          const result = await handleCommand(store, habilitationsDecider, {
+            streamId: habilitationsStreamId(params.organisationId),
+            commandId: access.commandId(principal, context),
+            command,
+            metadata: access.metadata(principal, context, { facilityId }),
+          });
+          return { body: { revision: result.nextExpectedRevision as number } };
+        },
+      }),
+    ),
+    defineQuery({
+      path: '/organisations/:organisationId/me',
+      summary: 'Mes habilitations dans cet organisme gestionnaire',
+      tags: ['Habilitations'],
+      params: organisationParams,
+      response: z.object({
+        professionalId: z.string(),
+        roles: z.array(z.object({ facilityId: z.string(), role: z.enum(ROLES) })),
+        careTeams: z.array(z.object({ facilityId: z.string(), serviceUserId: z.string() })),
+      }),
+      async handler({ params, context }) {
+        const { professionalId, roles, careTeams } = await access.principal(context, params.organisationId);
+        return { body: { professionalId, roles: [...roles], careTeams: [...careTeams] } };
+      },
+    }),
+  ];
+}

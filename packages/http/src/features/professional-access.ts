@@ -1,0 +1,90 @@
+import {
+  ACCESS_REFUSAL_MESSAGES,
+  type AccessAction,
+  decideAccess,
+  type Principal,
+  type ProtectedRecordPart,
+  type Role,
+} from '@dui-pds/domain';
+import type { CommandMetadata } from '@dui-pds/eventstore';
+import { habilitationsOf } from '@dui-pds/projections';
+import type { Knex } from 'knex';
+import type { AuthenticatedProfessional } from '../auth/index.js';
+import { HttpProblem } from '../server/index.js';
+import type { RequestContext } from '../server/request-context.js';
+
+/**
+ * Who is asking, with what rights, in which organisme gestionnaire: the principal of a request,
+ * built from the authenticated professional and the habilitations read model, and the checks
+ * every route makes with the domain's policy (DESIGN.md, Access control and traceability).
+ */
+export class ProfessionalAccess {
+  constructor(
+    private readonly knex: Knex,
+    private readonly habilitationsSchema: string,
+    private readonly clock: () => Date,
+  ) {}
+
+  /** The caller as a principal of `organisationId`; 401 without a session, 403 with no habilitation there. */
+  async principal(context: RequestContext, organisationId: string): Promise<Principal> {
+    const professional = context.response.locals.professional as AuthenticatedProfessional | undefined;
+    if (!professional) throw new HttpProblem('unauthenticated', 'Connectez-vous pour accéder au dossier.');
+    const stored = await habilitationsOf(
+      this.knex,
+      this.habilitationsSchema,
+      organisationId,
+      professional.professionalId,
+    );
+    if (stored.roles.length === 0) {
+      // the same answer whether the organisation exists or not: nothing leaks across tenants
+      throw new HttpProblem('forbidden', 'Vous n’avez aucune habilitation dans cet organisme gestionnaire.');
+    }
+    return {
+      organisationId,
+      professionalId: professional.professionalId,
+      roles: stored.roles.map(({ facilityId, role }) => ({ facilityId, role: role as Role })),
+      careTeams: stored.careTeams,
+      psychologicalNotesAllowedBy: stored.psychologicalNotesAllowedBy,
+    };
+  }
+
+  /** 403 with the policy's French reason when the principal may not. */
+  check(principal: Principal, action: AccessAction, part: ProtectedRecordPart): void {
+    const decision = decideAccess(principal, action, part);
+    if (!decision.allowed) {
+      throw new HttpProblem('forbidden', ACCESS_REFUSAL_MESSAGES[decision.reason], {
+        extensions: { reason: decision.reason },
+      });
+    }
+  }
+
+  /** The roles the principal acts in, in one ESSMS: what events and the access log record. */
+  rolesIn(principal: Principal, facilityId: string | undefined): Role[] {
+    return principal.roles.filter((grant) => grant.facilityId === facilityId).map((grant) => grant.role);
+  }
+
+  /** The envelope of the events a professional's command appends. */
+  metadata(
+    principal: Principal,
+    context: RequestContext,
+    where: { facilityId?: string; serviceUserId?: string },
+  ): CommandMetadata {
+    const roles = this.rolesIn(principal, where.facilityId);
+    return {
+      organisationId: principal.organisationId,
+      facilityId: where.facilityId,
+      actor: { kind: 'professional', id: principal.professionalId, role: roles.join(',') || 'aucun' },
+      occurredAt: this.clock().toISOString(),
+      correlationId: context.correlationId,
+      serviceUserId: where.serviceUserId,
+    };
+  }
+
+  /**
+   * The command's id, from the `Idempotency-Key` the shell requires on every command: a retried
+   * request appends nothing twice even if the shell's own replay store lost the first answer.
+   */
+  commandId(principal: Principal, context: RequestContext): string {
+    return `${principal.professionalId}/${context.request.get('Idempotency-Key') ?? context.correlationId}`;
+  }
+}

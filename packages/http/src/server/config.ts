@@ -1,0 +1,290 @@
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { loadMasterKey } from '@dui-pds/eventstore';
+import type { LevelWithSilent } from 'pino';
+import { z } from 'zod';
+import { maxSchemaLength } from '../cli/config.js';
+import { projectionCatalogue } from '../projection-catalogue.js';
+
+/** What the HTTP server runs with, from the environment. */
+export interface ServerConfig {
+  mode: 'production' | 'development';
+  port: number;
+  /** Absent: the embedded PGlite in `pgliteDir` (refused in production). */
+  databaseUrl: string | undefined;
+  pgliteDir: string;
+  schema: string;
+  /** Present: personal data is encrypted per usager (crypto-shredding). Required in production. */
+  masterKey: Buffer | undefined;
+  redisUrl: string | undefined;
+  /** The local login form for development; never in production. */
+  devLogin: boolean;
+  /** INS test OIDs (INSi test platform) accepted; never in production. */
+  insTestOidsAllowed: boolean;
+  /** Pro Santé Connect; absent when none of its settings is given. */
+  oidc: OidcConfig | undefined;
+  logLevel: LevelWithSilent;
+  rateLimitPerMinute: number;
+  /** Express's `trust proxy`: false, true, a number of hops, or addresses and subnets. */
+  trustProxy: boolean | number | string[];
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+}
+
+/** Every wrong setting at once, each said in French and naming its variable, never its value. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+  constructor(readonly problems: readonly string[]) {
+    super(`configuration invalide :\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
+  }
+}
+
+const DEFAULT_PORT = 3000;
+const DEFAULT_DATA_DIR = '.dui-data';
+const DEFAULT_SCHEMA = 'dui';
+const DEFAULT_RATE_LIMIT = 600;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const OIDC_VARIABLES = ['PSC_ISSUER', 'PSC_CLIENT_ID', 'PSC_CLIENT_SECRET', 'PSC_REDIRECT_URI'] as const;
+
+export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
+  // Each variable is parsed on its own, so that one wrong setting does not hide the others.
+  const problems: string[] = [];
+  const settings = {} as Settings;
+  for (const [name, schema] of Object.entries(settingSchemas())) {
+    const parsed = schema.safeParse(env[name]);
+    if (parsed.success) (settings as Record<string, unknown>)[name] = parsed.data;
+    else problems.push(...parsed.error.issues.map((issue) => issue.message));
+  }
+  problems.push(...oidcCompletenessProblems(settings));
+  const mode = settings.DUI_MODE ?? (env.NODE_ENV?.trim() === 'production' ? 'production' : 'development');
+  const production = mode === 'production';
+  const embedded = settings.DATABASE_URL === undefined;
+  const config: ServerConfig = {
+    mode,
+    port: settings.PORT,
+    databaseUrl: settings.DATABASE_URL,
+    pgliteDir: join(settings.DUI_DATA_DIR ?? DEFAULT_DATA_DIR, 'pglite'),
+    schema: settings.DUI_SCHEMA,
+    masterKey: settings.DUI_MASTER_KEY,
+    redisUrl: settings.REDIS_URL,
+    devLogin: settings.DUI_DEV_LOGIN ?? (embedded && !production),
+    insTestOidsAllowed: settings.DUI_INS_OIDS_ALLOWED_TEST ?? !production,
+    oidc: oidcConfig(settings),
+    logLevel: settings.LOG_LEVEL ?? (production ? 'info' : 'debug'),
+    rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
+    trustProxy: settings.TRUST_PROXY,
+  };
+  if (production) problems.push(...productionProblems(config, new Set(Object.keys(settings)), env));
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return config;
+}
+
+/**
+ * What production refuses: each is safe on a developer's machine and dangerous with real
+ * usagers. A setting that did not parse is already reported, so it is not judged again here.
+ */
+function productionProblems(config: ServerConfig, parsed: ReadonlySet<string>, env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  const absent = (name: string) => parsed.has(name) && blankToUndefined(env[name]) === undefined;
+  if (absent('DATABASE_URL')) {
+    problems.push(
+      'DATABASE_URL est obligatoire en production : la base embarquée (PGlite) sert au développement et aux essais',
+    );
+  }
+  if (absent('DUI_MASTER_KEY')) {
+    problems.push(
+      'DUI_MASTER_KEY est obligatoire en production : sans elle, les données personnelles ne sont pas chiffrées et ne pourront pas être effacées (crypto-shredding)',
+    );
+  }
+  if (parsed.has('DUI_DEV_LOGIN') && config.devLogin) {
+    problems.push(
+      'DUI_DEV_LOGIN doit valoir false en production : la connexion de développement ne vérifie aucune identité',
+    );
+  }
+  if (parsed.has('DUI_INS_OIDS_ALLOWED_TEST') && config.insTestOidsAllowed) {
+    problems.push(
+      'DUI_INS_OIDS_ALLOWED_TEST doit valoir false en production : les INS de test ne désignent personne et ne doivent jamais entrer dans un dossier réel',
+    );
+  }
+  if (config.oidc !== undefined && !config.oidc.issuer.startsWith('https://')) {
+    problems.push('PSC_ISSUER doit être une URL https en production');
+  }
+  return problems;
+}
+
+function oidcCompletenessProblems(settings: Partial<Settings>): string[] {
+  const given = OIDC_VARIABLES.filter((name) => settings[name] !== undefined);
+  const missing = OIDC_VARIABLES.filter((name) => settings[name] === undefined);
+  if (given.length === 0 || missing.length === 0) return [];
+  return [
+    `Pro Santé Connect est configuré à moitié : ${missing.join(', ')} manque${missing.length > 1 ? 'nt' : ''} (${OIDC_VARIABLES.join(', ')} vont ensemble)`,
+  ];
+}
+
+function oidcConfig(settings: Settings): OidcConfig | undefined {
+  const { PSC_ISSUER, PSC_CLIENT_ID, PSC_CLIENT_SECRET, PSC_REDIRECT_URI } = settings;
+  if (PSC_ISSUER === undefined || PSC_CLIENT_ID === undefined) return undefined;
+  if (PSC_CLIENT_SECRET === undefined || PSC_REDIRECT_URI === undefined) return undefined;
+  return {
+    issuer: PSC_ISSUER,
+    clientId: PSC_CLIENT_ID,
+    clientSecret: PSC_CLIENT_SECRET,
+    redirectUri: PSC_REDIRECT_URI,
+  };
+}
+
+function settingSchemas() {
+  const schemaLength = maxSchemaLength(projectionCatalogue);
+  return {
+    DUI_MODE: optional(
+      z.enum(['production', 'development'], { error: 'DUI_MODE doit valoir production ou development' }),
+    ),
+    PORT: withDefault(
+      z.coerce
+        .number({ error: 'PORT doit être un numéro de port, de 0 à 65535' })
+        .int({ error: 'PORT doit être un numéro de port, de 0 à 65535' })
+        .min(0, { error: 'PORT doit être un numéro de port, de 0 à 65535' })
+        .max(65535, { error: 'PORT doit être un numéro de port, de 0 à 65535' }),
+      DEFAULT_PORT,
+    ),
+    DATABASE_URL: optional(
+      z.string().refine(isUrlOf(['postgres:', 'postgresql:']), {
+        error: 'DATABASE_URL doit être une URL PostgreSQL, par exemple postgres://utilisateur@hôte:5432/base',
+      }),
+    ),
+    DUI_DATA_DIR: withDefault(z.string(), DEFAULT_DATA_DIR),
+    DUI_SCHEMA: withDefault(
+      z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]*$/, {
+          error:
+            'DUI_SCHEMA doit être un nom de schéma PostgreSQL simple : lettres minuscules, chiffres et _, sans chiffre en tête',
+        })
+        .max(schemaLength, {
+          error: `DUI_SCHEMA : ${schemaLength} caractères au plus (les schémas des projections ajoutent leur nom au sien)`,
+        }),
+      DEFAULT_SCHEMA,
+    ),
+    DUI_MASTER_KEY: optional(z.string().transform(masterKeyParser)),
+    REDIS_URL: optional(
+      z.string().refine(isUrlOf(['redis:', 'rediss:']), {
+        error: 'REDIS_URL doit être une URL Redis, par exemple redis://hôte:6379',
+      }),
+    ),
+    DUI_DEV_LOGIN: optional(booleanSetting('DUI_DEV_LOGIN')),
+    DUI_INS_OIDS_ALLOWED_TEST: optional(booleanSetting('DUI_INS_OIDS_ALLOWED_TEST')),
+    PSC_ISSUER: optional(
+      z.string().refine(isUrlOf(['https:', 'http:']), {
+        error:
+          'PSC_ISSUER doit être l’URL du fournisseur d’identité, par exemple https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet',
+      }),
+    ),
+    PSC_CLIENT_ID: optional(z.string()),
+    PSC_CLIENT_SECRET: optional(z.string()),
+    PSC_REDIRECT_URI: optional(
+      z.string().refine(isUrlOf(['https:', 'http:']), {
+        error: 'PSC_REDIRECT_URI doit être une URL, celle du retour après connexion (…/auth/callback)',
+      }),
+    ),
+    LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `LOG_LEVEL doit valoir l’un de : ${LOG_LEVELS.join(', ')}` })),
+    RATE_LIMIT_PER_MINUTE: withDefault(
+      z.coerce
+        .number({ error: 'RATE_LIMIT_PER_MINUTE doit être un nombre entier de requêtes, au moins 1' })
+        .int({ error: 'RATE_LIMIT_PER_MINUTE doit être un nombre entier de requêtes, au moins 1' })
+        .min(1, { error: 'RATE_LIMIT_PER_MINUTE doit être un nombre entier de requêtes, au moins 1' }),
+      DEFAULT_RATE_LIMIT,
+    ),
+    TRUST_PROXY: withDefault(z.string().transform(trustProxyParser), false),
+  };
+}
+
+type Settings = {
+  [Name in keyof ReturnType<typeof settingSchemas>]: z.output<ReturnType<typeof settingSchemas>[Name]>;
+};
+
+/** An empty variable counts as absent, as for the command line. */
+function optional<T extends z.ZodType>(setting: T) {
+  return z.preprocess(blankToUndefined, setting.optional());
+}
+
+function withDefault<T extends z.ZodType>(setting: T, value: z.output<T>) {
+  return z.preprocess(blankToUndefined, setting.optional()).transform((parsed) => (parsed ?? value) as z.output<T>);
+}
+
+function blankToUndefined(value: unknown): unknown {
+  return typeof value === 'string' && value.trim() === '' ? undefined : value;
+}
+
+const TRUE_WORDS = ['true', '1', 'yes', 'oui', 'on'];
+const FALSE_WORDS = ['false', '0', 'no', 'non', 'off'];
+
+function booleanSetting(name: string) {
+  return z.string().transform((value, context) => {
+    const word = value.trim().toLowerCase();
+    if (TRUE_WORDS.includes(word)) return true;
+    if (FALSE_WORDS.includes(word)) return false;
+    context.addIssue({ code: 'custom', message: `${name} doit valoir true ou false` });
+    return z.NEVER;
+  });
+}
+
+function isUrlOf(protocols: readonly string[]): (value: string) => boolean {
+  return (value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  };
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** `true`/`false`, a number of proxies in front, or a list of addresses, subnets and Express's names. */
+function trustProxyParser(value: string, context: z.RefinementCtx): boolean | number | string[] {
+  const text = value.trim().toLowerCase();
+  if (TRUE_WORDS.includes(text) && text !== '1') return true;
+  if (FALSE_WORDS.includes(text) && text !== '0') return false;
+  if (/^[0-9]{1,2}$/.test(text)) return Number(text);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const valid = entries.every((entry) => {
+    if (PROXY_NAMES.includes(entry)) return true;
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address ?? '');
+    if (family === 0 || rest.length > 0) return false;
+    if (prefix === undefined) return true;
+    return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  });
+  if (!valid) {
+    context.addIssue({
+      code: 'custom',
+      message:
+        'TRUST_PROXY doit valoir true, false, un nombre de mandataires, ou une liste d’adresses et de sous-réseaux séparés par des virgules (ou loopback, linklocal, uniquelocal)',
+    });
+    return z.NEVER;
+  }
+  return entries;
+}
+
+function masterKeyParser(value: string, context: z.RefinementCtx): Buffer {
+  try {
+    return loadMasterKey(value, 'DUI_MASTER_KEY');
+  } catch {
+    context.addIssue({ code: 'custom', message: masterKeyProblem(value.trim()) });
+    return z.NEVER;
+  }
+}
+
+/** The library's reasons, in French, without repeating the key. */
+function masterKeyProblem(value: string): string {
+  const base64 = /^[A-Za-z0-9+/]+={0,2}$/.test(value) || /^[A-Za-z0-9_-]+$/.test(value);
+  if (!base64) return 'DUI_MASTER_KEY n’est pas du base64 valide';
+  const bytes = Buffer.from(value, value.includes('-') || value.includes('_') ? 'base64url' : 'base64').length;
+  if (bytes !== 32) return `DUI_MASTER_KEY doit encoder 32 octets en base64 (il en encode ${bytes})`;
+  return 'DUI_MASTER_KEY n’est pas une clé aléatoire : ses 32 octets sont tous identiques';
+}

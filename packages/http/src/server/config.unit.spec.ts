@@ -1,0 +1,216 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { ConfigurationError, loadServerConfig } from './config.js';
+
+describe('the configuration of the HTTP server', () => {
+  const key = Buffer.from(Array.from({ length: 32 }, (_, index) => index)).toString('base64');
+  const psc = {
+    PSC_ISSUER: 'https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet',
+    PSC_CLIENT_ID: 'dui-pds',
+    PSC_CLIENT_SECRET: 's3cr3t',
+    PSC_REDIRECT_URI: 'https://dui.example.org/auth/callback',
+  };
+  const safeProduction = {
+    NODE_ENV: 'production',
+    DATABASE_URL: 'postgres://dui@db:5432/dui',
+    DUI_MASTER_KEY: key,
+  };
+
+  function problemsWith(env: NodeJS.ProcessEnv): readonly string[] {
+    try {
+      loadServerConfig(env);
+    } catch (error) {
+      expect(error).to.be.instanceOf(ConfigurationError);
+      return (error as ConfigurationError).problems;
+    }
+    throw new Error('the configuration was accepted');
+  }
+
+  it('defaults to an embedded development setup: port 3000, PGlite in .dui-data, development login', () => {
+    // when
+    const config = loadServerConfig({});
+
+    // then
+    expect(config).to.deep.equal({
+      mode: 'development',
+      port: 3000,
+      databaseUrl: undefined,
+      pgliteDir: '.dui-data/pglite',
+      schema: 'dui',
+      masterKey: undefined,
+      redisUrl: undefined,
+      devLogin: true,
+      insTestOidsAllowed: true,
+      oidc: undefined,
+      logLevel: 'debug',
+      rateLimitPerMinute: 600,
+      trustProxy: false,
+    });
+  });
+
+  it('turns the development login off by default once a database server is given', () => {
+    // when
+    const config = loadServerConfig({ DATABASE_URL: 'postgres://dui@db:5432/dui' });
+
+    // then
+    expect(config.devLogin).to.equal(false);
+  });
+
+  it('reads a safe production setup, empty variables counting as absent', () => {
+    // given
+    const env = {
+      ...safeProduction,
+      ...psc,
+      PORT: '8080',
+      DUI_DATA_DIR: '/var/lib/dui',
+      DUI_SCHEMA: 'prod',
+      REDIS_URL: 'redis://cache:6379',
+      DUI_DEV_LOGIN: '',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: '120',
+      TRUST_PROXY: '1',
+    };
+
+    // when
+    const config = loadServerConfig(env);
+
+    // then
+    expect(config).to.deep.include({
+      mode: 'production',
+      port: 8080,
+      databaseUrl: env.DATABASE_URL,
+      pgliteDir: '/var/lib/dui/pglite',
+      schema: 'prod',
+      redisUrl: 'redis://cache:6379',
+      devLogin: false,
+      insTestOidsAllowed: false,
+      logLevel: 'warn',
+      rateLimitPerMinute: 120,
+      trustProxy: 1,
+    });
+    expect(config.masterKey?.toString('base64')).to.equal(key);
+    expect(config.oidc).to.deep.equal({
+      issuer: psc.PSC_ISSUER,
+      clientId: psc.PSC_CLIENT_ID,
+      clientSecret: psc.PSC_CLIENT_SECRET,
+      redirectUri: psc.PSC_REDIRECT_URI,
+    });
+  });
+
+  it('lets DUI_MODE win over NODE_ENV', () => {
+    // when
+    const config = loadServerConfig({ NODE_ENV: 'production', DUI_MODE: 'development' });
+
+    // then
+    expect(config.mode).to.equal('development');
+  });
+
+  it('reads TRUST_PROXY as a boolean, a number of hops or a list of addresses', () => {
+    // then
+    expect(loadServerConfig({ TRUST_PROXY: 'true' }).trustProxy).to.equal(true);
+    expect(loadServerConfig({ TRUST_PROXY: '2' }).trustProxy).to.equal(2);
+    expect(loadServerConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::/8' }).trustProxy).to.deep.equal([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::/8',
+    ]);
+  });
+
+  it('lists every wrong setting at once, in French, without repeating secrets', () => {
+    // when
+    const problems = problemsWith({
+      PORT: 'http',
+      DATABASE_URL: 'mysql://root:motdepasse@db/dui',
+      DUI_SCHEMA: 'Prod-1',
+      DUI_MASTER_KEY: 'trop-court',
+      REDIS_URL: 'localhost:6379',
+      DUI_DEV_LOGIN: 'peut-être',
+      DUI_MODE: 'staging',
+      LOG_LEVEL: 'verbose',
+      RATE_LIMIT_PER_MINUTE: '0',
+      TRUST_PROXY: 'partout',
+      PSC_CLIENT_ID: 'dui-pds',
+    });
+
+    // then
+    expect(problems).to.have.length(11);
+    expect(problems.join('\n')).to.match(/^PORT doit être un numéro de port/m);
+    expect(problems.join('\n')).to.match(/^DATABASE_URL doit être une URL PostgreSQL/m);
+    expect(problems.join('\n')).to.match(/^DUI_SCHEMA doit être un nom de schéma/m);
+    expect(problems.join('\n')).to.match(/^DUI_MASTER_KEY doit encoder 32 octets/m);
+    expect(problems.join('\n')).to.match(/^REDIS_URL doit être une URL Redis/m);
+    expect(problems.join('\n')).to.match(/^DUI_DEV_LOGIN doit valoir true ou false/m);
+    expect(problems.join('\n')).to.match(/^DUI_MODE doit valoir production ou development/m);
+    expect(problems.join('\n')).to.match(/^LOG_LEVEL doit valoir l’un de/m);
+    expect(problems.join('\n')).to.match(/^RATE_LIMIT_PER_MINUTE doit être un nombre entier/m);
+    expect(problems.join('\n')).to.match(/^TRUST_PROXY doit valoir/m);
+    expect(problems.join('\n')).to.match(
+      /^Pro Santé Connect est configuré à moitié : PSC_ISSUER, PSC_CLIENT_SECRET, PSC_REDIRECT_URI manquent/m,
+    );
+    expect(problems.join('\n')).not.to.include('motdepasse');
+  });
+
+  it('refuses in production what is only safe in development, all at once', () => {
+    // when
+    const problems = problemsWith({
+      NODE_ENV: 'production',
+      DUI_DEV_LOGIN: 'true',
+      DUI_INS_OIDS_ALLOWED_TEST: 'oui',
+      PSC_ISSUER: 'http://psc.example.org',
+      PSC_CLIENT_ID: 'dui',
+      PSC_CLIENT_SECRET: 'x',
+      PSC_REDIRECT_URI: 'http://localhost/auth/callback',
+    });
+
+    // then
+    expect(problems).to.have.length(5);
+    expect(problems.join('\n')).to.include('DATABASE_URL est obligatoire en production');
+    expect(problems.join('\n')).to.include('DUI_MASTER_KEY est obligatoire en production');
+    expect(problems.join('\n')).to.include('DUI_DEV_LOGIN doit valoir false en production');
+    expect(problems.join('\n')).to.include('DUI_INS_OIDS_ALLOWED_TEST doit valoir false en production');
+    expect(problems.join('\n')).to.include('PSC_ISSUER doit être une URL https en production');
+  });
+
+  it('reports a wrong setting in production once, not again as missing', () => {
+    // when
+    const problems = problemsWith({ ...safeProduction, DUI_MASTER_KEY: 'pas de la base64 !' });
+
+    // then
+    expect(problems).to.deep.equal(['DUI_MASTER_KEY n’est pas du base64 valide']);
+  });
+
+  it('never accepts a production setup with development login or test INS OIDs, whatever else is set', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          DUI_DEV_LOGIN: fc.constantFrom(undefined, '', 'true', 'false', '1', '0'),
+          DUI_INS_OIDS_ALLOWED_TEST: fc.constantFrom(undefined, '', 'true', 'false'),
+          DATABASE_URL: fc.constantFrom(undefined, '', safeProduction.DATABASE_URL),
+          DUI_MASTER_KEY: fc.constantFrom(undefined, key),
+        }),
+        (settings) => {
+          // given
+          const env = Object.fromEntries(
+            Object.entries({ NODE_ENV: 'production', ...settings }).filter(([, v]) => v !== undefined),
+          );
+
+          // when
+          let accepted: ReturnType<typeof loadServerConfig> | undefined;
+          try {
+            accepted = loadServerConfig(env);
+          } catch (error) {
+            expect(error).to.be.instanceOf(ConfigurationError);
+          }
+
+          // then
+          if (accepted !== undefined) {
+            expect(accepted.devLogin).to.equal(false);
+            expect(accepted.insTestOidsAllowed).to.equal(false);
+            expect(accepted.databaseUrl).to.equal(safeProduction.DATABASE_URL);
+            expect(accepted.masterKey).not.to.equal(undefined);
+          }
+        },
+      ),
+    );
+  });
+});

@@ -1,0 +1,103 @@
+import express, { type Express, Router } from 'express';
+import type { Store } from 'express-rate-limit';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { apiDocsRoutes } from './api-docs.js';
+import type { ServerConfig } from './config.js';
+import { errorHandler, notFoundHandler } from './error-handler.js';
+import { healthRoutes, type ReadinessCheck } from './health.js';
+import type { IdempotencyOptions } from './idempotency.js';
+import type { IdempotencyStore } from './idempotency-store.js';
+import { correlationId, requestLogging } from './logging.js';
+import { buildOpenApiDocument, type OpenApiOptions } from './openapi.js';
+import { rateLimiter } from './rate-limit.js';
+import { mountRoutes, type RouteDefinition } from './routes.js';
+
+/** The settings the app itself reads; the rest of the configuration is for whoever composes it. */
+export type AppConfig = Pick<ServerConfig, 'mode' | 'rateLimitPerMinute' | 'trustProxy'>;
+
+export interface CreateAppOptions {
+  config: AppConfig;
+  logger: Logger;
+  routes: readonly RouteDefinition[];
+  readinessChecks?: readonly ReadinessCheck[];
+  /** A readiness check slower than this fails; 2 seconds by default. */
+  readinessTimeoutMs?: number;
+  idempotencyStore: IdempotencyStore;
+  /** Absent: rate limits are counted in this process (give `redisRateLimitStore(redis)` with Redis). */
+  rateLimitStore?: Store;
+  /**
+   * Mounted after the body parser and before the rate limit and the routes: authentication sets
+   * `res.locals.principal` here, which then scopes rate limits and idempotency keys.
+   */
+  beforeRoutes?: (app: Express) => void;
+  openApi?: OpenApiOptions;
+  idempotency?: Omit<IdempotencyOptions, 'logger'>;
+  /** 1 MB by default. */
+  bodyLimit?: string | number;
+}
+
+const PROBE_PATHS = ['/health', '/ready'];
+
+/**
+ * The HTTP shell, composed in the order each layer needs: headers and correlation id first (so
+ * that every answer, even an error, has them), then logs, probes (neither rate limited nor
+ * authenticated), the JSON body, authentication, the rate limit, the API and its documentation,
+ * and last the 404 and the error handler that turns everything into problem documents.
+ */
+export function createApp(options: CreateAppOptions): Express {
+  const { config, logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  // Entity tags are revisions, set by the routes; Express's weak body hashes would only confuse If-Match.
+  app.set('etag', false);
+  app.set('trust proxy', config.trustProxy);
+  app.use(securityHeaders(config.mode));
+  app.use(correlationId());
+  app.use(requestLogging(logger, { ignorePaths: PROBE_PATHS }));
+  app.use(healthRoutes({ checks: options.readinessChecks ?? [], timeoutMs: options.readinessTimeoutMs, logger }));
+  app.use(express.json({ limit: options.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
+  options.beforeRoutes?.(app);
+  app.use(rateLimiter({ perMinute: config.rateLimitPerMinute, store: options.rateLimitStore, logger }));
+  const api = Router();
+  mountRoutes(api, options.routes, {
+    idempotencyStore: options.idempotencyStore,
+    logger,
+    idempotency: options.idempotency,
+  });
+  app.use(api);
+  app.use(apiDocsRoutes(buildOpenApiDocument(options.routes, options.openApi)));
+  app.use(notFoundHandler());
+  app.use(errorHandler(logger));
+  return app;
+}
+
+/**
+ * Helmet's headers with a policy for an API and its one HTML page: nothing loads but the app's
+ * own stylesheet, images and scripts; no frame, no plugin. HTTPS is forced in production only,
+ * where the shell runs behind TLS.
+ */
+function securityHeaders(mode: AppConfig['mode']) {
+  const production = mode === 'production';
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+        ...(production ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: { action: 'deny' },
+  });
+}
