@@ -9,6 +9,7 @@ import { type DuiServer, startDuiServer } from '../compose.js';
 export interface HttpAnswer {
   status: number;
   headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads any field of an answer and lets the assertion fail
   body: any;
 }
 
