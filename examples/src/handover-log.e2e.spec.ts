@@ -46,7 +46,7 @@ describe('the handover log example', function () {
     assert.ok(lines.some((line) => line.includes('hash chain after forgetting: verified (2 events in 1 stream)')));
   });
 
-  it('runs with `pnpm start`, keeps its data in DUI_DATA_DIR, and finds it there on the next run', async () => {
+  it('runs as the examples package’s start script (`pnpm example`), keeps its data in DUI_DATA_DIR, and finds it there on the next run', async () => {
     // given
     const env = { ...process.env, DUI_DATA_DIR: dataDir, DUI_MASTER_KEY: '' };
 

@@ -4,8 +4,8 @@
  * them. Records a handover, corrects it, retries the first command as a client whose answer got
  * lost would, reads the handover back, verifies the hash chain, then forgets the usager.
  *
- *   pnpm start                       data in examples/.dui-data/example
- *   DUI_DATA_DIR=/tmp/dui pnpm start data elsewhere
+ *   pnpm example                       data in examples/.dui-data/example
+ *   DUI_DATA_DIR=/tmp/dui pnpm example data elsewhere
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';

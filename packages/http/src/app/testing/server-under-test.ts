@@ -37,9 +37,15 @@ export class ServerUnderTest {
     private readonly sessions: MemorySessionStore,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<ServerUnderTest> {
-    const schema = uniqueSchema('http');
-    const masterKey = randomBytes(32).toString('base64');
+  /** `data`: an earlier run's schema and master key, to start again on what it left (a restart). */
+  static async start(
+    env: Record<string, string> = {},
+    data: { schema: string; masterKey: string } = {
+      schema: uniqueSchema('http'),
+      masterKey: randomBytes(32).toString('base64'),
+    },
+  ): Promise<ServerUnderTest> {
+    const { schema, masterKey } = data;
     const config = loadServerConfig({
       DATABASE_URL: TEST_DATABASE_URL,
       DUI_SCHEMA: schema,
@@ -108,8 +114,10 @@ export class ServerUnderTest {
     return Number(row?.count ?? 0);
   }
 
-  async close(): Promise<void> {
+  /** Stops the server; its data stays unless `keepData` is false (the default drops its schemas). */
+  async close(options: { keepData?: boolean } = {}): Promise<void> {
     await this.server.close();
+    if (options.keepData) return;
     const knex = testPostgres(1);
     try {
       await dropSchemasStartingWith(knex, this.schema);
