@@ -135,6 +135,8 @@ export async function startDuiServer(
               ...config.oidc,
               issuer: new URL(config.oidc.issuer),
               redirectUri: new URL(config.oidc.redirectUri),
+              // plain HTTP only to a provider on this machine (a local stand-in), never in production
+              allowInsecureRequests: config.mode !== 'production' && config.oidc.issuer.startsWith('http:'),
             }),
           ]
         : [];
