@@ -23,6 +23,7 @@ export type RecordRead = z.infer<typeof recordReadSchema>;
 
 export const RECORD_READ = 'RecordRead';
 
+/** Each part escaped, so that no two (organisation, usager) pairs ever share a stream. */
 export function accessLogStreamId(organisationId: string, serviceUserId: string): string {
-  return `access-log-${organisationId}-${serviceUserId}`;
+  return `access-log/${encodeURIComponent(organisationId)}/${encodeURIComponent(serviceUserId)}`;
 }

@@ -66,4 +66,29 @@ describe('the HTTP API: a note from writing to reading, traced', function () {
     expect(elsewhere.status).to.equal(403);
     expect(elsewhere.body.detail).to.equal('Vous n’avez aucune habilitation dans cet organisme gestionnaire.');
   });
+
+  it('answers a usager id of another organisation as absent, never with a server error', async () => {
+    // given a nurse of another organisation, and a usager id og-a already uses
+    await app.asSystem(
+      'og-b',
+      { type: 'GrantRole', professionalId: 'pro-b', facilityId: '930000001', role: 'nurse' },
+      {
+        type: 'AddToCareTeam',
+        professionalId: 'pro-b',
+        serviceUserId: USAGER,
+        facilityId: '930000001',
+      },
+    );
+    const nurseOfB = await app.loginAs('pro-b');
+
+    // when they write a note about "their" usager-1
+    const written = await app.request('POST', `/organisations/og-b/usagers/${USAGER}/notes`, {
+      as: nurseOfB,
+      body: { noteId: randomUUID(), facilityId: '930000001', sensitivity: 'medical', text: 'TA 13/8' },
+    });
+
+    // then the id is not theirs: 404, nothing said of og-a
+    expect(written.status).to.equal(404);
+    expect(written.body.detail).to.equal('Aucune ressource ne correspond à cette adresse.');
+  });
 });

@@ -181,7 +181,7 @@ describe('the server process', function () {
         expect(read.status, noteId).to.equal(200);
       }
       for (const noteId of outcomes.keys()) {
-        const events = await restarted.server.store.readStream(recordNoteStreamId(noteId));
+        const events = await restarted.server.store.readStream(recordNoteStreamId('og-a', noteId));
         const row = await restarted.server.knex
           .withSchema(restarted.server.runtime.readSchema('record_notes'))
           .from('notes')

@@ -2,6 +2,7 @@ import { DomainRuleViolation } from '@dui-pds/domain';
 import {
   DuplicateEventIdError,
   InvalidEventError,
+  ServiceUserTenantMismatchError,
   TenantMismatchError,
   WrongExpectedRevisionError,
 } from '@dui-pds/eventstore';
@@ -62,8 +63,8 @@ export function problemFor(error: unknown, request: Request): HttpProblem | unde
       extensions: { errors: [] },
     });
   }
-  // A stream of another organisation is answered as absent: its existence is not to be revealed.
-  if (error instanceof TenantMismatchError) {
+  // A stream, or a usager, of another organisation is answered as absent: its existence is not to be revealed.
+  if (error instanceof TenantMismatchError || error instanceof ServiceUserTenantMismatchError) {
     return new HttpProblem('not-found', 'Aucune ressource ne correspond à cette adresse.');
   }
   if (error instanceof DuplicateEventIdError) {

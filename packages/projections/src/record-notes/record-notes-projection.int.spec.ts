@@ -10,13 +10,13 @@ const metadata = {
 };
 const written: GivenEvent = {
   type: 'NoteWritten',
-  streamId: `record-note-${noteId}`,
+  streamId: `record-note/og-1/${noteId}`,
   data: { noteId, serviceUserId: 'usager-1', facilityId: '750000001', sensitivity: 'medical', text: 'TA 12/8' },
   metadata: { ...metadata, occurredAt: '2025-03-31T07:00:00.000Z' },
 };
 const amended: GivenEvent = {
   type: 'NoteAmended',
-  streamId: `record-note-${noteId}`,
+  streamId: `record-note/og-1/${noteId}`,
   data: { text: 'TA 12/8, pouls 72', reason: 'pouls ajouté' },
   metadata: { ...metadata, occurredAt: '2025-03-31T07:05:00.000Z' },
 };

@@ -11,7 +11,7 @@ export const recordNotesProjection = defineProjection({
   handles: ['NoteWritten', 'NoteAmended'],
   async migrate(db, schema) {
     await db.schema.withSchema(schema).createTable('notes', (table) => {
-      table.uuid('note_id').primary();
+      table.uuid('note_id').notNullable();
       table.text('organisation_id').notNullable();
       table.text('facility_id');
       table.text('service_user_id').notNullable();
@@ -21,6 +21,7 @@ export const recordNotesProjection = defineProjection({
       table.text('written_at').notNullable();
       table.text('amended_at');
       table.integer('revision').notNullable();
+      table.primary(['organisation_id', 'note_id']);
       table.index(['organisation_id', 'service_user_id']);
     });
   },
@@ -42,7 +43,7 @@ export const recordNotesProjection = defineProjection({
       return;
     }
     await table('notes')
-      .where({ note_id: streamNoteId(event.streamId) })
+      .where({ organisation_id: event.metadata.organisationId, note_id: streamNoteId(event.streamId) })
       .update({
         text: erased ? null : data.text,
         amended_at: event.metadata.occurredAt,
@@ -51,11 +52,11 @@ export const recordNotesProjection = defineProjection({
   },
 });
 
-/** Notes live in streams `record-note-<noteId>`. */
-export function recordNoteStreamId(noteId: string): string {
-  return `record-note-${noteId}`;
+/** Notes live in streams `record-note/<organisation>/<noteId>`: a note id is one organisation's. */
+export function recordNoteStreamId(organisationId: string, noteId: string): string {
+  return `record-note/${encodeURIComponent(organisationId)}/${noteId}`;
 }
 
 function streamNoteId(streamId: string): string {
-  return streamId.slice('record-note-'.length);
+  return streamId.slice(streamId.lastIndexOf('/') + 1);
 }

@@ -111,7 +111,7 @@ export function recordNotesRoutes(deps: RecordNotesDependencies): RouteDefinitio
         const principal = await access.principal(context, params.organisationId);
         access.check(principal, 'write', { ...params, facilityId: body.facilityId, sensitivity: body.sensitivity });
         const result = await handleCommand(store, recordNoteDecider, {
-          streamId: recordNoteStreamId(body.noteId),
+          streamId: recordNoteStreamId(params.organisationId, body.noteId),
           commandId: access.commandId(principal, context),
           command: { type: 'WriteNote', serviceUserId: params.serviceUserId, ...body },
           metadata: access.metadata(principal, context, {
@@ -139,7 +139,7 @@ export function recordNotesRoutes(deps: RecordNotesDependencies): RouteDefinitio
         const row = await findNote(params.organisationId, params.noteId);
         access.check(principal, 'write', partOf(row));
         const result = await handleCommand(store, recordNoteDecider, {
-          streamId: recordNoteStreamId(params.noteId),
+          streamId: recordNoteStreamId(params.organisationId, params.noteId),
           commandId: access.commandId(principal, context),
           command: { type: 'AmendNote', ...body },
           metadata: access.metadata(principal, context, {
