@@ -22,7 +22,9 @@ import {
   authenticate,
   devLoginAllowed,
   devLoginRouter,
+  genericOidcProfile,
   MemorySessionStore,
+  type OidcProviderSettings,
   oidcRouter,
   proSanteConnectProfile,
   RedisSessionStore,
@@ -37,6 +39,7 @@ import {
   databaseCheck,
   type IdempotencyStore,
   migrateIdempotencyStore,
+  type OidcConfig,
   PostgresIdempotencyStore,
   type ReadinessCheck,
   RedisIdempotencyStore,
@@ -129,17 +132,7 @@ export async function startDuiServer(
     openApi: { title: 'DUI-PDS', commonProblems: ['unauthenticated', 'forbidden'] },
     beforeRoutes(app) {
       app.use(authenticate(sessionStore));
-      const providers = config.oidc
-        ? [
-            proSanteConnectProfile({
-              ...config.oidc,
-              issuer: new URL(config.oidc.issuer),
-              redirectUri: new URL(config.oidc.redirectUri),
-              // plain HTTP only to a provider on this machine (a local stand-in), never in production
-              allowInsecureRequests: config.mode !== 'production' && config.oidc.issuer.startsWith('http:'),
-            }),
-          ]
-        : [];
+      const providers = loginProviders(config);
       app.use(
         oidcRouter({
           providers,
@@ -187,6 +180,25 @@ export async function startDuiServer(
     },
   });
   return { url: running.url, close: () => running.close(), demo, devLogin, store, knex, runtime, sessionStore };
+}
+
+/** Pro Santé Connect and the organisation's own provider, as configured. */
+function loginProviders(config: ServerConfig): OidcProviderSettings[] {
+  // plain HTTP only to a provider on this machine (a local stand-in), never in production
+  const insecure = (issuer: string) => config.mode !== 'production' && issuer.startsWith('http:');
+  const registration = (oidc: OidcConfig) => ({
+    ...oidc,
+    issuer: new URL(oidc.issuer),
+    redirectUri: new URL(oidc.redirectUri),
+    allowInsecureRequests: insecure(oidc.issuer),
+  });
+  const providers: OidcProviderSettings[] = [];
+  if (config.oidc) providers.push(proSanteConnectProfile(registration(config.oidc)));
+  if (config.organisationOidc) {
+    const { id, requiredAcr, ...oidc } = config.organisationOidc;
+    providers.push(genericOidcProfile({ ...registration(oidc), id, ...(requiredAcr ? { requiredAcr } : {}) }));
+  }
+  return providers;
 }
 
 async function postgresIdempotencyStore(knex: Parameters<typeof migrateIdempotencyStore>[0], schema: string) {

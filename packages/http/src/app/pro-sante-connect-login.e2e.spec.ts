@@ -85,3 +85,52 @@ describe('the server’s Pro Santé Connect login, against a local PSC-like prov
     expect(me.status).to.equal(401);
   });
 });
+
+describe('the server’s login through the organisation’s own OpenID provider, configured by OIDC_*', function () {
+  this.timeout(60_000);
+
+  it('logs a professional in by the provider’s subject, at /auth/<OIDC_PROVIDER_ID>/login', async () => {
+    // given a provider of the organisation, and a server configured for it alone
+    const port = await freePort();
+    const base = new URL(`http://127.0.0.1:${port}`);
+    const callback = new URL('/auth/maison/callback', base);
+    const provider = await startPscLikeProvider({
+      redirectUri: callback,
+      accounts: {
+        'agent-42': { SubjectNameID: 'ignored', SubjectRefPro: {}, given_name: 'Dominique', family_name: 'AGENT' },
+      },
+    });
+    const app = await ServerUnderTest.start({
+      PORT: String(port),
+      OIDC_PROVIDER_ID: 'maison',
+      OIDC_ISSUER: provider.issuer.href,
+      OIDC_CLIENT_ID: provider.clientId,
+      OIDC_CLIENT_SECRET: provider.clientSecret,
+      OIDC_REDIRECT_URI: callback.href,
+    });
+    try {
+      await app.asSystem('og-a', {
+        type: 'GrantRole',
+        professionalId: 'agent-42',
+        facilityId: '750000001',
+        role: 'secretary',
+      });
+      provider.nextLogin = { accountId: 'agent-42', acr: 'loa-2' };
+      const browser = new TestBrowser();
+
+      // when
+      await browser.navigate(
+        new URL('/auth/maison/login', base),
+        (next) => next.origin !== base.origin || next.pathname.startsWith('/auth/maison/'),
+      );
+      const me = await browser.request(new URL('/organisations/og-a/me', base));
+
+      // then
+      expect(me.status).to.equal(200);
+      expect(await me.json()).to.deep.include({ professionalId: 'agent-42' });
+    } finally {
+      await app.close();
+      await provider.stop();
+    }
+  });
+});

@@ -23,6 +23,8 @@ export interface ServerConfig {
   insTestOidsAllowed: boolean;
   /** Pro Santé Connect; absent when none of its settings is given. */
   oidc: OidcConfig | undefined;
+  /** The organisation's own OpenID provider (OIDC_*), beside or instead of Pro Santé Connect. */
+  organisationOidc: OrganisationOidcConfig | undefined;
   logLevel: LevelWithSilent;
   rateLimitPerMinute: number;
   /** Express's `trust proxy`: false, true, a number of hops, or addresses and subnets. */
@@ -34,6 +36,13 @@ export interface OidcConfig {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
+}
+
+export interface OrganisationOidcConfig extends OidcConfig {
+  /** In the login path: `/auth/<id>/login`. */
+  id: string;
+  /** Refuse a login whose `acr` is not this one, when given. */
+  requiredAcr: string | undefined;
 }
 
 /** Every wrong setting at once, each said in French and naming its variable, never its value. */
@@ -61,6 +70,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     else problems.push(...parsed.error.issues.map((issue) => issue.message));
   }
   problems.push(...oidcCompletenessProblems(settings));
+  problems.push(...organisationOidcCompletenessProblems(settings));
   const mode = settings.DUI_MODE ?? (env.NODE_ENV?.trim() === 'production' ? 'production' : 'development');
   const production = mode === 'production';
   const embedded = settings.DATABASE_URL === undefined;
@@ -75,6 +85,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     devLogin: settings.DUI_DEV_LOGIN ?? (embedded && !production),
     insTestOidsAllowed: settings.DUI_INS_OIDS_ALLOWED_TEST ?? !production,
     oidc: oidcConfig(settings),
+    organisationOidc: organisationOidcConfig(settings),
     logLevel: settings.LOG_LEVEL ?? (production ? 'info' : 'debug'),
     rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
     trustProxy: settings.TRUST_PROXY,
@@ -114,6 +125,9 @@ function productionProblems(config: ServerConfig, parsed: ReadonlySet<string>, e
   if (config.oidc !== undefined && !config.oidc.issuer.startsWith('https://')) {
     problems.push('PSC_ISSUER doit être une URL https en production');
   }
+  if (config.organisationOidc !== undefined && !config.organisationOidc.issuer.startsWith('https://')) {
+    problems.push('OIDC_ISSUER doit être une URL https en production');
+  }
   return problems;
 }
 
@@ -124,6 +138,35 @@ function oidcCompletenessProblems(settings: Partial<Settings>): string[] {
   return [
     `Pro Santé Connect est configuré à moitié : ${missing.join(', ')} manque${missing.length > 1 ? 'nt' : ''} (${OIDC_VARIABLES.join(', ')} vont ensemble)`,
   ];
+}
+
+const ORGANISATION_OIDC_VARIABLES = [
+  'OIDC_ISSUER',
+  'OIDC_CLIENT_ID',
+  'OIDC_CLIENT_SECRET',
+  'OIDC_REDIRECT_URI',
+] as const;
+
+function organisationOidcCompletenessProblems(settings: Partial<Settings>): string[] {
+  const missing = ORGANISATION_OIDC_VARIABLES.filter((name) => settings[name] === undefined);
+  if (missing.length === 0 || missing.length === ORGANISATION_OIDC_VARIABLES.length) return [];
+  return [
+    `le fournisseur d’identité de l’organisme est configuré à moitié : ${missing.join(', ')} manque${missing.length > 1 ? 'nt' : ''} (${ORGANISATION_OIDC_VARIABLES.join(', ')} vont ensemble)`,
+  ];
+}
+
+function organisationOidcConfig(settings: Settings): OrganisationOidcConfig | undefined {
+  const { OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI } = settings;
+  if (OIDC_ISSUER === undefined || OIDC_CLIENT_ID === undefined) return undefined;
+  if (OIDC_CLIENT_SECRET === undefined || OIDC_REDIRECT_URI === undefined) return undefined;
+  return {
+    id: settings.OIDC_PROVIDER_ID ?? 'organisation',
+    issuer: OIDC_ISSUER,
+    clientId: OIDC_CLIENT_ID,
+    clientSecret: OIDC_CLIENT_SECRET,
+    redirectUri: OIDC_REDIRECT_URI,
+    requiredAcr: settings.OIDC_REQUIRED_ACR,
+  };
 }
 
 function oidcConfig(settings: Settings): OidcConfig | undefined {
@@ -191,6 +234,24 @@ function settingSchemas() {
         error: 'PSC_REDIRECT_URI doit être une URL, celle du retour après connexion (…/auth/callback)',
       }),
     ),
+    OIDC_PROVIDER_ID: optional(
+      z.string().regex(/^[a-z0-9][a-z0-9-]*$/, {
+        error: 'OIDC_PROVIDER_ID : lettres minuscules, chiffres et tirets (il apparaît dans /auth/<id>/login)',
+      }),
+    ),
+    OIDC_ISSUER: optional(
+      z.string().refine(isUrlOf(['https:', 'http:']), {
+        error: 'OIDC_ISSUER doit être l’URL du fournisseur d’identité de l’organisme',
+      }),
+    ),
+    OIDC_CLIENT_ID: optional(z.string()),
+    OIDC_CLIENT_SECRET: optional(z.string()),
+    OIDC_REDIRECT_URI: optional(
+      z.string().refine(isUrlOf(['https:', 'http:']), {
+        error: 'OIDC_REDIRECT_URI doit être une URL, celle du retour après connexion (…/auth/<id>/callback)',
+      }),
+    ),
+    OIDC_REQUIRED_ACR: optional(z.string()),
     LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `LOG_LEVEL doit valoir l’un de : ${LOG_LEVELS.join(', ')}` })),
     RATE_LIMIT_PER_MINUTE: withDefault(
       z.coerce

@@ -42,6 +42,7 @@ describe('the configuration of the HTTP server', () => {
       devLogin: true,
       insTestOidsAllowed: true,
       oidc: undefined,
+      organisationOidc: undefined,
       logLevel: 'debug',
       rateLimitPerMinute: 600,
       trustProxy: false,
@@ -212,5 +213,29 @@ describe('the configuration of the HTTP server', () => {
         },
       ),
     );
+  });
+
+  it('reads the organisation’s own OpenID provider, and refuses it half configured', () => {
+    // when
+    const config = loadServerConfig({
+      OIDC_PROVIDER_ID: 'maison',
+      OIDC_ISSUER: 'https://idp.example.org/realms/og',
+      OIDC_CLIENT_ID: 'dui',
+      OIDC_CLIENT_SECRET: 'secret',
+      OIDC_REDIRECT_URI: 'https://dui.example.org/auth/maison/callback',
+      OIDC_REQUIRED_ACR: 'loa-3',
+    });
+    const half = () => loadServerConfig({ OIDC_ISSUER: 'https://idp.example.org/realms/og' });
+
+    // then
+    expect(config.organisationOidc).to.deep.equal({
+      id: 'maison',
+      issuer: 'https://idp.example.org/realms/og',
+      clientId: 'dui',
+      clientSecret: 'secret',
+      redirectUri: 'https://dui.example.org/auth/maison/callback',
+      requiredAcr: 'loa-3',
+    });
+    expect(half).to.throw(ConfigurationError, /OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI manquent/);
   });
 });

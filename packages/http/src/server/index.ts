@@ -6,7 +6,13 @@
 
 export { apiDocsRoutes } from './api-docs.js';
 export { API_REFERENCE_STYLESHEET_PATH, renderApiReference } from './api-reference-page.js';
-export { ConfigurationError, loadServerConfig, type OidcConfig, type ServerConfig } from './config.js';
+export {
+  ConfigurationError,
+  loadServerConfig,
+  type OidcConfig,
+  type OrganisationOidcConfig,
+  type ServerConfig,
+} from './config.js';
 export { type AppConfig, type CreateAppOptions, createApp } from './create-app.js';
 export { isDraining, startDraining } from './draining.js';
 export { errorHandler, notFoundHandler, problemFor } from './error-handler.js';
