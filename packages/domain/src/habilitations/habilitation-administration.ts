@@ -18,7 +18,12 @@ export function habilitationsStreamId(organisationId: string): string {
   return `habilitations-${organisationId}`;
 }
 
-const identifier = z.string().min(1).max(200);
+/** Ids as the API's paths carry them: letters, digits and `_ . : -`, so that every grant can be addressed and shown. */
+const identifier = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\w.:-]+$/, { error: 'identifiant invalide : lettres, chiffres et _ . : - seulement' });
 
 const roleAssignmentData = z.object({ professionalId: identifier, facilityId: identifier, role: roleSchema });
 const careTeamMembershipData = z.object({

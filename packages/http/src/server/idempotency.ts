@@ -105,9 +105,26 @@ export function scopedKey(scope: string, key: string): string {
   return sha256(`${scope}\u0000${key}`);
 }
 
-/** What makes two requests the same: method, URL and body (canonical JSON, so key order does not count). */
+/**
+ * What makes two requests the same: method, URL and body (canonical JSON, so key order does not
+ * count). A body JSON.parse accepts but canonical JSON cannot hold (a lone surrogate, a number out
+ * of range) is refused here, before anything else looks at it.
+ */
 export function requestFingerprint(request: Request): string {
-  return sha256(`${request.method}\n${request.originalUrl}\n${canonicalize(request.body ?? null)}`);
+  let body: string | undefined;
+  try {
+    body = canonicalize(request.body ?? null);
+  } catch {
+    body = undefined;
+  }
+  if (body === undefined) {
+    throw new HttpProblem(
+      'validation-failed',
+      'Le corps de la requête contient un nombre hors limites ou un caractère invalide (surrogate isolé).',
+      { extensions: { errors: [] } },
+    );
+  }
+  return sha256(`${request.method}\n${request.originalUrl}\n${body}`);
 }
 
 /**

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import fc from 'fast-check';
+import Mocha from 'mocha';
+import {
+  type CommandEndpoint,
+  commandEndpoints,
+  type FuzzedBody,
+  invalidBodies,
+  validBody,
+} from './testing/fuzz-bodies.js';
+import { type HttpAnswer, ServerUnderTest } from './testing/server-under-test.js';
+
+const ORG = 'og-fuzz';
+const CSAPA = '750000001';
+const USAGER = 'usager-1';
+const FUZZER = 'pro-fuzz';
+const COLLEAGUE = 'pro-colleague';
+const RUNS = 1_000;
+
+/** Valid values of the body fields, by name; the rest comes from the schemas. */
+const KNOWN_FIELDS = {
+  facilityId: CSAPA,
+  serviceUserId: USAGER,
+  professionalId: COLLEAGUE,
+  text: 'Entretien de suivi. TA 12/8.',
+  reason: 'Tension ajoutée.',
+};
+
+/**
+ * Every command, found in the running server's /openapi.json (a command added later is fuzzed
+ * too), gets RUNS invalid bodies: wrong types, missing and unknown fields, huge strings, unicode,
+ * injections, path traversal, bodies that are not objects, malformed JSON. Each must be refused
+ * with a 4xx problem document, and none may append an event. The caller holds broad rights, so
+ * that refusals come from validation, not from authorisation.
+ */
+describe('the HTTP API under fuzzing: every command refuses invalid bodies', function () {
+  this.timeout(60_000);
+  let app: ServerUnderTest;
+  let session: string;
+  let endpoints: CommandEndpoint[] = [];
+
+  before(async function () {
+    // given a director, doctor and psychologist of the CSAPA, in the care team of the usager, with a colleague
+    app = await ServerUnderTest.start();
+    await app.asSystem(
+      ORG,
+      ...(['director', 'doctor', 'psychologist'] as const).map((role) => ({
+        type: 'GrantRole' as const,
+        professionalId: FUZZER,
+        facilityId: CSAPA,
+        role,
+      })),
+      { type: 'AddToCareTeam', professionalId: FUZZER, serviceUserId: USAGER, facilityId: CSAPA },
+      { type: 'GrantRole', professionalId: COLLEAGUE, facilityId: CSAPA, role: 'nurse' },
+      { type: 'AddToCareTeam', professionalId: COLLEAGUE, serviceUserId: USAGER, facilityId: CSAPA },
+    );
+    session = await app.loginAs(FUZZER);
+    // and a note, at revision 0, for the commands on a note
+    const noteId = randomUUID();
+    const written = await app.request('POST', `/organisations/${ORG}/usagers/${USAGER}/notes`, {
+      as: session,
+      body: { noteId, facilityId: CSAPA, sensitivity: 'medical', text: 'TA 12/8' },
+    });
+    expect(written.status, JSON.stringify(written.body)).to.equal(201);
+
+    const document = await app.request('GET', '/openapi.json');
+    endpoints = commandEndpoints(document.body, { organisationId: ORG, serviceUserId: USAGER, noteId });
+
+    // one test per command, known only now that the server describes itself
+    const suite = this.test?.parent;
+    if (suite === undefined) throw new Error('the fuzzing suite is not found from its hook');
+    for (const endpoint of endpoints) {
+      suite.addTest(
+        new Mocha.Test(
+          `POST ${endpoint.path}: ${RUNS} invalid bodies, each a 4xx problem, no event`,
+          function (this: Mocha.Context) {
+            this.timeout(300_000);
+            return fuzz(endpoint);
+          },
+        ),
+      );
+    }
+  });
+  after(() => app?.close());
+
+  it('finds the commands in /openapi.json', () => {
+    expect(endpoints.map((endpoint) => endpoint.path)).to.include.members([
+      '/organisations/{organisationId}/habilitations/role-grants',
+      '/organisations/{organisationId}/usagers/{serviceUserId}/notes',
+      '/organisations/{organisationId}/notes/{noteId}/amendments',
+    ]);
+  });
+
+  async function fuzz(endpoint: CommandEndpoint): Promise<void> {
+    // given the valid body of the command, and the events so far
+    const valid = validBody(endpoint.body, KNOWN_FIELDS);
+    const eventsBefore = await app.eventCount();
+
+    // when each invalid body is sent (a valid If-Match where one is required, a fresh Idempotency-Key each time)
+    await fc.assert(
+      fc.asyncProperty(invalidBodies(endpoint.body, valid), async (fuzzed) => {
+        const answer = await app.request('POST', endpoint.url, {
+          as: session,
+          rawBody: fuzzed.text,
+          ifMatch: endpoint.ifMatchRequired ? '"0"' : undefined,
+        });
+
+        // then it is refused with a problem document, and nothing is appended
+        expectClientProblem(answer, fuzzed);
+        const events = await app.eventCount();
+        if (events !== eventsBefore) expect.fail(`${events - eventsBefore} event(s) appended by ${fuzzed}`);
+      }),
+      { numRuns: RUNS },
+    );
+
+    // then, over the whole run, the log is as it was
+    expect(await app.eventCount()).to.equal(eventsBefore);
+  }
+});
+
+/** A 4xx problem document (RFC 9457); the failure, described only when there is one (bodies are large). */
+function expectClientProblem(answer: HttpAnswer, fuzzed: FuzzedBody): void {
+  const { status, body } = answer;
+  const isClientProblem =
+    status >= 400 &&
+    status < 500 &&
+    /^application\/problem\+json/.test(answer.headers.get('content-type') ?? '') &&
+    typeof body === 'object' &&
+    body !== null &&
+    typeof body.type === 'string' &&
+    typeof body.title === 'string' &&
+    body.status === status &&
+    typeof body.detail === 'string';
+  if (isClientProblem) return;
+  const seen = `${status} ${answer.headers.get('content-type')} ${JSON.stringify(body)?.slice(0, 300)} for ${fuzzed}`;
+  expect(status, seen).to.be.within(400, 499);
+  expect.fail(`not a problem document: ${seen}`);
+}
