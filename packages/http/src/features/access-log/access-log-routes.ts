@@ -4,12 +4,7 @@ import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { ProfessionalAccess } from '../professional-access.js';
-
-const identifier = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[\w.:-]+$/, 'identifiant invalide');
+import { serviceUserParams } from '../route-parameters.js';
 
 /**
  * Who read a usager's record: for the direction of an ESSMS of the organisation (and, with the
@@ -27,7 +22,7 @@ export function accessLogRoutes({
       path: '/organisations/:organisationId/usagers/:serviceUserId/access-log',
       summary: 'Journal des accès au dossier d’un usager (lecture tracée)',
       tags: ['Traçabilité'],
-      params: z.object({ organisationId: identifier, serviceUserId: identifier }),
+      params: serviceUserParams,
       response: z.object({
         entries: z.array(
           z.object({

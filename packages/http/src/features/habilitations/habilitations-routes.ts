@@ -11,13 +11,8 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { ProfessionalAccess } from '../professional-access.js';
+import { organisationParams } from '../route-parameters.js';
 
-const identifier = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[\w.:-]+$/, 'identifiant invalide');
-const organisationParams = z.object({ organisationId: identifier });
 const accepted = z.object({ revision: z.int() });
 
 /** The path segment of each administration command, and what it does, for staff. */

@@ -12,14 +12,8 @@ import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { ProfessionalAccess } from '../professional-access.js';
+import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 
-const identifier = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[\w.:-]+$/, 'identifiant invalide');
-const organisationParams = z.object({ organisationId: identifier });
-const serviceUserParams = organisationParams.extend({ serviceUserId: identifier });
 const noteParams = organisationParams.extend({ noteId: z.uuid() });
 
 const noteSchema = z.object({
