@@ -1,4 +1,17 @@
-import { activityJournal, type Projection } from '@dui-pds/projections';
+import { activityJournal, habilitationsProjection, type Projection, recordNotesProjection } from '@dui-pds/projections';
+
+/** Followed by workers: the server's own, and `dui projections run`. */
+export const asyncProjections: readonly Projection[] = [activityJournal];
+
+/**
+ * Applied in the transaction of each append the server makes (read-your-writes: habilitations
+ * apply from the next request, a written note is listed at once). Never followed by a worker.
+ */
+export const inlineProjections: readonly Projection[] = [habilitationsProjection, recordNotesProjection];
 
 /** The projections this deployment runs: what `dui migrate` creates and `dui projections` knows. */
-export const projectionCatalogue: readonly Projection[] = [activityJournal];
+export const projectionCatalogue: readonly Projection[] = [...asyncProjections, ...inlineProjections];
+
+export function runsInline(projection: Projection): boolean {
+  return inlineProjections.some((inline) => inline.name === projection.name);
+}

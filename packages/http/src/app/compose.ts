@@ -7,7 +7,6 @@ import {
   withCryptoShredding,
 } from '@dui-pds/eventstore';
 import {
-  activityJournal,
   habilitationsProjection,
   ProjectionRuntime,
   RedisAppendNotifier,
@@ -34,6 +33,7 @@ import { accessLogRoutes } from '../features/access-log/access-log-routes.js';
 import { habilitationsRoutes } from '../features/habilitations/habilitations-routes.js';
 import { ProfessionalAccess } from '../features/professional-access.js';
 import { recordNotesRoutes } from '../features/record-notes/record-notes-routes.js';
+import { asyncProjections, inlineProjections } from '../projection-catalogue.js';
 import {
   createApp,
   databaseCheck,
@@ -99,8 +99,8 @@ export async function startDuiServer(
     knex,
     store: protectedStore,
     schema: config.schema,
-    projections: [activityJournal],
-    inline: [habilitationsProjection, recordNotesProjection],
+    projections: asyncProjections,
+    inline: inlineProjections,
     notifier,
     leases: redis ? new RedisLeaseManager(redis) : undefined,
     onError: (error, projection) => logger.error({ err: error, projection }, 'projection batch failed'),

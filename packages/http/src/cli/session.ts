@@ -7,6 +7,7 @@ import {
 } from '@dui-pds/eventstore';
 import { type Projection, ProjectionRuntime } from '@dui-pds/projections';
 import type { Knex } from 'knex';
+import { runsInline } from '../projection-catalogue.js';
 import type { CliConfig } from './config.js';
 
 /** The database a command works on, opened once and closed whatever happens. */
@@ -51,7 +52,8 @@ export async function withSession<T>(
         knex: opened.knex,
         store: reader,
         schema: config.schema,
-        projections: catalogue,
+        projections: catalogue.filter((projection) => !runsInline(projection)),
+        inline: catalogue.filter(runsInline),
       });
       return runtime;
     },

@@ -1,6 +1,7 @@
 import { ProjectionRuntime, RedisAppendNotifier, RedisLeaseManager } from '@dui-pds/projections';
 import { type Command, InvalidArgumentError } from 'commander';
 import { Redis } from 'ioredis';
+import { runsInline } from '../../projection-catalogue.js';
 import { type CliContext, inSession, note, say } from '../context.js';
 import { interruptible } from '../interruption.js';
 
@@ -32,7 +33,8 @@ export function registerProjectionsRun(projections: Command, context: CliContext
           knex: opened.knex,
           store: reader,
           schema: config.schema,
-          projections: context.catalogue,
+          projections: context.catalogue.filter((projection) => !runsInline(projection)),
+          inline: context.catalogue.filter(runsInline),
           notifier,
           leases: redis ? new RedisLeaseManager(redis) : undefined,
           pollIntervalMs: options.pollInterval,
@@ -44,7 +46,7 @@ export function registerProjectionsRun(projections: Command, context: CliContext
           await runtime.migrate();
           note(
             context,
-            `Suivi de ${context.catalogue.map((projection) => projection.name).join(', ')} ` +
+            `Suivi de ${followed(context)} ` +
               `(${redis ? 'réveils et baux Redis' : 'baux PostgreSQL, interrogation périodique'}) ; Ctrl-C pour arrêter.`,
           );
           await interruptible((signal) => runtime.run(signal));
@@ -56,6 +58,11 @@ export function registerProjectionsRun(projections: Command, context: CliContext
         }
       });
     });
+}
+
+function followed(context: CliContext): string {
+  const names = context.catalogue.filter((projection) => !runsInline(projection)).map((projection) => projection.name);
+  return names.length > 0 ? names.join(', ') : 'aucune projection asynchrone';
 }
 
 function parseMilliseconds(value: string): number {
