@@ -36,4 +36,11 @@ export {
 } from './runtime/projection-runtime.js';
 export { migrateProjectionRegistry, projectionRegistryMigrations } from './runtime/registry-migration.js';
 export { type AsOf, ReplayedModel } from './runtime/replayed-model.js';
+export {
+  type WaitingListCount,
+  type WaitingListEntry,
+  waitingList,
+  waitingListCounts,
+  waitingListProjection,
+} from './waiting-list/index.js';
 export * from './wake-up/index.js';
