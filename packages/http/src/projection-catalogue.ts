@@ -1,4 +1,10 @@
-import { activityJournal, habilitationsProjection, type Projection, recordNotesProjection } from '@dui-pds/projections';
+import {
+  activityJournal,
+  habilitationsProjection,
+  type Projection,
+  recordNotesProjection,
+  waitingListProjection,
+} from '@dui-pds/projections';
 
 /** Followed by workers: the server's own, and `dui projections run`. */
 export const asyncProjections: readonly Projection[] = [activityJournal];
@@ -7,7 +13,11 @@ export const asyncProjections: readonly Projection[] = [activityJournal];
  * Applied in the transaction of each append the server makes (read-your-writes: habilitations
  * apply from the next request, a written note is listed at once). Never followed by a worker.
  */
-export const inlineProjections: readonly Projection[] = [habilitationsProjection, recordNotesProjection];
+export const inlineProjections: readonly Projection[] = [
+  habilitationsProjection,
+  recordNotesProjection,
+  waitingListProjection,
+];
 
 /** The projections this deployment runs: what `dui migrate` creates and `dui projections` knows. */
 export const projectionCatalogue: readonly Projection[] = [...asyncProjections, ...inlineProjections];

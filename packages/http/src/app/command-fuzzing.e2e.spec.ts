@@ -25,6 +25,12 @@ const KNOWN_FIELDS = {
   professionalId: COLLEAGUE,
   text: 'Entretien de suivi. TA 12/8.',
   reason: 'Tension ajoutée.',
+  facilityIds: [CSAPA],
+  source: 'courrier du médecin traitant',
+  receivedAt: '2026-11-20T10:00:00+01:00',
+  appointmentAt: '2026-12-01T09:30:00+01:00',
+  admittedAt: '2026-12-02T09:00:00+01:00',
+  at: '2026-11-21T10:00:00+01:00',
 };
 
 /**
@@ -64,8 +70,16 @@ describe('the HTTP API under fuzzing: every command refuses invalid bodies', fun
     });
     expect(written.status, JSON.stringify(written.body)).to.equal(201);
 
+    // and an application for admission, for the commands on an application
+    const applicationId = randomUUID();
+    const received = await app.request('POST', `/organisations/${ORG}/admission/applications`, {
+      as: session,
+      body: { applicationId, serviceUserId: 'prospect-fuzz', facilityIds: [CSAPA], priority: 'normal' },
+    });
+    expect(received.status, JSON.stringify(received.body)).to.equal(201);
+
     const document = await app.request('GET', '/openapi.json');
-    endpoints = commandEndpoints(document.body, { organisationId: ORG, serviceUserId: USAGER, noteId });
+    endpoints = commandEndpoints(document.body, { organisationId: ORG, serviceUserId: USAGER, noteId, applicationId });
 
     // one test per command, known only now that the server describes itself
     const suite = this.test?.parent;

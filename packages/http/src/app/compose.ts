@@ -12,6 +12,7 @@ import {
   RedisAppendNotifier,
   RedisLeaseManager,
   recordNotesProjection,
+  waitingListProjection,
   withInlineProjections,
 } from '@dui-pds/projections';
 import { Redis } from 'ioredis';
@@ -30,6 +31,7 @@ import {
   type SessionStore,
 } from '../auth/index.js';
 import { accessLogRoutes } from '../features/access-log/access-log-routes.js';
+import { admissionRoutes } from '../features/admission/admission-routes.js';
 import { habilitationsRoutes } from '../features/habilitations/habilitations-routes.js';
 import { ProfessionalAccess } from '../features/professional-access.js';
 import { recordNotesRoutes } from '../features/record-notes/record-notes-routes.js';
@@ -161,6 +163,14 @@ export async function startDuiServer(
         accessLog,
       }),
       ...accessLogRoutes({ access, accessLog }),
+      ...admissionRoutes({
+        store,
+        knex,
+        waitingListSchema: runtime.readSchema(waitingListProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
     ],
   });
 
