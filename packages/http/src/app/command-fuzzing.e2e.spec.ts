@@ -31,6 +31,9 @@ const KNOWN_FIELDS = {
   appointmentAt: '2026-12-01T09:30:00+01:00',
   admittedAt: '2026-12-02T09:00:00+01:00',
   at: '2026-11-21T10:00:00+01:00',
+  gridId: 'audit-c',
+  gridVersion: '1',
+  filledAt: '2026-11-22T10:00:00+01:00',
 };
 
 /**
@@ -79,7 +82,13 @@ describe('the HTTP API under fuzzing: every command refuses invalid bodies', fun
     expect(received.status, JSON.stringify(received.body)).to.equal(201);
 
     const document = await app.request('GET', '/openapi.json');
-    endpoints = commandEndpoints(document.body, { organisationId: ORG, serviceUserId: USAGER, noteId, applicationId });
+    endpoints = commandEndpoints(document.body, {
+      organisationId: ORG,
+      serviceUserId: USAGER,
+      noteId,
+      applicationId,
+      accompanimentId: randomUUID(),
+    });
 
     // one test per command, known only now that the server describes itself
     const suite = this.test?.parent;

@@ -32,6 +32,7 @@ import {
 } from '../auth/index.js';
 import { accessLogRoutes } from '../features/access-log/access-log-routes.js';
 import { admissionRoutes } from '../features/admission/admission-routes.js';
+import { assessmentsRoutes } from '../features/assessments/assessments-routes.js';
 import { habilitationsRoutes } from '../features/habilitations/habilitations-routes.js';
 import { ProfessionalAccess } from '../features/professional-access.js';
 import { recordNotesRoutes } from '../features/record-notes/record-notes-routes.js';
@@ -163,6 +164,7 @@ export async function startDuiServer(
         accessLog,
       }),
       ...accessLogRoutes({ access, accessLog }),
+      ...assessmentsRoutes({ store, access, accessLog, clock }),
       ...admissionRoutes({
         store,
         knex,
