@@ -4,4 +4,6 @@ export * from './assessment-grids/index.js';
 export { asEventList, type Decider, foldEvents } from './decider.js';
 export { DomainRuleViolation } from './errors.js';
 export * from './habilitations/index.js';
+export * from './handovers/index.js';
+export * from './presences/index.js';
 export * from './record-notes/record-note.js';

@@ -1,6 +1,8 @@
 import {
   activityJournal,
+  attendanceProjection,
   habilitationsProjection,
+  handoversProjection,
   type Projection,
   recordNotesProjection,
   waitingListProjection,
@@ -14,7 +16,9 @@ export const asyncProjections: readonly Projection[] = [activityJournal];
  * apply from the next request, a written note is listed at once). Never followed by a worker.
  */
 export const inlineProjections: readonly Projection[] = [
+  attendanceProjection,
   habilitationsProjection,
+  handoversProjection,
   recordNotesProjection,
   waitingListProjection,
 ];

@@ -5,7 +5,21 @@
  */
 export { activityJournal } from './activity-journal/index.js';
 export { habilitationsOf, habilitationsProjection, type StoredHabilitations } from './habilitations/index.js';
+export {
+  type HandoverFeedEntry,
+  type HandoverFeedQuery,
+  handoverFeed,
+  handoversProjection,
+} from './handovers/index.js';
 export * from './leases/index.js';
+export {
+  type AttendanceCounts,
+  type AttendanceSheet,
+  type AttendanceSheetLine,
+  attendanceProjection,
+  attendanceSheet,
+  countAttendance,
+} from './presences/index.js';
 export {
   contextFor,
   defineProjection,

@@ -34,6 +34,12 @@ const KNOWN_FIELDS = {
   gridId: 'audit-c',
   gridVersion: '1',
   filledAt: '2026-11-22T10:00:00+01:00',
+  day: '2026-11-20',
+  arrivedAt: '09:00',
+  leftAt: '12:00',
+  attendance: { status: 'absent', planned: false, justified: false },
+  targetTeam: 'equipe-soins',
+  occurredAt: '2026-11-23T10:00:00+01:00',
 };
 
 /**
@@ -88,6 +94,7 @@ describe('the HTTP API under fuzzing: every command refuses invalid bodies', fun
       noteId,
       applicationId,
       accompanimentId: randomUUID(),
+      handoverId: randomUUID(),
     });
 
     // one test per command, known only now that the server describes itself

@@ -7,7 +7,9 @@ import {
   withCryptoShredding,
 } from '@dui-pds/eventstore';
 import {
+  attendanceProjection,
   habilitationsProjection,
+  handoversProjection,
   ProjectionRuntime,
   RedisAppendNotifier,
   RedisLeaseManager,
@@ -34,6 +36,8 @@ import { accessLogRoutes } from '../features/access-log/access-log-routes.js';
 import { admissionRoutes } from '../features/admission/admission-routes.js';
 import { assessmentsRoutes } from '../features/assessments/assessments-routes.js';
 import { habilitationsRoutes } from '../features/habilitations/habilitations-routes.js';
+import { handoversRoutes } from '../features/handovers/handovers-routes.js';
+import { attendanceRoutes } from '../features/presences/attendance-routes.js';
 import { ProfessionalAccess } from '../features/professional-access.js';
 import { recordNotesRoutes } from '../features/record-notes/record-notes-routes.js';
 import { asyncProjections, inlineProjections } from '../projection-catalogue.js';
@@ -165,6 +169,22 @@ export async function startDuiServer(
       }),
       ...accessLogRoutes({ access, accessLog }),
       ...assessmentsRoutes({ store, access, accessLog, clock }),
+      ...handoversRoutes({
+        store,
+        knex,
+        handoversSchema: runtime.readSchema(handoversProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
+      ...attendanceRoutes({
+        store,
+        knex,
+        attendanceSchema: runtime.readSchema(attendanceProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
       ...admissionRoutes({
         store,
         knex,

@@ -1,0 +1,292 @@
+import {
+  ACCESS_MATRIX,
+  accessibleSensitivities,
+  type HandoverCategory,
+  handoverCategorySchema,
+  handoverDecider,
+  handoverSensitivity,
+  handoverStreamId,
+  type Principal,
+  SENSITIVITY_CLASSES,
+  type SensitivityClass,
+  sensitivityClassSchema,
+} from '@dui-pds/domain';
+import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import { type HandoverFeedEntry, handoverFeed } from '@dui-pds/projections';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import type { AccessLog } from '../../app/access-log.js';
+import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
+import type { ProfessionalAccess } from '../professional-access.js';
+import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
+
+const handoverParams = organisationParams.extend({ handoverId: z.uuid() });
+const facilityParams = organisationParams.extend({ facilityId: identifier });
+const instant = z.iso.datetime({ offset: true });
+const accepted = z.object({ handoverId: z.uuid(), revision: z.int() });
+
+const handoverSchema = z.object({
+  handoverId: z.uuid(),
+  serviceUserId: z.string(),
+  facilityId: z.string(),
+  category: handoverCategorySchema,
+  sensitivity: sensitivityClassSchema,
+  targetTeam: z.string(),
+  text: z.string(),
+  authorId: z.string(),
+  occurredAt: z.string(),
+  linkedEventId: z.string().nullable(),
+  correctedAt: z.string().nullable(),
+  revision: z.int(),
+  /** When the caller marked it read; null while unread by them. */
+  readAt: z.string().nullable(),
+});
+
+interface HandoverRow {
+  organisation_id: string;
+  handover_id: string;
+  facility_id: string | null;
+  service_user_id: string;
+  category: HandoverCategory | null;
+  sensitivity: SensitivityClass | null;
+  text: string | null;
+}
+
+export interface HandoversDependencies {
+  store: EventStore<Knex.Transaction>;
+  knex: Knex;
+  /** The read schema of the handovers projection. */
+  handoversSchema: string;
+  access: ProfessionalAccess;
+  accessLog: AccessLog;
+  clock: () => Date;
+}
+
+/**
+ * Handovers: record one about a usager for a team, correct it (If-Match), mark it read, and
+ * read the feed of an ESSMS (per usager, per team, unread by me). Each handover's category
+ * decides its sensitivity class, hence who may write and read it; the feed shows each caller
+ * only what they may read of each usager, and traces one read per usager it shows.
+ */
+export function handoversRoutes(deps: HandoversDependencies): RouteDefinition[] {
+  const { store, knex, handoversSchema, access, accessLog, clock } = deps;
+
+  const findHandover = async (organisationId: string, handoverId: string): Promise<HandoverRow> => {
+    const row = await knex
+      .withSchema(handoversSchema)
+      .from<HandoverRow>('handovers')
+      .where({ organisation_id: organisationId, handover_id: handoverId })
+      .first();
+    // a handover of another tenant, or of a forgotten usager, is not there
+    if (!row || row.facility_id === null || row.sensitivity === null || row.text === null) {
+      throw new HttpProblem('not-found', 'Cette transmission n’existe pas.');
+    }
+    return row;
+  };
+
+  const traceRead = (
+    principal: Principal,
+    read: { facilityId: string; serviceUserId: string; sensitivities: SensitivityClass[] },
+    correlationId: string,
+  ) =>
+    accessLog.recordRead({
+      organisationId: principal.organisationId,
+      professionalId: principal.professionalId,
+      correlationId,
+      read: {
+        serviceUserId: read.serviceUserId,
+        facilityId: read.facilityId,
+        roles: access.rolesIn(principal, read.facilityId),
+        resource: 'handovers',
+        sensitivities: read.sensitivities,
+        purpose: 'care',
+      },
+    });
+
+  return [
+    defineCommand({
+      path: '/organisations/:organisationId/usagers/:serviceUserId/handovers',
+      summary: 'Saisir une transmission sur l’usager, pour une équipe',
+      tags: ['Handovers'],
+      status: 201,
+      params: serviceUserParams,
+      body: z.object({
+        handoverId: z.uuid(),
+        facilityId: identifier,
+        category: handoverCategorySchema,
+        targetTeam: identifier,
+        text: z.string().min(1).max(20_000),
+        /** When what it tells happened; now by default. */
+        occurredAt: instant.optional(),
+        linkedEventId: z.uuid().optional(),
+      }),
+      response: accepted,
+      problems: ['forbidden', 'domain-rule-violated'],
+      async handler({ params, body, context }) {
+        const principal = await access.principal(context, params.organisationId);
+        access.check(principal, 'write', {
+          ...params,
+          facilityId: body.facilityId,
+          sensitivity: handoverSensitivity(body.category),
+        });
+        const { occurredAt, linkedEventId, ...fields } = body;
+        const result = await handleCommand(store, handoverDecider, {
+          streamId: handoverStreamId(params.organisationId, body.handoverId),
+          commandId: access.commandId(principal, context),
+          command: {
+            type: 'RecordHandover',
+            ...fields,
+            serviceUserId: params.serviceUserId,
+            occurredAt: occurredAt ?? clock().toISOString(),
+            ...(linkedEventId === undefined ? {} : { linkedEventId }),
+          },
+          metadata: access.metadata(principal, context, {
+            facilityId: body.facilityId,
+            serviceUserId: params.serviceUserId,
+          }),
+          expectedRevision: 'noStream',
+        });
+        const revision = result.nextExpectedRevision as number;
+        return { status: 201, body: { handoverId: body.handoverId, revision }, revision };
+      },
+    }),
+
+    defineCommand({
+      path: '/organisations/:organisationId/handovers/:handoverId/corrections',
+      summary: 'Corriger une transmission, en disant pourquoi (If-Match : la révision lue)',
+      tags: ['Handovers'],
+      params: handoverParams,
+      ifMatch: 'required',
+      body: z.object({ text: z.string().min(1).max(20_000), reason: z.string().min(1).max(1_000) }),
+      response: accepted,
+      problems: ['forbidden', 'not-found', 'domain-rule-violated'],
+      async handler({ params, body, expectedRevision, context }) {
+        const principal = await access.principal(context, params.organisationId);
+        const row = await findHandover(params.organisationId, params.handoverId);
+        access.check(principal, 'write', partOf(row));
+        const result = await handleCommand(store, handoverDecider, {
+          streamId: handoverStreamId(params.organisationId, params.handoverId),
+          commandId: access.commandId(principal, context),
+          command: { type: 'CorrectHandover', ...body },
+          metadata: access.metadata(principal, context, {
+            facilityId: row.facility_id!,
+            serviceUserId: row.service_user_id,
+          }),
+          expectedRevision,
+        });
+        const revision = result.nextExpectedRevision as number;
+        return { body: { handoverId: params.handoverId, revision }, revision };
+      },
+    }),
+
+    defineCommand({
+      path: '/organisations/:organisationId/handovers/:handoverId/reads',
+      summary: 'Marquer une transmission comme lue par soi (sans effet si elle l’est déjà)',
+      tags: ['Handovers'],
+      params: handoverParams,
+      body: z.object({}),
+      response: accepted,
+      problems: ['forbidden', 'not-found', 'domain-rule-violated'],
+      async handler({ params, context }) {
+        const principal = await access.principal(context, params.organisationId);
+        const row = await findHandover(params.organisationId, params.handoverId);
+        access.check(principal, 'read', partOf(row));
+        const result = await handleCommand(store, handoverDecider, {
+          streamId: handoverStreamId(params.organisationId, params.handoverId),
+          commandId: access.commandId(principal, context),
+          command: {
+            type: 'MarkHandoverRead',
+            professionalId: principal.professionalId,
+            readAt: clock().toISOString(),
+          },
+          metadata: access.metadata(principal, context, {
+            facilityId: row.facility_id!,
+            serviceUserId: row.service_user_id,
+          }),
+        });
+        const revision = result.nextExpectedRevision as number;
+        return { body: { handoverId: params.handoverId, revision }, revision };
+      },
+    }),
+
+    defineQuery({
+      path: '/organisations/:organisationId/facilities/:facilityId/handovers',
+      summary:
+        'Lire les transmissions d’un ESSMS que l’on est habilité à voir, les plus récentes d’abord (lecture tracée)',
+      description:
+        'Par usager (`serviceUserId`), par équipe destinataire (`targetTeam`), et `unread=true` pour les seules ' +
+        'transmissions non lues par soi (celles que l’on a écrites ne le sont jamais). Une lecture est tracée ' +
+        'au journal des accès de chaque usager dont des transmissions sont montrées.',
+      tags: ['Handovers'],
+      params: facilityParams,
+      query: z.object({
+        serviceUserId: identifier.optional(),
+        targetTeam: identifier.optional(),
+        unread: z.enum(['true', 'false']).optional(),
+      }),
+      response: z.object({ handovers: z.array(handoverSchema) }),
+      problems: ['forbidden'],
+      async handler({ params, query, context }) {
+        const principal = await access.principal(context, params.organisationId);
+        const { organisationId, facilityId } = params;
+        const rolesHere = access.rolesIn(principal, facilityId);
+        const readable = new Map<string, SensitivityClass[]>();
+        const readableFor = (serviceUserId: string) => {
+          let sensitivities = readable.get(serviceUserId);
+          if (sensitivities === undefined) {
+            sensitivities = accessibleSensitivities(principal, 'read', { organisationId, facilityId, serviceUserId });
+            readable.set(serviceUserId, sensitivities);
+          }
+          return sensitivities;
+        };
+        if (rolesHere.length === 0 || (query.serviceUserId && readableFor(query.serviceUserId).length === 0)) {
+          // 403 with the policy's reason: no role in this ESSMS, or nothing of this usager open to the caller
+          access.check(principal, 'read', {
+            organisationId,
+            facilityId,
+            serviceUserId: query.serviceUserId ?? '',
+            sensitivity: 'administrative',
+          });
+        }
+        // what the caller's roles here may read of some usager; the per-usager filter comes after
+        const candidates = SENSITIVITY_CLASSES.filter((sensitivity) =>
+          rolesHere.some((role) => ACCESS_MATRIX[sensitivity][role].read !== 'never'),
+        );
+        const rows = await handoverFeed(knex, handoversSchema, {
+          organisationId,
+          facilityId,
+          serviceUserId: query.serviceUserId,
+          targetTeam: query.targetTeam,
+          sensitivities: query.serviceUserId ? readableFor(query.serviceUserId) : candidates,
+          unreadBy: query.unread === 'true' ? principal.professionalId : undefined,
+          reader: principal.professionalId,
+        });
+        const shown = rows.filter((row) => readableFor(row.serviceUserId).includes(row.sensitivity));
+
+        const serviceUsers = new Set(shown.map((row) => row.serviceUserId));
+        if (query.serviceUserId) serviceUsers.add(query.serviceUserId);
+        for (const serviceUserId of serviceUsers) {
+          await traceRead(
+            principal,
+            { facilityId, serviceUserId, sensitivities: readableFor(serviceUserId) },
+            context.correlationId,
+          );
+        }
+        return { body: { handovers: shown.map(toHandover) } };
+      },
+    }),
+  ];
+}
+
+function partOf(row: HandoverRow) {
+  return {
+    organisationId: row.organisation_id,
+    facilityId: row.facility_id!,
+    serviceUserId: row.service_user_id,
+    sensitivity: row.sensitivity!,
+  };
+}
+
+function toHandover(entry: HandoverFeedEntry): z.infer<typeof handoverSchema> {
+  return { ...entry };
+}
