@@ -4,6 +4,11 @@
  * atomically, replayed as of a past moment for auditors.
  */
 export { activityJournal } from './activity-journal/index.js';
+export {
+  freedomOfMovementProjection,
+  type MeasureToReview,
+  measuresToReview,
+} from './freedom-of-movement/index.js';
 export { habilitationsOf, habilitationsProjection, type StoredHabilitations } from './habilitations/index.js';
 export {
   type HandoverFeedEntry,
@@ -50,6 +55,7 @@ export {
 } from './runtime/projection-runtime.js';
 export { migrateProjectionRegistry, projectionRegistryMigrations } from './runtime/registry-migration.js';
 export { type AsOf, ReplayedModel } from './runtime/replayed-model.js';
+export { type BenefitToWatch, benefitsToWatch, socialBenefitsProjection } from './social-benefits/index.js';
 export {
   type WaitingListCount,
   type WaitingListEntry,

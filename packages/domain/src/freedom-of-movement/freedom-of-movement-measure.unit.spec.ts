@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { DomainRuleViolation } from '../errors.js';
+import { DeciderSpecification } from '../testing/index.js';
+import {
+  addCalendarMonths,
+  type FreedomOfMovementEvent,
+  freedomOfMovementDecider,
+  freedomOfMovementEventSchemas,
+  freedomOfMovementStreamId,
+  MEASURE_REVIEW_LEAD_DAYS,
+  type MeasureProposed,
+  measureWarning,
+} from './freedom-of-movement-measure.js';
+
+const spec = DeciderSpecification.for(freedomOfMovementDecider);
+const measureId = '0195f0a0-0000-7000-8000-0000000000f1';
+const proposal: MeasureProposed = {
+  measureId,
+  serviceUserId: 'usager-1',
+  facilityId: '750000001',
+  description: 'Sorties accompagnées la nuit',
+  assessment: 'Évaluation pluridisciplinaire du 2025-03-20 : risque de fugue nocturne',
+  proposedBy: 'rpps-10001',
+  proposedAt: '2025-03-24',
+};
+const proposed: FreedomOfMovementEvent = { type: 'MeasureProposed', data: proposal };
+const decided: FreedomOfMovementEvent = {
+  type: 'MeasureDecided',
+  data: { measureId, decidedBy: 'directeur-1', decidedAt: '2025-03-31', reviewBy: '2025-09-30' },
+};
+const how = 'entretien avec l’usager et sa personne de confiance';
+const informed: FreedomOfMovementEvent = {
+  type: 'UsagerInformedOfMeasure',
+  data: { measureId, informedAt: '2025-04-01', how },
+};
+const lifted: FreedomOfMovementEvent = {
+  type: 'MeasureReviewed',
+  data: { measureId, reviewedAt: '2025-06-01', outcome: 'lifted' },
+};
+const refusedWith = (code: string) => (error: Error) => error instanceof DomainRuleViolation && error.code === code;
+const decide = {
+  type: 'DecideMeasure',
+  decidedBy: 'directeur-1',
+  decidedAt: '2025-03-31',
+  reviewBy: '2025-09-30',
+} as const;
+
+describe('a measure restricting a usager’s freedom of movement', () => {
+  it('names its stream per organisation and measure', () => {
+    assert.equal(freedomOfMovementStreamId('og/1', measureId), `freedom-of-movement/og%2F1/${measureId}`);
+  });
+
+  it('is proposed once by a doctor, with its assessment', () => {
+    spec
+      .given([])
+      .when({ type: 'ProposeMeasure', ...proposal, assessment: `  ${proposal.assessment} ` })
+      .thenEmits([proposed]);
+    spec
+      .given([proposed])
+      .when({ type: 'ProposeMeasure', ...proposal })
+      .thenRefuses(refusedWith('MEASURE_ALREADY_PROPOSED'));
+    spec
+      .given([])
+      .when({ type: 'ProposeMeasure', ...proposal, assessment: ' ' })
+      .thenRefuses(refusedWith('MEASURE_ASSESSMENT_REQUIRED'));
+  });
+
+  it('is decided by the director after the proposal, with a review within 6 months', () => {
+    spec.given([proposed]).when(decide).thenEmits([decided]);
+    spec.given([]).when(decide).thenRefuses(refusedWith('MEASURE_NOT_PROPOSED'));
+    spec.given([proposed, decided]).when(decide).thenRefuses(refusedWith('MEASURE_ALREADY_DECIDED'));
+    spec
+      .given([proposed])
+      .when({ ...decide, decidedAt: '2025-03-23' })
+      .thenRefuses(refusedWith('DECIDED_BEFORE_PROPOSED'));
+    spec
+      .given([proposed])
+      .when({ ...decide, reviewBy: '2025-10-01' })
+      .thenRefuses(refusedWith('REVIEW_DATE_OUT_OF_RANGE'));
+    spec
+      .given([proposed])
+      .when({ ...decide, reviewBy: '2025-03-31' })
+      .thenRefuses(refusedWith('REVIEW_DATE_OUT_OF_RANGE'));
+  });
+
+  it('records how the usager was informed, once decided', () => {
+    const inform = { type: 'RecordUsagerInformed', informedAt: '2025-04-01', how } as const;
+    spec.given([proposed, decided]).when(inform).thenEmits([informed]);
+    spec.given([proposed]).when(inform).thenRefuses(refusedWith('MEASURE_NOT_DECIDED'));
+    spec
+      .given([proposed, decided])
+      .when({ ...inform, informedAt: '2025-03-30' })
+      .thenRefuses(refusedWith('INFORMED_BEFORE_DECISION'));
+  });
+
+  it('is reviewed once decided: maintained or modified with a next review, or lifted', () => {
+    const review = { type: 'ReviewMeasure', reviewedAt: '2025-06-01' } as const;
+    spec
+      .given([proposed, decided])
+      .when({ ...review, outcome: 'maintained', nextReviewBy: '2025-12-01' })
+      .thenEmits([
+        {
+          type: 'MeasureReviewed',
+          data: { measureId, reviewedAt: '2025-06-01', outcome: 'maintained', nextReviewBy: '2025-12-01' },
+        },
+      ]);
+    spec
+      .given([proposed, decided])
+      .when({ ...review, outcome: 'lifted' })
+      .thenEmits([lifted]);
+    spec
+      .given([proposed])
+      .when({ ...review, outcome: 'lifted' })
+      .thenRefuses(refusedWith('MEASURE_NOT_DECIDED'));
+    spec
+      .given([proposed, decided])
+      .when({ ...review, outcome: 'modified' })
+      .thenRefuses(refusedWith('NEXT_REVIEW_REQUIRED'));
+    spec
+      .given([proposed, decided])
+      .when({ ...review, outcome: 'modified', nextReviewBy: '2025-12-02' })
+      .thenRefuses(refusedWith('REVIEW_DATE_OUT_OF_RANGE'));
+    spec
+      .given([proposed, decided, lifted])
+      .when({ ...review, outcome: 'maintained', nextReviewBy: '2025-07-01' })
+      .thenRefuses(refusedWith('MEASURE_LIFTED'));
+  });
+
+  it('emits events that match their schemas', () => {
+    for (const event of [proposed, decided, informed, lifted]) {
+      assert.ok(freedomOfMovementEventSchemas[event.type].safeParse(event.data).success, event.type);
+    }
+  });
+
+  it('adds calendar months, clamped to the end of the month', () => {
+    assert.equal(addCalendarMonths('2025-08-31', 6), '2026-02-28');
+    assert.equal(addCalendarMonths('2025-03-31', 6), '2025-09-30');
+    assert.equal(addCalendarMonths('2023-08-29', 6), '2024-02-29');
+  });
+});
+
+const dayMs = 86_400_000;
+const dateArb = fc
+  .integer({ min: Date.UTC(2000, 0, 1) / dayMs, max: Date.UTC(2060, 0, 1) / dayMs })
+  .map((n) => new Date(n * dayMs).toISOString().slice(0, 10));
+/** An independent day count: step one day at a time with local calendar arithmetic. */
+function countDays(from: string, to: string): number {
+  const [fy, fm, fd] = from.split('-').map(Number) as [number, number, number];
+  const start = new Date(fy, fm - 1, fd, 12);
+  const [ty, tm, td] = to.split('-').map(Number) as [number, number, number];
+  const end = new Date(ty, tm - 1, td, 12);
+  const sign = end >= start ? 1 : -1;
+  let count = 0;
+  const cursor = new Date(start);
+  while (
+    cursor.getFullYear() !== end.getFullYear() ||
+    cursor.getMonth() !== end.getMonth() ||
+    cursor.getDate() !== end.getDate()
+  ) {
+    cursor.setDate(cursor.getDate() + sign);
+    count += sign;
+  }
+  return count;
+}
+
+describe('the warning of a measure', () => {
+  it('warns of a review exactly within the lead, or past the review date', () => {
+    fc.assert(
+      fc.property(dateArb, fc.integer({ min: -60, max: 60 }), fc.boolean(), (reviewBy, offset, usagerInformed) => {
+        const today = new Date(Date.parse(`${reviewBy}T00:00:00Z`) - offset * dayMs).toISOString().slice(0, 10);
+        const left = countDays(today, reviewBy);
+        const warning = measureWarning({ status: 'decided', reviewBy, usagerInformed }, today);
+        const expected =
+          left < 0
+            ? 'review-overdue'
+            : left <= MEASURE_REVIEW_LEAD_DAYS
+              ? 'review-due-soon'
+              : usagerInformed
+                ? 'none'
+                : 'usager-not-informed';
+        assert.equal(warning, expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never warns of a review for a lifted measure, nor of anything for a proposed one', () => {
+    fc.assert(
+      fc.property(dateArb, dateArb, fc.boolean(), (reviewBy, today, usagerInformed) => {
+        assert.equal(measureWarning({ status: 'lifted', reviewBy, usagerInformed }, today), 'none');
+        assert.equal(measureWarning({ status: 'proposed', reviewBy: undefined, usagerInformed }, today), 'none');
+      }),
+    );
+  });
+
+  it('never warns of a review after any sequence of commands ending in a lift', () => {
+    fc.assert(
+      fc.property(dateArb, fc.integer({ min: 1, max: 180 }), dateArb, (decidedAt, length, today) => {
+        const reviewBy = new Date(Date.parse(`${decidedAt}T00:00:00Z`) + length * dayMs).toISOString().slice(0, 10);
+        const events: FreedomOfMovementEvent[] = [
+          { type: 'MeasureProposed', data: { ...proposal, proposedAt: decidedAt } },
+        ];
+        let state = events.reduce(freedomOfMovementDecider.evolve, freedomOfMovementDecider.initialState());
+        for (const command of [
+          { type: 'DecideMeasure', decidedBy: 'directeur-1', decidedAt, reviewBy } as const,
+          { type: 'ReviewMeasure', reviewedAt: reviewBy, outcome: 'lifted' } as const,
+        ]) {
+          const decidedEvents = [freedomOfMovementDecider.decide(command, state)].flat();
+          state = decidedEvents.reduce(freedomOfMovementDecider.evolve, state);
+        }
+        assert.equal(state.status, 'lifted');
+        assert.equal(measureWarning(state, today), 'none');
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -1,0 +1,1 @@
+export * from './freedom-of-movement-measure.js';

@@ -1,0 +1,2 @@
+export { type BenefitToWatch, benefitsToWatch } from './benefits-to-watch-query.js';
+export { socialBenefitsProjection } from './social-benefits-projection.js';
