@@ -5,6 +5,7 @@ import {
   handoversProjection,
   type Projection,
   recordNotesProjection,
+  socialBenefitsProjection,
   waitingListProjection,
 } from '@dui-pds/projections';
 
@@ -20,6 +21,7 @@ export const inlineProjections: readonly Projection[] = [
   habilitationsProjection,
   handoversProjection,
   recordNotesProjection,
+  socialBenefitsProjection,
   waitingListProjection,
 ];
 

@@ -40,6 +40,9 @@ const KNOWN_FIELDS = {
   attendance: { status: 'absent', planned: false, justified: false },
   targetTeam: 'equipe-soins',
   occurredAt: '2026-11-23T10:00:00+01:00',
+  organism: 'CAF',
+  openFrom: '2026-01-01',
+  openTo: '2026-12-31',
 };
 
 /**
@@ -95,6 +98,7 @@ describe('the HTTP API under fuzzing: every command refuses invalid bodies', fun
       applicationId,
       accompanimentId: randomUUID(),
       handoverId: randomUUID(),
+      benefitId: randomUUID(),
     });
 
     // one test per command, known only now that the server describes itself

@@ -14,6 +14,7 @@ import {
   RedisAppendNotifier,
   RedisLeaseManager,
   recordNotesProjection,
+  socialBenefitsProjection,
   waitingListProjection,
   withInlineProjections,
 } from '@dui-pds/projections';
@@ -40,6 +41,7 @@ import { handoversRoutes } from '../features/handovers/handovers-routes.js';
 import { attendanceRoutes } from '../features/presences/attendance-routes.js';
 import { ProfessionalAccess } from '../features/professional-access.js';
 import { recordNotesRoutes } from '../features/record-notes/record-notes-routes.js';
+import { socialBenefitsRoutes } from '../features/social-benefits/social-benefits-routes.js';
 import { asyncProjections, inlineProjections } from '../projection-catalogue.js';
 import {
   createApp,
@@ -169,6 +171,14 @@ export async function startDuiServer(
       }),
       ...accessLogRoutes({ access, accessLog }),
       ...assessmentsRoutes({ store, access, accessLog, clock }),
+      ...socialBenefitsRoutes({
+        store,
+        knex,
+        socialBenefitsSchema: runtime.readSchema(socialBenefitsProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
       ...handoversRoutes({
         store,
         knex,
