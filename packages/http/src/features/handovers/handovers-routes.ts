@@ -107,7 +107,7 @@ export function handoversRoutes(deps: HandoversDependencies): RouteDefinition[] 
     defineCommand({
       path: '/organisations/:organisationId/usagers/:serviceUserId/handovers',
       summary: 'Saisir une transmission sur l’usager, pour une équipe',
-      tags: ['Handovers'],
+      tags: ['Transmissions'],
       status: 201,
       params: serviceUserParams,
       body: z.object({
@@ -154,7 +154,7 @@ export function handoversRoutes(deps: HandoversDependencies): RouteDefinition[] 
     defineCommand({
       path: '/organisations/:organisationId/handovers/:handoverId/corrections',
       summary: 'Corriger une transmission, en disant pourquoi (If-Match : la révision lue)',
-      tags: ['Handovers'],
+      tags: ['Transmissions'],
       params: handoverParams,
       ifMatch: 'required',
       body: z.object({ text: z.string().min(1).max(20_000), reason: z.string().min(1).max(1_000) }),
@@ -182,7 +182,7 @@ export function handoversRoutes(deps: HandoversDependencies): RouteDefinition[] 
     defineCommand({
       path: '/organisations/:organisationId/handovers/:handoverId/reads',
       summary: 'Marquer une transmission comme lue par soi (sans effet si elle l’est déjà)',
-      tags: ['Handovers'],
+      tags: ['Transmissions'],
       params: handoverParams,
       body: z.object({}),
       response: accepted,
@@ -217,7 +217,7 @@ export function handoversRoutes(deps: HandoversDependencies): RouteDefinition[] 
         'Par usager (`serviceUserId`), par équipe destinataire (`targetTeam`), et `unread=true` pour les seules ' +
         'transmissions non lues par soi (celles que l’on a écrites ne le sont jamais). Une lecture est tracée ' +
         'au journal des accès de chaque usager dont des transmissions sont montrées.',
-      tags: ['Handovers'],
+      tags: ['Transmissions'],
       params: facilityParams,
       query: z.object({
         serviceUserId: identifier.optional(),
