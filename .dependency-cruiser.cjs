@@ -1,6 +1,6 @@
 /**
  * Dependencies point inwards (DESIGN.md, Layout):
- *   http → projections, segur-adapters, eventstore → domain
+ *   http → documents → projections, segur-adapters, eventstore → domain
  * and packages/domain does no I/O. `pnpm test` runs this; test/architecture.spec.ts proves it bites.
  */
 const IO_MODULES = [
@@ -50,25 +50,32 @@ module.exports = {
       name: 'domain-depends-on-no-package',
       severity: 'error',
       from: { path: '^packages/domain/src' },
-      to: { path: '^packages/(eventstore|projections|segur-adapters|http)/' },
+      to: { path: '^packages/(eventstore|projections|segur-adapters|documents|http)/' },
     },
     {
       name: 'eventstore-depends-only-on-domain',
       severity: 'error',
       from: { path: '^packages/eventstore/src' },
-      to: { path: '^packages/(projections|segur-adapters|http)/' },
+      to: { path: '^packages/(projections|segur-adapters|documents|http)/' },
     },
     {
       name: 'projections-do-not-depend-on-the-shell-or-adapters',
       severity: 'error',
       from: { path: '^packages/projections/src' },
-      to: { path: '^packages/(segur-adapters|http)/' },
+      to: { path: '^packages/(segur-adapters|documents|http)/' },
+    },
+    {
+      name: 'documents-do-not-depend-on-the-shell-or-adapters',
+      comment: 'Documents are rendered from read models: no event store writes, no network.',
+      severity: 'error',
+      from: { path: '^packages/documents/src' },
+      to: { path: '^packages/(eventstore|segur-adapters|http)/' },
     },
     {
       name: 'segur-adapters-depend-only-on-domain',
       severity: 'error',
       from: { path: '^packages/segur-adapters/src' },
-      to: { path: '^packages/(eventstore|projections|http)/' },
+      to: { path: '^packages/(eventstore|projections|documents|http)/' },
     },
     {
       name: 'no-circular',

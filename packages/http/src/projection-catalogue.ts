@@ -1,11 +1,17 @@
 import {
+  accompanimentExitsProjection,
   activityJournal,
   attendanceProjection,
+  freedomOfMovementProjection,
   habilitationsProjection,
   handoversProjection,
   type Projection,
+  personalisedProjectsProjection,
   recordNotesProjection,
+  serviceUsersProjection,
   socialBenefitsProjection,
+  stayContractsProjection,
+  summarySheetsProjection,
   waitingListProjection,
 } from '@dui-pds/projections';
 
@@ -17,11 +23,17 @@ export const asyncProjections: readonly Projection[] = [activityJournal];
  * apply from the next request, a written note is listed at once). Never followed by a worker.
  */
 export const inlineProjections: readonly Projection[] = [
+  accompanimentExitsProjection,
   attendanceProjection,
+  freedomOfMovementProjection,
   habilitationsProjection,
   handoversProjection,
+  personalisedProjectsProjection,
   recordNotesProjection,
+  serviceUsersProjection,
   socialBenefitsProjection,
+  stayContractsProjection,
+  summarySheetsProjection,
   waitingListProjection,
 ];
 

@@ -5,8 +5,19 @@
  */
 export { activityJournal } from './activity-journal/index.js';
 export {
+  type AccompanimentExitView,
+  accompanimentExit,
+  accompanimentExitsProjection,
+  type OpenPostExitAction,
+  openPostExitActions,
+  type PostExitAction,
+} from './exits/index.js';
+export {
+  type FreedomOfMovementMeasureView,
+  freedomOfMovementMeasure,
   freedomOfMovementProjection,
   type MeasureToReview,
+  measuresOfServiceUser,
   measuresToReview,
 } from './freedom-of-movement/index.js';
 export { habilitationsOf, habilitationsProjection, type StoredHabilitations } from './habilitations/index.js';
@@ -17,6 +28,7 @@ export {
   handoversProjection,
 } from './handovers/index.js';
 export * from './leases/index.js';
+export * from './personalised-projects/index.js';
 export {
   type AttendanceCounts,
   type AttendanceSheet,
@@ -55,7 +67,15 @@ export {
 } from './runtime/projection-runtime.js';
 export { migrateProjectionRegistry, projectionRegistryMigrations } from './runtime/registry-migration.js';
 export { type AsOf, ReplayedModel } from './runtime/replayed-model.js';
+export {
+  findServiceUsers,
+  type ServiceUserSummary,
+  serviceUserIdentity,
+  serviceUsersProjection,
+} from './service-users/index.js';
 export { type BenefitToWatch, benefitsToWatch, socialBenefitsProjection } from './social-benefits/index.js';
+export { type StayContractToWatch, stayContractsProjection, stayContractsToWatch } from './stay-contracts/index.js';
+export * from './summary-sheets/index.js';
 export {
   type WaitingListCount,
   type WaitingListEntry,

@@ -7,17 +7,24 @@ import {
   withCryptoShredding,
 } from '@dui-pds/eventstore';
 import {
+  accompanimentExitsProjection,
   attendanceProjection,
+  freedomOfMovementProjection,
   habilitationsProjection,
   handoversProjection,
   ProjectionRuntime,
+  personalisedProjectsProjection,
   RedisAppendNotifier,
   RedisLeaseManager,
   recordNotesProjection,
+  serviceUsersProjection,
   socialBenefitsProjection,
+  stayContractsProjection,
+  summarySheetsProjection,
   waitingListProjection,
   withInlineProjections,
 } from '@dui-pds/projections';
+import { type Insi, InsiStandIn } from '@dui-pds/segur-adapters';
 import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
@@ -36,12 +43,18 @@ import {
 import { accessLogRoutes } from '../features/access-log/access-log-routes.js';
 import { admissionRoutes } from '../features/admission/admission-routes.js';
 import { assessmentsRoutes } from '../features/assessments/assessments-routes.js';
+import { exitsRoutes } from '../features/exits/exits-routes.js';
+import { freedomOfMovementRoutes } from '../features/freedom-of-movement/freedom-of-movement-routes.js';
 import { habilitationsRoutes } from '../features/habilitations/habilitations-routes.js';
 import { handoversRoutes } from '../features/handovers/handovers-routes.js';
+import { personalisedProjectsRoutes } from '../features/personalised-projects/personalised-projects-routes.js';
 import { attendanceRoutes } from '../features/presences/attendance-routes.js';
 import { ProfessionalAccess } from '../features/professional-access.js';
 import { recordNotesRoutes } from '../features/record-notes/record-notes-routes.js';
+import { serviceUsersRoutes } from '../features/service-users/service-users-routes.js';
 import { socialBenefitsRoutes } from '../features/social-benefits/social-benefits-routes.js';
+import { stayContractsRoutes } from '../features/stay-contracts/stay-contracts-routes.js';
+import { summarySheetRoutes } from '../features/summary-sheets/summary-sheet-routes.js';
 import { asyncProjections, inlineProjections } from '../projection-catalogue.js';
 import {
   createApp,
@@ -58,7 +71,7 @@ import {
   startHttpServer,
 } from '../server/index.js';
 import { AccessLog } from './access-log.js';
-import { DEMO_PROFESSIONALS, seedDemoOrganisation } from './demo-organisation.js';
+import { DEMO_FACILITY_NAMES, DEMO_PROFESSIONALS, seedDemoOrganisation } from './demo-organisation.js';
 import { developmentMasterKey } from './development-master-key.js';
 
 export interface DuiServer {
@@ -83,7 +96,13 @@ export interface DuiServer {
 export async function startDuiServer(
   config: ServerConfig,
   logger: Logger,
-  options: { handleSignals?: boolean; clock?: () => Date; sessionStore?: SessionStore } = {},
+  options: {
+    handleSignals?: boolean;
+    clock?: () => Date;
+    sessionStore?: SessionStore;
+    /** The INSi teleservice; the local stand-in by default (its test INS are refused in production). */
+    insi?: Insi;
+  } = {},
 ): Promise<DuiServer> {
   const clock = options.clock ?? (() => new Date());
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
@@ -170,11 +189,61 @@ export async function startDuiServer(
         accessLog,
       }),
       ...accessLogRoutes({ access, accessLog }),
+      ...summarySheetRoutes({
+        knex,
+        summarySheetsSchema: runtime.readSchema(summarySheetsProjection.name),
+        access,
+        accessLog,
+        facilityNames: demo ? DEMO_FACILITY_NAMES : {},
+        clock,
+      }),
+      ...serviceUsersRoutes({
+        store,
+        knex,
+        serviceUsersSchema: runtime.readSchema(serviceUsersProjection.name),
+        access,
+        accessLog,
+        insi: options.insi ?? new InsiStandIn(),
+        production: config.mode === 'production',
+        clock,
+      }),
       ...assessmentsRoutes({ store, access, accessLog, clock }),
+      ...freedomOfMovementRoutes({
+        store,
+        knex,
+        freedomOfMovementSchema: runtime.readSchema(freedomOfMovementProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
+      ...exitsRoutes({
+        store,
+        knex,
+        accompanimentExitsSchema: runtime.readSchema(accompanimentExitsProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
+      ...personalisedProjectsRoutes({
+        store,
+        knex,
+        personalisedProjectsSchema: runtime.readSchema(personalisedProjectsProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
       ...socialBenefitsRoutes({
         store,
         knex,
         socialBenefitsSchema: runtime.readSchema(socialBenefitsProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
+      ...stayContractsRoutes({
+        store,
+        knex,
+        stayContractsSchema: runtime.readSchema(stayContractsProjection.name),
         access,
         accessLog,
         clock,

@@ -1,4 +1,11 @@
-import { type HabilitationCommand, habilitationsDecider, habilitationsStreamId, type Role } from '@dui-pds/domain';
+import {
+  type HabilitationCommand,
+  habilitationsDecider,
+  habilitationsStreamId,
+  type Role,
+  serviceUserIdentityDecider,
+  serviceUserStreamId,
+} from '@dui-pds/domain';
 import { type EventStore, handleCommand } from '@dui-pds/eventstore';
 import type { Knex } from 'knex';
 
@@ -14,6 +21,11 @@ export const DEMO_ORGANISATION = {
     { id: '750000002', name: 'CAARUD Démo (fictif)', kind: 'CAARUD' },
   ],
 } as const;
+
+/** What printed documents call each demo ESSMS. */
+export const DEMO_FACILITY_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
+  DEMO_ORGANISATION.facilities.map(({ id, name }) => [id, name]),
+);
 
 const CSAPA = DEMO_ORGANISATION.facilities[0].id;
 const CAARUD = DEMO_ORGANISATION.facilities[1].id;
@@ -92,4 +104,29 @@ export async function seedDemoOrganisation(store: EventStore<Knex.Transaction>, 
       },
     });
   }
+  // the demo usager's identity, fictitious: a provisional identity the INSi stand-in does not know
+  await handleCommand(store, serviceUserIdentityDecider, {
+    streamId: serviceUserStreamId(DEMO_ORGANISATION.id, DEMO_SERVICE_USER),
+    commandId: 'demo-seed-identity',
+    command: {
+      type: 'RegisterServiceUser',
+      serviceUserId: DEMO_SERVICE_USER,
+      facilityId: CSAPA,
+      traits: {
+        birthName: 'EXEMPLE',
+        birthFirstNames: ['CLAUDE', 'DOMINIQUE'],
+        birthDate: '1980-01-01',
+        sex: 'I',
+        birthplaceCode: '75056',
+      },
+      registeredAt: now().toISOString(),
+    },
+    metadata: {
+      organisationId: DEMO_ORGANISATION.id,
+      facilityId: CSAPA,
+      actor: { kind: 'system', id: 'demo-seed' },
+      occurredAt: now().toISOString(),
+      serviceUserId: DEMO_SERVICE_USER,
+    },
+  });
 }

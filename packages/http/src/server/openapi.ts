@@ -141,7 +141,9 @@ function operation(
     },
     ...(status === 204
       ? {}
-      : { content: { 'application/json': { schema: schemas.convert(route.response, 'output') } } }),
+      : route.produces !== undefined
+        ? { content: { [route.produces]: { schema: { type: 'string', contentMediaType: route.produces } } } }
+        : { content: { 'application/json': { schema: schemas.convert(route.response, 'output') } } }),
   };
   const problems = new Set<ProblemKind>([
     ...(route.kind === 'command' ? COMMAND_PROBLEMS : QUERY_PROBLEMS),

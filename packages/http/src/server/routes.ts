@@ -45,6 +45,11 @@ interface RouteDocumentation {
   status?: number;
   /** Problems this route may answer beyond the ones every route of its kind may. */
   problems?: readonly ProblemKind[];
+  /**
+   * The media type of a response that is not JSON (`application/pdf`): the handler's body is then
+   * the bytes, a Buffer, sent as they are.
+   */
+  produces?: string;
 }
 
 export interface CommandInput<Params, Body> {
@@ -235,16 +240,17 @@ function routeHandler(route: RouteDefinition, logger: Logger): RequestHandler {
       response,
     };
     const result = await route.handle({ params, query, body, expectedRevision, context });
-    send(response, result, route.status ?? 200);
+    send(response, result, route.status ?? 200, route.produces);
   };
 }
 
-function send(response: Response, result: RouteResult<unknown>, defaultStatus: number): void {
+function send(response: Response, result: RouteResult<unknown>, defaultStatus: number, produces?: string): void {
   const status = result.status ?? defaultStatus;
   response.status(status).setHeader('Cache-Control', 'no-store');
   if (result.revision !== undefined) setRevision(response, result.revision);
   else if (result.etag !== undefined) response.setHeader('ETag', opaqueEtag(result.etag));
   for (const [name, value] of Object.entries(result.headers ?? {})) response.setHeader(name, value);
   if (status === 204 || result.body === undefined) response.end();
+  else if (produces !== undefined && Buffer.isBuffer(result.body)) response.type(produces).end(result.body);
   else response.json(result.body);
 }

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { erased, type GivenEvent, ProjectionSpecification } from '../testing/projection-specification.js';
 import { freedomOfMovementProjection } from './freedom-of-movement-projection.js';
+import { freedomOfMovementMeasure, measuresOfServiceUser } from './measures-of-service-user-query.js';
 import { measuresToReview } from './measures-to-review-query.js';
 
 const organisationId = 'og-1';
@@ -47,6 +48,21 @@ const row = (n: number, serviceUserId: string) => ({
   facility_id: facilityId,
   service_user_id: serviceUserId,
 });
+/** What a row says of the measure beyond its status, for a measure proposed and left so. */
+const details = {
+  description: 'Porte à code la nuit',
+  assessment: 'Évaluation pluridisciplinaire',
+  proposed_by: 'rpps-1',
+  proposed_at: '2025-01-10',
+  decided_by: null,
+  decided_at: null,
+  informed_at: null,
+  informed_how: null,
+  reviews: 0,
+  last_reviewed_at: null,
+  last_outcome: null,
+};
+const decidedDetails = { ...details, decided_by: 'directeur-1', decided_at: '2025-01-15' };
 
 describe('the freedom-of-movement projection', () => {
   const spec = ProjectionSpecification.for(freedomOfMovementProjection);
@@ -65,10 +81,39 @@ describe('the freedom-of-movement projection', () => {
         ]),
       ])
       .thenTable('measures', [
-        { ...row(1, 'usager-1'), status: 'proposed', review_by: null, usager_informed: false, revision: 0 },
-        { ...row(2, 'usager-2'), status: 'decided', review_by: '2025-07-15', usager_informed: true, revision: 2 },
-        { ...row(3, 'usager-3'), status: 'lifted', review_by: null, usager_informed: false, revision: 2 },
-        { ...row(4, 'usager-1'), status: 'decided', review_by: '2025-10-01', usager_informed: false, revision: 2 },
+        { ...row(1, 'usager-1'), status: 'proposed', review_by: null, usager_informed: false, revision: 0, ...details },
+        {
+          ...row(2, 'usager-2'),
+          status: 'decided',
+          review_by: '2025-07-15',
+          usager_informed: true,
+          revision: 2,
+          ...decidedDetails,
+          informed_at: '2025-01-16',
+          informed_how: 'entretien',
+        },
+        {
+          ...row(3, 'usager-3'),
+          status: 'lifted',
+          review_by: null,
+          usager_informed: false,
+          revision: 2,
+          ...decidedDetails,
+          reviews: 1,
+          last_reviewed_at: '2025-04-01',
+          last_outcome: 'lifted',
+        },
+        {
+          ...row(4, 'usager-1'),
+          status: 'decided',
+          review_by: '2025-10-01',
+          usager_informed: false,
+          revision: 2,
+          ...decidedDetails,
+          reviews: 1,
+          last_reviewed_at: '2025-04-01',
+          last_outcome: 'maintained',
+        },
       ]));
 
   it('drops a forgotten usager’s measures, and leaves the others’', () =>
@@ -78,8 +123,48 @@ describe('the freedom-of-movement projection', () => {
         ...stream(2, 'usager-2', [proposed(2, 'usager-2')]),
       ])
       .thenTable('measures', [
-        { ...row(2, 'usager-2'), status: 'proposed', review_by: null, usager_informed: false, revision: 0 },
+        { ...row(2, 'usager-2'), status: 'proposed', review_by: null, usager_informed: false, revision: 0, ...details },
       ]));
+
+  it('reads the measures of one usager in one ESSMS, and one measure, each with its warning', async () => {
+    const schema = await spec.modelAfter([
+      ...stream(1, 'usager-1', [proposed(1, 'usager-1'), decided(1, '2025-07-10')]),
+      ...stream(2, 'usager-2', [proposed(2, 'usager-2')]),
+      ...stream(3, 'usager-1', [proposed(3, 'usager-1'), decided(3, '2025-09-01'), informed(3)]),
+    ]);
+    const today = '2025-07-01';
+    const measures = await measuresOfServiceUser(spec.db, schema, {
+      organisationId,
+      serviceUserId: 'usager-1',
+      facilityId,
+      today,
+    });
+    expect(measures.map(({ measureId, warning }) => [measureId, warning])).to.deep.equal([
+      [measureIdOf(1), 'review-due-soon'],
+      [measureIdOf(3), 'none'],
+    ]);
+    expect(measures[1]).to.include({
+      description: 'Porte à code la nuit',
+      assessment: 'Évaluation pluridisciplinaire',
+      proposedBy: 'rpps-1',
+      decidedBy: 'directeur-1',
+      informedHow: 'entretien',
+      revision: 2,
+    });
+    expect(
+      await measuresOfServiceUser(spec.db, schema, {
+        organisationId,
+        serviceUserId: 'usager-1',
+        facilityId: '750000002',
+        today,
+      }),
+    ).to.deep.equal([]);
+    const one = await freedomOfMovementMeasure(spec.db, schema, { organisationId, measureId: measureIdOf(2), today });
+    expect(one).to.include({ serviceUserId: 'usager-2', status: 'proposed', warning: 'none', decidedAt: null });
+    expect(
+      await freedomOfMovementMeasure(spec.db, schema, { organisationId: 'og-2', measureId: measureIdOf(2), today }),
+    ).to.be.undefined;
+  });
 
   it('lists the measures of one ESSMS to review: overdue or due within 15 days, most urgent first', async () => {
     const schema = await spec.modelAfter([

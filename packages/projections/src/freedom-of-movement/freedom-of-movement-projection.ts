@@ -1,4 +1,10 @@
-import type { FreedomOfMovementEventType, MeasureDecided, MeasureProposed, MeasureReviewed } from '@dui-pds/domain';
+import type {
+  FreedomOfMovementEventType,
+  MeasureDecided,
+  MeasureProposed,
+  MeasureReviewed,
+  UsagerInformedOfMeasure,
+} from '@dui-pds/domain';
 import { isErased, type RecordedEvent } from '@dui-pds/eventstore';
 import { defineProjection } from '../projection.js';
 
@@ -12,14 +18,16 @@ const handled: readonly FreedomOfMovementEventType[] = [
 /**
  * The measures restricting usagers' freedom of movement, per ESSMS: one row per measure (its
  * stream, `freedomOfMovementStreamId`), proposed, decided or lifted, with its review date, whether
- * the usager was informed, and its revision. Read it with `measuresToReview`.
+ * the usager was informed, and its revision; and what the measure is (description, the
+ * multidisciplinary assessment), who proposed and decided it when, how the usager was informed, its
+ * last review. Read it with `measuresToReview`, `measuresOfServiceUser` and `freedomOfMovementMeasure`.
  *
  * A forgotten usager's measures leave the model: the erased event's stream is enough to remove
  * the row.
  */
 export const freedomOfMovementProjection = defineProjection({
   name: 'freedom_of_movement',
-  version: 1,
+  version: 2,
   handles: handled,
   async migrate(db, schema) {
     await db.schema.withSchema(schema).createTable('measures', (table) => {
@@ -31,11 +39,23 @@ export const freedomOfMovementProjection = defineProjection({
       table.text('review_by');
       table.boolean('usager_informed').notNullable();
       table.integer('revision').notNullable();
+      table.text('description').notNullable();
+      table.text('assessment').notNullable();
+      table.text('proposed_by').notNullable();
+      table.text('proposed_at').notNullable();
+      table.text('decided_by');
+      table.text('decided_at');
+      table.text('informed_at');
+      table.text('informed_how');
+      table.integer('reviews').notNullable();
+      table.text('last_reviewed_at');
+      table.text('last_outcome');
       table.primary(['organisation_id', 'measure_id']);
       table.index(['organisation_id', 'facility_id', 'status', 'review_by']);
+      table.index(['organisation_id', 'service_user_id', 'facility_id']);
     });
   },
-  async evolve(event, { table }) {
+  async evolve(event, { db, table }) {
     const measureId = measureIdOf(event.streamId);
     const row = () =>
       table('measures').where({ organisation_id: event.metadata.organisationId, measure_id: measureId });
@@ -56,6 +76,17 @@ export const freedomOfMovementProjection = defineProjection({
             review_by: null,
             usager_informed: false,
             revision: event.streamRevision,
+            description: data.description,
+            assessment: data.assessment,
+            proposed_by: data.proposedBy,
+            proposed_at: data.proposedAt,
+            decided_by: null,
+            decided_at: null,
+            informed_at: null,
+            informed_how: null,
+            reviews: 0,
+            last_reviewed_at: null,
+            last_outcome: null,
           })
           .onConflict(['organisation_id', 'measure_id'])
           .ignore();
@@ -63,18 +94,37 @@ export const freedomOfMovementProjection = defineProjection({
       }
       case 'MeasureDecided': {
         const data = event.data as MeasureDecided;
-        await row().update({ status: 'decided', review_by: data.reviewBy, revision: event.streamRevision });
+        await row().update({
+          status: 'decided',
+          review_by: data.reviewBy,
+          decided_by: data.decidedBy,
+          decided_at: data.decidedAt,
+          revision: event.streamRevision,
+        });
         return;
       }
-      case 'UsagerInformedOfMeasure':
-        await row().update({ usager_informed: true, revision: event.streamRevision });
+      case 'UsagerInformedOfMeasure': {
+        const data = event.data as UsagerInformedOfMeasure;
+        await row().update({
+          usager_informed: true,
+          informed_at: data.informedAt,
+          informed_how: data.how,
+          revision: event.streamRevision,
+        });
         return;
+      }
       case 'MeasureReviewed': {
         const data = event.data as MeasureReviewed;
+        const reviewed = {
+          reviews: db.raw('reviews + 1'),
+          last_reviewed_at: data.reviewedAt,
+          last_outcome: data.outcome,
+          revision: event.streamRevision,
+        };
         await row().update(
           data.outcome === 'lifted'
-            ? { status: 'lifted', review_by: null, revision: event.streamRevision }
-            : { review_by: data.nextReviewBy ?? null, revision: event.streamRevision },
+            ? { ...reviewed, status: 'lifted', review_by: null }
+            : { ...reviewed, review_by: data.nextReviewBy ?? null },
         );
         return;
       }

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { type HabilitationCommand, habilitationsDecider, habilitationsStreamId } from '@dui-pds/domain';
 import { handleCommand } from '@dui-pds/eventstore';
 import { dropSchemasStartingWith, TEST_DATABASE_URL, testPostgres, uniqueSchema } from '@dui-pds/eventstore/testing';
+import type { Insi } from '@dui-pds/segur-adapters';
 import { MemorySessionStore, openSession } from '../../auth/index.js';
 import { createLogger, loadServerConfig } from '../../server/index.js';
 import { type DuiServer, startDuiServer } from '../compose.js';
@@ -11,6 +12,8 @@ export interface HttpAnswer {
   headers: Headers;
   // biome-ignore lint/suspicious/noExplicitAny: a test reads any field of an answer and lets the assertion fail
   body: any;
+  /** The body as received, for answers that are not JSON (a PDF). */
+  bytes: Uint8Array;
 }
 
 export interface RequestOptions {
@@ -44,6 +47,7 @@ export class ServerUnderTest {
       schema: uniqueSchema('http'),
       masterKey: randomBytes(32).toString('base64'),
     },
+    services: { insi?: Insi } = {},
   ): Promise<ServerUnderTest> {
     const { schema, masterKey } = data;
     const config = loadServerConfig({
@@ -56,7 +60,10 @@ export class ServerUnderTest {
       ...env,
     });
     const sessions = new MemorySessionStore();
-    const server = await startDuiServer(config, createLogger({ level: 'silent' }), { sessionStore: sessions });
+    const server = await startDuiServer(config, createLogger({ level: 'silent' }), {
+      sessionStore: sessions,
+      ...services,
+    });
     return new ServerUnderTest(server, schema, masterKey, sessions);
   }
 
@@ -98,14 +105,15 @@ export class ServerUnderTest {
       body = options.rawBody ?? JSON.stringify(options.body);
     }
     const response = await fetch(`${this.url}${path}`, { method, headers, body });
-    const text = await response.text();
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const text = new TextDecoder().decode(bytes);
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       // not JSON: kept as text for the assertion to show
     }
-    return { status: response.status, headers: response.headers, body: parsed };
+    return { status: response.status, headers: response.headers, body: parsed, bytes };
   }
 
   /** How many events the whole log holds (every stream, every tenant). */

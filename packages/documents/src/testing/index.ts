@@ -1,0 +1,1 @@
+export { pdfPagesText } from './pdf-text.js';

@@ -1,0 +1,1 @@
+export * from './accompaniment-exit.js';

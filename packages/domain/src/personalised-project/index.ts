@@ -1,0 +1,3 @@
+export * from './action-deadlines.js';
+export * from './personalised-project.js';
+export * from './project-content.js';

@@ -1,0 +1,3 @@
+export * from './ins.js';
+export * from './service-user-identity.js';
+export * from './strict-traits.js';

@@ -1,0 +1,2 @@
+export * from './stay-contract.js';
+export * from './stay-contract-deadlines.js';

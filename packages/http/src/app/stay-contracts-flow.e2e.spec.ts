@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { ServerUnderTest } from './testing/server-under-test.js';
+
+const ORG = 'og-a';
+const CSAPA = '750000001';
+
+describe('the HTTP API: contrats de séjour and DIPC, their versions and deadlines', function () {
+  this.timeout(60_000);
+  let app: ServerUnderTest;
+  let secretary: string;
+  let director: string;
+  let doctorOutsideTeam: string;
+
+  before(async () => {
+    app = await ServerUnderTest.start();
+    await app.asSystem(
+      ORG,
+      { type: 'GrantRole', professionalId: 'pro-secretary', facilityId: CSAPA, role: 'secretary' },
+      { type: 'GrantRole', professionalId: 'pro-director', facilityId: CSAPA, role: 'director' },
+      { type: 'GrantRole', professionalId: 'pro-doctor', facilityId: CSAPA, role: 'doctor' },
+    );
+    secretary = await app.loginAs('pro-secretary');
+    director = await app.loginAs('pro-director');
+    doctorOutsideTeam = await app.loginAs('pro-doctor');
+  });
+  after(() => app.close());
+
+  const contractPath = (contractId: string, act = '') =>
+    `/organisations/${ORG}/stay-contracts/${contractId}${act ? `/${act}` : ''}`;
+  const watch = (today: string) => `/organisations/${ORG}/facilities/${CSAPA}/stay-contracts-to-watch?today=${today}`;
+
+  it('warns of a handover about to be missed until the contract is handed over', async () => {
+    // given a contract drafted for a usager admitted on 5 January 2026 (handover due on the 20th)
+    const contractId = randomUUID();
+    const drafted = await app.request('POST', `/organisations/${ORG}/usagers/usager-1/stay-contracts`, {
+      as: secretary,
+      body: {
+        contractId,
+        kind: 'stay-contract',
+        facilityId: CSAPA,
+        accompanimentId: randomUUID(),
+        admittedOn: '2026-01-05',
+        objectives: ['Stabiliser le traitement de substitution'],
+        services: ['Hébergement', 'Accompagnement social'],
+        annexes: [{ kind: 'operating-rules', reference: 'Règlement de fonctionnement 2026' }],
+      },
+    });
+
+    // when the contracts to watch are read on 16 January, before and after the handover
+    const before = await app.request('GET', watch('2026-01-16'), { as: secretary });
+    const handedOver = await app.request('POST', contractPath(contractId, 'handovers'), {
+      as: secretary,
+      ifMatch: '"0"',
+      body: { day: '2026-01-16' },
+    });
+    const after = await app.request('GET', watch('2026-01-16'), { as: secretary });
+    // and later, when the signature is about to be missed
+    const later = await app.request('GET', watch('2026-02-01'), { as: secretary });
+    const byDoctor = await app.request('GET', watch('2026-02-01'), { as: doctorOutsideTeam });
+
+    // then the warning appears, disappears with the handover, and the next one comes in time
+    expect(drafted.status, JSON.stringify(drafted.body)).to.equal(201);
+    expect(drafted.body).to.deep.include({ contractId, kind: 'stay-contract', status: 'draft', revision: 0 });
+    expect(before.status, JSON.stringify(before.body)).to.equal(200);
+    expect(before.body.contracts).to.have.length(1);
+    expect(before.body.contracts[0]).to.deep.include({
+      contractId,
+      serviceUserId: 'usager-1',
+      warnings: [{ type: 'handover-due-soon', deadline: 'handover', dueOn: '2026-01-20' }],
+    });
+    expect(handedOver.status, JSON.stringify(handedOver.body)).to.equal(200);
+    expect(handedOver.headers.get('etag')).to.equal('"1"');
+    expect(after.body.contracts).to.deep.equal([]);
+    expect(
+      later.body.contracts.map((c: { warnings: { type: string }[] }) => c.warnings.map((w) => w.type)),
+    ).to.deep.equal([['signature-due-soon']]);
+    expect(byDoctor.status).to.equal(200);
+    expect(byDoctor.body.contracts).to.deep.equal([]);
+  });
+
+  it('freezes the signed version: a direct change is refused, an amendment makes version 2', async () => {
+    // given a contract handed over and signed by the usager and the director
+    const contractId = randomUUID();
+    const movementMeasure = randomUUID();
+    const created = await app.request('POST', `/organisations/${ORG}/usagers/usager-2/stay-contracts`, {
+      as: secretary,
+      body: {
+        contractId,
+        kind: 'stay-contract',
+        facilityId: CSAPA,
+        accompanimentId: randomUUID(),
+        admittedOn: '2026-03-02',
+        objectives: [],
+        services: ['Hébergement'],
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const handedOver = await app.request('POST', contractPath(contractId, 'handovers'), {
+      as: secretary,
+      ifMatch: '"0"',
+      body: { day: '2026-03-05' },
+    });
+    expect(handedOver.status, JSON.stringify(handedOver.body)).to.equal(200);
+    const signed = await app.request('POST', contractPath(contractId, 'signatures'), {
+      as: director,
+      ifMatch: '"1"',
+      body: { day: '2026-03-10', signedForUsagerBy: 'usager', directorId: 'pro-director' },
+    });
+
+    // when the signed version is changed directly, then by an amendment signed by the legal representative
+    const revised = await app.request('POST', contractPath(contractId, 'draft-revisions'), {
+      as: secretary,
+      ifMatch: '"2"',
+      body: { objectives: ['Retrouver un logement'] },
+    });
+    const stale = await app.request('POST', contractPath(contractId, 'amendments'), {
+      as: secretary,
+      ifMatch: '"1"',
+      body: { day: '2026-08-01', reason: 'Avenant des six mois', objectives: ['Retrouver un logement'] },
+    });
+    const amendment = await app.request('POST', contractPath(contractId, 'amendments'), {
+      as: secretary,
+      ifMatch: '"2"',
+      body: {
+        day: '2026-08-01',
+        reason: 'Avenant des six mois',
+        objectives: ['Retrouver un logement'],
+        annexes: [{ kind: 'freedom-of-movement', measureIds: [movementMeasure] }],
+      },
+    });
+    const amendmentSigned = await app.request('POST', contractPath(contractId, 'amendment-signatures'), {
+      as: director,
+      ifMatch: '"3"',
+      body: {
+        day: '2026-08-03',
+        signedForUsagerBy: 'legal-representative',
+        legalRepresentative: 'Mme Tutrice',
+        directorId: 'pro-director',
+      },
+    });
+    const read = await app.request('GET', `${contractPath(contractId)}?today=2027-07-20`, { as: secretary });
+    const readByDoctor = await app.request('GET', contractPath(contractId), { as: doctorOutsideTeam });
+    const accessLog = await app.request('GET', `/organisations/${ORG}/usagers/usager-2/access-log`, { as: director });
+
+    // then
+    expect(signed.status, JSON.stringify(signed.body)).to.equal(200);
+    expect(signed.body).to.deep.include({ status: 'signed', currentVersion: 1, revision: 2 });
+    expect(revised.status).to.equal(422);
+    expect(revised.body.code).to.equal('SIGNED_VERSION_FROZEN');
+    expect(revised.body.detail).to.equal('Une version signée est figée : toute modification passe par un avenant.');
+    expect(stale.status).to.equal(412);
+    expect(amendment.status, JSON.stringify(amendment.body)).to.equal(200);
+    expect(amendmentSigned.status, JSON.stringify(amendmentSigned.body)).to.equal(200);
+    expect(amendmentSigned.body).to.deep.include({ currentVersion: 2, revision: 4 });
+
+    expect(read.status, JSON.stringify(read.body)).to.equal(200);
+    expect(read.headers.get('etag')).to.equal('"4"');
+    expect(read.body).to.deep.include({ serviceUserId: 'usager-2', status: 'signed', currentVersion: 2, draft: null });
+    expect(
+      read.body.versions.map((v: { version: number; objectives: string[]; annexes: unknown[] }) => [
+        v.version,
+        v.objectives,
+        v.annexes,
+      ]),
+    ).to.deep.equal([
+      [1, [], []],
+      [2, ['Retrouver un logement'], [{ kind: 'freedom-of-movement', measureIds: [movementMeasure] }]],
+    ]);
+    expect(read.body.versions[1]).to.deep.include({
+      legalRepresentative: 'Mme Tutrice',
+      reason: 'Avenant des six mois',
+    });
+    expect(read.body.deadlines).to.deep.equal({ review: '2027-08-03' });
+    expect(read.body.warnings).to.deep.equal([{ type: 'review-due-soon', deadline: 'review', dueOn: '2027-08-03' }]);
+    expect(readByDoctor.status).to.equal(403);
+    expect(accessLog.body.entries.map((entry: { resource: string }) => entry.resource)).to.include('stay-contract');
+  });
+
+  it('turns a refused contract into a DIPC that the director signs, then closes it', async () => {
+    // given a contract handed over
+    const contractId = randomUUID();
+    await app.request('POST', `/organisations/${ORG}/usagers/usager-3/stay-contracts`, {
+      as: secretary,
+      body: {
+        contractId,
+        kind: 'stay-contract',
+        facilityId: CSAPA,
+        accompanimentId: randomUUID(),
+        admittedOn: '2026-04-01',
+        objectives: [],
+        services: ['Accueil de jour'],
+      },
+    });
+    await app.request('POST', contractPath(contractId, 'handovers'), {
+      as: secretary,
+      ifMatch: '"0"',
+      body: { day: '2026-04-02' },
+    });
+
+    // when the usager refuses to sign, the director signs the DIPC, and the accompaniment ends
+    const refused = await app.request('POST', contractPath(contractId, 'signature-refusals'), {
+      as: secretary,
+      ifMatch: '"1"',
+      body: { day: '2026-04-03', refusedBy: 'usager' },
+    });
+    const signedBefore = await app.request('POST', contractPath(contractId, 'signatures'), {
+      as: director,
+      ifMatch: '"2"',
+      body: { day: '2026-04-01', directorId: 'pro-director' },
+    });
+    const signed = await app.request('POST', contractPath(contractId, 'signatures'), {
+      as: director,
+      ifMatch: '"2"',
+      body: { day: '2026-04-04', directorId: 'pro-director' },
+    });
+    const watched = await app.request('GET', watch('2026-12-01'), { as: director });
+    const closed = await app.request('POST', contractPath(contractId, 'closures'), {
+      as: director,
+      ifMatch: '"3"',
+      body: { day: '2026-06-30', reason: 'Fin de l’accompagnement' },
+    });
+    const watchedAfter = await app.request('GET', watch('2026-12-01'), { as: director });
+
+    // then
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(200);
+    expect(refused.body).to.deep.include({ kind: 'dipc', status: 'handed-over' });
+    expect(signedBefore.status).to.equal(422);
+    expect(signedBefore.body.code).to.equal('SIGNED_BEFORE_HANDOVER');
+    expect(signed.status, JSON.stringify(signed.body)).to.equal(200);
+    expect(signed.body).to.deep.include({ kind: 'dipc', currentVersion: 1 });
+    const ids = (answer: { body: { contracts: { contractId: string }[] } }) =>
+      answer.body.contracts.map((contract) => contract.contractId);
+    expect(ids(watched)).to.include(contractId);
+    expect(closed.status, JSON.stringify(closed.body)).to.equal(200);
+    expect(ids(watchedAfter)).to.not.include(contractId);
+  });
+});

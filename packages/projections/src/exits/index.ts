@@ -1,0 +1,3 @@
+export { type AccompanimentExitView, accompanimentExit, type PostExitAction } from './accompaniment-exit-query.js';
+export { accompanimentExitsProjection } from './accompaniment-exits-projection.js';
+export { type OpenPostExitAction, openPostExitActions } from './open-post-exit-actions-query.js';
