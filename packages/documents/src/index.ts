@@ -1,8 +1,10 @@
 /**
  * The documents the record produces, as French PDFs rendered from read models: today the summary
- * sheet; the contract, DIPC, project and certificates come with the Documents issue.
+ * sheet and the pharmacy's registers (PDF and CSV); the contract, DIPC, project and certificates
+ * come with the Documents issue.
  */
-export { FrenchPdf, frenchDay, frenchMoment } from './pdf/french-pdf.js';
+export { FrenchPdf, type FrenchPdfOptions, frenchDay, frenchMoment, type TableColumn } from './pdf/french-pdf.js';
+export * from './pharmacy/index.js';
 export {
   displayName,
   renderSummarySheetPdf,

@@ -4,6 +4,7 @@
  * atomically, replayed as of a past moment for auditors.
  */
 export { activityJournal } from './activity-journal/index.js';
+export * from './acts/index.js';
 export {
   type AccompanimentExitView,
   accompanimentExit,
@@ -27,8 +28,12 @@ export {
   handoverFeed,
   handoversProjection,
 } from './handovers/index.js';
+export * from './infectious-waste/index.js';
 export * from './leases/index.js';
+export * from './medical-observations/index.js';
 export * from './personalised-projects/index.js';
+export * from './pharmacy/index.js';
+export * from './prescriptions/index.js';
 export {
   type AttendanceCounts,
   type AttendanceSheet,
@@ -45,6 +50,7 @@ export {
   type Projection,
   type ProjectionContext,
 } from './projection.js';
+export * from './psychology/index.js';
 export { recordNoteStreamId, recordNotesProjection } from './record-notes/index.js';
 export type { Build, BuildState } from './runtime/builds.js';
 export {

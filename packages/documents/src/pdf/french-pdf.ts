@@ -22,6 +22,23 @@ const INK = '#1f2937';
 const MUTED = '#6b7280';
 const ACCENT = '#1d4e89';
 const MARGIN = 50;
+/** Room above the text for the page header, when there is one. */
+const HEADED_TOP_MARGIN = 70;
+const TABLE_PADDING = 3;
+
+/** A column of `table`: its heading, its share of the width, how its cells align. */
+export interface TableColumn {
+  header: string;
+  /** Relative: the columns share the page's width in proportion. */
+  width: number;
+  align?: 'left' | 'right' | 'center';
+}
+
+export interface FrenchPdfOptions {
+  /** Lines written at the top of every page (the first in bold): a register's establishment, say. */
+  pageHeader?: readonly string[];
+  layout?: 'portrait' | 'landscape';
+}
 
 /**
  * A French A4 document in the house style: a title block, numbered sections, "label : value"
@@ -37,10 +54,13 @@ export class FrenchPdf {
   constructor(
     metadata: { title: string; subject: string; author: string; createdAt: Date },
     private readonly footer: string,
+    private readonly options: FrenchPdfOptions = {},
   ) {
+    const headed = (options.pageHeader?.length ?? 0) > 0;
     this.document = new PDFDocument({
       size: 'A4',
-      margin: MARGIN,
+      layout: options.layout ?? 'portrait',
+      margins: { top: headed ? HEADED_TOP_MARGIN : MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
       bufferPages: true,
       lang: 'fr-FR',
       info: {
@@ -120,12 +140,101 @@ export class FrenchPdf {
     return this;
   }
 
-  /** Writes the footers, closes the document and gives its bytes. */
+  /** The next content starts on a new page. */
+  pageBreak(): this {
+    this.document.addPage();
+    return this;
+  }
+
+  /**
+   * A table with a shaded heading row, repeated at the top of each page it runs over; each row as
+   * high as its longest cell, never split across pages. `mutedRows` are printed grey (a
+   * countered line, for instance).
+   */
+  table(
+    columns: readonly TableColumn[],
+    rows: readonly (readonly string[])[],
+    options: { mutedRows?: ReadonlySet<number> } = {},
+  ): this {
+    const document = this.document;
+    const total = columns.reduce((sum, column) => sum + column.width, 0);
+    const available = document.page.width - 2 * MARGIN;
+    const widths = columns.map((column) => (column.width / total) * available);
+    const lefts = widths.map((_, index) => MARGIN + widths.slice(0, index).reduce((sum, width) => sum + width, 0));
+    const bottom = () => document.page.height - document.page.margins.bottom;
+    const heightOf = (cells: readonly string[], font: string) => {
+      document.font(font).fontSize(8);
+      return (
+        Math.max(
+          ...cells.map((cell, index) =>
+            document.heightOfString(cell || ' ', { width: (widths[index] ?? 0) - 2 * TABLE_PADDING }),
+          ),
+        ) +
+        2 * TABLE_PADDING
+      );
+    };
+    const drawRow = (
+      cells: readonly string[],
+      y: number,
+      height: number,
+      style: 'header' | 'even' | 'odd' | 'muted',
+    ) => {
+      if (style !== 'odd') {
+        const fill = style === 'header' ? '#dbe4f0' : style === 'muted' ? '#f3f4f6' : '#f8fafc';
+        document.rect(MARGIN, y, available, height).fill(fill);
+      }
+      document
+        .font(style === 'header' ? 'Helvetica-Bold' : 'Helvetica')
+        .fontSize(8)
+        .fillColor(style === 'header' ? ACCENT : style === 'muted' ? MUTED : INK);
+      cells.forEach((cell, index) => {
+        document.text(cell, (lefts[index] ?? MARGIN) + TABLE_PADDING, y + TABLE_PADDING, {
+          width: (widths[index] ?? 0) - 2 * TABLE_PADDING,
+          align: columns[index]?.align ?? 'left',
+        });
+      });
+      document
+        .moveTo(MARGIN, y + height)
+        .lineTo(MARGIN + available, y + height)
+        .lineWidth(0.3)
+        .strokeColor('#c7d2e0')
+        .stroke();
+    };
+    const headers = columns.map((column) => column.header);
+    const headerHeight = heightOf(headers, 'Helvetica-Bold');
+    let y = document.y + 4;
+    const newPage = () => {
+      document.addPage();
+      y = document.page.margins.top;
+      drawRow(headers, y, headerHeight, 'header');
+      y += headerHeight;
+    };
+    if (y + headerHeight + 20 > bottom()) {
+      newPage();
+    } else {
+      drawRow(headers, y, headerHeight, 'header');
+      y += headerHeight;
+    }
+    rows.forEach((cells, index) => {
+      const height = heightOf(cells, 'Helvetica');
+      if (y + height > bottom()) newPage();
+      const style = options.mutedRows?.has(index) ? 'muted' : index % 2 === 1 ? 'even' : 'odd';
+      drawRow(cells, y, height, style);
+      y += height;
+    });
+    document.x = MARGIN;
+    document.y = y + 6;
+    document.fillColor(INK);
+    return this;
+  }
+
+  /** Writes the headers and footers, closes the document and gives its bytes. */
   async end(): Promise<Buffer> {
     const document = this.document;
     const pages = document.bufferedPageRange();
     for (let index = 0; index < pages.count; index += 1) {
       document.switchToPage(pages.start + index);
+      this.writePageHeader();
       // writing inside the bottom margin would otherwise open a new page
       const bottom = document.page.margins.bottom;
       document.page.margins.bottom = 0;
@@ -141,6 +250,28 @@ export class FrenchPdf {
     }
     document.end();
     return this.finished;
+  }
+
+  private writePageHeader(): void {
+    const lines = this.options.pageHeader ?? [];
+    if (lines.length === 0) return;
+    const document = this.document;
+    const width = document.page.width - 2 * MARGIN;
+    let y = 22;
+    lines.forEach((line, index) => {
+      document
+        .fillColor(index === 0 ? INK : MUTED)
+        .font(index === 0 ? 'Helvetica-Bold' : 'Helvetica')
+        .fontSize(index === 0 ? 9 : 8)
+        .text(line, MARGIN, y, { width, lineBreak: false });
+      y += index === 0 ? 11 : 10;
+    });
+    document
+      .moveTo(MARGIN, y + 2)
+      .lineTo(MARGIN + width, y + 2)
+      .lineWidth(0.5)
+      .strokeColor('#c7d2e0')
+      .stroke();
   }
 
   private rule(color: string, width: number): void {

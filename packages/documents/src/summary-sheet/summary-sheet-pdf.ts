@@ -61,6 +61,7 @@ export function renderSummarySheetPdf(print: SummarySheetPrint): Promise<Buffer>
     if (identity.usedName) pdf.field('Nom utilisé', identity.usedName);
     if (identity.usedFirstName) pdf.field('Prénom utilisé', identity.usedFirstName);
     if (identity.birthDate) pdf.field('Date de naissance', frenchDay(identity.birthDate));
+    if (identity.postalAddress) pdf.field('Adresse', identity.postalAddress);
     if (identity.sex) pdf.field('Sexe', SEX_LABELS[identity.sex]);
     if (identity.birthplaceCode) pdf.field('Lieu de naissance (code INSEE)', identity.birthplaceCode);
     if (identity.identityStatus)

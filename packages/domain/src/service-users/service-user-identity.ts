@@ -108,6 +108,12 @@ export const identityTraitsCorrectedSchema = z.object({
   at: instant,
   status: identityStatusSchema,
 });
+/**
+ * Where the usager can be written to: a home, or the address of their domiciliation (CCAS or
+ * approved body) for a person without one. The ordonnancier prints it (R.5132-10 CSP).
+ */
+export const postalAddressSchema = z.string().trim().min(1).max(300);
+export const postalAddressChangedSchema = z.object({ postalAddress: postalAddressSchema, at: instant });
 export const usedNamesChangedSchema = z.object({
   usedName: usedName.optional(),
   usedFirstName: usedName.optional(),
@@ -155,6 +161,7 @@ export type ServiceUserRegistered = z.infer<typeof serviceUserRegisteredSchema>;
 export type AnonymousServiceUserRegistered = z.infer<typeof anonymousServiceUserRegisteredSchema>;
 export type IdentityTraitsCorrected = z.infer<typeof identityTraitsCorrectedSchema>;
 export type UsedNamesChanged = z.infer<typeof usedNamesChangedSchema>;
+export type PostalAddressChanged = z.infer<typeof postalAddressChangedSchema>;
 export type InsRetrieved = z.infer<typeof insRetrievedSchema>;
 export type IdentityDocumentChecked = z.infer<typeof identityDocumentCheckedSchema>;
 export type AnonymityLifted = z.infer<typeof anonymityLiftedSchema>;
@@ -170,6 +177,7 @@ export type ServiceUserIdentityEvent =
   | { type: 'AnonymousServiceUserRegistered'; data: AnonymousServiceUserRegistered | ErasedIdentityData }
   | { type: 'IdentityTraitsCorrected'; data: IdentityTraitsCorrected | ErasedIdentityData }
   | { type: 'UsedNamesChanged'; data: UsedNamesChanged | ErasedIdentityData }
+  | { type: 'PostalAddressChanged'; data: PostalAddressChanged | ErasedIdentityData }
   | { type: 'InsRetrieved'; data: InsRetrieved | ErasedIdentityData }
   | { type: 'IdentityDocumentChecked'; data: IdentityDocumentChecked | ErasedIdentityData }
   | { type: 'AnonymityLifted'; data: AnonymityLifted | ErasedIdentityData }
@@ -182,6 +190,7 @@ export const serviceUserIdentityEventSchemas = {
   AnonymousServiceUserRegistered: anonymousServiceUserRegisteredSchema,
   IdentityTraitsCorrected: identityTraitsCorrectedSchema,
   UsedNamesChanged: usedNamesChangedSchema,
+  PostalAddressChanged: postalAddressChangedSchema,
   InsRetrieved: insRetrievedSchema,
   IdentityDocumentChecked: identityDocumentCheckedSchema,
   AnonymityLifted: anonymityLiftedSchema,
@@ -209,6 +218,7 @@ export type ServiceUserIdentityCommand =
     }
   | { type: 'CorrectIdentityTraits'; traits: StrictTraits; reason: string; at: string }
   | { type: 'ChangeUsedNames'; usedName?: string; usedFirstName?: string; at: string }
+  | { type: 'ChangePostalAddress'; postalAddress: string; at: string }
   | { type: 'RecordInsRetrieved'; ins: Ins; traits: StrictTraits; operation: 'search' | 'verification'; at: string }
   | {
       type: 'RecordIdentityDocumentCheck';
@@ -355,6 +365,12 @@ export const serviceUserIdentityDecider: Decider<
       case 'ChangeUsedNames': {
         identified(record, 'changer le nom ou le prénom utilisé');
         return { type: 'UsedNamesChanged', data: { ...usedNames(command), at: command.at } };
+      }
+      case 'ChangePostalAddress': {
+        // an anonymous usager gives no address: it would identify them
+        identified(record, 'enregistrer une adresse');
+        const postalAddress = requireText(command.postalAddress, 'POSTAL_ADDRESS_REQUIRED', 'Indiquez l’adresse.');
+        return { type: 'PostalAddressChanged', data: { postalAddress, at: command.at } };
       }
       case 'RecordInsRetrieved': {
         const current = identified(record, 'enregistrer un INS');
@@ -513,6 +529,8 @@ export const serviceUserIdentityDecider: Decider<
         const changed = data as UsedNamesChanged;
         return { ...record, usedName: changed.usedName, usedFirstName: changed.usedFirstName };
       }
+      case 'PostalAddressChanged':
+        return record;
       case 'InsRetrieved': {
         const retrieved = data as InsRetrieved;
         return { ...record, ins: retrieved.ins, traits: retrieved.traits, status: retrieved.status };

@@ -139,7 +139,12 @@ describe('the identity of a usager (RNIV statuses, anonymity)', () => {
   });
 
   it('keeps an anonymous record without identity, INS or document, until anonymity is lifted with a reason', () => {
-    for (const command of [insiAnswer, idCard, { type: 'CorrectIdentityTraits', traits, reason: 'x', at }] as const) {
+    for (const command of [
+      insiAnswer,
+      idCard,
+      { type: 'CorrectIdentityTraits', traits, reason: 'x', at },
+      { type: 'ChangePostalAddress', postalAddress: '3 rue du Port, 13002 Marseille', at },
+    ] as const) {
       spec.given([anonymous]).when(command).thenRefuses(refusedWith('ANONYMOUS_RECORD'));
     }
     const lift = {
@@ -187,6 +192,17 @@ describe('the identity of a usager (RNIV statuses, anonymity)', () => {
       .when({ ...certificate, periodTo: '2025-12-31' })
       .thenRefuses(refusedWith('CERTIFICATE_PERIOD_INVALID'));
     spec.given([]).when(certificate).thenRefuses(refusedWith('SERVICE_USER_NOT_REGISTERED'));
+  });
+
+  it('records the postal address of an identified usager, never a blank one', () => {
+    spec
+      .given([registered])
+      .when({ type: 'ChangePostalAddress', postalAddress: ' 3 rue du Port, 13002 Marseille ', at })
+      .thenEmits([{ type: 'PostalAddressChanged', data: { postalAddress: '3 rue du Port, 13002 Marseille', at } }]);
+    spec
+      .given([registered])
+      .when({ type: 'ChangePostalAddress', postalAddress: '  ', at })
+      .thenRefuses(refusedWith('POSTAL_ADDRESS_REQUIRED'));
   });
 
   it('gives each organisation its own stream of a usager', () => {

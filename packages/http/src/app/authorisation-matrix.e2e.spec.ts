@@ -352,4 +352,144 @@ describe('the HTTP API: the authorisation matrix, role × sensitivity × action 
     expect(logOfB, 'og-b read nothing of its own usager-1').to.deep.equal([]);
     expect(verify.code, verify.stdout + verify.stderr).to.equal(0);
   });
+
+  // Last, because the usager's allowances it grants would change what the cases above expect.
+  it('keeps the psychologists’ appointments, assessments and notes from every other role, unless the usager allowed them', async () => {
+    // given og-a's psychologist of usager-1's team plans an appointment and records an assessment
+    const psychologist = professionals.find(
+      (who) => who.role === 'psychologist' && who.inTeam && who.tenant === 'same',
+    )!;
+    const appointmentId = randomUUID();
+    const assessmentId = randomUUID();
+    const planned = await app.request('POST', `/organisations/${ORG_A}/usagers/${USAGER}/psychologist-appointments`, {
+      as: psychologist.token,
+      body: {
+        appointmentId,
+        facilityId: CSAPA_A,
+        startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+        durationMinutes: 45,
+      },
+    });
+    const assessed = await app.request('POST', `/organisations/${ORG_A}/usagers/${USAGER}/psychological-assessments`, {
+      as: psychologist.token,
+      body: { assessmentId, facilityId: CSAPA_A, assessedOn: '2026-01-15', tools: ['MoCA'], conclusions: 'bilan' },
+    });
+    expect(planned.status, JSON.stringify(planned.body)).to.equal(201);
+    expect(assessed.status, JSON.stringify(assessed.body)).to.equal(201);
+    const psychologicalNote = notes.get('psychological')!;
+    const reads = (organisationId: string) => ({
+      appointment: `/organisations/${organisationId}/psychologist-appointments/${appointmentId}`,
+      assessment: `/organisations/${organisationId}/psychological-assessments/${assessmentId}`,
+      note: `/organisations/${organisationId}/notes/${psychologicalNote}`,
+      file: `/organisations/${organisationId}/usagers/${USAGER}/psychology?facilityId=${CSAPA_A}`,
+    });
+    const agenda = `/organisations/${ORG_A}/facilities/${CSAPA_A}/psychologist-appointments`;
+    const psychologyMismatches: string[] = [];
+    const ofOrganisationA = professionals.filter((who) => who.tenant === 'same');
+    const caseOf = (who: Professional, phase: string) =>
+      `${phase}: ${who.role} ${who.inTeam ? 'in' : 'out of'} the team`;
+
+    /** Every og-a professional reads each item, the file and the agenda, and plans an appointment. */
+    const readAndWrite = async (phase: string, mayRead: (who: Professional) => boolean) => {
+      const logBefore = (await app.server.store.readStream(accessLogStreamId(ORG_A, USAGER))).length;
+      const eventsBefore = await app.eventCount();
+      let traces = 0;
+      let writes = 0;
+      for (const who of ofOrganisationA) {
+        const may = mayRead(who);
+        for (const [item, path] of Object.entries(reads(ORG_A))) {
+          const answer = await app.request('GET', path, { as: who.token });
+          if (answer.status !== (may ? 200 : 403)) {
+            psychologyMismatches.push(`${caseOf(who, phase)}: GET ${item} answered ${answer.status}`);
+          } else if (may) {
+            traces += 1;
+          }
+          const filed = (answer.body?.notes ?? []) as { noteId: string }[];
+          if (item === 'file' && may && !filed.some((note) => note.noteId === psychologicalNote)) {
+            psychologyMismatches.push(`${caseOf(who, phase)}: the file does not show the note`);
+          }
+        }
+        const listed = await app.request('GET', agenda, { as: who.token });
+        const shown = (listed.body.appointments ?? []).some(
+          (appointment: { appointmentId: string }) => appointment.appointmentId === appointmentId,
+        );
+        if (listed.status !== 200 || shown !== may) {
+          psychologyMismatches.push(
+            `${caseOf(who, phase)}: the agenda answered ${listed.status}, showing it: ${shown}`,
+          );
+        }
+        if (shown) traces += 1;
+        const mayWrite = who.role === 'psychologist' && who.inTeam;
+        const written = await app.request(
+          'POST',
+          `/organisations/${ORG_A}/usagers/${USAGER}/psychologist-appointments`,
+          {
+            as: who.token,
+            body: {
+              appointmentId: randomUUID(),
+              facilityId: CSAPA_A,
+              startsAt: new Date(Date.now() + 8 * 86_400_000).toISOString(),
+              durationMinutes: 30,
+            },
+          },
+        );
+        if (written.status !== (mayWrite ? 201 : 403)) {
+          psychologyMismatches.push(`${caseOf(who, phase)}: planning answered ${written.status}`);
+        } else if (mayWrite) {
+          writes += 1;
+        }
+      }
+      const logAfter = (await app.server.store.readStream(accessLogStreamId(ORG_A, USAGER))).length;
+      expect(logAfter - logBefore, `${phase}: one access-log entry per successful read`).to.equal(traces);
+      expect(await app.eventCount(), `${phase}: the reads' traces and the plannings, nothing else`).to.equal(
+        eventsBefore + traces + writes,
+      );
+    };
+
+    // when no usager allowed anyone: only the psychologist of the team reads
+    await readAndWrite('no allowance', (who) => who.role === 'psychologist' && who.inTeam);
+
+    // and og-b's professionals, same roles for a usager of the same id, are refused on og-a's paths and find nothing on theirs
+    for (const who of professionals.filter((professional) => professional.tenant === 'other')) {
+      for (const [item, path] of Object.entries(reads(ORG_A))) {
+        const answer = await app.request('GET', path, { as: who.token });
+        if (answer.status !== 403 || answer.body.detail !== NO_HABILITATION_HERE) {
+          psychologyMismatches.push(`og-b ${who.role}: GET og-a's ${item} answered ${answer.status}`);
+        }
+      }
+      for (const item of ['appointment', 'assessment'] as const) {
+        const answer = await app.request('GET', reads(ORG_B)[item], { as: who.token });
+        if (answer.status !== 404)
+          psychologyMismatches.push(`og-b ${who.role}: GET og-b's ${item} answered ${answer.status}`);
+      }
+    }
+
+    // when usager-1 allows every professional of og-a to read their psychologist's notes
+    const allowedIds = [...new Set(ofOrganisationA.map((who) => who.id))];
+    await app.asSystem(
+      ORG_A,
+      ...allowedIds.map((professionalId) => ({
+        type: 'AllowPsychologicalNotes' as const,
+        serviceUserId: USAGER,
+        professionalId,
+      })),
+    );
+
+    // then the allowance opens reading to the members of the care team the matrix names, never writing,
+    // never to those outside the team, never to the administrator
+    const OPENED_BY_THE_USAGER: readonly Role[] = [
+      'doctor',
+      'nurse',
+      'pharmacist',
+      'socialWorker',
+      'educator',
+      'secretary',
+      'director',
+    ];
+    await readAndWrite(
+      'allowed by the usager',
+      (who) => who.inTeam && (who.role === 'psychologist' || OPENED_BY_THE_USAGER.includes(who.role)),
+    );
+    expect(psychologyMismatches).to.deep.equal([]);
+  });
 });

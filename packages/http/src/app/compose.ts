@@ -8,12 +8,18 @@ import {
 } from '@dui-pds/eventstore';
 import {
   accompanimentExitsProjection,
+  actsProjection,
   attendanceProjection,
+  clinicalObservationsProjection,
   freedomOfMovementProjection,
   habilitationsProjection,
   handoversProjection,
+  infectiousWasteProjection,
   ProjectionRuntime,
   personalisedProjectsProjection,
+  pharmacyProjection,
+  prescriptionsProjection,
+  psychologyProjection,
   RedisAppendNotifier,
   RedisLeaseManager,
   recordNotesProjection,
@@ -41,15 +47,23 @@ import {
   type SessionStore,
 } from '../auth/index.js';
 import { accessLogRoutes } from '../features/access-log/access-log-routes.js';
+import { actsRoutes } from '../features/acts/acts-routes.js';
 import { admissionRoutes } from '../features/admission/admission-routes.js';
 import { assessmentsRoutes } from '../features/assessments/assessments-routes.js';
 import { exitsRoutes } from '../features/exits/exits-routes.js';
 import { freedomOfMovementRoutes } from '../features/freedom-of-movement/freedom-of-movement-routes.js';
 import { habilitationsRoutes } from '../features/habilitations/habilitations-routes.js';
 import { handoversRoutes } from '../features/handovers/handovers-routes.js';
+import { infectiousWasteRoutes } from '../features/infectious-waste/infectious-waste-routes.js';
+import { clinicalObservationsRoutes } from '../features/medical-observations/clinical-observations-routes.js';
 import { personalisedProjectsRoutes } from '../features/personalised-projects/personalised-projects-routes.js';
+import { pharmacyRoutes } from '../features/pharmacy/pharmacy-routes.js';
+import { prescriptionForDispensing } from '../features/pharmacy/prescription-for-dispensing.js';
+import { pharmacyRegistersRoutes } from '../features/pharmacy-registers/pharmacy-registers-routes.js';
+import { prescriptionsRoutes } from '../features/prescriptions/prescriptions-routes.js';
 import { attendanceRoutes } from '../features/presences/attendance-routes.js';
 import { ProfessionalAccess } from '../features/professional-access.js';
+import { psychologyRoutes } from '../features/psychology/psychology-routes.js';
 import { recordNotesRoutes } from '../features/record-notes/record-notes-routes.js';
 import { serviceUsersRoutes } from '../features/service-users/service-users-routes.js';
 import { socialBenefitsRoutes } from '../features/social-benefits/social-benefits-routes.js';
@@ -71,7 +85,7 @@ import {
   startHttpServer,
 } from '../server/index.js';
 import { AccessLog } from './access-log.js';
-import { DEMO_FACILITY_NAMES, DEMO_PROFESSIONALS, seedDemoOrganisation } from './demo-organisation.js';
+import { DEMO_FACILITIES, DEMO_PROFESSIONALS, seedDemoOrganisation } from './demo-organisation.js';
 import { developmentMasterKey } from './development-master-key.js';
 
 export interface DuiServer {
@@ -138,6 +152,8 @@ export async function startDuiServer(
 
   const demo = embedded && config.mode !== 'production';
   if (demo) await seedDemoOrganisation(store, clock);
+  const facilities = { ...(demo ? DEMO_FACILITIES : {}), ...config.facilities };
+  const facilityNames = Object.fromEntries(Object.entries(facilities).map(([finess, { name }]) => [finess, name]));
 
   const idempotencyStore: IdempotencyStore = redis
     ? new RedisIdempotencyStore(redis)
@@ -189,12 +205,23 @@ export async function startDuiServer(
         accessLog,
       }),
       ...accessLogRoutes({ access, accessLog }),
+      ...pharmacyRoutes({ store, access, clock, registeredPrescription: prescriptionForDispensing(store) }),
+      ...pharmacyRegistersRoutes({
+        knex,
+        pharmacySchema: runtime.readSchema(pharmacyProjection.name),
+        serviceUsersSchema: runtime.readSchema(serviceUsersProjection.name),
+        runtime,
+        access,
+        accessLog,
+        facilities,
+        clock,
+      }),
       ...summarySheetRoutes({
         knex,
         summarySheetsSchema: runtime.readSchema(summarySheetsProjection.name),
         access,
         accessLog,
-        facilityNames: demo ? DEMO_FACILITY_NAMES : {},
+        facilityNames,
         clock,
       }),
       ...serviceUsersRoutes({
@@ -204,7 +231,7 @@ export async function startDuiServer(
         access,
         accessLog,
         insi: options.insi ?? new InsiStandIn(),
-        production: config.mode === 'production',
+        testInsAllowed: config.insTestOidsAllowed,
         clock,
       }),
       ...assessmentsRoutes({ store, access, accessLog, clock }),
@@ -228,6 +255,14 @@ export async function startDuiServer(
         store,
         knex,
         personalisedProjectsSchema: runtime.readSchema(personalisedProjectsProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
+      ...prescriptionsRoutes({
+        store,
+        knex,
+        prescriptionsSchema: runtime.readSchema(prescriptionsProjection.name),
         access,
         accessLog,
         clock,
@@ -260,6 +295,38 @@ export async function startDuiServer(
         store,
         knex,
         attendanceSchema: runtime.readSchema(attendanceProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
+      ...infectiousWasteRoutes({
+        store,
+        knex,
+        infectiousWasteSchema: runtime.readSchema(infectiousWasteProjection.name),
+        access,
+        clock,
+      }),
+      ...actsRoutes({
+        store,
+        knex,
+        actsSchema: runtime.readSchema(actsProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
+      ...clinicalObservationsRoutes({
+        store,
+        knex,
+        clinicalObservationsSchema: runtime.readSchema(clinicalObservationsProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
+      ...psychologyRoutes({
+        store,
+        knex,
+        psychologySchema: runtime.readSchema(psychologyProjection.name),
+        recordNotesSchema: runtime.readSchema(recordNotesProjection.name),
         access,
         accessLog,
         clock,

@@ -17,14 +17,24 @@ export const DEMO_ORGANISATION = {
   id: 'og-demo',
   name: 'Association Démo Addictions (données fictives)',
   facilities: [
-    { id: '750000001', name: 'CSAPA Démo (fictif)', kind: 'CSAPA' },
-    { id: '750000002', name: 'CAARUD Démo (fictif)', kind: 'CAARUD' },
+    {
+      id: '750000001',
+      name: 'CSAPA Démo (fictif)',
+      kind: 'CSAPA',
+      address: '1 rue de l’Exemple, 75001 Paris (adresse fictive)',
+    },
+    {
+      id: '750000002',
+      name: 'CAARUD Démo (fictif)',
+      kind: 'CAARUD',
+      address: '2 rue de l’Exemple, 75001 Paris (adresse fictive)',
+    },
   ],
 } as const;
 
-/** What printed documents call each demo ESSMS. */
-export const DEMO_FACILITY_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
-  DEMO_ORGANISATION.facilities.map(({ id, name }) => [id, name]),
+/** How printed documents name each demo ESSMS, and where it is. */
+export const DEMO_FACILITIES: Readonly<Record<string, { name: string; address: string }>> = Object.fromEntries(
+  DEMO_ORGANISATION.facilities.map(({ id, name, address }) => [id, { name, address }]),
 );
 
 const CSAPA = DEMO_ORGANISATION.facilities[0].id;

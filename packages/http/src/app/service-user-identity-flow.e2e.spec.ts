@@ -58,6 +58,10 @@ describe('the HTTP API: the usager’s identity, INS status and anonymity', func
       as: secretary,
       body: { serviceUserId: 'usager-jeanne', facilityId: CSAPA, traits: asEntered(jeanne.traits), usedName: 'Dupont' },
     });
+    const addressed = await app.request('POST', usager('usager-jeanne', '/postal-addresses'), {
+      as: secretary,
+      body: { postalAddress: 'CCAS de Paris, domiciliation, 5 boulevard Diderot, 75012 Paris' },
+    });
     const provisional = await app.request('GET', usager('usager-jeanne'), { as: secretary });
 
     // when her INS is searched at the INSi, then her passport is checked
@@ -75,9 +79,11 @@ describe('the HTTP API: the usager’s identity, INS status and anonymity', func
 
     // then the status went PROV → RECUP → QUAL, and the INS shows once qualified
     expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
+    expect(addressed.status, JSON.stringify(addressed.body)).to.equal(200);
     expect(provisional.body).to.deep.include({
       birthName: 'MARTIN',
       usedName: 'Dupont',
+      postalAddress: 'CCAS de Paris, domiciliation, 5 boulevard Diderot, 75012 Paris',
       identityStatus: 'PROV',
       ins: null,
     });
@@ -141,6 +147,7 @@ describe('the HTTP API: the usager’s identity, INS status and anonymity', func
       { path: '/ins-verifications', body: {} },
       { path: '/identity-document-checks', body: { checkId: randomUUID(), kind: 'passport', outcome: 'consistent' } },
       { path: '/identity-corrections', body: { traits: jeanne.traits, reason: 'erreur' } },
+      { path: '/postal-addresses', body: { postalAddress: '3 rue du Port, 13002 Marseille' } },
       {
         path: '/care-certificates',
         body: {
@@ -166,7 +173,7 @@ describe('the HTTP API: the usager’s identity, INS status and anonymity', func
         // then no INSi call was made, and the record holds no INS, no traits, no name
         expect(insi.calls).to.equal(callsBefore);
         const stream = await recordedText('usager-anonyme');
-        expect(stream).not.to.match(/"ins"|birthName|Jean Dupont/);
+        expect(stream).not.to.match(/"ins"|birthName|Jean Dupont|rue du Port/);
       }),
       { numRuns: 8 },
     );

@@ -74,7 +74,7 @@ describe('dui migrate and dui projections', function () {
     // then
     expect(run.code).to.equal(2);
     expect(run.stderr).to.equal(
-      'erreur : projection inconnue : « journal_inconnu » (projections connues : activity_journal, accompaniment_exits, attendance, freedom_of_movement, habilitations, handovers, personalised_projects, record_notes, service_users, social_benefits, stay_contracts, summary_sheets, waiting_list)\n',
+      'erreur : projection inconnue : « journal_inconnu » (projections connues : activity_journal, accompaniment_exits, acts, attendance, clinical_observations, freedom_of_movement, habilitations, handovers, infectious_waste, personalised_projects, pharmacy, prescriptions, psychology, record_notes, service_users, social_benefits, stay_contracts, summary_sheets, waiting_list)\n',
     );
   });
 

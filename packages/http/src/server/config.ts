@@ -29,6 +29,14 @@ export interface ServerConfig {
   rateLimitPerMinute: number;
   /** Express's `trust proxy`: false, true, a number of hops, or addresses and subnets. */
   trustProxy: boolean | number | string[];
+  /** The ESSMS' names and addresses by FINESS, printed on registers and documents (`DUI_FACILITIES`). */
+  facilities: Readonly<Record<string, FacilityIdentity>>;
+}
+
+/** How a printed document names an ESSMS: every page of a register carries it (R.5132-36 CSP). */
+export interface FacilityIdentity {
+  name: string;
+  address: string;
 }
 
 export interface OidcConfig {
@@ -89,6 +97,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     logLevel: settings.LOG_LEVEL ?? (production ? 'info' : 'debug'),
     rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
     trustProxy: settings.TRUST_PROXY,
+    facilities: settings.DUI_FACILITIES,
   };
   if (production) problems.push(...productionProblems(config, new Set(Object.keys(settings)), env));
   if (problems.length > 0) throw new ConfigurationError(problems);
@@ -261,6 +270,7 @@ function settingSchemas() {
       DEFAULT_RATE_LIMIT,
     ),
     TRUST_PROXY: withDefault(z.string().transform(trustProxyParser), false),
+    DUI_FACILITIES: withDefault(z.string().transform(facilitiesParser), {}),
   };
 }
 
@@ -348,4 +358,32 @@ function masterKeyProblem(value: string): string {
   const bytes = Buffer.from(value, value.includes('-') || value.includes('_') ? 'base64url' : 'base64').length;
   if (bytes !== 32) return `DUI_MASTER_KEY doit encoder 32 octets en base64 (il en encode ${bytes})`;
   return 'DUI_MASTER_KEY n’est pas une clé aléatoire : ses 32 octets sont tous identiques';
+}
+
+const facilitiesSchema = z.array(
+  z.object({
+    finess: z.string().regex(/^\d[\dAB]\d{7}$/),
+    name: z.string().trim().min(1).max(200),
+    address: z.string().trim().min(1).max(300),
+  }),
+);
+
+/** `[{"finess": "750000001", "name": "CSAPA …", "address": "1 rue …, 75001 Paris"}, …]` */
+function facilitiesParser(value: string, context: z.RefinementCtx): Record<string, FacilityIdentity> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  const facilities = facilitiesSchema.safeParse(parsed);
+  if (!facilities.success) {
+    context.addIssue({
+      code: 'custom',
+      message:
+        'DUI_FACILITIES doit être une liste JSON d’ESSMS : [{"finess": "750000001", "name": "…", "address": "…"}]',
+    });
+    return z.NEVER;
+  }
+  return Object.fromEntries(facilities.data.map(({ finess, name, address }) => [finess, { name, address }]));
 }

@@ -43,6 +43,7 @@ describe('the configuration of the HTTP server', () => {
       insTestOidsAllowed: true,
       oidc: undefined,
       organisationOidc: undefined,
+      facilities: {},
       logLevel: 'debug',
       rateLimitPerMinute: 600,
       trustProxy: false,
@@ -96,6 +97,22 @@ describe('the configuration of the HTTP server', () => {
       clientSecret: psc.PSC_CLIENT_SECRET,
       redirectUri: psc.PSC_REDIRECT_URI,
     });
+  });
+
+  it('reads the ESSMS’ names and addresses from DUI_FACILITIES, and refuses a malformed list in French', () => {
+    // given one ESSMS described, and a list missing its address
+    const facilities = JSON.stringify([
+      { finess: '130000001', name: 'CSAPA Le Fil d’Ariane', address: '12 boulevard de la Libération, 13001 Marseille' },
+    ]);
+    // when / then
+    expect(loadServerConfig({ DUI_FACILITIES: facilities }).facilities).to.deep.equal({
+      '130000001': { name: 'CSAPA Le Fil d’Ariane', address: '12 boulevard de la Libération, 13001 Marseille' },
+    });
+    for (const wrong of ['[{"finess": "130000001", "name": "CSAPA"}]', 'pas du JSON', '{"finess": "1"}']) {
+      expect(problemsWith({ DUI_FACILITIES: wrong })).to.deep.equal([
+        'DUI_FACILITIES doit être une liste JSON d’ESSMS : [{"finess": "750000001", "name": "…", "address": "…"}]',
+      ]);
+    }
   });
 
   it('lets DUI_MODE win over NODE_ENV', () => {

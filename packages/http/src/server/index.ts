@@ -8,6 +8,7 @@ export { apiDocsRoutes } from './api-docs.js';
 export { API_REFERENCE_STYLESHEET_PATH, renderApiReference } from './api-reference-page.js';
 export {
   ConfigurationError,
+  type FacilityIdentity,
   loadServerConfig,
   type OidcConfig,
   type OrganisationOidcConfig,

@@ -11,6 +11,7 @@ export interface ServiceUserSummary {
   birthFirstNames: string[];
   usedName: string | null;
   usedFirstName: string | null;
+  postalAddress: string | null;
   birthDate: string | null;
   birthYear: number | null;
   sex: Sex | null;
@@ -31,6 +32,7 @@ interface IdentityRow {
   birth_first_names: string[] | null;
   used_name: string | null;
   used_first_name: string | null;
+  postal_address: string | null;
   birth_date: string | null;
   birth_year: number | null;
   sex: Sex | null;
@@ -43,7 +45,7 @@ interface IdentityRow {
 }
 
 const COLUMNS = `service_user_id, facility_id, anonymous, pseudonym, birth_name, birth_first_names, used_name,
-  used_first_name, birth_date, birth_year, sex, birthplace_code, identity_status, ins_value, ins_oid, registered_at,
+  used_first_name, postal_address, birth_date, birth_year, sex, birthplace_code, identity_status, ins_value, ins_oid, registered_at,
   revision`;
 
 /** One usager's identity, or undefined when the organisation has no such record. */
@@ -106,6 +108,7 @@ function summaryOf(row: IdentityRow): ServiceUserSummary {
     birthFirstNames: row.birth_first_names ?? [],
     usedName: row.used_name,
     usedFirstName: row.used_first_name,
+    postalAddress: row.postal_address,
     birthDate: row.birth_date,
     birthYear: row.birth_year === null ? null : Number(row.birth_year),
     sex: row.sex,

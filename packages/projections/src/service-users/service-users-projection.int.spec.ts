@@ -142,6 +142,7 @@ describe('the service users projection (identities)', () => {
           birth_year: 1990,
           used_name: null,
           used_first_name: null,
+          postal_address: null,
           identity_status: null,
           ins_value: null,
           ins_oid: null,

@@ -4,6 +4,7 @@ import type {
   IdentityDocumentChecked,
   IdentityTraitsCorrected,
   InsRetrieved,
+  PostalAddressChanged,
   ServiceUserIdentityEventType,
   ServiceUserRegistered,
   StrictTraits,
@@ -17,6 +18,7 @@ const handled: readonly ServiceUserIdentityEventType[] = [
   'AnonymousServiceUserRegistered',
   'IdentityTraitsCorrected',
   'UsedNamesChanged',
+  'PostalAddressChanged',
   'InsRetrieved',
   'IdentityDocumentChecked',
   'AnonymityLifted',
@@ -31,7 +33,7 @@ const handled: readonly ServiceUserIdentityEventType[] = [
  */
 export const serviceUsersProjection = defineProjection({
   name: 'service_users',
-  version: 1,
+  version: 2,
   handles: handled,
   async migrate(db, schema) {
     await db.schema.withSchema(schema).createTable('identities', (table) => {
@@ -48,6 +50,7 @@ export const serviceUsersProjection = defineProjection({
       table.integer('birth_year');
       table.text('used_name');
       table.text('used_first_name');
+      table.text('postal_address');
       table.text('identity_status');
       table.text('ins_value');
       table.text('ins_oid');
@@ -113,6 +116,11 @@ export const serviceUsersProjection = defineProjection({
       case 'UsedNamesChanged': {
         const data = event.data as UsedNamesChanged;
         await row().update({ used_name: data.usedName ?? null, used_first_name: data.usedFirstName ?? null, revision });
+        return;
+      }
+      case 'PostalAddressChanged': {
+        const data = event.data as PostalAddressChanged;
+        await row().update({ postal_address: data.postalAddress, revision });
         return;
       }
       case 'InsRetrieved': {

@@ -36,6 +36,7 @@ export const SHEET_EVENT_TYPES = [
   'AnonymousServiceUserRegistered',
   'IdentityTraitsCorrected',
   'UsedNamesChanged',
+  'PostalAddressChanged',
   'InsRetrieved',
   'IdentityDocumentChecked',
   'AnonymityLifted',
@@ -139,6 +140,8 @@ export function evolveSummarySheet(
         usedFirstName: changed.usedFirstName,
       }));
     }
+    case 'PostalAddressChanged':
+      return withIdentity(next, (identity) => ({ ...identity, postalAddress: String(data.postalAddress) }));
     case 'InsRetrieved': {
       const retrieved = data as InsRetrieved;
       return withIdentity(next, (identity) => ({

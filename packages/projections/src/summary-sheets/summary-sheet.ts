@@ -28,6 +28,7 @@ export interface SheetIdentity {
   birthFirstNames: string[];
   usedName: string | undefined;
   usedFirstName: string | undefined;
+  postalAddress?: string | undefined;
   birthDate: string | undefined;
   birthYear: number | undefined;
   sex: Sex | undefined;

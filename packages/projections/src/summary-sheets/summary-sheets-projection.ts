@@ -14,7 +14,7 @@ import { emptySheet, type SummarySheet } from './summary-sheet.js';
  */
 export const summarySheetsProjection = defineProjection({
   name: 'summary_sheets',
-  version: 1,
+  version: 2,
   handles: SHEET_EVENT_TYPES,
   async migrate(db, schema) {
     await db.schema.withSchema(schema).createTable('sheets', (table) => {

@@ -96,6 +96,9 @@ function exampleValue(name: string, schema: JsonSchema, known: Record<string, un
   if (schema.enum !== undefined && schema.enum.length > 0) return schema.enum[0];
   if (typeIs(schema, 'string')) {
     if (schema.format === 'uuid') return randomUUID();
+    // days and instants have one obvious valid value: no field needs naming for them
+    if (schema.format === 'date') return '2026-11-20';
+    if (schema.format === 'date-time') return '2026-11-20T10:00:00+01:00';
     if (schema.pattern !== undefined)
       throw new Error(`${name}: give the fuzzer a valid value (pattern ${schema.pattern})`);
     return 'x'.repeat(Math.max(1, schema.minLength ?? 1));

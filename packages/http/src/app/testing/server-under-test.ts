@@ -47,7 +47,7 @@ export class ServerUnderTest {
       schema: uniqueSchema('http'),
       masterKey: randomBytes(32).toString('base64'),
     },
-    services: { insi?: Insi } = {},
+    services: { insi?: Insi; clock?: () => Date } = {},
   ): Promise<ServerUnderTest> {
     const { schema, masterKey } = data;
     const config = loadServerConfig({

@@ -16,6 +16,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
+import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { identifier, organisationParams } from '../route-parameters.js';
 
@@ -25,7 +26,6 @@ const text = z.string().trim().min(1).max(4_000);
 const accompanimentParams = organisationParams.extend({ accompanimentId: z.uuid() });
 const actionParams = accompanimentParams.extend({ actionId: z.uuid() });
 const accepted = z.object({ accompanimentId: z.uuid(), revision: z.int() });
-const parisDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
 
 const exitDetails = z.object({
   exitDay: day,

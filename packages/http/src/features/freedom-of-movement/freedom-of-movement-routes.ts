@@ -13,6 +13,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
+import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 import { type MeasureStep, mayTakeMeasureStep } from './measure-steps.js';
@@ -22,7 +23,6 @@ const day = z.iso.date();
 const text = z.string().trim().min(1).max(4_000);
 const measureParams = organisationParams.extend({ measureId: z.uuid() });
 const accepted = z.object({ measureId: z.uuid(), revision: z.int() });
-const parisDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
 const warningSchema = z.enum(['none', 'review-due-soon', 'review-overdue', 'usager-not-informed']);
 
 const measureSchema = z.object({

@@ -24,6 +24,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
+import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 
@@ -41,7 +42,6 @@ const versionParams = projectParams.extend({
     .regex(/^[1-9]\d{0,5}$/, 'numéro de version invalide')
     .transform(Number),
 });
-const parisDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
 
 /** Who carries out an action, as a request says it (closed objects: a misspelt key is refused). */
 const actionOwnerBody = z.discriminatedUnion('kind', [

@@ -22,6 +22,7 @@ import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { RequestContext } from '../../server/request-context.js';
+import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 
@@ -29,7 +30,6 @@ const day = z.iso.date();
 const reason = z.string().trim().min(1).max(1_000);
 const usedName = z.string().trim().min(1).max(100);
 const accepted = z.object({ serviceUserId: z.string(), revision: z.int() });
-const parisDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
 /** Letters and digits that cannot be misread for one another (no 0/O, 1/I). */
 const PSEUDONYM_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 
@@ -42,6 +42,7 @@ const identitySchema = z.object({
   birthFirstNames: z.array(z.string()),
   usedName: z.string().nullable(),
   usedFirstName: z.string().nullable(),
+  postalAddress: z.string().nullable(),
   birthDate: z.string().nullable(),
   birthYear: z.int().nullable(),
   sex: sexSchema.nullable(),
@@ -60,8 +61,8 @@ export interface ServiceUsersDependencies {
   access: ProfessionalAccess;
   accessLog: AccessLog;
   insi: Insi;
-  /** In production, test and demo INS OIDs are refused. */
-  production: boolean;
+  /** Whether INS with test and demo OIDs are accepted (never in production: `DUI_INS_OIDS_ALLOWED_TEST`). */
+  testInsAllowed: boolean;
   clock: () => Date;
 }
 
@@ -72,7 +73,7 @@ export interface ServiceUsersDependencies {
  * care team reads it.
  */
 export function serviceUsersRoutes(deps: ServiceUsersDependencies): RouteDefinition[] {
-  const { store, knex, serviceUsersSchema, access, accessLog, insi, production, clock } = deps;
+  const { store, knex, serviceUsersSchema, access, accessLog, insi, testInsAllowed, clock } = deps;
 
   const decide = async (
     principal: Principal,
@@ -143,7 +144,7 @@ export function serviceUsersRoutes(deps: ServiceUsersDependencies): RouteDefinit
   };
 
   const refuseTestOid = (oid: string) => {
-    if (production && isTestOrDemoInsOid(oid)) {
+    if (!testInsAllowed && isTestOrDemoInsOid(oid)) {
       throw new DomainRuleViolation(
         'TEST_INS_IN_PRODUCTION',
         'L’INSi a renvoyé un INS de test ou de démonstration : il est refusé en production.',
@@ -278,6 +279,16 @@ export function serviceUsersRoutes(deps: ServiceUsersDependencies): RouteDefinit
         type: 'ChangeUsedNames',
         ...(body.usedName === undefined ? {} : { usedName: body.usedName as string }),
         ...(body.usedFirstName === undefined ? {} : { usedFirstName: body.usedFirstName as string }),
+        at: clock().toISOString(),
+      }),
+    ),
+    withRecord(
+      'postal-addresses',
+      'Enregistrer l’adresse postale de l’usager (domicile, ou adresse de domiciliation)',
+      z.object({ postalAddress: z.string().trim().min(1).max(300) }),
+      ({ body }) => ({
+        type: 'ChangePostalAddress',
+        postalAddress: body.postalAddress as string,
         at: clock().toISOString(),
       }),
     ),

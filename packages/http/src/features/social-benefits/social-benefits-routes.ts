@@ -14,13 +14,13 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
+import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 
 const day = z.iso.date();
 const benefitParams = organisationParams.extend({ benefitId: z.uuid() });
 const accepted = z.object({ benefitId: z.uuid(), revision: z.int() });
-const parisDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
 
 export interface SocialBenefitsDependencies {
   store: EventStore<Knex.Transaction>;

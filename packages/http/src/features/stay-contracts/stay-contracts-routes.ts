@@ -21,6 +21,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
+import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 
@@ -93,7 +94,6 @@ const contractSchema = z.object({
   warnings: z.array(warningSchema),
   revision: z.int(),
 });
-const parisDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
 
 export interface StayContractsDependencies {
   store: EventStore<Knex.Transaction>;

@@ -1,0 +1,2 @@
+export * from './infectious-waste.js';
+export * from './storage-limit.js';

@@ -1,0 +1,1 @@
+export * from './tso-rules.js';

@@ -1,0 +1,2 @@
+export * from './ledger-products.js';
+export * from './pharmacy-ledger.js';

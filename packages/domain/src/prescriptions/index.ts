@@ -1,0 +1,3 @@
+export * from './exam-warning.js';
+export * from './prescription.js';
+export * from './tso-history.js';

@@ -1,0 +1,2 @@
+export * from './psychological-assessment.js';
+export * from './psychologist-appointment.js';

@@ -1,0 +1,125 @@
+import {
+  DomainRuleViolation,
+  foldEvents,
+  type LedgerMonth,
+  type LedgerMonthClosed,
+  type PharmacyLedgerCommand,
+  type PharmacyLedgerEvent,
+  pharmacyLedgerDecider,
+  pharmacyLedgerStreamId,
+  previousLedgerMonth,
+} from '@dui-pds/domain';
+import { type CommandMetadata, type EventStore, handleCommand } from '@dui-pds/eventstore';
+import type { Knex } from 'knex';
+import { parisDay } from '../paris-day.js';
+
+/** How far back an ESSMS' last ledger month is looked for, before opening its first one. */
+const MONTHS_LOOKED_BACK = 24;
+
+/** Today in Paris, and its ledger month. */
+export function ledgerDayOf(now: Date): { day: string; month: string } {
+  const day = parisDay.format(now);
+  return { day, month: day.slice(0, 7) };
+}
+
+export async function readLedgerMonth(
+  store: EventStore<Knex.Transaction>,
+  organisationId: string,
+  facilityId: string,
+  month: string,
+): Promise<LedgerMonth> {
+  const events = await store.readStream(pharmacyLedgerStreamId(organisationId, facilityId, month));
+  return foldEvents(
+    pharmacyLedgerDecider,
+    events.map((event) => ({ type: event.type, data: event.data }) as PharmacyLedgerEvent),
+  );
+}
+
+/**
+ * Makes sure the ledger of `month` is open, at the first operation of the month: the last month
+ * the ESSMS kept is closed (on `day`) if it was still open, and the new month opens with its
+ * closing balances. Both commands have ids derived from the ESSMS and the months, so that two
+ * nurses dispensing at 7 a.m. on the 1st open the month once: the second command is recognised as
+ * the same command and appends nothing.
+ */
+export async function openLedgerMonth(
+  store: EventStore<Knex.Transaction>,
+  where: { organisationId: string; facilityId: string; month: string; day: string },
+  metadata: CommandMetadata,
+): Promise<void> {
+  const { organisationId, facilityId, month, day } = where;
+  const current = await readLedgerMonth(store, organisationId, facilityId, month);
+  if (current.status !== 'none') return;
+  let previous: Omit<LedgerMonthClosed, 'closedOn' | 'totals'> | undefined;
+  let earlier = month;
+  for (let step = 0; step < MONTHS_LOOKED_BACK && previous === undefined; step += 1) {
+    earlier = previousLedgerMonth(earlier);
+    const ledger = await readLedgerMonth(store, organisationId, facilityId, earlier);
+    if (ledger.status === 'none') continue;
+    previous = await closingOfMonth(store, { organisationId, facilityId, month: earlier, day }, metadata);
+  }
+  await decideOnLedger(
+    store,
+    { organisationId, facilityId, month },
+    `ledger-open/${facilityId}/${month}`,
+    { type: 'OpenLedgerMonth', facilityId, month, openedOn: day, ...(previous ? { previous } : {}) },
+    metadata,
+  );
+}
+
+/** The closing of a month, closing it first (on `day`) when it is still open. */
+async function closingOfMonth(
+  store: EventStore<Knex.Transaction>,
+  where: { organisationId: string; facilityId: string; month: string; day: string },
+  metadata: CommandMetadata,
+): Promise<LedgerMonthClosed> {
+  const streamId = pharmacyLedgerStreamId(where.organisationId, where.facilityId, where.month);
+  const closedBefore = (await store.readStream(streamId)).find((event) => event.type === 'LedgerMonthClosed');
+  if (closedBefore) return closedBefore.data as LedgerMonthClosed;
+  const result = await decideOnLedger(
+    store,
+    where,
+    `ledger-close/${where.facilityId}/${where.month}`,
+    { type: 'CloseLedgerMonth', closedOn: where.day },
+    metadata,
+  );
+  const closed = result.find((event) => event.type === 'LedgerMonthClosed');
+  if (closed) return closed.data as LedgerMonthClosed;
+  // closed meanwhile by another request: its closing is in the stream
+  const closedMeanwhile = (await store.readStream(streamId)).find((event) => event.type === 'LedgerMonthClosed');
+  if (!closedMeanwhile) throw new Error(`ledger month ${where.month} neither closed nor closable`);
+  return closedMeanwhile.data as LedgerMonthClosed;
+}
+
+/** One command on a month's ledger, retried as often as concurrent appends require. */
+export async function decideOnLedger(
+  store: EventStore<Knex.Transaction>,
+  where: { organisationId: string; facilityId: string; month: string },
+  commandId: string,
+  command: PharmacyLedgerCommand,
+  metadata: CommandMetadata,
+  expectedRevision?: number,
+) {
+  try {
+    const result = await handleCommand(store, pharmacyLedgerDecider, {
+      streamId: pharmacyLedgerStreamId(where.organisationId, where.facilityId, where.month),
+      commandId,
+      command,
+      metadata,
+      // every dispensation of the ESSMS goes through this stream: a morning's queue may collide often
+      maxRetries: 100,
+      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+    });
+    return result.events;
+  } catch (error) {
+    // opening or closing raced by another request: the month is as wanted
+    if (
+      error instanceof DomainRuleViolation &&
+      ((command.type === 'OpenLedgerMonth' && error.code === 'LEDGER_MONTH_ALREADY_OPEN') ||
+        (command.type === 'CloseLedgerMonth' && error.code === 'LEDGER_MONTH_CLOSED'))
+    ) {
+      return [];
+    }
+    throw error;
+  }
+}

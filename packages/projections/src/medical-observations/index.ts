@@ -1,0 +1,6 @@
+export { clinicalObservationsProjection } from './clinical-observations-projection.js';
+export {
+  type ClinicalObservationView,
+  clinicalObservationById,
+  clinicalObservationsOf,
+} from './clinical-observations-queries.js';

@@ -1,0 +1,12 @@
+export { prescriptionsProjection } from './prescriptions-projection.js';
+export {
+  type ExamDue,
+  type ExamTerms,
+  examsDue,
+  type MedicineTerms,
+  type PrescriptionView,
+  prescriptionById,
+  prescriptionsOfServiceUser,
+  recordedTsoPrescriptions,
+  tsoHistoryOfServiceUser,
+} from './prescriptions-queries.js';
