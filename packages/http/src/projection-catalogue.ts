@@ -1,9 +1,14 @@
 import {
+  accessRequestsProjection,
   accompanimentExitsProjection,
   activityJournal,
   actsProjection,
+  agendasProjection,
   attendanceProjection,
+  careTeamsProjection,
   clinicalObservationsProjection,
+  directoryProjection,
+  exchangesProjection,
   freedomOfMovementProjection,
   habilitationsProjection,
   handoversProjection,
@@ -11,6 +16,7 @@ import {
   type Projection,
   personalisedProjectsProjection,
   pharmacyProjection,
+  portalAccountsProjection,
   prescriptionsProjection,
   psychologyProjection,
   recordNotesProjection,
@@ -18,6 +24,7 @@ import {
   socialBenefitsProjection,
   stayContractsProjection,
   summarySheetsProjection,
+  trustedPersonsProjection,
   waitingListProjection,
 } from '@dui-pds/projections';
 
@@ -29,16 +36,22 @@ export const asyncProjections: readonly Projection[] = [activityJournal];
  * apply from the next request, a written note is listed at once). Never followed by a worker.
  */
 export const inlineProjections: readonly Projection[] = [
+  accessRequestsProjection,
   accompanimentExitsProjection,
   actsProjection,
+  agendasProjection,
   attendanceProjection,
+  careTeamsProjection,
   clinicalObservationsProjection,
+  directoryProjection,
+  exchangesProjection,
   freedomOfMovementProjection,
   habilitationsProjection,
   handoversProjection,
   infectiousWasteProjection,
   personalisedProjectsProjection,
   pharmacyProjection,
+  portalAccountsProjection,
   prescriptionsProjection,
   psychologyProjection,
   recordNotesProjection,
@@ -46,6 +59,7 @@ export const inlineProjections: readonly Projection[] = [
   socialBenefitsProjection,
   stayContractsProjection,
   summarySheetsProjection,
+  trustedPersonsProjection,
   waitingListProjection,
 ];
 

@@ -3,8 +3,13 @@
  * workers behind leases or inline with the append, rebuilt beside the live version and switched
  * atomically, replayed as of a past moment for auditors.
  */
+export * from './access-requests/index.js';
 export { activityJournal } from './activity-journal/index.js';
 export * from './acts/index.js';
+export * from './agendas/index.js';
+export * from './care-teams/index.js';
+export * from './directory/index.js';
+export * from './exchanges/index.js';
 export {
   type AccompanimentExitView,
   accompanimentExit,
@@ -33,6 +38,7 @@ export * from './leases/index.js';
 export * from './medical-observations/index.js';
 export * from './personalised-projects/index.js';
 export * from './pharmacy/index.js';
+export * from './portal/index.js';
 export * from './prescriptions/index.js';
 export {
   type AttendanceCounts,
@@ -82,6 +88,7 @@ export {
 export { type BenefitToWatch, benefitsToWatch, socialBenefitsProjection } from './social-benefits/index.js';
 export { type StayContractToWatch, stayContractsProjection, stayContractsToWatch } from './stay-contracts/index.js';
 export * from './summary-sheets/index.js';
+export * from './trusted-persons/index.js';
 export {
   type WaitingListCount,
   type WaitingListEntry,

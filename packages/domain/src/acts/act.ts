@@ -24,9 +24,12 @@ import { actTypeCodeSchema, type CatalogueEntry } from './act-catalogue.js';
  *   usager) is a later event with its reason. The type and the usager are not corrected: cancel and
  *   record again. A cancelled act takes no further event.
  * - Acts are dated when done, never in the future: the command brings `now`, the domain has no clock.
+ * - An act may be done with partners of the usager (entries of their directory: the GP, the SPIP,
+ *   an association), whose names it copies when recorded, as it copies its type.
  */
 export const MAX_ACT_DURATION_MINUTES = 24 * 60;
 export const MAX_ACT_NOTE_LENGTH = 4_000;
+export const MAX_ACT_PARTNERS = 10;
 const MAX_REASON_LENGTH = 1_000;
 /** Clocks of workstations drift: an act dated this far ahead of the server's time is accepted. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
@@ -48,6 +51,12 @@ export const actRecordedSchema = z.object({
   note: z.string().min(1).max(MAX_ACT_NOTE_LENGTH).optional(),
   /** The collective intervention it is part of, if any. */
   interventionId: z.uuid().optional(),
+  /** The partners it was done with (entries of the usager's directory), their names as they were then. */
+  partners: z
+    .array(z.object({ entryId: z.uuid(), name: z.string().min(1).max(200) }))
+    .min(1)
+    .max(MAX_ACT_PARTNERS)
+    .optional(),
 });
 export const actCorrectedSchema = z.object({
   actId: z.uuid(),
@@ -92,6 +101,8 @@ export interface RecordAct {
   durationMinutes: number;
   note?: string;
   interventionId?: string;
+  /** The partners from the usager's directory it was done with, as the shell found them. */
+  partners?: readonly { entryId: string; name: string }[];
   /** The time of the decision, to refuse acts dated in the future. */
   now: string;
 }
@@ -249,7 +260,23 @@ function recordedData(command: RecordAct): ActRecorded {
     durationMinutes: requireDuration(command.durationMinutes),
     ...(note === undefined ? {} : { note }),
     ...(command.interventionId === undefined ? {} : { interventionId: command.interventionId }),
+    ...actPartners(command.partners),
   };
+}
+
+/**
+ * An act done with partners of the usager (an accompaniment to hospital, a meeting with the SPIP):
+ * each named once, at most `MAX_ACT_PARTNERS`. No partner: the key is left out.
+ */
+function actPartners(partners: RecordAct['partners']): Pick<ActRecorded, 'partners'> {
+  if (partners === undefined || partners.length === 0) return {};
+  if (partners.length > MAX_ACT_PARTNERS) {
+    throw new DomainRuleViolation('ACT_TOO_MANY_PARTNERS', `Pas plus de ${MAX_ACT_PARTNERS} partenaires par acte.`);
+  }
+  if (new Set(partners.map((partner) => partner.entryId)).size !== partners.length) {
+    throw new DomainRuleViolation('ACT_PARTNER_TWICE', 'Un même partenaire est cité deux fois pour cet acte.');
+  }
+  return { partners: partners.map(({ entryId, name }) => ({ entryId, name })) };
 }
 
 function requireRecorded(act: Act, verb: string) {

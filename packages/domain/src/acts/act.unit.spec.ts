@@ -63,6 +63,25 @@ describe('an act or intervention', () => {
     spec.given([recorded]).when(record).thenRefuses(refusedWith('ACT_ALREADY_RECORDED'));
   });
 
+  it('may be done with partners of the usager’s directory, each named once', () => {
+    const spip = { entryId: '0195f0a0-0000-7000-8000-0000000000e1', name: 'SPIP de Paris' };
+    const gp = { entryId: '0195f0a0-0000-7000-8000-0000000000e2', name: 'Dr Anne Moreau' };
+    spec
+      .given([])
+      .when({ ...record, partners: [spip, gp] })
+      .thenEmits([{ type: 'ActRecorded', data: { ...recordedData, partners: [spip, gp] } }]);
+    // no partner: nothing recorded about partners
+    spec
+      .given([])
+      .when({ ...record, partners: [] })
+      .thenEmits([recorded]);
+    spec
+      .given([])
+      .when({ ...record, partners: [spip, { ...spip, name: 'SPIP' }] })
+      .thenRefuses(refusedWith('ACT_PARTNER_TWICE'));
+    actEventSchemas.ActRecorded.parse({ ...recordedData, partners: [spip] });
+  });
+
   it('takes its sensitivity class from its type', () => {
     for (const [code, profession, sensitivity] of [
       ['consultation-medicale', 'doctor', 'medical'],

@@ -32,11 +32,27 @@ const careTeamMembershipData = z.object({
   serviceUserId: identifier,
 });
 const psychologicalNotesAllowanceData = z.object({ serviceUserId: identifier, professionalId: identifier });
+/**
+ * A member's place in the team: their role in it (« coordinatrice du projet », « suivi TSO »: free
+ * words, the team's own) and the days they joined and left it. The days say what the team was; they
+ * open nothing: access follows the membership, from its addition to its removal.
+ */
+const careTeamMemberAddition = careTeamMembershipData.extend({
+  teamRole: z.string().trim().min(1).max(100).optional(),
+  /** The day they joined; the day of the event when not given. */
+  joinedOn: z.iso.date().optional(),
+});
+const careTeamMemberRemoval = careTeamMembershipData.extend({
+  /** The day they left; the day of the event when not given. */
+  leftOn: z.iso.date().optional(),
+});
 
 export const roleGrantedSchema = roleAssignmentData;
 export const roleRevokedSchema = roleAssignmentData;
-export const careTeamMemberAddedSchema = careTeamMembershipData;
-export const careTeamMemberRemovedSchema = careTeamMembershipData;
+export const careTeamMemberAddedSchema = careTeamMemberAddition;
+export const careTeamMemberRemovedSchema = careTeamMemberRemoval;
+/** The usager's référent in that ESSMS: a member of their team, one at a time; the next designation replaces them. */
+export const keyWorkerDesignatedSchema = careTeamMembershipData;
 export const psychologicalNotesAllowedSchema = psychologicalNotesAllowanceData;
 export const psychologicalNotesAllowanceWithdrawnSchema = psychologicalNotesAllowanceData;
 
@@ -48,6 +64,7 @@ export const habilitationEventSchemas = {
   CareTeamMemberRemoved: careTeamMemberRemovedSchema,
   PsychologicalNotesAllowed: psychologicalNotesAllowedSchema,
   PsychologicalNotesAllowanceWithdrawn: psychologicalNotesAllowanceWithdrawnSchema,
+  KeyWorkerDesignated: keyWorkerDesignatedSchema,
 } as const;
 
 export type HabilitationEventType = keyof typeof habilitationEventSchemas;
@@ -59,10 +76,11 @@ export type HabilitationEvent = {
 export const habilitationCommandSchemas = {
   GrantRole: roleAssignmentData,
   RevokeRole: roleAssignmentData,
-  AddToCareTeam: careTeamMembershipData,
-  RemoveFromCareTeam: careTeamMembershipData,
+  AddToCareTeam: careTeamMemberAddition,
+  RemoveFromCareTeam: careTeamMemberRemoval,
   AllowPsychologicalNotes: psychologicalNotesAllowanceData,
   WithdrawPsychologicalNotesAllowance: psychologicalNotesAllowanceData,
+  DesignateKeyWorker: careTeamMembershipData,
 } as const;
 
 export type HabilitationCommandType = keyof typeof habilitationCommandSchemas;
@@ -80,6 +98,19 @@ export interface ProfessionalHabilitations {
 /** The decider's state: the current habilitations of every professional of the organisation. */
 export interface Habilitations {
   professionals: ReadonlyMap<string, ProfessionalHabilitations>;
+  /** The référent of each care team (`careTeamKey`), when designated; they open nothing more than membership. */
+  keyWorkers: ReadonlyMap<string, string>;
+  /** The day each member joined their team (`careTeamMemberKey`), when the addition said it. */
+  joinedOn: ReadonlyMap<string, string>;
+}
+
+/** A care team: one usager's in one ESSMS. */
+export function careTeamKey(team: { facilityId: string; serviceUserId: string }): string {
+  return JSON.stringify([team.facilityId, team.serviceUserId]);
+}
+
+function careTeamMemberKey(member: { facilityId: string; serviceUserId: string; professionalId: string }): string {
+  return JSON.stringify([member.facilityId, member.serviceUserId, member.professionalId]);
 }
 
 const NO_HABILITATIONS: ProfessionalHabilitations = { roles: [], careTeams: [], psychologicalNotesAllowedBy: [] };
@@ -134,6 +165,9 @@ function evolveProfessional(
           (serviceUserId) => serviceUserId !== event.data.serviceUserId,
         ),
       };
+    case 'KeyWorkerDesignated':
+      // being the référent opens nothing that membership does not: access stays as it was
+      return habilitations;
     default:
       // Fail closed: an event type this code does not know (a later version, a wrong stream)
       // might have restricted access; skipping it could leave habilitations that were taken away.
@@ -142,7 +176,7 @@ function evolveProfessional(
 }
 
 export const habilitationsDecider: Decider<HabilitationCommand, HabilitationEvent, Habilitations> = {
-  initialState: () => ({ professionals: new Map() }),
+  initialState: () => ({ professionals: new Map(), keyWorkers: new Map(), joinedOn: new Map() }),
 
   decide(command, state) {
     const habilitations = habilitationsOf(state, command.professionalId);
@@ -219,7 +253,34 @@ export const habilitationsDecider: Decider<HabilitationCommand, HabilitationEven
             data,
           );
         }
+        const joinedOn = state.joinedOn.get(careTeamMemberKey(data));
+        if (data.leftOn !== undefined && joinedOn !== undefined && data.leftOn < joinedOn) {
+          throw new DomainRuleViolation(
+            'CARE_TEAM_LEFT_BEFORE_JOINED',
+            `Ce professionnel a rejoint l’équipe le ${joinedOn} : il ne peut pas l’avoir quittée avant.`,
+            { ...data, joinedOn },
+          );
+        }
         return { type: 'CareTeamMemberRemoved', data };
+      }
+
+      case 'DesignateKeyWorker': {
+        const { type: _, ...data } = command;
+        if (!habilitations.careTeams.some(sameMembership(data))) {
+          throw new DomainRuleViolation(
+            'KEY_WORKER_NOT_IN_CARE_TEAM',
+            'Le référent de l’usager est choisi parmi son équipe de prise en charge dans cet établissement : ajoutez-y d’abord ce professionnel.',
+            data,
+          );
+        }
+        if (state.keyWorkers.get(careTeamKey(data)) === data.professionalId) {
+          throw new DomainRuleViolation(
+            'ALREADY_KEY_WORKER',
+            'Ce professionnel est déjà le référent de cet usager dans cet établissement.',
+            data,
+          );
+        }
+        return { type: 'KeyWorkerDesignated', data };
       }
 
       case 'AllowPsychologicalNotes': {
@@ -261,9 +322,48 @@ export const habilitationsDecider: Decider<HabilitationCommand, HabilitationEven
     const { professionalId } = event.data;
     const professionals = new Map(state.professionals);
     professionals.set(professionalId, evolveProfessional(habilitationsOf(state, professionalId), event));
-    return { professionals };
+    return { professionals, ...evolveCareTeams(state, event) };
   },
 };
+
+/** The référents and joining days: a member who leaves the team stops being its référent. */
+function evolveCareTeams(
+  state: Habilitations,
+  event: HabilitationEvent,
+): Pick<Habilitations, 'keyWorkers' | 'joinedOn'> {
+  switch (event.type) {
+    case 'CareTeamMemberAdded': {
+      if (event.data.joinedOn === undefined) return { keyWorkers: state.keyWorkers, joinedOn: state.joinedOn };
+      const joinedOn = new Map(state.joinedOn);
+      joinedOn.set(careTeamMemberKey(event.data), event.data.joinedOn);
+      return { keyWorkers: state.keyWorkers, joinedOn };
+    }
+    case 'CareTeamMemberRemoved': {
+      const joinedOn = new Map(state.joinedOn);
+      joinedOn.delete(careTeamMemberKey(event.data));
+      const team = careTeamKey(event.data);
+      if (state.keyWorkers.get(team) !== event.data.professionalId) return { keyWorkers: state.keyWorkers, joinedOn };
+      const keyWorkers = new Map(state.keyWorkers);
+      keyWorkers.delete(team);
+      return { keyWorkers, joinedOn };
+    }
+    case 'KeyWorkerDesignated': {
+      const keyWorkers = new Map(state.keyWorkers);
+      keyWorkers.set(careTeamKey(event.data), event.data.professionalId);
+      return { keyWorkers, joinedOn: state.joinedOn };
+    }
+    default:
+      return { keyWorkers: state.keyWorkers, joinedOn: state.joinedOn };
+  }
+}
+
+/** The référent of a usager's care team in one ESSMS, if one is designated. */
+export function keyWorkerOf(
+  state: Habilitations,
+  team: { facilityId: string; serviceUserId: string },
+): string | undefined {
+  return state.keyWorkers.get(careTeamKey(team));
+}
 
 /** The principal of one professional, from the decider's state of their organisation. */
 export function principalOf(state: Habilitations, organisationId: string, professionalId: string): Principal {

@@ -10,6 +10,7 @@ import {
   habilitationEventSchemas,
   habilitationsDecider,
   habilitationsStreamId,
+  keyWorkerOf,
   principalFrom,
   principalOf,
 } from './habilitation-administration.js';
@@ -159,6 +160,84 @@ describe('the administration of habilitations', () => {
     });
   });
 
+  describe('the care team: role in the team, days, référent', () => {
+    const doctor = { professionalId: 'pro-2', facilityId: 'finess-1', role: 'doctor' } as const;
+    const doctorInTeam = { ...team, professionalId: 'pro-2' };
+    const given: HabilitationEvent[] = [
+      roleGranted(nurse),
+      { type: 'RoleGranted', data: doctor },
+      { type: 'CareTeamMemberAdded', data: { ...team, teamRole: 'suivi TSO', joinedOn: '2026-01-05' } },
+      { type: 'CareTeamMemberAdded', data: doctorInTeam },
+    ];
+
+    it('adds a member with their role in the team and the day they joined', () => {
+      spec
+        .given([roleGranted(nurse)])
+        .when({ type: 'AddToCareTeam', ...team, teamRole: 'suivi TSO', joinedOn: '2026-01-05' })
+        .thenEmits([{ type: 'CareTeamMemberAdded', data: { ...team, teamRole: 'suivi TSO', joinedOn: '2026-01-05' } }]);
+    });
+
+    it('removes a member on the day they left, never before they joined', () => {
+      spec
+        .given(given)
+        .when({ type: 'RemoveFromCareTeam', ...team, leftOn: '2026-03-31' })
+        .thenEmits([{ type: 'CareTeamMemberRemoved', data: { ...team, leftOn: '2026-03-31' } }]);
+      spec
+        .given(given)
+        .when({ type: 'RemoveFromCareTeam', ...team, leftOn: '2026-01-04' })
+        .thenRefuses(refusedWith('CARE_TEAM_LEFT_BEFORE_JOINED'));
+    });
+
+    it('designates a member as the référent, the next designation replacing them', () => {
+      // given a nurse and a doctor in the team, when the nurse then the doctor is designated
+      spec
+        .given(given)
+        .when({ type: 'DesignateKeyWorker', ...team })
+        .thenEmits([{ type: 'KeyWorkerDesignated', data: team }]);
+      const state = foldEvents(habilitationsDecider, [
+        ...given,
+        { type: 'KeyWorkerDesignated', data: team },
+        { type: 'KeyWorkerDesignated', data: doctorInTeam },
+      ]);
+      // then the doctor is the référent, and the nurse can be designated again
+      expect(keyWorkerOf(state, team)).to.equal('pro-2');
+      expect(asEventList(habilitationsDecider.decide({ type: 'DesignateKeyWorker', ...team }, state))).to.have.length(
+        1,
+      );
+    });
+
+    it('refuses a référent outside the team, or the one already designated', () => {
+      spec
+        .given([roleGranted(nurse)])
+        .when({ type: 'DesignateKeyWorker', ...team })
+        .thenRefuses(refusedWith('KEY_WORKER_NOT_IN_CARE_TEAM'));
+      spec
+        .given([...given, { type: 'KeyWorkerDesignated', data: team }])
+        .when({ type: 'DesignateKeyWorker', ...team })
+        .thenRefuses(refusedWith('ALREADY_KEY_WORKER'));
+    });
+
+    it('a référent who leaves the team, or loses their last care role there, is référent no more', () => {
+      const designated: HabilitationEvent[] = [...given, { type: 'KeyWorkerDesignated', data: team }];
+      const removed = foldEvents(habilitationsDecider, [...designated, { type: 'CareTeamMemberRemoved', data: team }]);
+      expect(keyWorkerOf(removed, team)).to.equal(undefined);
+      const state = foldEvents(habilitationsDecider, designated);
+      const revoked = asEventList(habilitationsDecider.decide({ type: 'RevokeRole', ...nurse }, state));
+      expect(keyWorkerOf(revoked.reduce(habilitationsDecider.evolve, state), team)).to.equal(undefined);
+    });
+
+    it('leaves the principal as membership makes it: the référent, role and days open nothing more', () => {
+      const events: HabilitationEvent[] = [...given, { type: 'KeyWorkerDesignated', data: team }];
+      expect(principalFrom(events, 'og-1', 'pro-1')).to.deep.equal({
+        organisationId: 'og-1',
+        professionalId: 'pro-1',
+        roles: [{ facilityId: 'finess-1', role: 'nurse' }],
+        careTeams: [{ facilityId: 'finess-1', serviceUserId: 'usager-1' }],
+        psychologicalNotesAllowedBy: [],
+      });
+    });
+  });
+
   describe('AllowPsychologicalNotes', () => {
     it('records the usager’s allowance', () => {
       spec
@@ -227,6 +306,7 @@ describe('the administration of habilitations', () => {
         'CareTeamMemberRemoved',
         'PsychologicalNotesAllowed',
         'PsychologicalNotesAllowanceWithdrawn',
+        'KeyWorkerDesignated',
       ]);
       expect(habilitationEventSchemas.RoleGranted.parse(nurse)).to.deep.equal(nurse);
       expect(habilitationEventSchemas.RoleGranted.safeParse({ ...nurse, role: 'infirmier' }).success).to.equal(false);
@@ -299,6 +379,12 @@ describe('the administration of habilitations', () => {
         professionalId: professionals,
         serviceUserId: serviceUsers,
       }),
+      fc.record({
+        type: fc.constant('DesignateKeyWorker' as const),
+        professionalId: professionals,
+        facilityId: facilities,
+        serviceUserId: serviceUsers,
+      }),
     );
 
     /** The events an organisation would hold after these commands, the refused ones left out. */
@@ -365,6 +451,22 @@ describe('the administration of habilitations', () => {
             expect(
               principal.roles.some((held) => held.facilityId === facilityId && held.role !== 'administrator'),
             ).to.equal(true);
+          }
+        }),
+      );
+    });
+
+    it('a care team’s référent, when there is one, is always a member of that team', () => {
+      fc.assert(
+        fc.property(fc.array(commands, { maxLength: 40 }), (attempts) => {
+          const state = foldEvents(habilitationsDecider, history(attempts));
+          for (const facilityId of ['finess-1', 'finess-2']) {
+            for (const serviceUserId of ['usager-1', 'usager-2']) {
+              const keyWorker = keyWorkerOf(state, { facilityId, serviceUserId });
+              if (keyWorker === undefined) continue;
+              const { careTeams } = principalOf(state, 'og-1', keyWorker);
+              expect(careTeams).to.deep.include({ facilityId, serviceUserId });
+            }
           }
         }),
       );

@@ -16,6 +16,7 @@ export {
   type RoleAssignment,
 } from './access-policy.js';
 export {
+  careTeamKey,
   careTeamMemberAddedSchema,
   careTeamMemberRemovedSchema,
   type HabilitationCommand,
@@ -27,6 +28,8 @@ export {
   habilitationEventSchemas,
   habilitationsDecider,
   habilitationsStreamId,
+  keyWorkerDesignatedSchema,
+  keyWorkerOf,
   type ProfessionalHabilitations,
   principalFrom,
   principalOf,

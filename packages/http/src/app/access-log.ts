@@ -1,4 +1,4 @@
-import { accessLogStreamId, RECORD_READ, type RecordRead } from '@dui-pds/domain';
+import { accessLogStreamId, type Principal, RECORD_READ, type RecordRead } from '@dui-pds/domain';
 import type { EventStore, RecordedEvent } from '@dui-pds/eventstore';
 import type { Knex } from 'knex';
 import { v7 as uuidv7 } from 'uuid';
@@ -37,6 +37,49 @@ export class AccessLog {
         },
       },
     ]);
+  }
+
+  /**
+   * A read through the usager portal, by the usager or their personne de confiance: the actor is
+   * the portal account (`serviceUser`), `read.roles` says which of the two it is.
+   */
+  async recordPortalRead(entry: {
+    organisationId: string;
+    accountId: string;
+    correlationId?: string;
+    read: RecordRead;
+  }): Promise<void> {
+    const { organisationId, accountId, read } = entry;
+    await this.store.appendToStream(accessLogStreamId(organisationId, read.serviceUserId), [
+      {
+        id: uuidv7(),
+        type: RECORD_READ,
+        data: read,
+        metadata: {
+          organisationId,
+          facilityId: read.facilityId,
+          actor: { kind: 'serviceUser', id: accountId },
+          occurredAt: this.clock().toISOString(),
+          correlationId: entry.correlationId,
+          serviceUserId: read.serviceUserId,
+        },
+      },
+    ]);
+  }
+
+  /** A professional's read, with the roles they hold in the ESSMS read. */
+  recordReadBy(
+    principal: Principal,
+    correlationId: string | undefined,
+    read: Omit<RecordRead, 'roles'>,
+  ): Promise<void> {
+    const roles = principal.roles.filter((grant) => grant.facilityId === read.facilityId).map((grant) => grant.role);
+    return this.recordRead({
+      organisationId: principal.organisationId,
+      professionalId: principal.professionalId,
+      correlationId,
+      read: { ...read, roles },
+    });
   }
 
   /** The usager's access log, oldest first. */

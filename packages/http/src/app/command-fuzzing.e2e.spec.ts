@@ -117,6 +117,18 @@ const KNOWN_FIELDS = {
     usagerWords: 'Je voudrais un studio.',
     usagerAgreement: 'agrees',
   },
+  organiserId: COLLEAGUE,
+  accompanimentId: randomUUID(),
+  participant: { kind: 'usager', serviceUserId: USAGER },
+  serviceUserIds: [USAGER],
+  professionalIds: [COLLEAGUE],
+  login: 'camille.fuzz',
+  trustedPersonId: 'tp-fuzz',
+  phone: '06 12 34 56 78',
+  email: 'claire.martin@example.org',
+  rpps: '99700000011',
+  finess: '990000010',
+  scope: ['casf'],
 };
 
 /**
@@ -187,6 +199,15 @@ describe('the HTTP API under fuzzing: every command refuses invalid bodies', fun
       containerId: randomUUID(),
       collectionId: randomUUID(),
       prescriptionId: randomUUID(),
+      plannedEventId: randomUUID(),
+      itemId: randomUUID(),
+      informationId: randomUUID(),
+      professionalId: COLLEAGUE,
+      accountId: randomUUID(),
+      requestId: randomUUID(),
+      entryId: randomUUID(),
+      exchangeId: randomUUID(),
+      trustedPersonId: randomUUID(),
     });
 
     // one test per command, known only now that the server describes itself

@@ -7,10 +7,15 @@ import {
   withCryptoShredding,
 } from '@dui-pds/eventstore';
 import {
+  accessRequestsProjection,
   accompanimentExitsProjection,
   actsProjection,
+  agendasProjection,
   attendanceProjection,
+  careTeamsProjection,
   clinicalObservationsProjection,
+  directoryProjection,
+  exchangesProjection,
   freedomOfMovementProjection,
   habilitationsProjection,
   handoversProjection,
@@ -18,6 +23,7 @@ import {
   ProjectionRuntime,
   personalisedProjectsProjection,
   pharmacyProjection,
+  portalAccountsProjection,
   prescriptionsProjection,
   psychologyProjection,
   RedisAppendNotifier,
@@ -27,10 +33,11 @@ import {
   socialBenefitsProjection,
   stayContractsProjection,
   summarySheetsProjection,
+  trustedPersonsProjection,
   waitingListProjection,
   withInlineProjections,
 } from '@dui-pds/projections';
-import { type Insi, InsiStandIn } from '@dui-pds/segur-adapters';
+import { type AnnuaireSante, AnnuaireSanteStandIn, type Insi, InsiStandIn } from '@dui-pds/segur-adapters';
 import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
@@ -47,9 +54,14 @@ import {
   type SessionStore,
 } from '../auth/index.js';
 import { accessLogRoutes } from '../features/access-log/access-log-routes.js';
+import { accessRequestsRoutes } from '../features/access-requests/access-requests-routes.js';
 import { actsRoutes } from '../features/acts/acts-routes.js';
 import { admissionRoutes } from '../features/admission/admission-routes.js';
+import { agendaFeatureRoutes } from '../features/agendas/agenda-feature-routes.js';
 import { assessmentsRoutes } from '../features/assessments/assessments-routes.js';
+import { careTeamRoutes } from '../features/care-teams/care-team-routes.js';
+import { directoryRoutes } from '../features/directory/directory-routes.js';
+import { exchangesRoutes } from '../features/exchanges/exchanges-routes.js';
 import { exitsRoutes } from '../features/exits/exits-routes.js';
 import { freedomOfMovementRoutes } from '../features/freedom-of-movement/freedom-of-movement-routes.js';
 import { habilitationsRoutes } from '../features/habilitations/habilitations-routes.js';
@@ -69,6 +81,12 @@ import { serviceUsersRoutes } from '../features/service-users/service-users-rout
 import { socialBenefitsRoutes } from '../features/social-benefits/social-benefits-routes.js';
 import { stayContractsRoutes } from '../features/stay-contracts/stay-contracts-routes.js';
 import { summarySheetRoutes } from '../features/summary-sheets/summary-sheet-routes.js';
+import { trustedPersonsRoutes } from '../features/trusted-persons/trusted-persons-routes.js';
+import { TotpSecretSeal } from '../portal/portal-credentials.js';
+import { portalRouter } from '../portal/portal-router.js';
+import { failClosedPortalSources, type PortalSources } from '../portal/portal-sources.js';
+import { portalStaffRoutes } from '../portal/portal-staff-routes.js';
+import { projectedPortalSources } from '../portal/projected-portal-sources.js';
 import { asyncProjections, inlineProjections } from '../projection-catalogue.js';
 import {
   createApp,
@@ -116,6 +134,10 @@ export async function startDuiServer(
     sessionStore?: SessionStore;
     /** The INSi teleservice; the local stand-in by default (its test INS are refused in production). */
     insi?: Insi;
+    /** The Annuaire Santé; the local stand-in (fictitious practitioners) by default. */
+    annuaireSante?: AnnuaireSante;
+    /** What the usager portal reads from other modules (designations, agenda); fail-closed defaults. */
+    portal?: Partial<PortalSources>;
   } = {},
 ): Promise<DuiServer> {
   const clock = options.clock ?? (() => new Date());
@@ -165,6 +187,12 @@ export async function startDuiServer(
   const accessLog = new AccessLog(store, clock);
   const devLogin = devLoginAllowed({ production: config.mode === 'production', embedded, devLogin: config.devLogin });
   const secureCookies = config.mode === 'production';
+  // the portal's sessions never share a store (nor a key space) with the professionals'
+  const runsHere = (projection: { name: string }) =>
+    [...inlineProjections, ...asyncProjections].some((known) => known.name === projection.name);
+  const portalSessionStore: SessionStore = redis
+    ? new RedisSessionStore(redis, { keyPrefix: 'dui:portal-session:' })
+    : new MemorySessionStore({ now: clock });
 
   const readinessChecks: ReadinessCheck[] = [databaseCheck(knex), ...(redis ? [redisCheck(redis)] : [])];
   const app = createApp({
@@ -175,6 +203,33 @@ export async function startDuiServer(
     rateLimitStore: redis ? redisRateLimitStore(redis) : undefined,
     openApi: { title: 'DUI-PDS', commonProblems: ['unauthenticated', 'forbidden'] },
     beforeRoutes(app) {
+      app.use(
+        portalRouter({
+          store,
+          knex,
+          schemas: {
+            portalAccounts: runtime.readSchema(portalAccountsProjection.name),
+            serviceUsers: runtime.readSchema(serviceUsersProjection.name),
+            personalisedProjects: runtime.readSchema(personalisedProjectsProjection.name),
+            accessRequests: runtime.readSchema(accessRequestsProjection.name),
+          },
+          accessLog,
+          sessionStore: portalSessionStore,
+          seal: new TotpSecretSeal(masterKey),
+          sources: {
+            ...failClosedPortalSources,
+            ...projectedPortalSources(knex, {
+              agendas: runsHere(agendasProjection) ? runtime.readSchema(agendasProjection.name) : undefined,
+              trustedPersons: runsHere(trustedPersonsProjection)
+                ? runtime.readSchema(trustedPersonsProjection.name)
+                : undefined,
+            }),
+            ...options.portal,
+          },
+          clock,
+          secureCookies,
+        }),
+      );
       app.use(authenticate(sessionStore));
       const providers = loginProviders(config);
       app.use(
@@ -205,6 +260,22 @@ export async function startDuiServer(
         accessLog,
       }),
       ...accessLogRoutes({ access, accessLog }),
+      ...portalStaffRoutes({
+        store,
+        knex,
+        portalAccountsSchema: runtime.readSchema(portalAccountsProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
+      ...accessRequestsRoutes({
+        store,
+        knex,
+        accessRequestsSchema: runtime.readSchema(accessRequestsProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
       ...pharmacyRoutes({ store, access, clock, registeredPrescription: prescriptionForDispensing(store) }),
       ...pharmacyRegistersRoutes({
         knex,
@@ -310,6 +381,7 @@ export async function startDuiServer(
         store,
         knex,
         actsSchema: runtime.readSchema(actsProjection.name),
+        directorySchema: runtime.readSchema(directoryProjection.name),
         access,
         accessLog,
         clock,
@@ -335,6 +407,49 @@ export async function startDuiServer(
         store,
         knex,
         waitingListSchema: runtime.readSchema(waitingListProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
+      ...directoryRoutes({
+        store,
+        knex,
+        directorySchema: runtime.readSchema(directoryProjection.name),
+        annuaireSante: options.annuaireSante ?? new AnnuaireSanteStandIn(),
+        access,
+        accessLog,
+      }),
+      ...trustedPersonsRoutes({
+        store,
+        knex,
+        trustedPersonsSchema: runtime.readSchema(trustedPersonsProjection.name),
+        directorySchema: runtime.readSchema(directoryProjection.name),
+        serviceUsersSchema: runtime.readSchema(serviceUsersProjection.name),
+        habilitationsSchema: runtime.readSchema(habilitationsProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
+      ...exchangesRoutes({
+        store,
+        knex,
+        exchangesSchema: runtime.readSchema(exchangesProjection.name),
+        directorySchema: runtime.readSchema(directoryProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
+      ...careTeamRoutes({
+        knex,
+        careTeamsSchema: runtime.readSchema(careTeamsProjection.name),
+        access,
+        accessLog,
+      }),
+      ...agendaFeatureRoutes({
+        store,
+        knex,
+        agendasSchema: runtime.readSchema(agendasProjection.name),
+        habilitationsSchema: runtime.readSchema(habilitationsProjection.name),
         access,
         accessLog,
         clock,

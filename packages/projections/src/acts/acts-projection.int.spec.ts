@@ -49,7 +49,10 @@ describe('the acts projection', () => {
             data: { actId: id(1), reason: 'heure', performedAt: '2026-03-10T23:30:00+01:00', durationMinutes: 45 },
           },
         ]),
-        ...stream(id(2), [recorded(id(2)), { type: 'ActCancelled', data: { actId: id(2), reason: 'doublon' } }]),
+        ...stream(id(2), [
+          recorded(id(2), { partners: [{ entryId: id(9), name: 'SPIP de Paris' }] }),
+          { type: 'ActCancelled', data: { actId: id(2), reason: 'doublon' } },
+        ]),
       ])
       .thenTable('acts', [
         {
@@ -68,6 +71,7 @@ describe('the acts projection', () => {
           duration_minutes: 45,
           note: 'RAS',
           intervention_id: null,
+          partners: null,
           status: 'recorded',
           cancel_reason: null,
           corrections: 1,
@@ -89,6 +93,7 @@ describe('the acts projection', () => {
           duration_minutes: 30,
           note: null,
           intervention_id: null,
+          partners: [{ entryId: id(9), name: 'SPIP de Paris' }],
           status: 'cancelled',
           cancel_reason: 'doublon',
           corrections: 0,

@@ -20,14 +20,16 @@ function performed(performedAt: string) {
 /**
  * The acts and interventions of usagers, one row per act (its stream, `actStreamId`): its type as
  * recorded (code, label, class), who did it as what, when (and its day in Europe/Paris, which
- * periods count by), how long, the note, the collective intervention it is part of, whether it was
+ * periods count by), how long, the note, the collective intervention it is part of, the partners
+ * from the usager's directory it was done with, whether it was
  * cancelled, and its revision. Read with `actsOfServiceUser`, `actById` and `actCounts`.
  *
  * A forgotten usager's acts leave the model: an erased event removes the row.
  */
 export const actsProjection = defineProjection({
   name: 'acts',
-  version: 1,
+  // 2: the partners an act was done with
+  version: 2,
   handles: handled,
   async migrate(db, schema) {
     await db.schema.withSchema(schema).createTable('acts', (table) => {
@@ -46,6 +48,7 @@ export const actsProjection = defineProjection({
       table.integer('duration_minutes').notNullable();
       table.text('note');
       table.uuid('intervention_id');
+      table.jsonb('partners');
       table.text('status').notNullable();
       table.text('cancel_reason');
       table.integer('corrections').notNullable();
@@ -79,6 +82,7 @@ export const actsProjection = defineProjection({
             duration_minutes: data.durationMinutes,
             note: data.note ?? null,
             intervention_id: data.interventionId ?? null,
+            partners: data.partners === undefined ? null : JSON.stringify(data.partners),
             status: 'recorded',
             cancel_reason: null,
             corrections: 0,

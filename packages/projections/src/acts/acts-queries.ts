@@ -12,6 +12,8 @@ export interface ActView {
   durationMinutes: number;
   note: string | null;
   interventionId: string | null;
+  /** The partners from the usager's directory it was done with, their names as they were then. */
+  partners: { entryId: string; name: string }[];
   status: 'recorded' | 'cancelled';
   cancelReason: string | null;
   corrections: number;
@@ -32,6 +34,7 @@ interface ActRow {
   duration_minutes: number;
   note: string | null;
   intervention_id: string | null;
+  partners: { entryId: string; name: string }[] | string | null;
   status: 'recorded' | 'cancelled';
   cancel_reason: string | null;
   corrections: number;
@@ -49,6 +52,7 @@ function toActView(row: ActRow): ActView {
     durationMinutes: Number(row.duration_minutes),
     note: row.note,
     interventionId: row.intervention_id,
+    partners: typeof row.partners === 'string' ? JSON.parse(row.partners) : (row.partners ?? []),
     status: row.status,
     cancelReason: row.cancel_reason,
     corrections: Number(row.corrections),

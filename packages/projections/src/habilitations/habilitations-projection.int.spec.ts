@@ -40,4 +40,19 @@ describe('the habilitations projection', () => {
       psychologicalNotesAllowedBy: ['usager-1'],
     });
   });
+
+  it('takes a professional out of a usager’s team in one ESSMS only', async () => {
+    // given a nurse in the usager's team at the CSAPA and at the CAARUD, who leaves the CAARUD's
+    const schema = await spec.modelAfter([
+      event('RoleGranted', { professionalId: 'pro-1', facilityId: '750000001', role: 'nurse' }),
+      event('RoleGranted', { professionalId: 'pro-1', facilityId: '750000002', role: 'nurse' }),
+      event('CareTeamMemberAdded', { professionalId: 'pro-1', serviceUserId: 'usager-1', facilityId: '750000001' }),
+      event('CareTeamMemberAdded', { professionalId: 'pro-1', serviceUserId: 'usager-1', facilityId: '750000002' }),
+      event('CareTeamMemberRemoved', { professionalId: 'pro-1', serviceUserId: 'usager-1', facilityId: '750000002' }),
+    ]);
+
+    // then they stay in the CSAPA's
+    const habilitations = await habilitationsOf(spec.db, schema, 'og-1', 'pro-1');
+    expect(habilitations.careTeams).to.deep.equal([{ facilityId: '750000001', serviceUserId: 'usager-1' }]);
+  });
 });

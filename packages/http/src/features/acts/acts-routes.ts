@@ -12,6 +12,7 @@ import {
   foldEvents,
   MAX_ACT_DURATION_MINUTES,
   MAX_ACT_NOTE_LENGTH,
+  MAX_ACT_PARTNERS,
   MAX_INTERVENTION_PARTICIPANTS,
   MIN_INTERVENTION_PARTICIPANTS,
   type Principal,
@@ -29,6 +30,7 @@ import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { RequestContext } from '../../server/request-context.js';
+import { partnersFromDirectory } from '../directory/directory-partners.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
@@ -57,6 +59,7 @@ const actSchema = z.object({
   durationMinutes: z.int(),
   note: z.string().nullable(),
   interventionId: z.string().nullable(),
+  partners: z.array(z.object({ entryId: z.string(), name: z.string() })),
   status: z.enum(['recorded', 'cancelled']),
   cancelReason: z.string().nullable(),
   corrections: z.int(),
@@ -85,6 +88,8 @@ export interface ActsDependencies {
   knex: Knex;
   /** The read schema of the acts projection. */
   actsSchema: string;
+  /** The read schema of the directory projection: the partners an act is done with are entries of it. */
+  directorySchema: string;
   access: ProfessionalAccess;
   accessLog: AccessLog;
   clock: () => Date;
@@ -96,7 +101,7 @@ export interface ActsDependencies {
  * an ESSMS' acts of a period counted by profession and type. An act's class is its type's.
  */
 export function actsRoutes(deps: ActsDependencies): RouteDefinition[] {
-  const { store, knex, actsSchema, access, accessLog, clock } = deps;
+  const { store, knex, actsSchema, directorySchema, access, accessLog, clock } = deps;
 
   const catalogueOf = async (organisationId: string) => {
     const events = await store.readStream(actCatalogueStreamId(organisationId));
@@ -295,11 +300,17 @@ export function actsRoutes(deps: ActsDependencies): RouteDefinition[] {
 
     defineCommand({
       path: '/organisations/:organisationId/usagers/:serviceUserId/acts',
-      summary: 'Enregistrer un acte ou une intervention réalisé pour l’usager (type du catalogue, durée, note)',
+      summary:
+        'Enregistrer un acte ou une intervention réalisé pour l’usager (type du catalogue, durée, note, partenaires de son annuaire)',
       tags: [TAG],
       status: 201,
       params: serviceUserParams,
-      body: z.object({ actId: z.uuid(), ...actFields }),
+      body: z.object({
+        actId: z.uuid(),
+        ...actFields,
+        /** Entries of the usager's directory in this ESSMS the act was done with (the SPIP, the GP…). */
+        partnerEntryIds: z.array(z.uuid()).max(MAX_ACT_PARTNERS).optional(),
+      }),
       response: accepted,
       problems: ['forbidden', 'domain-rule-violated'],
       async handler({ params, body, context }) {
@@ -311,6 +322,12 @@ export function actsRoutes(deps: ActsDependencies): RouteDefinition[] {
           actType,
           body.profession,
         );
+        const partners = await partnersFromDirectory(knex, directorySchema, {
+          organisationId: params.organisationId,
+          serviceUserId: params.serviceUserId,
+          facilityId: body.facilityId,
+          entryIds: body.partnerEntryIds ?? [],
+        });
         const now = clock().toISOString();
         const revision = await record(
           principal,
@@ -325,6 +342,7 @@ export function actsRoutes(deps: ActsDependencies): RouteDefinition[] {
             performedAt: body.performedAt ?? now,
             durationMinutes: body.durationMinutes,
             ...(body.note === undefined ? {} : { note: body.note }),
+            ...(partners.length === 0 ? {} : { partners }),
             now,
           },
           access.commandId(principal, context),

@@ -133,18 +133,12 @@ export function assessmentsRoutes({ store, access, accessLog, clock }: Assessmen
         }
         const part = { organisationId: params.organisationId, facilityId, serviceUserId };
         access.check(principal, 'read', { ...part, sensitivity: 'medical' });
-        await accessLog.recordRead({
-          organisationId: params.organisationId,
-          professionalId: principal.professionalId,
-          correlationId: context.correlationId,
-          read: {
-            serviceUserId,
-            facilityId,
-            roles: access.rolesIn(principal, facilityId),
-            resource: 'assessments',
-            sensitivities: ['medical'],
-            purpose: 'care',
-          },
+        await accessLog.recordReadBy(principal, context.correlationId, {
+          serviceUserId,
+          facilityId,
+          resource: 'assessments',
+          sensitivities: ['medical'],
+          purpose: 'care',
         });
         return {
           body: {

@@ -32,6 +32,10 @@ const ADMINISTRATION: Record<HabilitationCommand['type'], { path: string; summar
     path: 'psychological-notes-withdrawals',
     summary: 'Enregistrer que l’usager retire cette autorisation',
   },
+  DesignateKeyWorker: {
+    path: 'key-worker-designations',
+    summary: 'Désigner le référent de l’usager parmi son équipe de soins (il remplace le précédent)',
+  },
 };
 
 export interface HabilitationsDependencies {

@@ -172,18 +172,12 @@ export function personalisedProjectsRoutes(deps: PersonalisedProjectsDependencie
     { facilityId, serviceUserId }: { facilityId: string; serviceUserId: string },
     resource: string,
   ) =>
-    accessLog.recordRead({
-      organisationId: principal.organisationId,
-      professionalId: principal.professionalId,
-      correlationId: context.correlationId,
-      read: {
-        serviceUserId,
-        facilityId,
-        roles: access.rolesIn(principal, facilityId),
-        resource,
-        sensitivities: ['social'],
-        purpose: 'care',
-      },
+    accessLog.recordReadBy(principal, context.correlationId, {
+      serviceUserId,
+      facilityId,
+      resource,
+      sensitivities: ['social'],
+      purpose: 'care',
     });
 
   const checkRead = (

@@ -179,18 +179,12 @@ export function pharmacyRegistersRoutes(deps: PharmacyRegistersDependencies): Ro
         serviceUserId,
       });
       patients[serviceUserId] = patientOnPrint(identity, serviceUserId);
-      await accessLog.recordRead({
-        organisationId: params.organisationId,
-        professionalId: principal.professionalId,
-        correlationId: context.correlationId,
-        read: {
-          serviceUserId,
-          facilityId: params.facilityId,
-          roles: access.rolesIn(principal, params.facilityId),
-          resource,
-          sensitivities: ['administrative', 'medical'],
-          purpose: 'pharmacy-registers',
-        },
+      await accessLog.recordReadBy(principal, context.correlationId, {
+        serviceUserId,
+        facilityId: params.facilityId,
+        resource,
+        sensitivities: ['administrative', 'medical'],
+        purpose: 'pharmacy-registers',
       });
     }
     const sorted: DispensingLogEntry[] =

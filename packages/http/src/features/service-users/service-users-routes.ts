@@ -153,18 +153,12 @@ export function serviceUsersRoutes(deps: ServiceUsersDependencies): RouteDefinit
   };
 
   const traceRead = (principal: Principal, context: RequestContext, identity: ServiceUserSummary) =>
-    accessLog.recordRead({
-      organisationId: principal.organisationId,
-      professionalId: principal.professionalId,
-      correlationId: context.correlationId,
-      read: {
-        serviceUserId: identity.serviceUserId,
-        facilityId: identity.facilityId,
-        roles: access.rolesIn(principal, identity.facilityId),
-        resource: 'identity',
-        sensitivities: ['administrative'],
-        purpose: 'care',
-      },
+    accessLog.recordReadBy(principal, context.correlationId, {
+      serviceUserId: identity.serviceUserId,
+      facilityId: identity.facilityId,
+      resource: 'identity',
+      sensitivities: ['administrative'],
+      purpose: 'care',
     });
 
   const withRecord = (

@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { foldEvents } from '../decider.js';
+import { DomainRuleViolation } from '../errors.js';
+import { DeciderSpecification } from '../testing/index.js';
+import {
+  invitationExpiry,
+  LOCKOUT_MINUTES,
+  MAX_LOGIN_FAILURES,
+  type PortalAccountEvent,
+  type PortalAccountInvited,
+  portalAccountDecider,
+  portalAccountEventSchemas,
+  portalAccountStreamId,
+  portalLoginLocked,
+} from './portal-account.js';
+
+const spec = DeciderSpecification.for(portalAccountDecider);
+const accountId = '0195f0a0-0000-7000-8000-0000000000c1';
+const at = '2026-03-02T09:00:00.000Z';
+const digest = 'a'.repeat(43);
+const invitation: PortalAccountInvited = {
+  accountId,
+  login: 'camille.martin',
+  serviceUserId: 'usager-1',
+  facilityId: '750000001',
+  holder: 'service-user',
+  invitationDigest: digest,
+  expiresAt: invitationExpiry(at),
+  invitedBy: 'pro-1',
+  at,
+};
+const invited: PortalAccountEvent = { type: 'PortalAccountInvited', data: invitation };
+const passwordSet: PortalAccountEvent = {
+  type: 'PortalPasswordSet',
+  data: { accountId, passwordHash: '$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaA', at },
+};
+const enrolled: PortalAccountEvent = {
+  type: 'PortalSecondFactorEnrolled',
+  data: { accountId, sealedTotpSecret: 'v1.sealed-secret-for-test', at },
+};
+const refusedWith = (code: string) => (error: Error) => error instanceof DomainRuleViolation && error.code === code;
+const minutesAfter = (instant: string, minutes: number) =>
+  new Date(Date.parse(instant) + minutes * 60_000).toISOString();
+
+describe('a usager portal account', () => {
+  it('is invited for the usager, or for a personne de confiance linked to a designation', () => {
+    spec
+      .given([])
+      .when({ type: 'InvitePortalAccount', ...invitation })
+      .thenEmits([invited]);
+    spec
+      .given([invited])
+      .when({ type: 'InvitePortalAccount', ...invitation })
+      .thenRefuses(refusedWith('PORTAL_ACCOUNT_EXISTS'));
+    spec
+      .given([])
+      .when({ type: 'InvitePortalAccount', ...invitation, holder: 'trusted-person' })
+      .thenRefuses(refusedWith('TRUSTED_PERSON_REQUIRED'));
+    spec
+      .given([])
+      .when({ type: 'InvitePortalAccount', ...invitation, trustedPersonId: 'tp-1' })
+      .thenRefuses(refusedWith('TRUSTED_PERSON_UNEXPECTED'));
+    assert.equal(invitationExpiry(at), '2026-03-05T09:00:00.000Z');
+  });
+
+  it('sets the password then enrols the second factor with the invitation, until it expires, once', () => {
+    const set = {
+      type: 'SetPortalPassword' as const,
+      accountId,
+      invitationDigest: digest,
+      passwordHash: '$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaA',
+      at,
+    };
+    spec.given([invited]).when(set).thenEmits([passwordSet]);
+    spec
+      .given([invited])
+      .when({ ...set, invitationDigest: 'b'.repeat(43) })
+      .thenRefuses(refusedWith('INVITATION_INVALID'));
+    spec
+      .given([invited])
+      .when({ ...set, at: invitation.expiresAt })
+      .thenRefuses(refusedWith('INVITATION_EXPIRED'));
+    const enrol = {
+      type: 'EnrolPortalSecondFactor' as const,
+      accountId,
+      invitationDigest: digest,
+      sealedTotpSecret: 'v1.sealed-secret-for-test',
+      at,
+    };
+    spec.given([invited]).when(enrol).thenRefuses(refusedWith('PORTAL_PASSWORD_FIRST'));
+    spec.given([invited, passwordSet]).when(enrol).thenEmits([enrolled]);
+    spec.given([invited, passwordSet, enrolled]).when(set).thenRefuses(refusedWith('INVITATION_INVALID'));
+    assert.equal(foldEvents(portalAccountDecider, [invited, passwordSet, enrolled]).status, 'active');
+  });
+
+  it('records a login with a fresh one-time code step only', () => {
+    const login = { type: 'RecordPortalLoginSuccess' as const, accountId, totpStep: 100, at };
+    spec.given([invited, passwordSet]).when(login).thenRefuses(refusedWith('PORTAL_ACCOUNT_INACTIVE'));
+    spec
+      .given([invited, passwordSet, enrolled])
+      .when(login)
+      .thenEmits([{ type: 'PortalLoginSucceeded', data: { accountId, totpStep: 100, at } }]);
+    spec
+      .given([invited, passwordSet, enrolled, { type: 'PortalLoginSucceeded', data: { accountId, totpStep: 100, at } }])
+      .when(login)
+      .thenRefuses(refusedWith('TOTP_CODE_REUSED'));
+  });
+
+  it(`locks the account for ${LOCKOUT_MINUTES} minutes after ${MAX_LOGIN_FAILURES} failures in a row`, () => {
+    let events: PortalAccountEvent[] = [invited, passwordSet, enrolled];
+    for (let attempt = 1; attempt <= MAX_LOGIN_FAILURES; attempt++) {
+      const decided = portalAccountDecider.decide(
+        { type: 'RecordPortalLoginFailure', accountId, at: minutesAfter(at, attempt) },
+        foldEvents(portalAccountDecider, events),
+      );
+      events = [...events, ...[decided].flat()];
+    }
+    const locked = foldEvents(portalAccountDecider, events);
+    const lastFailure = minutesAfter(at, MAX_LOGIN_FAILURES);
+    assert.ok(portalLoginLocked(locked, lastFailure));
+    assert.ok(portalLoginLocked(locked, minutesAfter(lastFailure, LOCKOUT_MINUTES - 1)));
+    assert.ok(!portalLoginLocked(locked, minutesAfter(lastFailure, LOCKOUT_MINUTES)));
+    spec
+      .given(events)
+      .when({ type: 'RecordPortalLoginSuccess', accountId, totpStep: 1, at: minutesAfter(lastFailure, 1) })
+      .thenRefuses(refusedWith('PORTAL_ACCOUNT_LOCKED'));
+    // a failure while locked does not extend the lock
+    spec
+      .given(events)
+      .when({ type: 'RecordPortalLoginFailure', accountId, at: minutesAfter(lastFailure, 2) })
+      .thenEmits([
+        {
+          type: 'PortalLoginFailed',
+          data: {
+            accountId,
+            consecutiveFailures: MAX_LOGIN_FAILURES,
+            lockedUntil: minutesAfter(lastFailure, LOCKOUT_MINUTES),
+            at: minutesAfter(lastFailure, 2),
+          },
+        },
+      ]);
+    // a success once the lock is over resets the count
+    const after = minutesAfter(lastFailure, LOCKOUT_MINUTES);
+    const reset = foldEvents(portalAccountDecider, [
+      ...events,
+      { type: 'PortalLoginSucceeded', data: { accountId, totpStep: 1, at: after } },
+    ]);
+    assert.ok(reset.status === 'active' && reset.consecutiveFailures === 0);
+  });
+
+  it('is revoked with a reason, and then refuses logins', () => {
+    const revoke = {
+      type: 'RevokePortalAccount' as const,
+      accountId,
+      reason: ' à la demande de l’usager ',
+      revokedBy: 'pro-1',
+      at,
+    };
+    const revoked: PortalAccountEvent = {
+      type: 'PortalAccountRevoked',
+      data: { accountId, reason: 'à la demande de l’usager', revokedBy: 'pro-1', at },
+    };
+    spec.given([invited, passwordSet, enrolled]).when(revoke).thenEmits([revoked]);
+    spec
+      .given([invited])
+      .when({ ...revoke, reason: ' ' })
+      .thenRefuses(refusedWith('REVOCATION_REASON_REQUIRED'));
+    spec
+      .given([invited, passwordSet, enrolled, revoked])
+      .when({ type: 'RecordPortalLoginSuccess', accountId, totpStep: 5, at })
+      .thenRefuses(refusedWith('PORTAL_ACCOUNT_INACTIVE'));
+    spec
+      .given([invited, revoked])
+      .when({ type: 'SetPortalPassword', accountId, invitationDigest: digest, passwordHash: 'x'.repeat(30), at })
+      .thenRefuses(refusedWith('INVITATION_INVALID'));
+  });
+
+  it('emits events matching their schemas, carrying no secret in clear, in one stream per account', () => {
+    portalAccountEventSchemas.PortalAccountInvited.parse(invitation);
+    portalAccountEventSchemas.PortalPasswordSet.parse(passwordSet.data);
+    portalAccountEventSchemas.PortalSecondFactorEnrolled.parse(enrolled.data);
+    assert.deepEqual(Object.keys(portalAccountEventSchemas.PortalPasswordSet.shape).sort(), [
+      'accountId',
+      'at',
+      'passwordHash',
+    ]);
+    assert.equal(portalAccountStreamId('og/1', accountId), `portal-account/og%2F1/${accountId}`);
+  });
+
+  it('keeps nothing of a forgotten usager', () => {
+    const state = foldEvents(portalAccountDecider, [
+      { type: 'PortalAccountInvited', data: { $erased: true } },
+      { type: 'PortalPasswordSet', data: { $erased: true } },
+    ]);
+    assert.ok(state.status === 'invited');
+    assert.equal(state.login, undefined);
+    assert.equal(state.passwordHash, undefined);
+  });
+});

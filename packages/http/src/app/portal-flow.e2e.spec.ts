@@ -1,0 +1,291 @@
+import { randomUUID } from 'node:crypto';
+import { accessLogStreamId, portalAccountStreamId } from '@dui-pds/domain';
+import { expect } from 'chai';
+import { totpCodeAt } from '../portal/portal-credentials.js';
+import type { TrustedPersonDesignation } from '../portal/portal-sources.js';
+import { PortalClient } from '../portal/testing/portal-client.js';
+import { startPortalServer, TestClock } from '../portal/testing/portal-server.js';
+import type { ServerUnderTest } from './testing/server-under-test.js';
+
+const ORG = 'og-a';
+const CSAPA = '750000001';
+const PASSWORD = 'cheval agrafe pile correcte';
+const HOUR = 3_600_000;
+
+describe('the usager portal over HTTP: invitations, login, isolation, access requests', function () {
+  this.timeout(120_000);
+  const clock = new TestClock(Date.parse('2026-03-02T08:00:00Z'));
+  const designations: TrustedPersonDesignation[] = [];
+  let app: ServerUnderTest;
+  let secretary: string;
+  let doctor: string;
+
+  const register = (serviceUserId: string, birthName: string, firstName: string) =>
+    app.request('POST', `/organisations/${ORG}/usagers`, {
+      as: secretary,
+      body: {
+        serviceUserId,
+        facilityId: CSAPA,
+        traits: { birthName, birthFirstNames: [firstName], birthDate: '1985-05-12', sex: 'F', birthplaceCode: '75056' },
+      },
+    });
+  const invite = (serviceUserId: string, login: string, extra: Record<string, string> = {}) =>
+    app.request('POST', `/organisations/${ORG}/usagers/${serviceUserId}/portal-invitations`, {
+      as: secretary,
+      body: { accountId: randomUUID(), facilityId: CSAPA, login, holder: 'service-user', ...extra },
+    });
+  /** Invites, activates and logs in; a fresh 30-second step for each code. */
+  const portalOf = async (serviceUserId: string, login: string, extra: Record<string, string> = {}) => {
+    const invited = await invite(serviceUserId, login, extra);
+    expect(invited.status, JSON.stringify(invited.body)).to.equal(201);
+    const client = new PortalClient(app.url);
+    const secret = await client.activate(invited.body.invitationPath, PASSWORD, clock.now);
+    clock.advance(30_000);
+    const loggedIn = await client.login(login, PASSWORD, totpCodeAt(secret, clock.now()));
+    expect(loggedIn.status, loggedIn.text).to.equal(303);
+    expect(loggedIn.location).to.equal('/portail');
+    return { client, secret, accountId: invited.body.accountId as string };
+  };
+
+  before(async () => {
+    app = await startPortalServer(clock, { trustedPersons: async () => designations });
+    await app.asSystem(
+      ORG,
+      { type: 'GrantRole', professionalId: 'pro-secretary', facilityId: CSAPA, role: 'secretary' },
+      { type: 'GrantRole', professionalId: 'pro-doctor', facilityId: CSAPA, role: 'doctor' },
+      { type: 'AddToCareTeam', professionalId: 'pro-doctor', serviceUserId: 'usager-1', facilityId: CSAPA },
+      { type: 'AddToCareTeam', professionalId: 'pro-doctor', serviceUserId: 'usager-2', facilityId: CSAPA },
+    );
+    secretary = await app.loginAs('pro-secretary');
+    doctor = await app.loginAs('pro-doctor');
+    expect((await register('usager-1', 'MARTIN', 'CAMILLE')).status).to.equal(201);
+    expect((await register('usager-2', 'DURAND', 'PAULINE')).status).to.equal(201);
+  });
+  after(() => app.close());
+
+  it('invites with a one-time link, refuses a login already taken, and records no secret in clear', async () => {
+    // given / when
+    const invited = await invite('usager-1', 'camille.martin');
+    const taken = await invite('usager-2', 'camille.martin');
+    const trustedWithoutDesignation = await invite('usager-1', 'proche.martin', { holder: 'trusted-person' });
+    const client = new PortalClient(app.url);
+    await client.activate(invited.body.invitationPath, PASSWORD, clock.now);
+    const reused = await client.get(invited.body.invitationPath);
+    const listed = await app.request(
+      'GET',
+      `/organisations/${ORG}/facilities/${CSAPA}/usagers/usager-1/portal-accounts`,
+      { as: secretary },
+    );
+    const events = await app.server.store.readStream(portalAccountStreamId(ORG, invited.body.accountId));
+
+    // then
+    expect(invited.status, JSON.stringify(invited.body)).to.equal(201);
+    expect(invited.body.invitationPath).to.match(/^\/portail\/invitation\/[0-9a-f-]{36}\?jeton=[A-Za-z0-9_-]{43}$/);
+    expect(invited.body.expiresAt).to.equal('2026-03-05T08:00:00.000Z');
+    expect(taken.status).to.equal(409);
+    expect(trustedWithoutDesignation.status).to.equal(422);
+    expect(reused.status).to.equal(404);
+    expect(listed.body.accounts.map((a: { login: string; status: string }) => [a.login, a.status])).to.deep.equal([
+      ['camille.martin', 'active'],
+    ]);
+    const token = new URLSearchParams(invited.body.invitationPath.split('?')[1]).get('jeton') as string;
+    const recorded = JSON.stringify(events.map((event) => event.data));
+    expect(events.map((event) => event.type)).to.deep.equal([
+      'PortalAccountInvited',
+      'PortalPasswordSet',
+      'PortalSecondFactorEnrolled',
+    ]);
+    expect(recorded).not.to.contain(token);
+    expect(recorded).not.to.contain(PASSWORD);
+    expect(recorded).to.match(/\$scrypt\$ln=15,r=8,p=1\$/);
+  });
+
+  it('shows a usager only their own record, whatever identifier a URL or a form forges', async () => {
+    // given two usagers logged in to the portal
+    const camille = await portalOf('usager-1', 'camille.m');
+    const pauline = await portalOf('usager-2', 'pauline.d');
+
+    // when Camille forges Pauline's identifiers in URLs and in a form
+    const identity = await camille.client.get('/portail/identite?serviceUserId=usager-2&organisationId=og-b');
+    const filed = await camille.client.post('/portail/demandes', {
+      informations: 'Tout mon dossier',
+      ancien: 'non',
+      serviceUserId: 'usager-2',
+      facilityId: '750000002',
+    });
+    const requests = await camille.client.get('/portail/demandes?serviceUserId=usager-2');
+    const paulineRequests = await pauline.client.get('/portail/demandes');
+    const apiWithPortalCookie = await fetch(
+      `${app.url}/organisations/${ORG}/facilities/${CSAPA}/access-requests-to-handle`,
+      {
+        headers: { cookie: `dui_portal=${camille.client.cookie('dui_portal')}` },
+      },
+    );
+    const accessList = await camille.client.get('/portail/acces');
+    const paulineIdentity = await pauline.client.get('/portail/identite');
+
+    // then
+    expect(identity.status).to.equal(200);
+    expect(identity.text).to.contain('MARTIN').and.to.contain('CAMILLE');
+    expect(identity.text).not.to.contain('DURAND');
+    expect(paulineIdentity.text).to.contain('DURAND').and.not.to.contain('MARTIN');
+    expect(filed.status).to.equal(303);
+    expect(requests.text).to.contain('Tout mon dossier');
+    expect(paulineRequests.text).not.to.contain('Tout mon dossier');
+    const toHandle = await app.request('GET', `/organisations/${ORG}/facilities/${CSAPA}/access-requests-to-handle`, {
+      as: secretary,
+    });
+    expect(toHandle.body.requests.map((r: { serviceUserId: string; filedBy: string }) => [r.serviceUserId, r.filedBy]))
+      .to.deep.include(['usager-1', 'service-user'])
+      .and.not.deep.include(['usager-2', 'service-user']);
+    expect(apiWithPortalCookie.status).to.equal(401);
+    expect(accessList.text).to.contain('Vous-même (portail)').and.to.contain('identité');
+    const log = await app.server.store.readStream(accessLogStreamId(ORG, 'usager-1'));
+    const portalReads = log.filter((entry) => entry.metadata.actor.kind === 'serviceUser');
+    expect(portalReads.map((entry) => entry.metadata.actor.id)).to.include(camille.accountId);
+    expect(portalReads.every((entry) => entry.metadata.actor.id === camille.accountId)).to.equal(true);
+  });
+
+  it('refuses forms without the form token, and logs out', async () => {
+    // given
+    const camille = await portalOf('usager-1', 'camille.csrf');
+    // when a form comes without its token (a forged cross-site post), then after logout
+    const forged = await fetch(`${app.url}/portail/demandes`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: `dui_portal=${camille.client.cookie('dui_portal')}`,
+      },
+      body: 'informations=forg%C3%A9e&ancien=non',
+    });
+    const loggedOut = await camille.client.post('/portail/deconnexion', {});
+    const afterwards = await camille.client.get('/portail/identite');
+    // then
+    expect(forged.status).to.equal(403);
+    expect(loggedOut.status).to.equal(303);
+    expect(afterwards.status).to.equal(303);
+    expect(afterwards.location).to.equal('/portail/connexion');
+  });
+
+  it('locks an account after 5 failed logins for 15 minutes, and ends its sessions once revoked', async () => {
+    // given
+    const camille = await portalOf('usager-1', 'camille.lock');
+    const other = new PortalClient(app.url);
+    // when five wrong codes are given, then the right one
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const failed = await other.login('camille.lock', PASSWORD, '000000');
+      expect(failed.status).to.equal(401);
+      expect(failed.text).to.contain('Identifiant, mot de passe ou code à usage unique incorrect.');
+    }
+    clock.advance(30_000);
+    const locked = await other.login('camille.lock', PASSWORD, totpCodeAt(camille.secret, clock.now()));
+    clock.advance(15 * 60_000);
+    const unlocked = await other.login('camille.lock', PASSWORD, totpCodeAt(camille.secret, clock.now()));
+    const replayed = await new PortalClient(app.url).login(
+      'camille.lock',
+      PASSWORD,
+      totpCodeAt(camille.secret, clock.now()),
+    );
+    const revoked = await app.request(
+      'POST',
+      `/organisations/${ORG}/portal-accounts/${camille.accountId}/revocations`,
+      {
+        as: secretary,
+        body: { reason: 'à la demande de l’usager' },
+      },
+    );
+    const afterRevocation = await other.get('/portail/identite');
+    // then
+    expect(locked.status).to.equal(423);
+    expect(unlocked.status, unlocked.text).to.equal(303);
+    expect(replayed.status).to.equal(401);
+    expect(replayed.text).to.contain('Ce code à usage unique a déjà servi');
+    expect(revoked.status, JSON.stringify(revoked.body)).to.equal(200);
+    expect(afterRevocation.location).to.equal('/portail/connexion');
+  });
+
+  it('shows a personne de confiance the record only while designated and allowed, never the access requests', async () => {
+    // given a personne de confiance designated and allowed to consult
+    designations.push({ trustedPersonId: 'tp-1', status: 'designated', mayConsultRecord: true });
+    const trusted = await portalOf('usager-1', 'proche.camille', { holder: 'trusted-person', trustedPersonId: 'tp-1' });
+    // when
+    const identity = await trusted.client.get('/portail/identite');
+    const requests = await trusted.client.get('/portail/demandes');
+    const filing = await trusted.client.post('/portail/demandes', { informations: 'tout', ancien: 'non' });
+    designations[0] = { trustedPersonId: 'tp-1', status: 'revoked', mayConsultRecord: true };
+    const afterRevocation = await trusted.client.get('/portail/identite');
+    const home = await trusted.client.get('/portail');
+    // then
+    expect(identity.status).to.equal(200);
+    expect(identity.text).to.contain('MARTIN');
+    expect(requests.status).to.equal(403);
+    expect(filing.status).to.equal(403);
+    expect(afterRevocation.status).to.equal(403);
+    expect(afterRevocation.text).not.to.contain('MARTIN');
+    expect(home.text).to.contain('Votre accès au dossier n’est pas ouvert');
+    const log = await app.server.store.readStream(accessLogStreamId(ORG, 'usager-1'));
+    expect(
+      log.some(
+        (entry) =>
+          entry.metadata.actor.id === trusted.accountId &&
+          (entry.data as { roles: string[] }).roles.includes('personne-de-confiance'),
+      ),
+    ).to.equal(true);
+  });
+
+  it('files a request on the usager’s behalf, warns as the deadline nears, and releases only after 48 hours with the identity checked', async () => {
+    // given a request received by letter
+    const requestId = randomUUID();
+    const filed = await app.request('POST', `/organisations/${ORG}/usagers/usager-2/access-requests`, {
+      as: secretary,
+      body: { requestId, facilityId: CSAPA, scope: 'Comptes rendus 2025', olderThanFiveYears: false },
+    });
+    const filedAt = clock.now().getTime();
+    const listAt = async (offset: number) =>
+      (
+        await app.request(
+          'GET',
+          `/organisations/${ORG}/facilities/${CSAPA}/access-requests-to-handle?at=${new Date(filedAt + offset).toISOString()}`,
+          { as: secretary },
+        )
+      ).body.requests.find((request: { requestId: string }) => request.requestId === requestId);
+    const release = () =>
+      app.request('POST', `/organisations/${ORG}/access-requests/${requestId}/releases`, {
+        as: doctor,
+        body: { releasedOn: clock.now().toISOString().slice(0, 10), method: 'handed-over' },
+      });
+
+    // when
+    const beforeCheck = await release();
+    const bySecretary = await app.request('POST', `/organisations/${ORG}/access-requests/${requestId}/releases`, {
+      as: secretary,
+      body: { releasedOn: '2026-03-10', method: 'handed-over' },
+    });
+    const checked = await app.request('POST', `/organisations/${ORG}/access-requests/${requestId}/identity-checks`, {
+      as: secretary,
+      body: { how: 'carte d’identité présentée au guichet' },
+    });
+    const tooEarly = await release();
+    const warnings = [
+      (await listAt(0)).warning,
+      (await listAt(6 * 24 * HOUR - 1)).warning,
+      (await listAt(6 * 24 * HOUR)).warning,
+      (await listAt(8 * 24 * HOUR + 1)).warning,
+    ];
+    clock.advance(48 * HOUR);
+    const released = await release();
+    const afterRelease = await listAt(9 * 24 * HOUR);
+
+    // then
+    expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+    expect(beforeCheck.status).to.equal(422);
+    expect(beforeCheck.body.code).to.equal('IDENTITY_NOT_CHECKED');
+    expect(bySecretary.status).to.equal(403);
+    expect(checked.status, JSON.stringify(checked.body)).to.equal(200);
+    expect(tooEarly.status).to.equal(422);
+    expect(tooEarly.body.detail).to.contain('48 heures');
+    expect(warnings).to.deep.equal(['none', 'none', 'due-soon', 'overdue']);
+    expect(released.status, JSON.stringify(released.body)).to.equal(200);
+    expect(afterRelease).to.equal(undefined);
+  });
+});

@@ -1,0 +1,7 @@
+export {
+  type AccessRequestView,
+  accessRequest,
+  accessRequestsOf,
+  accessRequestsProjection,
+  accessRequestsToHandle,
+} from './access-requests-projection.js';

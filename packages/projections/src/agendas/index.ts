@@ -1,0 +1,20 @@
+export {
+  AGENDA_ENTRY_KIND_LABELS,
+  type AgendaEntryKind,
+  type AgendaEntrySource,
+  type AgendaFeedView,
+  type AgendaPeriod,
+  agendaFeedByTokenHash,
+  type InformationView,
+  informationById,
+  informationFor,
+  type ParticipantView,
+  type PlannedEventView,
+  type ProfessionalAgendaEntry,
+  plannedEventById,
+  plannedEventsOfFacility,
+  professionalAgenda,
+  type UsagerAgendaEntry,
+  usagerAgenda,
+} from './agenda-queries.js';
+export { agendasProjection } from './agendas-projection.js';

@@ -1,0 +1,2 @@
+export { exchangesProjection } from './exchanges-projection.js';
+export { type ExchangeView, exchangeById, exchangesOf } from './exchanges-queries.js';

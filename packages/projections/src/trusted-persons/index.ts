@@ -1,0 +1,8 @@
+export { trustedPersonsProjection } from './trusted-persons-projection.js';
+export {
+  type TrustedPersonOfferView,
+  type TrustedPersonView,
+  trustedPersonOffersOf,
+  trustedPersonsOf,
+  trustedPersonsRevision,
+} from './trusted-persons-queries.js';

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { practitionerDisplayName } from './annuaire-sante-port.js';
+import { AnnuaireSanteStandIn } from './annuaire-sante-stand-in.js';
+
+describe('the Annuaire Santé stand-in', () => {
+  it('finds practitioners by a part of their name, accents and case ignored, or by RPPS', async () => {
+    const annuaire = new AnnuaireSanteStandIn();
+    const moreau = await annuaire.searchPractitioners({ name: 'MOREAU' });
+    assert.deepEqual(
+      moreau.map((practitioner) => practitioner.rpps),
+      ['99700000011', '99700000029'],
+    );
+    assert.deepEqual(
+      (await annuaire.searchPractitioners({ name: 'lefevre' })).map((practitioner) => practitioner.rpps),
+      ['99700000037'],
+    );
+    assert.deepEqual(
+      (await annuaire.searchPractitioners({ rpps: '99700000029', name: 'bruno' })).map((p) => p.givenName),
+      ['Bruno'],
+    );
+    assert.deepEqual(await annuaire.searchPractitioners({ name: 'moreau', limit: 1 }).then((found) => found.length), 1);
+    assert.equal(await annuaire.practitioner('12345678901'), undefined);
+    assert.equal(annuaire.calls, 5);
+  });
+
+  it('gets one practitioner, as a copy the caller may change', async () => {
+    const annuaire = new AnnuaireSanteStandIn();
+    const anne = await annuaire.practitioner('99700000011');
+    assert.ok(anne);
+    assert.equal(practitionerDisplayName(anne), 'Dr Anne MOREAU');
+    anne.familyName = 'changé';
+    assert.equal((await annuaire.practitioner('99700000011'))?.familyName, 'Moreau');
+  });
+
+  it('finds organisations by name or FINESS', async () => {
+    const annuaire = new AnnuaireSanteStandIn();
+    assert.deepEqual(
+      (await annuaire.searchOrganisations({ name: 'pharmacie' })).map((organisation) => organisation.finess),
+      ['990000010'],
+    );
+    assert.deepEqual(
+      (await annuaire.searchOrganisations({ finess: '990000036' })).map((organisation) => organisation.name),
+      ['CMP Belleville (fictif)'],
+    );
+    assert.deepEqual(await annuaire.searchOrganisations({ name: 'inconnu' }), []);
+  });
+});
