@@ -9,13 +9,14 @@ import {
   releaseMethodSchema,
   type SensitivityClass,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import type { EventStore } from '@dui-pds/eventstore';
 import { accessRequestsToHandle } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { ProfessionalAccess } from '../professional-access.js';
+import { professionalCommand } from '../professional-command.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 
 export interface AccessRequestsDependencies {
@@ -50,14 +51,14 @@ export function accessRequestsRoutes(deps: AccessRequestsDependencies): RouteDef
     expectedRevision?: number,
   ) => {
     access.check(principal, 'write', { organisationId: principal.organisationId, ...where, sensitivity });
-    const result = await handleCommand(store, accessRequestDecider, {
+    const { revision } = await professionalCommand(store, access, accessRequestDecider, {
+      principal,
+      context,
       streamId: accessRequestStreamId(principal.organisationId, requestId),
-      commandId: access.commandId(principal, context),
       command,
-      metadata: access.metadata(principal, context, where),
-      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      where,
+      expectedRevision,
     });
-    const revision = result.nextExpectedRevision as number;
     return { body: { requestId, revision }, revision };
   };
 

@@ -33,6 +33,7 @@ import type { RequestContext } from '../../server/request-context.js';
 import { partnersFromDirectory } from '../directory/directory-partners.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
+import { professionalCommand } from '../professional-command.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 import { mayAdministerActCatalogue, mayCorrectAct, professionForAct } from './act-professions.js';
 
@@ -196,14 +197,14 @@ export function actsRoutes(deps: ActsDependencies): RouteDefinition[] {
         'Seuls les professionnels qui réalisent ce type d’acte le corrigent ou l’annulent.',
       );
     }
-    const result = await handleCommand(store, actDecider, {
+    const { revision } = await professionalCommand(store, access, actDecider, {
+      principal,
+      context,
       streamId: actStreamId(principal.organisationId, actId),
-      commandId: access.commandId(principal, context),
       command,
-      metadata: access.metadata(principal, context, { facilityId: act.facilityId, serviceUserId: act.serviceUserId }),
-      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      where: { facilityId: act.facilityId, serviceUserId: act.serviceUserId },
+      expectedRevision,
     });
-    const revision = result.nextExpectedRevision as number;
     return { body: { actId, revision }, revision };
   };
 

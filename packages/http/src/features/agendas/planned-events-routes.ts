@@ -21,6 +21,7 @@ import {
 import { z } from 'zod';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { RequestContext } from '../../server/request-context.js';
+import { professionalCommand } from '../professional-command.js';
 import { identifier, organisationParams } from '../route-parameters.js';
 import { type AgendaAccess, type AgendasDependencies, agendaAccess } from './agenda-access.js';
 import { periodOf, periodQuery } from './agenda-period.js';
@@ -137,14 +138,14 @@ export function plannedEventsRoutes(deps: AgendasDependencies): RouteDefinition[
     expectedRevision: number | undefined,
     serviceUserId = plannedEventSubject({ kind: event.kind, serviceUserIds: usagersOf(event) }),
   ) => {
-    const result = await handleCommand(store, plannedEventDecider, {
+    const { revision } = await professionalCommand(store, access, plannedEventDecider, {
+      principal,
+      context,
       streamId: plannedEventStreamId(principal.organisationId, event.plannedEventId),
-      commandId: access.commandId(principal, context),
       command,
-      metadata: access.metadata(principal, context, { facilityId: event.facilityId, serviceUserId }),
-      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      where: { facilityId: event.facilityId, serviceUserId },
+      expectedRevision,
     });
-    const revision = result.nextExpectedRevision as number;
     return { body: { plannedEventId: event.plannedEventId, revision }, revision };
   };
 

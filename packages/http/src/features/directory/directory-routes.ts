@@ -17,7 +17,7 @@ import {
   rppsSchema,
   type SensitivityClass,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import type { EventStore } from '@dui-pds/eventstore';
 import { type DirectoryEntryView, directoryEntryById, directoryEntryHistory, directoryOf } from '@dui-pds/projections';
 import {
   type AnnuaireOrganisation,
@@ -31,6 +31,7 @@ import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { RequestContext } from '../../server/request-context.js';
 import type { ProfessionalAccess } from '../professional-access.js';
+import { professionalCommand } from '../professional-command.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 
 const TAG = 'Entourage et partenaires';
@@ -138,14 +139,14 @@ export function directoryRoutes(deps: DirectoryDependencies): RouteDefinition[] 
     expectedRevision?: number | 'noStream',
   ) => {
     access.check(principal, 'write', { organisationId: principal.organisationId, ...where, sensitivity: SENSITIVITY });
-    const result = await handleCommand(store, directoryEntryDecider, {
+    const { revision } = await professionalCommand(store, access, directoryEntryDecider, {
+      principal,
+      context,
       streamId: directoryEntryStreamId(principal.organisationId, entryId),
-      commandId: access.commandId(principal, context),
       command,
-      metadata: access.metadata(principal, context, where),
-      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      where,
+      expectedRevision,
     });
-    const revision = result.nextExpectedRevision as number;
     return { body: { entryId, revision }, revision };
   };
 

@@ -9,7 +9,7 @@ import {
   type Principal,
   type SensitivityClass,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import type { EventStore } from '@dui-pds/eventstore';
 import { type ExchangeView, exchangeById, exchangesOf } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -18,6 +18,7 @@ import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '.
 import type { RequestContext } from '../../server/request-context.js';
 import { partnersFromDirectory } from '../directory/directory-partners.js';
 import type { ProfessionalAccess } from '../professional-access.js';
+import { professionalCommand } from '../professional-command.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 
 const TAG = 'Échanges';
@@ -84,14 +85,14 @@ export function exchangesRoutes(deps: ExchangesDependencies): RouteDefinition[] 
     command: ExchangeCommand,
     expectedRevision?: number | 'noStream',
   ) => {
-    const result = await handleCommand(store, exchangeDecider, {
+    const { revision } = await professionalCommand(store, access, exchangeDecider, {
+      principal,
+      context,
       streamId: exchangeStreamId(principal.organisationId, exchangeId),
-      commandId: access.commandId(principal, context),
       command,
-      metadata: access.metadata(principal, context, where),
-      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      where,
+      expectedRevision,
     });
-    const revision = result.nextExpectedRevision as number;
     return { body: { exchangeId, revision }, revision };
   };
 

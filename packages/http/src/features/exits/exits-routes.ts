@@ -10,7 +10,7 @@ import {
   type Principal,
   type SensitivityClass,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import type { EventStore } from '@dui-pds/eventstore';
 import { accompanimentExit, openPostExitActions } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -18,6 +18,7 @@ import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
+import { professionalCommand } from '../professional-command.js';
 import { identifier, organisationParams } from '../route-parameters.js';
 
 const TAG = 'Sortie et suivi après la sortie';
@@ -105,14 +106,14 @@ export function exitsRoutes(deps: ExitsDependencies): RouteDefinition[] {
     where: { facilityId: string; serviceUserId: string },
     expectedRevision?: number,
   ) => {
-    const result = await handleCommand(store, accompanimentExitDecider, {
+    const { revision } = await professionalCommand(store, access, accompanimentExitDecider, {
+      principal,
+      context,
       streamId: accompanimentExitStreamId(principal.organisationId, accompanimentId),
-      commandId: access.commandId(principal, context),
       command,
-      metadata: access.metadata(principal, context, where),
-      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      where,
+      expectedRevision,
     });
-    const revision = result.nextExpectedRevision as number;
     return { body: { accompanimentId, revision }, revision };
   };
 

@@ -7,7 +7,7 @@ import {
   type Principal,
   type SensitivityClass,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import type { EventStore } from '@dui-pds/eventstore';
 import { freedomOfMovementMeasure, measuresOfServiceUser, measuresToReview } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -15,6 +15,7 @@ import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
+import { professionalCommand } from '../professional-command.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 import { type MeasureStep, mayTakeMeasureStep } from './measure-steps.js';
 
@@ -93,14 +94,14 @@ export function freedomOfMovementRoutes(deps: FreedomOfMovementDependencies): Ro
     where: { facilityId: string; serviceUserId: string },
     expectedRevision?: number,
   ) => {
-    const result = await handleCommand(store, freedomOfMovementDecider, {
+    const { revision } = await professionalCommand(store, access, freedomOfMovementDecider, {
+      principal,
+      context,
       streamId: freedomOfMovementStreamId(principal.organisationId, measureId),
-      commandId: access.commandId(principal, context),
       command,
-      metadata: access.metadata(principal, context, where),
-      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      where,
+      expectedRevision,
     });
-    const revision = result.nextExpectedRevision as number;
     return { body: { measureId, revision }, revision };
   };
 

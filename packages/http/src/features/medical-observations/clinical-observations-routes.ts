@@ -7,7 +7,7 @@ import {
   type Principal,
   type Role,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import type { EventStore } from '@dui-pds/eventstore';
 import { type ClinicalObservationView, clinicalObservationById, clinicalObservationsOf } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -15,6 +15,7 @@ import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { RequestContext } from '../../server/request-context.js';
 import type { ProfessionalAccess } from '../professional-access.js';
+import { professionalCommand } from '../professional-command.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 
 const TAG = 'Observations médicales';
@@ -95,14 +96,14 @@ export function clinicalObservationsRoutes(deps: ClinicalObservationsDependencie
     where: { facilityId: string; serviceUserId: string },
     expectedRevision: number | 'noStream' | undefined,
   ) => {
-    const result = await handleCommand(store, clinicalObservationDecider, {
+    const { revision } = await professionalCommand(store, access, clinicalObservationDecider, {
+      principal,
+      context,
       streamId: clinicalObservationStreamId(principal.organisationId, observationId),
-      commandId: access.commandId(principal, context),
       command,
-      metadata: access.metadata(principal, context, where),
-      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      where,
+      expectedRevision,
     });
-    const revision = result.nextExpectedRevision as number;
     return { body: { observationId, revision }, revision };
   };
 

@@ -12,7 +12,7 @@ import {
   personalisedProjectStreamId,
   usagerAgreementSchema,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import type { EventStore } from '@dui-pds/eventstore';
 import {
   personalisedProject,
   personalisedProjectHeader,
@@ -26,6 +26,7 @@ import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
+import { professionalCommand } from '../professional-command.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 
 const TAG = 'Projet personnalisé';
@@ -127,15 +128,15 @@ export function personalisedProjectsRoutes(deps: PersonalisedProjectsDependencie
     expectedRevision?: number,
   ) => {
     access.check(principal, 'write', { organisationId: principal.organisationId, ...where, sensitivity: 'social' });
-    const result = await handleCommand(store, personalisedProjectDecider, {
+    const { state, revision } = await professionalCommand(store, access, personalisedProjectDecider, {
+      principal,
+      context,
       streamId: personalisedProjectStreamId(principal.organisationId, projectId),
-      commandId: access.commandId(principal, context),
       command,
-      metadata: access.metadata(principal, context, where),
-      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      where,
+      expectedRevision,
     });
-    const revision = result.nextExpectedRevision as number;
-    const version = result.state.status === 'active' ? currentProjectVersion(result.state).version : 1;
+    const version = state.status === 'active' ? currentProjectVersion(state).version : 1;
     return { body: { projectId, version, revision }, revision };
   };
 

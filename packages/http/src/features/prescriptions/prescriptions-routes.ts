@@ -15,7 +15,7 @@ import {
   type RenewedPrescription,
   TSO_PRODUCTS,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import type { EventStore } from '@dui-pds/eventstore';
 import {
   examsDue,
   type PrescriptionView,
@@ -30,6 +30,7 @@ import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '.
 import type { RequestContext } from '../../server/request-context.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
+import { professionalCommand } from '../professional-command.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 import { mayTakePrescriptionStep, type PrescriptionStep } from './prescription-steps.js';
 
@@ -150,14 +151,14 @@ export function prescriptionsRoutes(deps: PrescriptionsDependencies): RouteDefin
     where: { facilityId: string; serviceUserId: string },
     expectedRevision?: number,
   ) => {
-    const result = await handleCommand(store, prescriptionDecider, {
+    const { revision } = await professionalCommand(store, access, prescriptionDecider, {
+      principal,
+      context,
       streamId: prescriptionStreamId(principal.organisationId, prescriptionId),
-      commandId: access.commandId(principal, context),
       command,
-      metadata: access.metadata(principal, context, where),
-      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      where,
+      expectedRevision,
     });
-    const revision = result.nextExpectedRevision as number;
     return { body: { prescriptionId, revision }, revision };
   };
 

@@ -11,13 +11,14 @@ import {
   type Principal,
   timeOfDaySchema,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import type { EventStore } from '@dui-pds/eventstore';
 import { attendanceSheet, countAttendance } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { ProfessionalAccess } from '../professional-access.js';
+import { professionalCommand } from '../professional-command.js';
 import { identifier, organisationParams } from '../route-parameters.js';
 
 const accompanimentParams = organisationParams.extend({ accompanimentId: z.uuid() });
@@ -77,14 +78,14 @@ export function attendanceRoutes(deps: AttendanceDependencies): RouteDefinition[
     where: { facilityId: string; serviceUserId: string },
     expectedRevision?: number,
   ) => {
-    const result = await handleCommand(store, attendanceDecider, {
+    const { revision } = await professionalCommand(store, access, attendanceDecider, {
+      principal,
+      context,
       streamId,
-      commandId: access.commandId(principal, context),
       command,
-      metadata: access.metadata(principal, context, where),
-      ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+      where,
+      expectedRevision,
     });
-    const revision = result.nextExpectedRevision as number;
     return { body: { attendanceId: command.attendanceId, revision }, revision };
   };
 

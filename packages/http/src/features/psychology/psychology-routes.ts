@@ -27,6 +27,7 @@ import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '.
 import type { RequestContext } from '../../server/request-context.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
+import { professionalCommand } from '../professional-command.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 
 const TAG = 'Psychologie';
@@ -126,14 +127,14 @@ export function psychologyRoutes(deps: PsychologyDependencies): RouteDefinition[
   ) => {
     const appointment = await findAppointment(principal.organisationId, appointmentId);
     access.check(principal, 'write', psychological(principal, appointment));
-    const result = await handleCommand(store, psychologistAppointmentDecider, {
+    const { revision } = await professionalCommand(store, access, psychologistAppointmentDecider, {
+      principal,
+      context,
       streamId: psychologistAppointmentStreamId(principal.organisationId, appointmentId),
-      commandId: access.commandId(principal, context),
       command,
-      metadata: access.metadata(principal, context, appointment),
-      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      where: appointment,
+      expectedRevision,
     });
-    const revision = result.nextExpectedRevision as number;
     return { body: { appointmentId, revision }, revision };
   };
 

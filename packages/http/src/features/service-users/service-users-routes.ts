@@ -14,7 +14,7 @@ import {
   sexSchema,
   strictTraitsSchema,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import type { EventStore } from '@dui-pds/eventstore';
 import { findServiceUsers, type ServiceUserSummary, serviceUserIdentity } from '@dui-pds/projections';
 import { type Insi, searchIns } from '@dui-pds/segur-adapters';
 import type { Knex } from 'knex';
@@ -24,6 +24,7 @@ import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '.
 import type { RequestContext } from '../../server/request-context.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
+import { professionalCommand } from '../professional-command.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 
 const day = z.iso.date();
@@ -89,14 +90,14 @@ export function serviceUsersRoutes(deps: ServiceUsersDependencies): RouteDefinit
       serviceUserId,
       sensitivity: 'administrative',
     });
-    const result = await handleCommand(store, serviceUserIdentityDecider, {
+    const { revision } = await professionalCommand(store, access, serviceUserIdentityDecider, {
+      principal,
+      context,
       streamId: serviceUserStreamId(principal.organisationId, serviceUserId),
-      commandId: access.commandId(principal, context),
       command,
-      metadata: access.metadata(principal, context, { facilityId, serviceUserId }),
-      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      where: { facilityId, serviceUserId },
+      expectedRevision,
     });
-    const revision = result.nextExpectedRevision as number;
     return { body: { serviceUserId, revision }, revision };
   };
 

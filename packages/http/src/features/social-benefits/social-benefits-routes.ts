@@ -8,7 +8,7 @@ import {
   socialBenefitKindSchema,
   socialBenefitStreamId,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import type { EventStore } from '@dui-pds/eventstore';
 import { benefitsToWatch } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -16,6 +16,7 @@ import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
+import { professionalCommand } from '../professional-command.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 
 const day = z.iso.date();
@@ -45,14 +46,14 @@ export function socialBenefitsRoutes(deps: SocialBenefitsDependencies): RouteDef
     expectedRevision?: number,
   ) => {
     access.check(principal, 'write', { organisationId: principal.organisationId, ...where, sensitivity: 'social' });
-    const result = await handleCommand(store, socialBenefitDecider, {
+    const { revision } = await professionalCommand(store, access, socialBenefitDecider, {
+      principal,
+      context,
       streamId: socialBenefitStreamId(principal.organisationId, benefitId),
-      commandId: access.commandId(principal, context),
       command,
-      metadata: access.metadata(principal, context, where),
-      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      where,
+      expectedRevision,
     });
-    const revision = result.nextExpectedRevision as number;
     return { body: { benefitId, revision }, revision };
   };
 

@@ -15,7 +15,7 @@ import {
   stayContractStreamId,
   stayContractWarnings,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import type { EventStore } from '@dui-pds/eventstore';
 import { stayContractsToWatch } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -23,6 +23,7 @@ import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
+import { professionalCommand } from '../professional-command.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 
 const TAG = 'Contrats de séjour et DIPC';
@@ -130,15 +131,16 @@ export function stayContractsRoutes(deps: StayContractsDependencies): RouteDefin
       ...where,
       sensitivity: 'administrative',
     });
-    const result = await handleCommand(store, stayContractDecider, {
+    const decided = await professionalCommand(store, access, stayContractDecider, {
+      principal,
+      context,
       streamId: stayContractStreamId(principal.organisationId, contractId),
-      commandId: access.commandId(principal, context),
       command,
-      metadata: access.metadata(principal, context, where),
-      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      where,
+      expectedRevision,
     });
-    const revision = result.nextExpectedRevision as number;
-    const state = result.state as Known;
+    const { revision } = decided;
+    const state = decided.state as Known;
     return {
       body: {
         contractId,

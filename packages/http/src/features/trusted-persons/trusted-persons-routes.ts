@@ -14,7 +14,7 @@ import {
   trustedPersonScopeSchema,
   trustedPersonsStreamId,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import type { EventStore } from '@dui-pds/eventstore';
 import {
   habilitationsOf,
   serviceUserIdentity,
@@ -30,6 +30,7 @@ import type { RequestContext } from '../../server/request-context.js';
 import { directoryEntryOfUsager } from '../directory/directory-partners.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
+import { professionalCommand } from '../professional-command.js';
 import { identifier, serviceUserParams } from '../route-parameters.js';
 
 const TAG = 'Personne de confiance';
@@ -104,14 +105,14 @@ export function trustedPersonsRoutes(deps: TrustedPersonsDependencies): RouteDef
     expectedRevision?: number,
   ) => {
     access.check(principal, 'write', { organisationId: principal.organisationId, ...where, sensitivity: SENSITIVITY });
-    const result = await handleCommand(store, trustedPersonDecider, {
+    const { revision } = await professionalCommand(store, access, trustedPersonDecider, {
+      principal,
+      context,
       streamId: trustedPersonsStreamId(principal.organisationId, where.serviceUserId),
-      commandId: access.commandId(principal, context),
       command,
-      metadata: access.metadata(principal, context, where),
-      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      where,
+      expectedRevision,
     });
-    const revision = result.nextExpectedRevision as number;
     return { body: { revision }, revision };
   };
 
