@@ -1,10 +1,22 @@
 /**
- * The documents the record produces, as French PDFs rendered from read models: today the summary
- * sheet and the pharmacy's registers (PDF and CSV); the contract, DIPC, project and certificates
- * come with the Documents issue.
+ * The documents the record produces, as French PDFs rendered from read models: the summary sheet,
+ * the pharmacy's registers (PDF and CSV), and the documents of the accompaniment (contract or DIPC,
+ * amendment, freedom-of-movement annex, personne de confiance attestation, personalised project,
+ * named certificate of care).
  */
-export { FrenchPdf, type FrenchPdfOptions, frenchDay, frenchMoment, type TableColumn } from './pdf/french-pdf.js';
+export * from './accompaniment/index.js';
+export * from './blob-store/index.js';
+export {
+  FrenchPdf,
+  type FrenchPdfOptions,
+  frenchDay,
+  frenchLongDay,
+  frenchMoment,
+  type SignatureBlock,
+  type TableColumn,
+} from './pdf/french-pdf.js';
 export * from './pharmacy/index.js';
+export * from './retention/index.js';
 export {
   displayName,
   renderSummarySheetPdf,

@@ -9,6 +9,7 @@ export * from './acts/index.js';
 export * from './agendas/index.js';
 export * from './care-teams/index.js';
 export * from './directory/index.js';
+export * from './documents/index.js';
 export * from './exchanges/index.js';
 export {
   type AccompanimentExitView,
@@ -58,6 +59,7 @@ export {
 } from './projection.js';
 export * from './psychology/index.js';
 export { recordNoteStreamId, recordNotesProjection } from './record-notes/index.js';
+export * from './record-retention/index.js';
 export type { Build, BuildState } from './runtime/builds.js';
 export {
   BuildRetiredError,
@@ -79,6 +81,7 @@ export {
 } from './runtime/projection-runtime.js';
 export { migrateProjectionRegistry, projectionRegistryMigrations } from './runtime/registry-migration.js';
 export { type AsOf, ReplayedModel } from './runtime/replayed-model.js';
+export { type PurgedRows, purgeServiceUserRows } from './runtime/service-user-purge.js';
 export {
   findServiceUsers,
   type ServiceUserSummary,

@@ -18,6 +18,30 @@ export function frenchMoment(instant: Date): string {
   return PARIS_MOMENT.format(instant).replace(' ', ' à ');
 }
 
+const LONG_DAY = new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+const PARIS_ISO_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
+
+/** `2026-11-26` → `26 novembre 2026`, `2026-11-01` → `1er novembre 2026`; an instant → its day in Paris. */
+export function frenchLongDay(dayOrInstant: string | Date): string {
+  const day =
+    typeof dayOrInstant === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(dayOrInstant)
+      ? dayOrInstant
+      : PARIS_ISO_DAY.format(new Date(dayOrInstant));
+  return LONG_DAY.format(new Date(`${day}T00:00:00Z`)).replace(/^1 /, '1er ');
+}
+
+/** Who signs a document, and where: a titled box, with what is known of the signature. */
+export interface SignatureBlock {
+  /** In what capacity: « Le directeur ou son délégué », « La personne de confiance ». */
+  role: string;
+  /** Who, where known: a name, a professional identifier. */
+  name?: string;
+  /** A signature already given, said in words: « Signé le 27 octobre 2025 ». */
+  signed?: string;
+  /** Written small above the box: « Précédé de la mention « lu et approuvé » ». */
+  mention?: string;
+}
+
 const INK = '#1f2937';
 const MUTED = '#6b7280';
 const ACCENT = '#1d4e89';
@@ -127,6 +151,79 @@ export class FrenchPdf {
         .fontSize(9)
         .text(details, MARGIN + 18, undefined, column(18));
     document.x = MARGIN;
+    return this;
+  }
+
+  /** Running text, justified: the body of a contract or an attestation. */
+  paragraph(text: string, options: { bold?: boolean } = {}): this {
+    this.document
+      .fillColor(INK)
+      .font(options.bold ? 'Helvetica-Bold' : 'Helvetica')
+      .fontSize(10)
+      .text(text, MARGIN, undefined, { align: 'justify', width: this.document.page.width - 2 * MARGIN });
+    this.document.moveDown(0.4);
+    return this;
+  }
+
+  /**
+   * Signature boxes, in a numbered section when given a heading, side by side (three at most on a row), each with its
+   * role, name and date, after the place and date of the document when given. The heading stays
+   * with the first row, and no row is split across pages: a box cut in two could not be signed.
+   */
+  signatures(blocks: readonly SignatureBlock[], { heading, place }: { heading?: string; place?: string } = {}): this {
+    const document = this.document;
+    // a lone box stands on the right, where a signature is expected
+    const perRow = Math.min(3, Math.max(2, blocks.length));
+    const gap = 14;
+    const available = document.page.width - 2 * MARGIN;
+    const width = (available - gap * (perRow - 1)) / perRow;
+    const boxHeight = 62;
+    const textHeight = (block: SignatureBlock) => {
+      document.font('Helvetica-Bold').fontSize(9.5);
+      let height = document.heightOfString(block.role, { width });
+      document.font('Helvetica').fontSize(9);
+      for (const line of [block.name, block.signed ?? 'Date :', block.mention]) {
+        if (line) height += document.heightOfString(line, { width }) + 1;
+      }
+      return height;
+    };
+    const rowHeight = (row: readonly SignatureBlock[]) => Math.max(...row.map(textHeight)) + 6 + boxHeight;
+    const bottom = () => document.page.height - document.page.margins.bottom;
+    const headingHeight = (heading ? 45 : 0) + (place ? 16 : 0);
+    if (document.y + headingHeight + 10 + rowHeight(blocks.slice(0, perRow)) > bottom()) document.addPage();
+    if (heading) this.section(heading);
+    if (place)
+      document.fillColor(INK).font('Helvetica').fontSize(10).text(place, MARGIN, undefined, { width: available });
+    for (let start = 0; start < blocks.length; start += perRow) {
+      const row = blocks.slice(start, start + perRow);
+      const height = rowHeight(row);
+      if (document.y + 10 + height > bottom()) document.addPage();
+      const top = document.y + 10;
+      const offset = row.length === 1 ? perRow - 1 : 0;
+      row.forEach((block, index) => {
+        const left = MARGIN + (index + offset) * (width + gap);
+        document.fillColor(ACCENT).font('Helvetica-Bold').fontSize(9.5).text(block.role, left, top, { width });
+        document.fillColor(INK).font('Helvetica').fontSize(9);
+        if (block.name) document.text(block.name, left, document.y + 1, { width });
+        document.fillColor(block.signed ? INK : MUTED).text(block.signed ?? 'Date :', left, document.y + 1, { width });
+        if (block.mention)
+          document
+            .fillColor(MUTED)
+            .font('Helvetica-Oblique')
+            .fontSize(8)
+            .text(block.mention, left, document.y + 1, { width });
+        const boxTop = top + height - boxHeight;
+        document.rect(left, boxTop, width, boxHeight).lineWidth(0.6).strokeColor('#9ca3af').stroke();
+        document
+          .fillColor('#9ca3af')
+          .font('Helvetica')
+          .fontSize(7)
+          .text('Signature', left + 4, boxTop + boxHeight - 11, { width: width - 8, lineBreak: false });
+      });
+      document.x = MARGIN;
+      document.y = top + height + 6;
+    }
+    document.fillColor(INK);
     return this;
   }
 

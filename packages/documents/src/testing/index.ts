@@ -1,1 +1,2 @@
+export { type BlobStoreUnderTest, describeBlobStoreBehaviour } from './blob-store-behaviour.js';
 export { pdfPagesText } from './pdf-text.js';

@@ -1,4 +1,5 @@
 import { DomainRuleViolation } from '../errors.js';
+import { RECORD_ARCHIVED_MESSAGE } from '../retention/record-archived.js';
 import { ROLE_LABELS, type Role } from './roles.js';
 import { SENSITIVITY_CLASSES, SENSITIVITY_LABELS, type SensitivityClass } from './sensitivity.js';
 
@@ -37,6 +38,11 @@ export interface ProtectedRecordPart {
   facilityId: string;
   serviceUserId: string;
   sensitivity: SensitivityClass;
+  /**
+   * The usager's record is archived (DOMAIN.md, Retention): read-only for everyone, and readable
+   * by the archivist of the ESSMS alone. Absent means active.
+   */
+  archived?: boolean;
 }
 
 export type AccessAction = 'read' | 'write';
@@ -52,7 +58,8 @@ export type AccessRefusal =
   | 'noRoleInFacility'
   | 'notInCareTeam'
   | 'notAllowedByServiceUser'
-  | 'sensitivityClosedToRole';
+  | 'sensitivityClosedToRole'
+  | 'recordArchived';
 
 export type AccessDecision = { allowed: true } | { allowed: false; reason: AccessRefusal };
 
@@ -86,6 +93,8 @@ export interface AccessRule {
  * - psychological: the psychologists' notes are closed to all but psychologists (of the team) and
  *   whom the usager allowed; an allowance opens reading only, never writing, and never to the
  *   administrator, who cannot even be in a care team.
+ * - the archivist opens nothing of an active record: their work starts when a record is archived,
+ *   and `decideAccess` lets them read an archived one whole (see there), never the matrix.
  */
 export const ACCESS_MATRIX: Readonly<Record<SensitivityClass, Readonly<Record<Role, AccessRule>>>> = {
   administrative: {
@@ -98,6 +107,7 @@ export const ACCESS_MATRIX: Readonly<Record<SensitivityClass, Readonly<Record<Ro
     secretary: { read: 'inFacility', write: 'inFacility' },
     director: { read: 'inFacility', write: 'inFacility' },
     administrator: { read: 'never', write: 'never' },
+    archivist: { read: 'never', write: 'never' },
   },
   social: {
     doctor: { read: 'inCareTeam', write: 'inCareTeam' },
@@ -109,6 +119,7 @@ export const ACCESS_MATRIX: Readonly<Record<SensitivityClass, Readonly<Record<Ro
     secretary: { read: 'never', write: 'never' },
     director: { read: 'inCareTeam', write: 'never' },
     administrator: { read: 'never', write: 'never' },
+    archivist: { read: 'never', write: 'never' },
   },
   medical: {
     doctor: { read: 'inCareTeam', write: 'inCareTeam' },
@@ -120,6 +131,7 @@ export const ACCESS_MATRIX: Readonly<Record<SensitivityClass, Readonly<Record<Ro
     secretary: { read: 'never', write: 'never' },
     director: { read: 'never', write: 'never' },
     administrator: { read: 'never', write: 'never' },
+    archivist: { read: 'never', write: 'never' },
   },
   psychological: {
     doctor: { read: 'inCareTeamAndAllowedByServiceUser', write: 'never' },
@@ -131,6 +143,7 @@ export const ACCESS_MATRIX: Readonly<Record<SensitivityClass, Readonly<Record<Ro
     secretary: { read: 'inCareTeamAndAllowedByServiceUser', write: 'never' },
     director: { read: 'inCareTeamAndAllowedByServiceUser', write: 'never' },
     administrator: { read: 'never', write: 'never' },
+    archivist: { read: 'never', write: 'never' },
   },
 };
 
@@ -141,6 +154,7 @@ export const ACCESS_REFUSAL_MESSAGES: Readonly<Record<AccessRefusal, string>> = 
   notInCareTeam: 'Vous ne faites pas partie de l’équipe de prise en charge de cet usager.',
   notAllowedByServiceUser: 'L’usager ne vous a pas autorisé à consulter les notes de son psychologue.',
   sensitivityClosedToRole: 'Votre fonction ne donne pas accès à ces données.',
+  recordArchived: RECORD_ARCHIVED_MESSAGE,
 };
 
 /**
@@ -148,18 +162,31 @@ export const ACCESS_REFUSAL_MESSAGES: Readonly<Record<AccessRefusal, string>> = 
  * a doctor-and-secretary outside the team must read that the team is what they lack.
  */
 const REFUSAL_RANK: Readonly<Record<AccessRefusal, number>> = {
-  otherTenant: 4,
-  noRoleInFacility: 3,
+  otherTenant: 5,
+  noRoleInFacility: 4,
+  recordArchived: 3,
   notInCareTeam: 2,
   notAllowedByServiceUser: 1,
   sensitivityClosedToRole: 0,
 };
 
-/** May this professional do this action on this part of a usager's record, and if not, why. */
+/**
+ * May this professional do this action on this part of a usager's record, and if not, why.
+ *
+ * An archived record is read-only: every write is refused, whatever the role. Its reads are the
+ * archivist's of that ESSMS alone, every class included, for they answer the usager's requests for
+ * access made after archiving (each read is traced in the access log like any other); care teams
+ * and allowances no longer open anything. The tenant and the role in the ESSMS are checked first,
+ * so that nobody outside learns that the record is archived.
+ */
 export function decideAccess(principal: Principal, action: AccessAction, part: ProtectedRecordPart): AccessDecision {
   if (principal.organisationId !== part.organisationId) return { allowed: false, reason: 'otherTenant' };
   const rolesHere = principal.roles.filter((assignment) => assignment.facilityId === part.facilityId);
   if (rolesHere.length === 0) return { allowed: false, reason: 'noRoleInFacility' };
+  if (part.archived === true) {
+    const archivistHere = rolesHere.some((assignment) => assignment.role === 'archivist');
+    return action === 'read' && archivistHere ? { allowed: true } : { allowed: false, reason: 'recordArchived' };
+  }
 
   const inCareTeam = principal.careTeams.some(
     (membership) => membership.facilityId === part.facilityId && membership.serviceUserId === part.serviceUserId,
@@ -198,7 +225,7 @@ function meets(condition: AccessCondition, inCareTeam: boolean, allowedByService
 export function accessibleSensitivities(
   principal: Principal,
   action: AccessAction,
-  scope: { organisationId: string; facilityId: string; serviceUserId: string },
+  scope: Omit<ProtectedRecordPart, 'sensitivity'>,
 ): SensitivityClass[] {
   return SENSITIVITY_CLASSES.filter(
     (sensitivity) => decideAccess(principal, action, { ...scope, sensitivity }).allowed,
@@ -219,6 +246,7 @@ export function assertAccess(principal: Principal, action: AccessAction, part: P
     sensitivityLabel: SENSITIVITY_LABELS[part.sensitivity],
     facilityId: part.facilityId,
     serviceUserId: part.serviceUserId,
+    ...(part.archived === true ? { archived: true } : {}),
     roles: principal.roles
       .filter((assignment) => assignment.facilityId === part.facilityId)
       .map((assignment) => ROLE_LABELS[assignment.role]),

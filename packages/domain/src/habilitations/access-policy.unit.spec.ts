@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { DomainRuleViolation } from '../errors.js';
+import { RECORD_ARCHIVED_MESSAGE } from '../retention/record-archived.js';
 import {
   type AccessAction,
   type AccessDecision,
@@ -36,6 +37,7 @@ const EXPECTED_MATRIX = `
   secretary      any     any      -       -       -       -       allowed  -
   director       any     any      team    -       -       -       allowed  -
   administrator  -       -        -       -       -       -       -        -
+  archivist      -       -        -       -       -       -       -        -
 `;
 
 type Cell = 'any' | 'team' | 'allowed' | '-';
@@ -213,6 +215,52 @@ describe('the access policy', () => {
       expect(accessibleSensitivities(educator, 'read', { ...scope, organisationId: 'og-2' })).to.deep.equal([]);
     });
 
+    it('lets the archivist alone read an archived record, every class, and nobody write it', () => {
+      // given the usager's record archived, a doctor of their former care team and the ESSMS' archivist
+      const archived: ProtectedRecordPart = { ...part, archived: true };
+      const archivist = principal(['archivist'], false);
+      const doctor = principal(['doctor'], true);
+
+      // when they read and write it, then
+      for (const sensitivity of SENSITIVITY_CLASSES) {
+        expect(decideAccess(archivist, 'read', { ...archived, sensitivity })).to.deep.equal({ allowed: true });
+        expect(decideAccess(archivist, 'write', { ...archived, sensitivity })).to.deep.equal({
+          allowed: false,
+          reason: 'recordArchived',
+        });
+        expect(decideAccess(doctor, 'read', { ...archived, sensitivity })).to.deep.equal({
+          allowed: false,
+          reason: 'recordArchived',
+        });
+      }
+      expect(() => assertAccess(doctor, 'write', archived))
+        .to.throw(DomainRuleViolation, RECORD_ARCHIVED_MESSAGE)
+        .with.property('details')
+        .that.includes({ reason: 'recordArchived', archived: true });
+      // and an archivist reads nothing of an active record
+      expect(decideAccess(archivist, 'read', part)).to.deep.equal({
+        allowed: false,
+        reason: 'sensitivityClosedToRole',
+      });
+      expect(accessibleSensitivities(archivist, 'read', { ...part, archived: true })).to.deep.equal([
+        ...SENSITIVITY_CLASSES,
+      ]);
+    });
+
+    it('keeps an archived record of another organisation, or ESSMS, as closed as any other', () => {
+      // given an archivist of og-2, and one of another ESSMS
+      const archived: ProtectedRecordPart = { ...part, archived: true };
+      const ofOtherOrganisation = { ...principal(['archivist'], false), organisationId: 'og-2' };
+      const elsewhere = { ...principal([], false), roles: [{ facilityId: 'finess-2', role: 'archivist' as const }] };
+
+      // when they read it, then they are told what they lack, not that the record is archived
+      expect(decideAccess(ofOtherOrganisation, 'read', archived)).to.deep.equal({
+        allowed: false,
+        reason: 'otherTenant',
+      });
+      expect(decideAccess(elsewhere, 'read', archived)).to.deep.equal({ allowed: false, reason: 'noRoleInFacility' });
+    });
+
     it('throws a refusal in French for the shell', () => {
       // given a director, who is not a clinician
       const director = principal(['director'], true);
@@ -368,16 +416,51 @@ describe('the access policy', () => {
       );
     });
 
-    it('lists exactly the sensitivity classes decideAccess allows', () => {
+    it('on an archived record, lets nobody write and nobody but an archivist of that ESSMS read', () => {
       fc.assert(
-        fc.property(principals, actions, parts, (principal, action, { sensitivity: _, ...scope }) => {
-          const listed = accessibleSensitivities(principal, action, scope);
-          for (const sensitivity of SENSITIVITY_CLASSES) {
-            expect(listed.includes(sensitivity)).to.equal(
-              decideAccess(principal, action, { ...scope, sensitivity }).allowed,
-            );
+        fc.property(principals, actions, parts, (principal, action, part) => {
+          // given any professional, care teams and allowances, and an archived record
+          const archived = { ...part, archived: true };
+          // when they access it
+          const decision = decideAccess(principal, action, archived);
+          // then only an archivist of that ESSMS and organisation reads it
+          const archivistHere =
+            principal.organisationId === part.organisationId && roleIn(principal, part.facilityId, 'archivist');
+          expect(decision.allowed).to.equal(action === 'read' && archivistHere);
+          if (!decision.allowed && principal.organisationId === part.organisationId) {
+            const roleHere = principal.roles.some((held) => held.facilityId === part.facilityId);
+            expect(decision.reason).to.equal(roleHere ? 'recordArchived' : 'noRoleInFacility');
           }
         }),
+      );
+    });
+
+    it('never lets an archivist read or write an active record', () => {
+      fc.assert(
+        fc.property(principalsWith(fc.constant('archivist')), actions, parts, (principal, action, part) => {
+          expect(decideAccess(principal, action, part).allowed).to.equal(false);
+          expect(decideAccess(principal, action, { ...part, archived: false }).allowed).to.equal(false);
+        }),
+      );
+    });
+
+    it('lists exactly the sensitivity classes decideAccess allows', () => {
+      fc.assert(
+        fc.property(
+          principals,
+          actions,
+          parts,
+          fc.boolean(),
+          (principal, action, { sensitivity: _, ...part }, archived) => {
+            const scope = { ...part, archived };
+            const listed = accessibleSensitivities(principal, action, scope);
+            for (const sensitivity of SENSITIVITY_CLASSES) {
+              expect(listed.includes(sensitivity)).to.equal(
+                decideAccess(principal, action, { ...scope, sensitivity }).allowed,
+              );
+            }
+          },
+        ),
       );
     });
   });

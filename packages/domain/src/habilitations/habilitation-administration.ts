@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Decider } from '../decider.js';
 import { DomainRuleViolation } from '../errors.js';
 import type { CareTeamMembership, Principal, RoleAssignment } from './access-policy.js';
-import { ROLE_LABELS, roleSchema } from './roles.js';
+import { isCareRole, ROLE_LABELS, roleSchema } from './roles.js';
 
 /**
  * The administration of habilitations is itself commands and events, in one stream per
@@ -125,10 +125,11 @@ const sameMembership = (a: CareTeamMembership) => (b: CareTeamMembership) =>
 
 /**
  * Being in a care team is accompanying the usager: it takes a role in that ESSMS other than
- * administrator (IT administration manages habilitations, it does not accompany anyone).
+ * administrator (IT administration manages habilitations, it does not accompany anyone) or
+ * archivist (who answers for archived records, whose care is over).
  */
 function holdsCareRole(habilitations: ProfessionalHabilitations, facilityId: string): boolean {
-  return habilitations.roles.some((held) => held.facilityId === facilityId && held.role !== 'administrator');
+  return habilitations.roles.some((held) => held.facilityId === facilityId && isCareRole(held.role));
 }
 
 /** How one event changes the habilitations of the professional it concerns. */
@@ -221,8 +222,15 @@ export const habilitationsDecider: Decider<HabilitationCommand, HabilitationEven
       case 'AddToCareTeam': {
         const { type: _, ...data } = command;
         if (!holdsCareRole(habilitations, data.facilityId)) {
-          const onlyAdministrator = habilitations.roles.some((held) => held.facilityId === data.facilityId);
-          throw onlyAdministrator
+          const rolesHere = habilitations.roles.filter((held) => held.facilityId === data.facilityId);
+          if (rolesHere.length > 0 && rolesHere.every((held) => held.role === 'archivist')) {
+            throw new DomainRuleViolation(
+              'ARCHIVIST_NOT_IN_CARE_TEAM',
+              'Un archiviste ne fait pas partie d’une équipe de prise en charge : donnez d’abord à ce professionnel un rôle d’accompagnement dans cet établissement.',
+              data,
+            );
+          }
+          throw rolesHere.length > 0
             ? new DomainRuleViolation(
                 'ADMINISTRATOR_NOT_IN_CARE_TEAM',
                 'Un administrateur ne fait pas partie d’une équipe de prise en charge : donnez d’abord à ce professionnel un rôle d’accompagnement dans cet établissement.',

@@ -14,7 +14,7 @@ import {
   principalFrom,
   principalOf,
 } from './habilitation-administration.js';
-import { ROLES } from './roles.js';
+import { isCareRole, ROLES } from './roles.js';
 
 const spec = DeciderSpecification.for(habilitationsDecider);
 
@@ -134,6 +134,13 @@ describe('the administration of habilitations', () => {
         .given([roleGranted(administrator)])
         .when({ type: 'AddToCareTeam', ...team })
         .thenRefuses(refusedWith('ADMINISTRATOR_NOT_IN_CARE_TEAM'));
+    });
+
+    it('refuses an archivist, whose records are those whose care is over', () => {
+      spec
+        .given([{ type: 'RoleGranted', data: { ...administrator, role: 'archivist' } }])
+        .when({ type: 'AddToCareTeam', ...team })
+        .thenRefuses(refusedWith('ARCHIVIST_NOT_IN_CARE_TEAM'));
     });
 
     it('refuses a member already in the team', () => {
@@ -448,9 +455,9 @@ describe('the administration of habilitations', () => {
         fc.property(fc.array(commands, { maxLength: 40 }), professionals, (attempts, professionalId) => {
           const principal = principalFrom(history(attempts), 'og-1', professionalId);
           for (const { facilityId } of principal.careTeams) {
-            expect(
-              principal.roles.some((held) => held.facilityId === facilityId && held.role !== 'administrator'),
-            ).to.equal(true);
+            expect(principal.roles.some((held) => held.facilityId === facilityId && isCareRole(held.role))).to.equal(
+              true,
+            );
           }
         }),
       );

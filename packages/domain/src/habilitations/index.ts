@@ -38,7 +38,7 @@ export {
   roleGrantedSchema,
   roleRevokedSchema,
 } from './habilitation-administration.js';
-export { ROLE_LABELS, ROLES, type Role, roleSchema } from './roles.js';
+export { isCareRole, NON_CARE_ROLES, ROLE_LABELS, ROLES, type Role, roleSchema } from './roles.js';
 export {
   SENSITIVITY_CLASSES,
   SENSITIVITY_LABELS,

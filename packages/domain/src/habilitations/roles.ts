@@ -14,6 +14,7 @@ export const ROLES = [
   'secretary',
   'director',
   'administrator',
+  'archivist',
 ] as const;
 
 export type Role = (typeof ROLES)[number];
@@ -31,4 +32,16 @@ export const ROLE_LABELS: Readonly<Record<Role, string>> = {
   secretary: 'secrétariat',
   director: 'direction',
   administrator: 'administrateur',
+  archivist: 'archiviste',
 };
+
+/**
+ * Roles that accompany no usager, and so never join a care team: the administrator manages
+ * habilitations and systems; the archivist answers for archived records (requests for access made
+ * after archiving), whose care teams are over.
+ */
+export const NON_CARE_ROLES = ['administrator', 'archivist'] as const satisfies readonly Role[];
+
+export function isCareRole(role: Role): boolean {
+  return !(NON_CARE_ROLES as readonly Role[]).includes(role);
+}

@@ -3,6 +3,7 @@ import {
   ACCESS_REFUSAL_MESSAGES,
   type AccessAction,
   accessLogStreamId,
+  isCareRole,
   RECORD_READ,
   ROLES,
   type Role,
@@ -39,6 +40,7 @@ educator      | team   team    | team  team  | -     -     | -     -
 secretary     | any    any     | -     -     | -     -     | -     -
 director      | any    any     | team  -     | -     -     | -     -
 administrator | -      -       | -     -     | -     -     | -     -
+archivist     | -      -       | -     -     | -     -     | -     -
 `;
 
 type Allowance = 'team' | 'any' | '-';
@@ -142,8 +144,8 @@ describe('the HTTP API: the authorisation matrix, role × sensitivity × action 
       const inTeam = `a-${role}-team`;
       const outside = `a-${role}-out`;
       const other = `b-${role}`;
-      // An administrator cannot join a care team: their "in the team" case is the one outside it.
-      const joins = role !== 'administrator';
+      // An administrator or an archivist cannot join a care team: their "in the team" case is the one outside it.
+      const joins = isCareRole(role);
       await app.asSystem(
         ORG_A,
         ...(joins
@@ -320,10 +322,12 @@ describe('the HTTP API: the authorisation matrix, role × sensitivity × action 
     // then nothing the table does not allow was done, and refusals appended nothing at all
     expect(mismatches).to.deep.equal([]);
     expect(appended, 'one event per note written, none per refusal').to.equal(counted.writes);
-    // every combination was judged: og-a's 18 cases (the administrator's two are one professional)
-    // × 4 classes × read and write, and their 18 lists; og-b's 9 professionals × 4 classes × (read
-    // in og-a, look up in og-b, write in og-a), and their 9 lists of og-a's usager
-    expect(counted.checks).to.equal(18 * 4 * 2 + 18 + 9 * 4 * 3 + 9);
+    // every combination was judged: og-a's two cases per role (the administrator's and the
+    // archivist's two are one professional) × 4 classes × read and write, and their lists; og-b's
+    // one professional per role × 4 classes × (read in og-a, look up in og-b, write in og-a), and
+    // their lists of og-a's usager
+    const roles = ROLES.length;
+    expect(counted.checks).to.equal(2 * roles * 4 * 2 + 2 * roles + roles * 4 * 3 + roles);
   });
 
   it('traces every successful read of usager-1 exactly once, in its own organisation, and the log verifies', async () => {
@@ -476,7 +480,7 @@ describe('the HTTP API: the authorisation matrix, role × sensitivity × action 
     );
 
     // then the allowance opens reading to the members of the care team the matrix names, never writing,
-    // never to those outside the team, never to the administrator
+    // never to those outside the team, never to the administrator nor the archivist
     const OPENED_BY_THE_USAGER: readonly Role[] = [
       'doctor',
       'nurse',

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import Mocha from 'mocha';
@@ -21,6 +21,9 @@ const COLLEAGUE = 'pro-colleague';
  * oversized...), so a few hundred runs cover them; `FUZZ_RUNS` raises it for a long run.
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 250);
+/** A document's bytes as an upload sends them: the smallest PDF header, and the smallest PNG signature. */
+const PDF = Buffer.from('%PDF-1.7\n%%EOF\n');
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
 
 /** Valid values of the body fields, by name; the rest comes from the schemas. */
 const KNOWN_FIELDS = {
@@ -129,6 +132,10 @@ const KNOWN_FIELDS = {
   rpps: '99700000011',
   finess: '990000010',
   scope: ['casf'],
+  contentBase64: PDF.toString('base64'),
+  contentSha256: createHash('sha256').update(PDF).digest('hex'),
+  signatureImageBase64: PNG.toString('base64'),
+  code: '123456',
 };
 
 /**
@@ -208,6 +215,7 @@ describe('the HTTP API under fuzzing: every command refuses invalid bodies', fun
       entryId: randomUUID(),
       exchangeId: randomUUID(),
       trustedPersonId: randomUUID(),
+      documentId: randomUUID(),
     });
 
     // one test per command, known only now that the server describes itself

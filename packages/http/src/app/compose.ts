@@ -1,3 +1,4 @@
+import { type BlobStore, FileSystemBlobStore, PostgresBlobStore } from '@dui-pds/documents';
 import {
   type AppendNotifier,
   type EventStore,
@@ -12,9 +13,13 @@ import {
   actsProjection,
   agendasProjection,
   attendanceProjection,
+  blobsReferencedOnlyBy,
   careTeamsProjection,
   clinicalObservationsProjection,
+  closedRecordsAmong,
   directoryProjection,
+  documentsOfServiceUser,
+  documentsProjection,
   exchangesProjection,
   freedomOfMovementProjection,
   habilitationsProjection,
@@ -29,12 +34,14 @@ import {
   RedisAppendNotifier,
   RedisLeaseManager,
   recordNotesProjection,
+  recordRetentionProjection,
   serviceUsersProjection,
   socialBenefitsProjection,
   stayContractsProjection,
   summarySheetsProjection,
   trustedPersonsProjection,
   waitingListProjection,
+  withArchivedRecordsReadOnly,
   withInlineProjections,
 } from '@dui-pds/projections';
 import { type AnnuaireSante, AnnuaireSanteStandIn, type Insi, InsiStandIn } from '@dui-pds/segur-adapters';
@@ -61,6 +68,8 @@ import { agendaFeatureRoutes } from '../features/agendas/agenda-feature-routes.j
 import { assessmentsRoutes } from '../features/assessments/assessments-routes.js';
 import { careTeamRoutes } from '../features/care-teams/care-team-routes.js';
 import { directoryRoutes } from '../features/directory/directory-routes.js';
+import { documentsRoutes } from '../features/documents/documents-routes.js';
+import { generatedDocumentsRoutes } from '../features/documents/generated-documents-routes.js';
 import { exchangesRoutes } from '../features/exchanges/exchanges-routes.js';
 import { exitsRoutes } from '../features/exits/exits-routes.js';
 import { freedomOfMovementRoutes } from '../features/freedom-of-movement/freedom-of-movement-routes.js';
@@ -76,7 +85,11 @@ import { prescriptionsRoutes } from '../features/prescriptions/prescriptions-rou
 import { attendanceRoutes } from '../features/presences/attendance-routes.js';
 import { ProfessionalAccess } from '../features/professional-access.js';
 import { psychologyRoutes } from '../features/psychology/psychology-routes.js';
+import { projectedExportSources } from '../features/record-export/projected-export-sources.js';
 import { recordNotesRoutes } from '../features/record-notes/record-notes-routes.js';
+import { runEndOfRetention } from '../features/retention/end-of-retention.js';
+import { retentionRoutes } from '../features/retention/retention-routes.js';
+import { RetentionSchedule } from '../features/retention/retention-schedule.js';
 import { serviceUsersRoutes } from '../features/service-users/service-users-routes.js';
 import { socialBenefitsRoutes } from '../features/social-benefits/social-benefits-routes.js';
 import { stayContractsRoutes } from '../features/stay-contracts/stay-contracts-routes.js';
@@ -112,6 +125,8 @@ export interface DuiServer {
   store: EventStore<Knex.Transaction>;
   knex: Knex;
   runtime: ProjectionRuntime;
+  /** Where the documents' bytes are kept. */
+  blobs: BlobStore;
   sessionStore: SessionStore;
   /** Stops accepting, lets requests in flight end, stops the workers, closes the pools. */
   close(): Promise<void>;
@@ -170,7 +185,39 @@ export async function startDuiServer(
     onError: (error, projection) => logger.error({ err: error, projection }, 'projection batch failed'),
   });
   await runtime.migrate();
-  const store = withInlineProjections(protectedStore, knex, runtime);
+  const retentionSchema = runtime.readSchema(recordRetentionProjection.name);
+  // archived records are read-only, whichever route or program appends
+  const store = withArchivedRecordsReadOnly(
+    withInlineProjections(protectedStore, knex, runtime),
+    knex,
+    retentionSchema,
+  );
+  const blobs = await openBlobStore(config, knex);
+  const documentsSchema = runtime.readSchema(documentsProjection.name);
+  const exportSources = projectedExportSources({ store, knex, documentsSchema, blobs });
+  const endOfRetention = (scope: { organisationId?: string }) =>
+    runEndOfRetention(
+      {
+        store,
+        forget: (serviceUserId) => protectedStore.forget(serviceUserId),
+        knex,
+        retentionSchema,
+        purge: {
+          async filesOf(where) {
+            const [documents, blobsOnlyTheirs] = await Promise.all([
+              documentsOfServiceUser(knex, documentsSchema, where),
+              blobsReferencedOnlyBy(knex, documentsSchema, where.organisationId, where.serviceUserId),
+            ]);
+            return { documents: documents.length, blobs: blobsOnlyTheirs };
+          },
+          deleteFile: (sha256) => blobs.delete(sha256),
+          readModels: async (where) =>
+            (await runtime.purgeServiceUser(where, { keep: [recordRetentionProjection.name] })).total,
+        },
+        clock,
+      },
+      scope,
+    );
 
   const demo = embedded && config.mode !== 'production';
   if (demo) await seedDemoOrganisation(store, clock);
@@ -183,7 +230,12 @@ export async function startDuiServer(
   const sessionStore: SessionStore =
     options.sessionStore ??
     (redis ? new RedisSessionStore(redis, { keyPrefix: 'dui:session:' }) : new MemorySessionStore());
-  const access = new ProfessionalAccess(knex, runtime.readSchema(habilitationsProjection.name), clock);
+  const access = new ProfessionalAccess(
+    knex,
+    runtime.readSchema(habilitationsProjection.name),
+    clock,
+    (organisationId, ids) => closedRecordsAmong(knex, retentionSchema, organisationId, ids),
+  );
   const accessLog = new AccessLog(store, clock);
   const devLogin = devLoginAllowed({ production: config.mode === 'production', embedded, devLogin: config.devLogin });
   const secureCookies = config.mode === 'production';
@@ -218,12 +270,16 @@ export async function startDuiServer(
           seal: new TotpSecretSeal(masterKey),
           sources: {
             ...failClosedPortalSources,
-            ...projectedPortalSources(knex, {
-              agendas: runsHere(agendasProjection) ? runtime.readSchema(agendasProjection.name) : undefined,
-              trustedPersons: runsHere(trustedPersonsProjection)
-                ? runtime.readSchema(trustedPersonsProjection.name)
-                : undefined,
-            }),
+            ...projectedPortalSources(
+              knex,
+              {
+                agendas: runsHere(agendasProjection) ? runtime.readSchema(agendasProjection.name) : undefined,
+                trustedPersons: runsHere(trustedPersonsProjection)
+                  ? runtime.readSchema(trustedPersonsProjection.name)
+                  : undefined,
+              },
+              { documentsSchema, blobs, exportSources, clock },
+            ),
             ...options.portal,
           },
           clock,
@@ -303,6 +359,7 @@ export async function startDuiServer(
         accessLog,
         insi: options.insi ?? new InsiStandIn(),
         testInsAllowed: config.insTestOidsAllowed,
+        facilities,
         clock,
       }),
       ...assessmentsRoutes({ store, access, accessLog, clock }),
@@ -445,6 +502,48 @@ export async function startDuiServer(
         access,
         accessLog,
       }),
+      ...documentsRoutes({
+        store,
+        knex,
+        documentsSchema,
+        portalAccountsSchema: runtime.readSchema(portalAccountsProjection.name),
+        blobs,
+        access,
+        accessLog,
+        clock,
+        seal: new TotpSecretSeal(masterKey),
+      }),
+      ...generatedDocumentsRoutes({
+        store,
+        blobs,
+        clock,
+        access,
+        accessLog,
+        sources: {
+          knex,
+          store,
+          schemas: {
+            serviceUsers: runtime.readSchema(serviceUsersProjection.name),
+            stayContracts: runtime.readSchema(stayContractsProjection.name),
+            freedomOfMovement: runtime.readSchema(freedomOfMovementProjection.name),
+            trustedPersons: runtime.readSchema(trustedPersonsProjection.name),
+            personalisedProjects: runtime.readSchema(personalisedProjectsProjection.name),
+            summarySheets: runtime.readSchema(summarySheetsProjection.name),
+          },
+          facilities,
+        },
+      }),
+      ...retentionRoutes({
+        store,
+        knex,
+        retentionSchema,
+        access,
+        accessLog,
+        exportSources,
+        runEndOfRetention: endOfRetention,
+        facilityNames,
+        clock,
+      }),
       ...agendaFeatureRoutes({
         store,
         knex,
@@ -459,11 +558,25 @@ export async function startDuiServer(
 
   const workers = new AbortController();
   const following = runtime.run(workers.signal);
+  const retentionSchedule = new RetentionSchedule({
+    everyMs: config.retentionJobEveryMs,
+    run: () => endOfRetention({}),
+    onRun: (run) => {
+      if (run.archived.length + run.destroyed.length + run.failed.length === 0) return;
+      logger.info(
+        { archived: run.archived.length, destroyed: run.destroyed.length, failed: run.failed.length },
+        'end-of-retention run',
+      );
+    },
+    onError: (error) => logger.error({ err: error }, 'end-of-retention run failed'),
+  });
+  retentionSchedule.start();
   const running = await startHttpServer(app, {
     port: config.port,
     logger,
     handleSignals: options.handleSignals,
     async onShutdown() {
+      await retentionSchedule.stop();
       workers.abort();
       await following;
       await runtime.close();
@@ -472,7 +585,17 @@ export async function startDuiServer(
       redis?.disconnect();
     },
   });
-  return { url: running.url, close: () => running.close(), demo, devLogin, store, knex, runtime, sessionStore };
+  return {
+    url: running.url,
+    close: () => running.close(),
+    demo,
+    devLogin,
+    store,
+    knex,
+    runtime,
+    blobs,
+    sessionStore,
+  };
 }
 
 /** Pro Santé Connect and the organisation's own provider, as configured. */
@@ -492,6 +615,14 @@ function loginProviders(config: ServerConfig): OidcProviderSettings[] {
     providers.push(genericOidcProfile({ ...registration(oidc), id, ...(requiredAcr ? { requiredAcr } : {}) }));
   }
   return providers;
+}
+
+/** The file system store by default; the database's (PostgreSQL or PGlite) with `DUI_BLOB_STORE=postgres`. */
+async function openBlobStore(config: ServerConfig, knex: Knex): Promise<BlobStore> {
+  if (config.blobStore === 'filesystem') return new FileSystemBlobStore(config.blobDirectory);
+  const blobs = new PostgresBlobStore(knex, { schema: `${config.schema}_blobs` });
+  await blobs.migrate();
+  return blobs;
 }
 
 async function postgresIdempotencyStore(knex: Parameters<typeof migrateIdempotencyStore>[0], schema: string) {

@@ -23,10 +23,21 @@ export class ProfessionalAccess {
     private readonly knex: Knex,
     private readonly habilitationsSchema: string,
     private readonly clock: () => Date,
+    /** Which of these usagers' records are archived or destroyed; none when the deployment does not archive. */
+    private readonly closedAmong: ClosedRecordsLookup = async () => new Map(),
   ) {}
 
-  /** The caller as a principal of `organisationId`; 401 without a session, 403 with no habilitation there. */
-  async principal(context: RequestContext, organisationId: string): Promise<Principal> {
+  /**
+   * The caller as a principal of `organisationId`; 401 without a session, 403 with no habilitation
+   * there. A request naming a usager whose record is archived (in its path, query or body) is
+   * refused here, for every feature at once: an archived record is read-only and open only to the
+   * archivist, through the archive's own routes, which pass `{ archivedRecords: 'open' }`.
+   */
+  async principal(
+    context: RequestContext,
+    organisationId: string,
+    options: { archivedRecords?: 'refused' | 'open' } = {},
+  ): Promise<Principal> {
     const professional = context.response.locals.professional as AuthenticatedProfessional | undefined;
     if (!professional) throw new HttpProblem('unauthenticated', 'Connectez-vous pour accéder au dossier.');
     const stored = await habilitationsOf(
@@ -39,6 +50,7 @@ export class ProfessionalAccess {
       // the same answer whether the organisation exists or not: nothing leaks across tenants
       throw new HttpProblem('forbidden', 'Vous n’avez aucune habilitation dans cet organisme gestionnaire.');
     }
+    if (options.archivedRecords !== 'open') await this.#refuseClosedRecords(context, organisationId);
     return {
       organisationId,
       professionalId: professional.professionalId,
@@ -46,6 +58,22 @@ export class ProfessionalAccess {
       careTeams: stored.careTeams,
       psychologicalNotesAllowedBy: stored.psychologicalNotesAllowedBy,
     };
+  }
+
+  async #refuseClosedRecords(context: RequestContext, organisationId: string): Promise<void> {
+    const named = serviceUsersNamedIn(context);
+    if (named.length === 0) return;
+    const closed = await this.closedAmong(organisationId, named);
+    if (closed.size === 0) return;
+    if ([...closed.values()].includes('destroyed')) {
+      throw new HttpProblem('record-destroyed', DESTROYED_RECORD_REFUSAL);
+    }
+    if (context.request.method === 'GET' || context.request.method === 'HEAD') {
+      throw new HttpProblem('forbidden', ARCHIVED_RECORD_READ_REFUSAL, { extensions: { reason: 'recordArchived' } });
+    }
+    throw new HttpProblem('record-archived', ARCHIVED_RECORD_WRITE_REFUSAL, {
+      extensions: { code: 'RECORD_ARCHIVED' },
+    });
   }
 
   /** 403 with the policy's French reason when the principal may not. */
@@ -87,4 +115,27 @@ export class ProfessionalAccess {
   commandId(principal: Principal, context: RequestContext): string {
     return `${principal.professionalId}/${context.request.get('Idempotency-Key') ?? context.correlationId}`;
   }
+}
+
+export type ClosedRecordsLookup = (
+  organisationId: string,
+  serviceUserIds: readonly string[],
+) => Promise<ReadonlyMap<string, 'archived' | 'destroyed'>>;
+
+const DESTROYED_RECORD_REFUSAL =
+  'Le dossier de cet usager a été détruit au terme de sa durée de conservation : il n’en reste que des statistiques anonymes.';
+const ARCHIVED_RECORD_READ_REFUSAL =
+  'Ce dossier est archivé : seul l’archiviste de l’établissement peut le consulter, depuis les archives.';
+const ARCHIVED_RECORD_WRITE_REFUSAL =
+  'Ce dossier est archivé : il est en lecture seule. La direction peut le rouvrir si l’usager revient.';
+
+/** The usagers a request names, wherever the route takes them from. */
+function serviceUsersNamedIn(context: RequestContext): string[] {
+  const { params, query, body } = context.request;
+  const candidates = [
+    params.serviceUserId,
+    query.serviceUserId,
+    typeof body === 'object' && body !== null ? (body as { serviceUserId?: unknown }).serviceUserId : undefined,
+  ];
+  return [...new Set(candidates.filter((value): value is string => typeof value === 'string' && value.length > 0))];
 }

@@ -57,7 +57,7 @@ import {
   PORTAL_STYLESHEET,
   page,
 } from './portal-html.js';
-import { type PortalSources, trustedPersonMayConsult } from './portal-sources.js';
+import { type PortalRequester, type PortalSources, trustedPersonMayConsult } from './portal-sources.js';
 
 export const PORTAL_SESSION_COOKIE = 'dui_portal';
 export const PORTAL_CSRF_COOKIE = 'dui_portal_csrf';
@@ -629,15 +629,85 @@ export function portalRouter(options: PortalRouterOptions): Router {
     );
   });
 
-  recordPage('/portail/documents', 'Mes documents', async (_req, res, viewer) => {
+  recordPage('/portail/documents', 'Mes documents', async (req, res, viewer) => {
+    await traceRead(req, viewer, 'documents', ['administrative']);
+    const documents = await sources.sharedDocuments(recordOf(viewer));
     show(
       res,
       viewer,
       '/portail/documents',
       'Mes documents',
-      html`<p>Aucun document partagé pour le moment.</p>
-  <p class="hint">Les documents que l’équipe partagera avec vous (contrat de séjour, projet signé, comptes rendus…) apparaîtront ici.</p>`,
+      html`${
+        documents.length === 0
+          ? html`<p>Aucun document partagé pour le moment.</p>
+  <p class="hint">Les documents que l’équipe partagera avec vous (contrat de séjour, projet signé, comptes rendus…) apparaîtront ici.</p>`
+          : html`<table>
+    <caption>Documents partagés par l’équipe</caption>
+    <thead><tr><th scope="col">Document</th><th scope="col">Nature</th><th scope="col">Version</th><th scope="col">Date</th><th scope="col">Signé</th></tr></thead>
+    <tbody>${documents.map(
+      (document) =>
+        html`<tr><td><a href="/portail/documents/${document.documentId}">${document.title}</a></td><td>${document.kindLabel}</td><td>${String(document.version)}</td><td>${date(document.storedAt)}</td><td>${document.signed ? 'oui' : 'non'}</td></tr>`,
+    )}</tbody>
+  </table>`
+      }
+  <h2>Télécharger le dossier</h2>
+  <p>Vous pouvez télécharger ${viewer.account.holder === 'service-user' ? 'votre dossier' : 'ce que vous pouvez consulter du dossier'} en une archive ZIP : les documents et un fichier lisible par un programme (portabilité).</p>
+  <p><a href="/portail/export" download>Télécharger (ZIP)</a></p>`,
     );
+  });
+
+  recordPage('/portail/documents/:documentId', 'Document', async (req, res, viewer) => {
+    const documentId = String(req.params.documentId);
+    const shared = await sources.sharedDocumentContent({ ...recordOf(viewer), documentId });
+    if (shared === undefined) {
+      return show(
+        res,
+        viewer,
+        '/portail/documents',
+        'Document',
+        html`<p>Ce document n’est pas partagé avec vous.</p>`,
+        404,
+      );
+    }
+    await traceRead(req, viewer, `document:${documentId}`, ['administrative']);
+    res
+      .status(200)
+      .type(shared.mediaType)
+      .set('Content-Disposition', `attachment; filename="${asciiFileName(shared.fileName)}"`)
+      .set('Cache-Control', 'no-store')
+      .send(Buffer.from(shared.content));
+  });
+
+  recordPage('/portail/export', 'Télécharger le dossier', async (req, res, viewer) => {
+    const requester: PortalRequester =
+      viewer.account.holder === 'service-user'
+        ? { kind: 'serviceUser' }
+        : { kind: 'trustedPerson', trustedPersonId: viewer.account.trustedPersonId ?? '' };
+    const exported = await sources.recordExport({ ...recordOf(viewer), requester });
+    if (exported === undefined) {
+      return show(
+        res,
+        viewer,
+        '/portail/documents',
+        'Télécharger le dossier',
+        html`<p>L’export du dossier n’est pas disponible pour le moment.</p>`,
+        503,
+      );
+    }
+    await traceRead(
+      req,
+      viewer,
+      'export',
+      requester.kind === 'serviceUser'
+        ? ['administrative', 'social', 'medical', 'psychological']
+        : ['administrative', 'social'],
+    );
+    res
+      .status(200)
+      .type('application/zip')
+      .set('Content-Disposition', `attachment; filename="${asciiFileName(exported.fileName)}"`)
+      .set('Cache-Control', 'no-store')
+      .send(Buffer.from(exported.zip));
   });
 
   recordPage('/portail/acces', 'Qui a consulté mon dossier', async (req, res, viewer) => {
@@ -835,4 +905,19 @@ const RESOURCE_LABELS: Record<string, string> = {
 };
 function resourceLabel(resource: string): string {
   return RESOURCE_LABELS[resource] ?? resource.replace(/^portal:/, '').replaceAll('-', ' ');
+}
+
+/** The record a portal session reads: always its own account's, never one named by the request. */
+function recordOf(viewer: Viewer): { organisationId: string; serviceUserId: string } {
+  return { organisationId: viewer.account.organisationId, serviceUserId: viewer.account.serviceUserId };
+}
+
+/** A `Content-Disposition` file name without quotes or non-ASCII characters. */
+function asciiFileName(name: string): string {
+  return (
+    name
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^A-Za-z0-9._-]+/g, '-') || 'document'
+  );
 }

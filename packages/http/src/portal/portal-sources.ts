@@ -1,8 +1,9 @@
 /**
  * What the portal reads from modules written beside it, as ports: the designations of personnes
- * de confiance (`trustedPersonsOf`) and the usager's agenda (`usagerAgenda`). The composition root
- * wires the projections' queries; until one is wired, the defaults fail closed: no designation
- * (a personne de confiance sees nothing) and an empty agenda.
+ * de confiance (`trustedPersonsOf`), the usager's agenda (`usagerAgenda`), the documents shared
+ * with the usager and the export of the record. The composition root wires the projections'
+ * queries; until one is wired, the defaults fail closed: no designation (a personne de confiance
+ * sees nothing), an empty agenda, no document, no export.
  */
 export interface TrustedPersonDesignation {
   trustedPersonId: string;
@@ -19,7 +20,35 @@ export interface UsagerAgendaEntry {
   status?: string | null;
 }
 
+/** A document the team shared with the usager, as the portal lists it. */
+export interface PortalDocument {
+  documentId: string;
+  title: string;
+  /** French label of its kind (« Contrat de séjour », ...). */
+  kindLabel: string;
+  version: number;
+  /** ISO 8601 instant of the shown version. */
+  storedAt: string;
+  signed: boolean;
+}
+
+/** Who the export is for: the portal account's holder. */
+export type PortalRequester = { kind: 'serviceUser' } | { kind: 'trustedPerson'; trustedPersonId: string };
+
+type RecordWhere = { organisationId: string; serviceUserId: string };
+
 export interface PortalSources {
+  /** The documents shared with the usager (a personne de confiance sees the same ones). */
+  sharedDocuments(where: RecordWhere): Promise<readonly PortalDocument[]>;
+  /** The latest version of a shared document; undefined when it is not shared with this usager. */
+  sharedDocumentContent(
+    where: RecordWhere & { documentId: string },
+  ): Promise<{ content: Uint8Array; mediaType: string; fileName: string } | undefined>;
+  /** The record as a ZIP for the holder (right of access, portability); undefined where not wired. */
+  recordExport(
+    where: RecordWhere & { requester: PortalRequester },
+  ): Promise<{ zip: Uint8Array; fileName: string } | undefined>;
+
   trustedPersons(where: {
     organisationId: string;
     serviceUserId: string;
@@ -35,6 +64,9 @@ export interface PortalSources {
 export const failClosedPortalSources: PortalSources = {
   trustedPersons: async () => [],
   agenda: async () => [],
+  sharedDocuments: async () => [],
+  sharedDocumentContent: async () => undefined,
+  recordExport: async () => undefined,
 };
 
 /** Whether a personne de confiance's account may consult the record now. */

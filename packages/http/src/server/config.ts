@@ -13,6 +13,13 @@ export interface ServerConfig {
   /** Absent: the embedded PGlite in `pgliteDir` (refused in production). */
   databaseUrl: string | undefined;
   pgliteDir: string;
+  /** Where the documents' bytes are kept by the file system blob store (`DUI_BLOB_DIR`; `<data dir>/blobs` by default). */
+  blobDirectory: string;
+  /**
+   * Which blob store keeps the documents' bytes (`DUI_BLOB_STORE`): the file system by default,
+   * or the database (PostgreSQL, or the embedded PGlite) for several HTTP instances that share no disk.
+   */
+  blobStore: 'filesystem' | 'postgres';
   schema: string;
   /** Present: personal data is encrypted per usager (crypto-shredding). Required in production. */
   masterKey: Buffer | undefined;
@@ -31,6 +38,8 @@ export interface ServerConfig {
   trustProxy: boolean | number | string[];
   /** The ESSMS' names and addresses by FINESS, printed on registers and documents (`DUI_FACILITIES`). */
   facilities: Readonly<Record<string, FacilityIdentity>>;
+  /** How often the server runs the end-of-retention job (`DUI_RETENTION_JOB_HOURS`, 24 by default; 0: never). */
+  retentionJobEveryMs: number;
 }
 
 /** How a printed document names an ESSMS: every page of a register carries it (R.5132-36 CSP). */
@@ -87,6 +96,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     port: settings.PORT,
     databaseUrl: settings.DATABASE_URL,
     pgliteDir: join(settings.DUI_DATA_DIR ?? DEFAULT_DATA_DIR, 'pglite'),
+    blobDirectory: settings.DUI_BLOB_DIR ?? join(settings.DUI_DATA_DIR ?? DEFAULT_DATA_DIR, 'blobs'),
+    blobStore: settings.DUI_BLOB_STORE ?? 'filesystem',
     schema: settings.DUI_SCHEMA,
     masterKey: settings.DUI_MASTER_KEY,
     redisUrl: settings.REDIS_URL,
@@ -98,6 +109,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
     trustProxy: settings.TRUST_PROXY,
     facilities: settings.DUI_FACILITIES,
+    retentionJobEveryMs: settings.DUI_RETENTION_JOB_HOURS * 3_600_000,
   };
   if (production) problems.push(...productionProblems(config, new Set(Object.keys(settings)), env));
   if (problems.length > 0) throw new ConfigurationError(problems);
@@ -210,6 +222,12 @@ function settingSchemas() {
       }),
     ),
     DUI_DATA_DIR: withDefault(z.string(), DEFAULT_DATA_DIR),
+    DUI_BLOB_DIR: optional(z.string()),
+    DUI_BLOB_STORE: optional(
+      z.enum(['filesystem', 'postgres'], {
+        error: 'DUI_BLOB_STORE doit valoir filesystem (par défaut) ou postgres',
+      }),
+    ),
     DUI_SCHEMA: withDefault(
       z
         .string()
@@ -271,6 +289,13 @@ function settingSchemas() {
     ),
     TRUST_PROXY: withDefault(z.string().transform(trustProxyParser), false),
     DUI_FACILITIES: withDefault(z.string().transform(facilitiesParser), {}),
+    DUI_RETENTION_JOB_HOURS: withDefault(
+      z.coerce
+        .number({ error: 'DUI_RETENTION_JOB_HOURS doit être un nombre d’heures entre 0 (jamais) et 168' })
+        .min(0, { error: 'DUI_RETENTION_JOB_HOURS doit être un nombre d’heures entre 0 (jamais) et 168' })
+        .max(168, { error: 'DUI_RETENTION_JOB_HOURS doit être un nombre d’heures entre 0 (jamais) et 168' }),
+      24,
+    ),
   };
 }
 

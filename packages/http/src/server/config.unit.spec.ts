@@ -36,6 +36,8 @@ describe('the configuration of the HTTP server', () => {
       port: 3000,
       databaseUrl: undefined,
       pgliteDir: '.dui-data/pglite',
+      blobDirectory: '.dui-data/blobs',
+      blobStore: 'filesystem',
       schema: 'dui',
       masterKey: undefined,
       redisUrl: undefined,
@@ -47,7 +49,16 @@ describe('the configuration of the HTTP server', () => {
       logLevel: 'debug',
       rateLimitPerMinute: 600,
       trustProxy: false,
+      retentionJobEveryMs: 86_400_000,
     });
+  });
+
+  it('runs the end-of-retention job every DUI_RETENTION_JOB_HOURS, or never with 0, and refuses a negative delay', () => {
+    expect(loadServerConfig({ DUI_RETENTION_JOB_HOURS: '6' }).retentionJobEveryMs).to.equal(6 * 3_600_000);
+    expect(loadServerConfig({ DUI_RETENTION_JOB_HOURS: '0' }).retentionJobEveryMs).to.equal(0);
+    expect(problemsWith({ DUI_RETENTION_JOB_HOURS: '-1' })).to.deep.equal([
+      'DUI_RETENTION_JOB_HOURS doit être un nombre d’heures entre 0 (jamais) et 168',
+    ]);
   });
 
   it('turns the development login off by default once a database server is given', () => {
@@ -113,6 +124,21 @@ describe('the configuration of the HTTP server', () => {
         'DUI_FACILITIES doit être une liste JSON d’ESSMS : [{"finess": "750000001", "name": "…", "address": "…"}]',
       ]);
     }
+  });
+
+  it('keeps the documents’ bytes beside the data, elsewhere with DUI_BLOB_DIR, or in the database with DUI_BLOB_STORE', () => {
+    // when
+    const beside = loadServerConfig({ DUI_DATA_DIR: '/var/lib/dui' });
+    const elsewhere = loadServerConfig({ DUI_DATA_DIR: '/var/lib/dui', DUI_BLOB_DIR: '/srv/documents' });
+    const database = loadServerConfig({ DATABASE_URL: 'postgres://dui@db:5432/dui', DUI_BLOB_STORE: 'postgres' });
+
+    // then
+    expect([beside.blobStore, beside.blobDirectory]).to.deep.equal(['filesystem', '/var/lib/dui/blobs']);
+    expect(elsewhere.blobDirectory).to.equal('/srv/documents');
+    expect(database.blobStore).to.equal('postgres');
+    expect(problemsWith({ DUI_BLOB_STORE: 's3' })).to.deep.equal([
+      'DUI_BLOB_STORE doit valoir filesystem (par défaut) ou postgres',
+    ]);
   });
 
   it('lets DUI_MODE win over NODE_ENV', () => {

@@ -56,7 +56,14 @@ export function createApp(options: CreateAppOptions): Express {
   app.use(correlationId());
   app.use(requestLogging(logger, { ignorePaths: PROBE_PATHS }));
   app.use(healthRoutes({ checks: options.readinessChecks ?? [], timeoutMs: options.readinessTimeoutMs, logger }));
-  app.use(express.json({ limit: options.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
+  const jsonTypes = ['application/json', 'application/*+json'];
+  // a command declaring a larger body reads it first; the parser below then finds it read
+  for (const route of options.routes) {
+    if (route.kind === 'command' && route.bodyLimit !== undefined) {
+      app.post(route.path, express.json({ limit: route.bodyLimit, type: jsonTypes }));
+    }
+  }
+  app.use(express.json({ limit: options.bodyLimit ?? '1mb', type: jsonTypes }));
   options.beforeRoutes?.(app);
   app.use(rateLimiter({ perMinute: config.rateLimitPerMinute, store: options.rateLimitStore, logger }));
   const api = Router();

@@ -3,6 +3,7 @@ import {
   DuplicateEventIdError,
   InvalidEventError,
   ServiceUserTenantMismatchError,
+  SubjectForgottenError,
   TenantMismatchError,
   WrongExpectedRevisionError,
 } from '@dui-pds/eventstore';
@@ -51,6 +52,15 @@ function internalError(): HttpProblem {
 export function problemFor(error: unknown, request: Request): HttpProblem | undefined {
   if (error instanceof HttpProblem) return error;
   if (error instanceof z.ZodError) return requestValidationProblem(error);
+  if (error instanceof DomainRuleViolation && error.code === 'RECORD_ARCHIVED') {
+    return new HttpProblem('record-archived', error.message, { extensions: { code: error.code } });
+  }
+  if (error instanceof SubjectForgottenError) {
+    return new HttpProblem(
+      'record-destroyed',
+      'Le dossier de cet usager a été détruit au terme de sa durée de conservation : rien ne peut plus y être enregistré.',
+    );
+  }
   if (error instanceof DomainRuleViolation) {
     const hasDetails = Object.keys(error.details).length > 0;
     return new HttpProblem('domain-rule-violated', error.message, {

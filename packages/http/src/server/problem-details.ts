@@ -14,6 +14,8 @@ const KINDS = {
   'not-found': { status: 404, title: 'Ressource introuvable' },
   'method-not-allowed': { status: 405, title: 'Méthode non autorisée' },
   conflict: { status: 409, title: 'Conflit' },
+  'record-archived': { status: 409, title: 'Dossier archivé' },
+  'record-destroyed': { status: 410, title: 'Dossier détruit' },
   'precondition-failed': { status: 412, title: 'La ressource a changé entre-temps' },
   'payload-too-large': { status: 413, title: 'Requête trop volumineuse' },
   'unsupported-media-type': { status: 415, title: 'Type de contenu non pris en charge' },

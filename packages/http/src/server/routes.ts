@@ -47,9 +47,11 @@ interface RouteDocumentation {
   problems?: readonly ProblemKind[];
   /**
    * The media type of a response that is not JSON (`application/pdf`): the handler's body is then
-   * the bytes, a Buffer, sent as they are.
+   * the bytes, a Buffer, sent as they are (with the handler's own `Content-Type` header, if any).
    */
   produces?: string;
+  /** The largest JSON body this command accepts, above the app's default (an upload in base64). */
+  bodyLimit?: string | number;
 }
 
 export interface CommandInput<Params, Body> {
@@ -251,6 +253,8 @@ function send(response: Response, result: RouteResult<unknown>, defaultStatus: n
   else if (result.etag !== undefined) response.setHeader('ETag', opaqueEtag(result.etag));
   for (const [name, value] of Object.entries(result.headers ?? {})) response.setHeader(name, value);
   if (status === 204 || result.body === undefined) response.end();
-  else if (produces !== undefined && Buffer.isBuffer(result.body)) response.type(produces).end(result.body);
-  else response.json(result.body);
+  else if (produces !== undefined && Buffer.isBuffer(result.body)) {
+    if (!response.hasHeader('Content-Type')) response.type(produces);
+    response.end(result.body);
+  } else response.json(result.body);
 }

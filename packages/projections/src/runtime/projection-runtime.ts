@@ -25,6 +25,7 @@ import { pointReadSchemaAt } from './read-schema.js';
 import { migrateProjectionRegistry } from './registry-migration.js';
 import { type AsOf, ReplayedModel } from './replayed-model.js';
 import { buildSchemaOf, readSchemaOf, replaySchemaOf } from './schema-names.js';
+import { type PurgedRows, purgeServiceUserRows } from './service-user-purge.js';
 import { FenceTimeoutError, waitForFence } from './visibility-fence.js';
 
 export interface ProjectionRuntimeOptions {
@@ -152,6 +153,20 @@ export class ProjectionRuntime {
   /** The schema readers query for a projection: views on its active build. */
   readSchema(name: string): string {
     return readSchemaOf(this.#schema, this.projection(name));
+  }
+
+  /**
+   * Deletes a usager's rows from the read models of every projection but those in `keep` (the end
+   * of the retention of their record): see `purgeServiceUserRows`.
+   */
+  purgeServiceUser(
+    where: { organisationId: string; serviceUserId: string },
+    options: { keep?: readonly string[]; transaction?: Knex.Transaction } = {},
+  ): Promise<PurgedRows> {
+    const schemas = this.projections
+      .filter((projection) => !options.keep?.includes(projection.name))
+      .map((projection) => this.readSchema(projection.name));
+    return purgeServiceUserRows(options.transaction ?? this.#knex, schemas, where);
   }
 
   /**

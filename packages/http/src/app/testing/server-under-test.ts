@@ -1,4 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type HabilitationCommand, habilitationsDecider, habilitationsStreamId } from '@dui-pds/domain';
 import { handleCommand } from '@dui-pds/eventstore';
 import { dropSchemasStartingWith, TEST_DATABASE_URL, testPostgres, uniqueSchema } from '@dui-pds/eventstore/testing';
@@ -57,6 +60,9 @@ export class ServerUnderTest {
       PORT: '0',
       LOG_LEVEL: 'silent',
       RATE_LIMIT_PER_MINUTE: '1000000',
+      // the tests run the end-of-retention job themselves, with their clock
+      DUI_RETENTION_JOB_HOURS: '0',
+      DUI_BLOB_DIR: blobDirectoryOf(schema),
       ...env,
     });
     const sessions = new MemorySessionStore();
@@ -126,6 +132,7 @@ export class ServerUnderTest {
   async close(options: { keepData?: boolean } = {}): Promise<void> {
     await this.server.close();
     if (options.keepData) return;
+    await rm(blobDirectoryOf(this.schema), { recursive: true, force: true });
     const knex = testPostgres(1);
     try {
       await dropSchemasStartingWith(knex, this.schema);
@@ -133,4 +140,9 @@ export class ServerUnderTest {
       await knex.destroy();
     }
   }
+}
+
+/** The documents' files of one test server, beside its schema: dropped with it. */
+function blobDirectoryOf(schema: string): string {
+  return join(tmpdir(), 'dui-test-blobs', schema);
 }

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { careCertificatePdf } from '@dui-pds/documents';
 import {
   DomainRuleViolation,
   decideAccess,
@@ -64,6 +65,8 @@ export interface ServiceUsersDependencies {
   insi: Insi;
   /** Whether INS with test and demo OIDs are accepted (never in production: `DUI_INS_OIDS_ALLOWED_TEST`). */
   testInsAllowed: boolean;
+  /** The ESSMS's name and address, printed on the certificates of care. */
+  facilities: Readonly<Record<string, { name: string; address?: string | undefined }>>;
   clock: () => Date;
 }
 
@@ -418,7 +421,8 @@ export function serviceUsersRoutes(deps: ServiceUsersDependencies): RouteDefinit
     }),
     defineCommand({
       path: '/organisations/:organisationId/usagers/:serviceUserId/care-certificates',
-      summary: 'Délivrer un certificat nominatif de prise en charge (le nom n’est pas conservé au dossier)',
+      summary:
+        'Délivrer un certificat nominatif de prise en charge, en texte et en PDF à remettre (le nom n’est pas conservé au dossier)',
       tags: ['Identité de l’usager'],
       status: 201,
       params: serviceUserParams,
@@ -429,7 +433,9 @@ export function serviceUsersRoutes(deps: ServiceUsersDependencies): RouteDefinit
         periodTo: day,
         purpose: reason,
       }),
-      response: accepted.extend({ certificate: z.object({ title: z.string(), text: z.string() }) }),
+      response: accepted.extend({
+        certificate: z.object({ title: z.string(), text: z.string(), pdfBase64: z.string() }),
+      }),
       problems: ['forbidden', 'not-found', 'domain-rule-violated'],
       async handler({ params, body, expectedRevision, context }) {
         const principal = await access.principal(context, params.organisationId);
@@ -451,12 +457,28 @@ export function serviceUsersRoutes(deps: ServiceUsersDependencies): RouteDefinit
           record.facilityId,
           expectedRevision,
         );
+        const facility = deps.facilities[record.facilityId];
+        const pdf = await careCertificatePdf(
+          { ...body, issuedOn, issuedBy: principal.professionalId },
+          {
+            establishment: {
+              facilityId: record.facilityId,
+              name: facility?.name ?? `ESSMS ${record.facilityId}`,
+              ...(facility?.address === undefined ? {} : { address: facility.address }),
+            },
+            printedAt: clock(),
+            printedBy: principal.professionalId,
+          },
+        );
         return {
           ...answer,
           status: 201,
           body: {
             ...answer.body,
-            certificate: careCertificate({ ...body, issuedOn, facilityId: record.facilityId }),
+            certificate: {
+              ...careCertificate({ ...body, issuedOn, facilityId: record.facilityId }),
+              pdfBase64: pdf.toString('base64'),
+            },
           },
         };
       },

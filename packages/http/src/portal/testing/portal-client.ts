@@ -3,6 +3,9 @@ import { totpCodeAt } from '../portal-credentials.js';
 export interface PortalAnswer {
   status: number;
   text: string;
+  /** The body as received, for downloads (a document, the record's ZIP). */
+  bytes: Uint8Array;
+  contentType: string | null;
   location: string | null;
 }
 
@@ -65,6 +68,13 @@ export class PortalClient {
       if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
-    return { status: response.status, text: await response.text(), location: response.headers.get('location') };
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return {
+      status: response.status,
+      text: new TextDecoder().decode(bytes),
+      bytes,
+      contentType: response.headers.get('content-type'),
+      location: response.headers.get('location'),
+    };
   }
 }

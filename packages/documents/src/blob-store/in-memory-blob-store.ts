@@ -1,0 +1,53 @@
+import {
+  BlobNotFoundError,
+  type BlobStore,
+  checkedContent,
+  isSha256Hex,
+  type StoredBlob,
+  sha256Hex,
+} from './blob-store.js';
+
+/** For tests: the same behaviour as the real stores, kept in this process. */
+export class InMemoryBlobStore implements BlobStore {
+  readonly #blobs = new Map<string, Buffer>();
+
+  async put(content: Uint8Array): Promise<StoredBlob> {
+    const sha256 = sha256Hex(content);
+    const held = this.#blobs.get(sha256);
+    // a copy, so that the caller changing its array later changes nothing here
+    if (held === undefined || sha256Hex(held) !== sha256) this.#blobs.set(sha256, Buffer.from(content));
+    return { sha256, byteLength: content.byteLength };
+  }
+
+  async get(sha256: string): Promise<Buffer> {
+    const held = isSha256Hex(sha256) ? this.#blobs.get(sha256) : undefined;
+    if (held === undefined) throw new BlobNotFoundError(sha256);
+    return checkedContent(sha256, Buffer.from(held));
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return isSha256Hex(sha256) && this.#blobs.has(sha256);
+  }
+
+  async delete(sha256: string): Promise<boolean> {
+    return isSha256Hex(sha256) && this.#blobs.delete(sha256);
+  }
+
+  /** How many blobs are held. */
+  get size(): number {
+    return this.#blobs.size;
+  }
+
+  /** Alters the bytes under an address, as a failing disk would: for integrity tests. */
+  corrupt(sha256: string, change: (content: Buffer) => Buffer = flipFirstBit): void {
+    const held = this.#blobs.get(sha256);
+    if (held === undefined) throw new BlobNotFoundError(sha256);
+    this.#blobs.set(sha256, change(Buffer.from(held)));
+  }
+}
+
+function flipFirstBit(content: Buffer): Buffer {
+  if (content.length === 0) return Buffer.from([0]);
+  content[0] = (content[0] ?? 0) ^ 1;
+  return content;
+}

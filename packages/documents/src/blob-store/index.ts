@@ -1,0 +1,13 @@
+export {
+  BlobIntegrityError,
+  BlobNotFoundError,
+  type BlobStore,
+  isSha256Hex,
+  type SignedContentVerification,
+  type StoredBlob,
+  sha256Hex,
+  verifySignedContent,
+} from './blob-store.js';
+export { FileSystemBlobStore } from './file-system-blob-store.js';
+export { InMemoryBlobStore } from './in-memory-blob-store.js';
+export { PostgresBlobStore, type PostgresBlobStoreOptions } from './postgres-blob-store.js';

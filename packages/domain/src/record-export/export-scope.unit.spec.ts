@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import {
+  documentIsExported,
+  type ExportRequester,
+  FACTS_NEVER_EXPORTED,
+  FACTS_OPEN_TO_TRUSTED_PERSON,
+  factIsExported,
+} from './export-scope.js';
+
+const usager: ExportRequester = { kind: 'serviceUser' };
+const trustedPerson: ExportRequester = { kind: 'trustedPerson', trustedPersonId: 'tp-1' };
+const archivist: ExportRequester = { kind: 'archivist', professionalId: 'pro-archives' };
+const requesters = fc.constantFrom(usager, trustedPerson, archivist);
+const factTypes = fc.oneof(
+  fc.constantFrom(
+    ...FACTS_NEVER_EXPORTED,
+    ...FACTS_OPEN_TO_TRUSTED_PERSON,
+    'ClinicalObservationRecorded',
+    'NoteWritten',
+  ),
+  fc.stringMatching(/^[A-Z][A-Za-z]{2,30}$/),
+);
+
+describe('what a record export carries', () => {
+  it('never carries the secrets of a portal account, whoever asks', () => {
+    fc.assert(
+      fc.property(requesters, fc.constantFrom(...FACTS_NEVER_EXPORTED), (requester, type) => {
+        expect(factIsExported(requester, type)).to.equal(false);
+      }),
+    );
+  });
+
+  it('gives a personne de confiance nothing the portal does not show them', () => {
+    fc.assert(
+      fc.property(factTypes, (type) => {
+        expect(factIsExported(trustedPerson, type)).to.equal(FACTS_OPEN_TO_TRUSTED_PERSON.has(type));
+      }),
+    );
+    expect(factIsExported(trustedPerson, 'ClinicalObservationRecorded')).to.equal(false);
+    expect(factIsExported(trustedPerson, 'NoteWritten')).to.equal(false);
+  });
+
+  it('gives the usager and the archivist every other fact of the record', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(usager, archivist), factTypes, (requester, type) => {
+        expect(factIsExported(requester, type)).to.equal(!FACTS_NEVER_EXPORTED.has(type));
+      }),
+    );
+  });
+
+  it('gives a personne de confiance only the documents shared with the usager', () => {
+    expect(documentIsExported(trustedPerson, { sharedWithServiceUser: false })).to.equal(false);
+    expect(documentIsExported(trustedPerson, { sharedWithServiceUser: true })).to.equal(true);
+    expect(documentIsExported(usager, { sharedWithServiceUser: false })).to.equal(true);
+    expect(documentIsExported(archivist, { sharedWithServiceUser: false })).to.equal(true);
+  });
+});

@@ -1,0 +1,264 @@
+import type {
+  DocumentKind,
+  DocumentMediaType,
+  DocumentSigner,
+  DocumentSource,
+  SensitivityClass,
+  SignatureMethod,
+} from '@dui-pds/domain';
+import type { Knex } from 'knex';
+
+export interface DocumentVersionView {
+  version: number;
+  contentSha256: string;
+  byteLength: number;
+  mediaType: DocumentMediaType;
+  fileName: string;
+  authorId: string;
+  addedAt: string;
+}
+
+export interface DocumentSignatureView {
+  /** Its place among the document's signatures, from 0, in the order they were given. */
+  index: number;
+  version: number;
+  contentSha256: string;
+  signedAt: string;
+  signer: DocumentSigner;
+}
+
+/** A document as a list shows it: its metadata and latest version. */
+export interface DocumentSummaryView {
+  documentId: string;
+  serviceUserId: string;
+  facilityId: string;
+  kind: DocumentKind;
+  title: string;
+  sensitivity: SensitivityClass;
+  source: DocumentSource;
+  authorId: string;
+  storedAt: string;
+  latestVersion: DocumentVersionView;
+  signatureCount: number;
+  /** Signed, hence frozen. */
+  signed: boolean;
+  sharedWithServiceUser: boolean;
+  sharedAt: string | null;
+  /** The revision of the document's stream, for `If-Match`. */
+  revision: number;
+}
+
+export interface DocumentView extends DocumentSummaryView {
+  organisationId: string;
+  versions: DocumentVersionView[];
+  signatures: DocumentSignatureView[];
+}
+
+interface DocumentRow {
+  organisation_id: string;
+  document_id: string;
+  service_user_id: string;
+  facility_id: string;
+  kind: DocumentKind;
+  title: string;
+  sensitivity: SensitivityClass;
+  source: DocumentSource;
+  author_id: string;
+  stored_at: string;
+  latest_version: number;
+  signature_count: number;
+  shared: boolean;
+  shared_at: string | null;
+  revision: number;
+}
+
+interface VersionRow {
+  document_id: string;
+  version: number;
+  content_sha256: string;
+  byte_length: number | string;
+  media_type: DocumentMediaType;
+  file_name: string;
+  author_id: string;
+  added_at: string;
+}
+
+interface SignatureRow {
+  signature_index: number;
+  version: number;
+  content_sha256: string;
+  signed_at: string;
+  signer_kind: DocumentSigner['kind'];
+  professional_id: string | null;
+  role: string | null;
+  trusted_person_id: string | null;
+  method: SignatureMethod | null;
+  witnessed_by: string | null;
+  portal_account_id: string | null;
+  signature_image_sha256: string | null;
+}
+
+function versionView(row: VersionRow): DocumentVersionView {
+  return {
+    version: Number(row.version),
+    contentSha256: row.content_sha256,
+    byteLength: Number(row.byte_length),
+    mediaType: row.media_type,
+    fileName: row.file_name,
+    authorId: row.author_id,
+    addedAt: row.added_at,
+  };
+}
+
+function summaryView(row: DocumentRow, latest: VersionRow): DocumentSummaryView {
+  const signatureCount = Number(row.signature_count);
+  return {
+    documentId: row.document_id,
+    serviceUserId: row.service_user_id,
+    facilityId: row.facility_id,
+    kind: row.kind,
+    title: row.title,
+    sensitivity: row.sensitivity,
+    source: row.source,
+    authorId: row.author_id,
+    storedAt: row.stored_at,
+    latestVersion: versionView(latest),
+    signatureCount,
+    signed: signatureCount > 0,
+    sharedWithServiceUser: row.shared,
+    sharedAt: row.shared_at,
+    revision: Number(row.revision),
+  };
+}
+
+function signerOf(row: SignatureRow): DocumentSigner {
+  if (row.signer_kind === 'professional') {
+    return { kind: 'professional', professionalId: row.professional_id ?? '', role: row.role ?? '' };
+  }
+  const witnessed = {
+    method: row.method ?? 'inPerson',
+    witnessedBy: row.witnessed_by ?? '',
+    ...(row.signature_image_sha256 === null ? {} : { signatureImageSha256: row.signature_image_sha256 }),
+    ...(row.portal_account_id === null ? {} : { portalAccountId: row.portal_account_id }),
+  };
+  return row.signer_kind === 'trustedPerson'
+    ? { kind: 'trustedPerson', trustedPersonId: row.trusted_person_id ?? '', ...witnessed }
+    : { kind: 'serviceUser', ...witnessed };
+}
+
+/**
+ * The documents of a usager, newest first, each with its latest version: in one ESSMS when
+ * `facilityId` is given, only those shared with the usager when `sharedOnly` (the portal, the export).
+ */
+export async function documentsOfServiceUser(
+  db: Knex,
+  readSchema: string,
+  where: { organisationId: string; serviceUserId: string; facilityId?: string; sharedOnly?: boolean },
+): Promise<DocumentSummaryView[]> {
+  const query = db
+    .withSchema(readSchema)
+    .from('documents')
+    .where({ organisation_id: where.organisationId, service_user_id: where.serviceUserId });
+  if (where.facilityId !== undefined) query.andWhere({ facility_id: where.facilityId });
+  if (where.sharedOnly) query.andWhere({ shared: true });
+  const rows = (await query.orderBy([
+    { column: 'stored_at', order: 'desc' },
+    { column: 'document_id', order: 'asc' },
+  ])) as DocumentRow[];
+  if (rows.length === 0) return [];
+  const latest = (await db
+    .withSchema(readSchema)
+    .from('document_versions as v')
+    .join('documents as d', (join) =>
+      join
+        .on('d.organisation_id', 'v.organisation_id')
+        .andOn('d.document_id', 'v.document_id')
+        .andOn('d.latest_version', 'v.version'),
+    )
+    .where({ 'v.organisation_id': where.organisationId, 'v.service_user_id': where.serviceUserId })
+    .select('v.*')) as VersionRow[];
+  const byDocument = new Map(latest.map((row) => [row.document_id, row]));
+  return rows.flatMap((row) => {
+    const version = byDocument.get(row.document_id);
+    return version === undefined ? [] : [summaryView(row, version)];
+  });
+}
+
+/** One document of an organisation with all its versions (oldest first) and signatures; undefined when none. */
+export async function documentById(
+  db: Knex,
+  readSchema: string,
+  organisationId: string,
+  documentId: string,
+): Promise<DocumentView | undefined> {
+  const key = { organisation_id: organisationId, document_id: documentId };
+  const row = (await db.withSchema(readSchema).from('documents').where(key).first()) as DocumentRow | undefined;
+  if (row === undefined) return undefined;
+  const [versions, signatures] = await Promise.all([
+    db.withSchema(readSchema).from('document_versions').where(key).orderBy('version') as Promise<VersionRow[]>,
+    db.withSchema(readSchema).from('document_signatures').where(key).orderBy('signature_index') as Promise<
+      SignatureRow[]
+    >,
+  ]);
+  const latest = versions.find((version) => Number(version.version) === Number(row.latest_version));
+  if (latest === undefined) return undefined;
+  return {
+    organisationId: row.organisation_id,
+    ...summaryView(row, latest),
+    versions: versions.map(versionView),
+    signatures: signatures.map((signature) => ({
+      index: Number(signature.signature_index),
+      version: Number(signature.version),
+      contentSha256: signature.content_sha256,
+      signedAt: signature.signed_at,
+      signer: signerOf(signature),
+    })),
+  };
+}
+
+/**
+ * The blobs (documents' versions and handwritten signatures' images) of this usager that no other
+ * usager's document references, in any organisation: the blob store deduplicates across all of
+ * them, so these, and only these, may be purged with the usager's record. Read it before the
+ * usager's rows are deleted from the model.
+ */
+export async function blobsReferencedOnlyBy(
+  db: Knex,
+  readSchema: string,
+  organisationId: string,
+  serviceUserId: string,
+): Promise<string[]> {
+  const rows = (await db.raw(
+    `select mine.sha256 from (
+       select content_sha256 as sha256 from ??.document_versions
+        where organisation_id = ? and service_user_id = ?
+       union
+       select signature_image_sha256 from ??.document_signatures
+        where organisation_id = ? and service_user_id = ? and signature_image_sha256 is not null
+     ) as mine
+     where not exists (
+             select 1 from ??.document_versions other
+              where other.content_sha256 = mine.sha256
+                and (other.organisation_id <> ? or other.service_user_id <> ?))
+       and not exists (
+             select 1 from ??.document_signatures other
+              where other.signature_image_sha256 = mine.sha256
+                and (other.organisation_id <> ? or other.service_user_id <> ?))
+     order by 1`,
+    [
+      readSchema,
+      organisationId,
+      serviceUserId,
+      readSchema,
+      organisationId,
+      serviceUserId,
+      readSchema,
+      organisationId,
+      serviceUserId,
+      readSchema,
+      organisationId,
+      serviceUserId,
+    ],
+  )) as { rows: { sha256: string }[] };
+  return rows.rows.map((row) => row.sha256);
+}

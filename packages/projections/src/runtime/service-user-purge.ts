@@ -1,0 +1,46 @@
+import { selectRows } from '@dui-pds/eventstore';
+import type { Knex } from 'knex';
+
+export interface PurgedRows {
+  /** Rows deleted, per projection read schema and table (`schema.table`). */
+  byTable: Record<string, number>;
+  total: number;
+}
+
+/**
+ * Deletes a usager's rows from read models, at the end of the retention of their record: every
+ * relation of the given read schemas that has a `service_user_id` column loses the rows naming
+ * them in their organisation. Crypto-shredding has made the events unreadable; this removes the
+ * copies the read models made while they were readable. A rebuild afterwards sees only erased
+ * events, so the rows do not come back.
+ *
+ * Relations without the column are left alone: either they hold no personal data (counts by day)
+ * or they key it otherwise, which the end-of-retention tests look for across every read model.
+ */
+export async function purgeServiceUserRows(
+  db: Knex | Knex.Transaction,
+  readSchemas: readonly string[],
+  where: { organisationId: string; serviceUserId: string },
+): Promise<PurgedRows> {
+  if (readSchemas.length === 0) return { byTable: {}, total: 0 };
+  const relations = await selectRows<readonly [string, string, boolean]>(
+    db,
+    `select c.table_schema, c.table_name,
+            exists (select 1 from information_schema.columns o
+                     where o.table_schema = c.table_schema and o.table_name = c.table_name
+                       and o.column_name = 'organisation_id')
+       from information_schema.columns c
+      where c.table_schema = any(?::text[]) and c.column_name = 'service_user_id'
+      order by 1, 2`,
+    [`{${readSchemas.join(',')}}`],
+  );
+  const byTable: Record<string, number> = {};
+  let total = 0;
+  for (const [schema, table, hasOrganisation] of relations) {
+    const query = db.withSchema(schema).table(table).where('service_user_id', where.serviceUserId);
+    const deleted = await (hasOrganisation ? query.andWhere('organisation_id', where.organisationId) : query).delete();
+    byTable[`${schema}.${table}`] = deleted;
+    total += deleted;
+  }
+  return { byTable, total };
+}
