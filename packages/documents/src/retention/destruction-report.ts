@@ -6,7 +6,7 @@ import { frenchCsv } from '../pharmacy/csv.js';
  * it holds no personal data: the record is named by its id only.
  */
 export interface DestroyedRecordLine {
-  /** The record's id (a UUID), never a name. */
+  /** The record's id (a UUID in practice), never a name. */
   serviceUserId: string;
   /** FINESS of the ESSMS that held the record. */
   facilityIds: readonly string[];
@@ -50,8 +50,11 @@ const FOOTER = 'Rapport de destruction pour le délégué à la protection des d
 const EMPTY_PERIOD = 'Aucun dossier détruit sur la période.';
 const NO_SUSPENSION = 'Aucune destruction suspendue par un gel juridique à la date du rapport.';
 
-/** A UUID, any version: what a record id is, and the guarantee that no name slipped into the report. */
-const RECORD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * A record id as the API takes it (letters, digits, `_ . : -`; a UUID in practice): never a name
+ * with its spaces, the guarantee that no name slipped into the report.
+ */
+const RECORD_ID = /^[\w.:-]{1,200}$/;
 
 const DATA_CLASS_LABELS: Readonly<Record<DestroyedRecordLine['rule']['dataClass'], string>> = {
   medical: 'Données de santé',
@@ -281,12 +284,12 @@ export function destructionReportCsv(report: DestructionReport): string {
 
 /**
  * A report is kept after the data is gone: a name where an id belongs would survive the destruction
- * it reports, so anything but a UUID is refused.
+ * it reports, so anything but an identifier is refused.
  */
 function assertNoPersonalData(report: DestructionReport): void {
   for (const line of [...report.destroyed, ...report.suspended]) {
     if (!RECORD_ID.test(line.serviceUserId))
-      throw new Error('A destruction report names a record by its id (a UUID) only, never by anything else.');
+      throw new Error('A destruction report names a record by its id only, never by anything else.');
   }
 }
 

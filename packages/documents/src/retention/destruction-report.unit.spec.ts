@@ -219,8 +219,8 @@ describe('the end-of-retention destruction report for the DPO', () => {
       suspended: [{ serviceUserId: 'DURAND Pierre', destructionDueOn: '2026-01-01', activeLegalHolds: 1 }],
     };
 
-    expect(() => destructionReportCsv(named)).to.throw(/UUID/);
-    expect(() => destructionReportCsv(suspendedByName)).to.throw(/UUID/);
+    expect(() => destructionReportCsv(named)).to.throw(/by its id only/);
+    expect(() => destructionReportCsv(suspendedByName)).to.throw(/by its id only/);
     let refused: unknown;
     await destructionReportPdf(named).catch((error: unknown) => {
       refused = error;

@@ -216,6 +216,7 @@ describe('the HTTP API under fuzzing: every command refuses invalid bodies', fun
       exchangeId: randomUUID(),
       trustedPersonId: randomUUID(),
       documentId: randomUUID(),
+      holdId: randomUUID(),
     });
 
     // one test per command, known only now that the server describes itself

@@ -79,7 +79,21 @@ export const DEMO_PROFESSIONALS: readonly DemoProfessional[] = [
     roles: [{ facilityId: CSAPA, role: 'socialWorker' }],
   },
   { id: 'demo-secretaire', name: 'Eden Secrétaire (fictif)', roles: [{ facilityId: CSAPA, role: 'secretary' }] },
+  {
+    id: 'demo-archiviste',
+    name: 'Claude Archiviste (archives, fictif)',
+    roles: [
+      { facilityId: CSAPA, role: 'archivist' },
+      { facilityId: CAARUD, role: 'archivist' },
+    ],
+  },
 ];
+
+/**
+ * How many of DEMO_PROFESSIONALS the first seed granted. Seed command ids are positions, so those
+ * added since are granted after the care team: a demo database seeded before only gets what is new.
+ */
+const FIRST_SEED_PROFESSIONALS = 7;
 
 export const DEMO_SERVICE_USER = 'usager-demo-1';
 const DEMO_CARE_TEAM = ['demo-medecin', 'demo-infirmier', 'demo-psychologue', 'demo-assistante-sociale'];
@@ -89,10 +103,12 @@ const DEMO_CARE_TEAM = ['demo-medecin', 'demo-infirmier', 'demo-psychologue', 'd
  * every start writes nothing new (a retried command is recognised by its id).
  */
 export async function seedDemoOrganisation(store: EventStore<Knex.Transaction>, now: () => Date): Promise<void> {
-  const commands: HabilitationCommand[] = [
-    ...DEMO_PROFESSIONALS.flatMap(({ id, roles }) =>
+  const grants = (professionals: readonly DemoProfessional[]) =>
+    professionals.flatMap(({ id, roles }) =>
       roles.map((grant): HabilitationCommand => ({ type: 'GrantRole', professionalId: id, ...grant })),
-    ),
+    );
+  const commands: HabilitationCommand[] = [
+    ...grants(DEMO_PROFESSIONALS.slice(0, FIRST_SEED_PROFESSIONALS)),
     ...DEMO_CARE_TEAM.map(
       (professionalId): HabilitationCommand => ({
         type: 'AddToCareTeam',
@@ -101,6 +117,7 @@ export async function seedDemoOrganisation(store: EventStore<Knex.Transaction>, 
         facilityId: CSAPA,
       }),
     ),
+    ...grants(DEMO_PROFESSIONALS.slice(FIRST_SEED_PROFESSIONALS)),
   ];
   for (const [index, command] of commands.entries()) {
     await handleCommand(store, habilitationsDecider, {

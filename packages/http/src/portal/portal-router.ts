@@ -892,6 +892,15 @@ const RESOURCE_LABELS: Record<string, string> = {
   'portal:personalised-project': 'projet personnalisé',
   'portal:access-log': 'liste des consultations',
   'portal:access-requests': 'demandes d’accès',
+  'portal:documents': 'documents partagés',
+  'portal:document': 'un document partagé',
+  'portal:export': 'téléchargement du dossier',
+  documents: 'documents du dossier',
+  document: 'un document du dossier',
+  'document-content': 'un document du dossier',
+  'document-signature-verification': 'vérification d’une signature',
+  'generated-document': 'un document édité depuis le dossier',
+  'archive-export': 'dossier archivé (archives)',
   'portal-accounts': 'comptes du portail',
   notes: 'notes du dossier',
   note: 'une note du dossier',
@@ -903,8 +912,11 @@ const RESOURCE_LABELS: Record<string, string> = {
   'access-log': 'liste des consultations',
   'access-requests': 'demandes d’accès',
 };
+/** `portal:document:<id>` reads as `portal:document`: the list says what was read, not its id. */
 function resourceLabel(resource: string): string {
-  return RESOURCE_LABELS[resource] ?? resource.replace(/^portal:/, '').replaceAll('-', ' ');
+  const portal = resource.startsWith('portal:') ? 'portal:' : '';
+  const kind = portal + (resource.slice(portal.length).split(':')[0] ?? '');
+  return RESOURCE_LABELS[kind] ?? kind.replace(/^portal:/, '').replaceAll('-', ' ');
 }
 
 /** The record a portal session reads: always its own account's, never one named by the request. */

@@ -2,6 +2,7 @@ import {
   accessLogStreamId,
   DomainRuleViolation,
   destructionReportStreamId,
+  portalAccountStreamId,
   RECORD_ARCHIVED,
   RECORD_ARCHIVED_MESSAGE,
   recordRetentionStreamId,
@@ -34,10 +35,10 @@ export type ArchiveGuardedStore<S extends EventStore<Knex.Transaction>> = EventS
 /**
  * An event store that keeps archived records read-only (DOMAIN.md, Retention): an append whose
  * events name (`metadata.serviceUserId`) a usager whose record is archived is refused with
- * `DomainRuleViolation('RECORD_ARCHIVED')`, and nothing of it is written. Three streams stay
+ * `DomainRuleViolation('RECORD_ARCHIVED')`, and nothing of it is written. Some streams stay
  * open, for they are how an archived record is handled: the usager's retention stream (reopen,
- * legal holds), the organisation's destruction report, and the usager's access log (the
- * archivist's reads are traced).
+ * legal holds), the organisation's destruction report, the usager's access log (the archivist's
+ * reads are traced) and the portal accounts (a usager's logins are security traces).
  *
  * `schema` is the read schema of `recordRetentionProjection`, which must run inline: the check
  * locks the usagers' rows in the append's transaction (the caller's, or one opened here), so that
@@ -140,7 +141,9 @@ function subjectsToCheck(streamId: string, events: readonly EventToAppend[]): Ma
     if (
       streamId === recordRetentionStreamId(organisationId, serviceUserId) ||
       streamId === accessLogStreamId(organisationId, serviceUserId) ||
-      streamId === destructionReportStreamId(organisationId)
+      streamId === destructionReportStreamId(organisationId) ||
+      // logins to the portal are security traces, not the record: a usager keeps their access
+      streamId.startsWith(portalAccountStreamId(organisationId, ''))
     ) {
       continue;
     }

@@ -178,6 +178,8 @@ function applyRetentionEvent(change: RowChange, event: RecordedEvent): void {
       change.archive_change = 'clear';
       change.archived_on = null;
       change.archive_reason = null;
+      // the usager came back: the active base starts again from the reopening
+      change.last_contact_on = later(change.last_contact_on, parisDay(event.metadata.occurredAt));
       return;
     case 'LegalHoldPlaced':
       change.holds_delta += 1;

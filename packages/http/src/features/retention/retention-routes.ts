@@ -73,6 +73,15 @@ export function retentionRoutes(deps: RetentionDependencies): RouteDefinition[] 
     return view;
   };
 
+  /** A director (or archivist) decides for the records their ESSMS holds, not the organisation's others. */
+  const recordIn = async (organisationId: string, serviceUserId: string, facilityId: string) => {
+    const view = await retentionOf(organisationId, serviceUserId);
+    if (!view.facilityIds.includes(facilityId)) {
+      throw new HttpProblem('not-found', 'Aucun dossier de cet usager dans cet établissement.');
+    }
+    return view;
+  };
+
   const decide = async (
     principal: Principal,
     context: RequestContext,
@@ -131,6 +140,7 @@ export function retentionRoutes(deps: RetentionDependencies): RouteDefinition[] 
       async handler({ params, body, context }) {
         const principal = await access.principal(context, params.organisationId);
         requireRole(principal, body.facilityId, ['director'], 'L’archivage d’un dossier');
+        await recordIn(params.organisationId, params.serviceUserId, body.facilityId);
         const where = { facilityId: body.facilityId, serviceUserId: params.serviceUserId };
         return decide(principal, context, where, {
           type: 'ArchiveRecord',
@@ -155,6 +165,7 @@ export function retentionRoutes(deps: RetentionDependencies): RouteDefinition[] 
       async handler({ params, body, context }) {
         const principal = await access.principal(context, params.organisationId, { archivedRecords: 'open' });
         requireRole(principal, body.facilityId, ['director'], 'La réouverture d’un dossier');
+        await recordIn(params.organisationId, params.serviceUserId, body.facilityId);
         const where = { facilityId: body.facilityId, serviceUserId: params.serviceUserId };
         return decide(principal, context, where, {
           type: 'ReopenRecord',
@@ -178,6 +189,7 @@ export function retentionRoutes(deps: RetentionDependencies): RouteDefinition[] 
       async handler({ params, body, context }) {
         const principal = await access.principal(context, params.organisationId, { archivedRecords: 'open' });
         requireRole(principal, body.facilityId, ['director', 'archivist'], 'Un gel juridique');
+        await recordIn(params.organisationId, params.serviceUserId, body.facilityId);
         const where = { facilityId: body.facilityId, serviceUserId: params.serviceUserId };
         const answer = await decide(principal, context, where, {
           type: 'PlaceLegalHold',
@@ -202,6 +214,7 @@ export function retentionRoutes(deps: RetentionDependencies): RouteDefinition[] 
       async handler({ params, body, context }) {
         const principal = await access.principal(context, params.organisationId, { archivedRecords: 'open' });
         requireRole(principal, body.facilityId, ['director', 'archivist'], 'La levée d’un gel juridique');
+        await recordIn(params.organisationId, params.serviceUserId, body.facilityId);
         const where = { facilityId: body.facilityId, serviceUserId: params.serviceUserId };
         return decide(principal, context, where, {
           type: 'LiftLegalHold',
@@ -229,10 +242,7 @@ export function retentionRoutes(deps: RetentionDependencies): RouteDefinition[] 
           ['director', 'archivist'],
           'La consultation des échéances de conservation',
         );
-        const view = await retentionOf(params.organisationId, params.serviceUserId);
-        if (!view.facilityIds.includes(query.facilityId)) {
-          throw new HttpProblem('not-found', 'Aucun dossier de cet usager dans cet établissement.');
-        }
+        const view = await recordIn(params.organisationId, params.serviceUserId, query.facilityId);
         return { body: describe(view, today()) };
       },
     }),
