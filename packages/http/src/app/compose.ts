@@ -230,13 +230,10 @@ export async function startDuiServer(
   const sessionStore: SessionStore =
     options.sessionStore ??
     (redis ? new RedisSessionStore(redis, { keyPrefix: 'dui:session:' }) : new MemorySessionStore());
-  const access = new ProfessionalAccess(
-    knex,
-    runtime.readSchema(habilitationsProjection.name),
-    clock,
-    (organisationId, ids) => closedRecordsAmong(knex, retentionSchema, organisationId, ids),
-  );
-  const accessLog = new AccessLog(store, clock);
+  const closedRecords = (organisationId: string, ids: readonly string[]) =>
+    closedRecordsAmong(knex, retentionSchema, organisationId, ids);
+  const access = new ProfessionalAccess(knex, runtime.readSchema(habilitationsProjection.name), clock, closedRecords);
+  const accessLog = new AccessLog(store, clock, closedRecords);
   const devLogin = devLoginAllowed({ production: config.mode === 'production', embedded, devLogin: config.devLogin });
   const secureCookies = config.mode === 'production';
   // the portal's sessions never share a store (nor a key space) with the professionals'

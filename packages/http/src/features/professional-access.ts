@@ -12,6 +12,13 @@ import type { Knex } from 'knex';
 import type { AuthenticatedProfessional } from '../auth/index.js';
 import { HttpProblem } from '../server/index.js';
 import type { RequestContext } from '../server/request-context.js';
+import {
+  archivedRecordReadProblem,
+  archivedRecordWriteProblem,
+  type ClosedRecordsLookup,
+  destroyedRecordProblem,
+  noClosedRecords,
+} from './closed-records.js';
 
 /**
  * Who is asking, with what rights, in which organisme gestionnaire: the principal of a request,
@@ -24,7 +31,7 @@ export class ProfessionalAccess {
     private readonly habilitationsSchema: string,
     private readonly clock: () => Date,
     /** Which of these usagers' records are archived or destroyed; none when the deployment does not archive. */
-    private readonly closedAmong: ClosedRecordsLookup = async () => new Map(),
+    private readonly closedAmong: ClosedRecordsLookup = noClosedRecords,
   ) {}
 
   /**
@@ -65,15 +72,39 @@ export class ProfessionalAccess {
     if (named.length === 0) return;
     const closed = await this.closedAmong(organisationId, named);
     if (closed.size === 0) return;
-    if ([...closed.values()].includes('destroyed')) {
-      throw new HttpProblem('record-destroyed', DESTROYED_RECORD_REFUSAL);
-    }
-    if (context.request.method === 'GET' || context.request.method === 'HEAD') {
-      throw new HttpProblem('forbidden', ARCHIVED_RECORD_READ_REFUSAL, { extensions: { reason: 'recordArchived' } });
-    }
-    throw new HttpProblem('record-archived', ARCHIVED_RECORD_WRITE_REFUSAL, {
-      extensions: { code: 'RECORD_ARCHIVED' },
+    if ([...closed.values()].includes('destroyed')) throw destroyedRecordProblem();
+    if (context.request.method === 'GET' || context.request.method === 'HEAD') throw archivedRecordReadProblem();
+    throw archivedRecordWriteProblem();
+  }
+
+  /**
+   * The rows of a list across usagers whose records are still open, in their order: a list leaves
+   * archived and destroyed records out rather than failing (their reads would be refused). Rows
+   * of no usager stay. One lookup for the whole list.
+   */
+  async openRecordsAmong<T>(
+    organisationId: string,
+    rows: readonly T[],
+    serviceUserIdOf: (row: T) => string | null | undefined,
+  ): Promise<T[]> {
+    const named = [
+      ...new Set(rows.map(serviceUserIdOf).filter((id): id is string => typeof id === 'string' && id.length > 0)),
+    ];
+    if (named.length === 0) return [...rows];
+    const closed = await this.closedAmong(organisationId, named);
+    if (closed.size === 0) return [...rows];
+    return rows.filter((row) => {
+      const serviceUserId = serviceUserIdOf(row);
+      return !serviceUserId || !closed.has(serviceUserId);
     });
+  }
+
+  /** Which of these usagers' records are archived or destroyed (absent: open). */
+  closedRecordsAmong(
+    organisationId: string,
+    serviceUserIds: readonly string[],
+  ): Promise<ReadonlyMap<string, 'archived' | 'destroyed'>> {
+    return this.closedAmong(organisationId, serviceUserIds);
   }
 
   /** 403 with the policy's French reason when the principal may not. */
@@ -116,18 +147,6 @@ export class ProfessionalAccess {
     return `${principal.professionalId}/${context.request.get('Idempotency-Key') ?? context.correlationId}`;
   }
 }
-
-export type ClosedRecordsLookup = (
-  organisationId: string,
-  serviceUserIds: readonly string[],
-) => Promise<ReadonlyMap<string, 'archived' | 'destroyed'>>;
-
-const DESTROYED_RECORD_REFUSAL =
-  'Le dossier de cet usager a été détruit au terme de sa durée de conservation : il n’en reste que des statistiques anonymes.';
-const ARCHIVED_RECORD_READ_REFUSAL =
-  'Ce dossier est archivé : seul l’archiviste de l’établissement peut le consulter, depuis les archives.';
-const ARCHIVED_RECORD_WRITE_REFUSAL =
-  'Ce dossier est archivé : il est en lecture seule. La direction peut le rouvrir si l’usager revient.';
 
 /** The usagers a request names, wherever the route takes them from. */
 function serviceUsersNamedIn(context: RequestContext): string[] {

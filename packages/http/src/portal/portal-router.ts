@@ -13,6 +13,7 @@ import {
   portalAccountDecider,
   portalAccountStreamId,
   portalLoginLocked,
+  RECORD_ARCHIVED,
   type RecordRead,
   ROLE_LABELS,
   type Role,
@@ -830,12 +831,19 @@ export function portalRouter(options: PortalRouterOptions): Router {
       olderThanFiveYears: field(req, 'ancien') === 'oui',
       filedAt: clock().toISOString(),
     };
-    await appendAs(
-      accessRequestDecider,
-      accessRequestStreamId(viewer.account.organisationId, requestId),
-      command,
-      viewer.account,
-    );
+    try {
+      await appendAs(
+        accessRequestDecider,
+        accessRequestStreamId(viewer.account.organisationId, requestId),
+        command,
+        viewer.account,
+      );
+    } catch (error) {
+      if (!(error instanceof DomainRuleViolation && error.code === RECORD_ARCHIVED)) throw error;
+      return requestsPage(req, res, viewer, [
+        'Votre dossier est archivé : adressez votre demande par écrit à l’établissement, son archiviste y répondra.',
+      ]);
+    }
     res.redirect(303, '/portail/demandes?envoyee=1');
   });
 

@@ -237,21 +237,27 @@ export function accessRequestsRoutes(deps: AccessRequestsDependencies): RouteDef
         const readable = (serviceUserId: string) =>
           decideAccess(principal, 'read', { organisationId, facilityId, serviceUserId, sensitivity: 'administrative' })
             .allowed;
-        const requests = (await accessRequestsToHandle(knex, accessRequestsSchema, { organisationId, facilityId, now }))
-          .filter((request) => readable(request.serviceUserId))
-          .map((request) => ({
-            requestId: request.requestId,
-            serviceUserId: request.serviceUserId,
-            filedBy: request.filedBy,
-            scope: request.scope,
-            olderThanFiveYears: request.olderThanFiveYears,
-            filedAt: request.filedAt,
-            earliestRelease: request.earliestRelease,
-            latestRelease: request.latestRelease,
-            identityCheckedAt: request.identityCheckedAt,
-            warning: request.warning,
-            revision: request.revision,
-          }));
+        const requests = (
+          await access.openRecordsAmong(
+            organisationId,
+            (
+              await accessRequestsToHandle(knex, accessRequestsSchema, { organisationId, facilityId, now })
+            ).filter((request) => readable(request.serviceUserId)),
+            (request) => request.serviceUserId,
+          )
+        ).map((request) => ({
+          requestId: request.requestId,
+          serviceUserId: request.serviceUserId,
+          filedBy: request.filedBy,
+          scope: request.scope,
+          olderThanFiveYears: request.olderThanFiveYears,
+          filedAt: request.filedAt,
+          earliestRelease: request.earliestRelease,
+          latestRelease: request.latestRelease,
+          identityCheckedAt: request.identityCheckedAt,
+          warning: request.warning,
+          revision: request.revision,
+        }));
         for (const serviceUserId of new Set(requests.map((request) => request.serviceUserId))) {
           await accessLog.recordRead({
             organisationId,

@@ -227,8 +227,12 @@ export function admissionRoutes(deps: AdmissionDependencies): RouteDefinition[] 
             sensitivity: 'administrative',
           });
         }
-        const entries = (await waitingList(knex, waitingListSchema, organisationId, facilityId)).filter((entry) =>
-          readable(entry.serviceUserId),
+        const entries = await access.openRecordsAmong(
+          organisationId,
+          (await waitingList(knex, waitingListSchema, organisationId, facilityId)).filter((entry) =>
+            readable(entry.serviceUserId),
+          ),
+          (entry) => entry.serviceUserId,
         );
         for (const entry of entries) {
           await accessLog.recordRead({

@@ -90,6 +90,13 @@ export function agendaAccess(deps: AgendasDependencies) {
       sensitivity: ADMINISTRATIVE,
     });
 
+  /**
+   * The usagers among these whose records are open: an archived or destroyed record is shown to no
+   * one here (its usager is counted or withheld as one the reader may not read). One lookup.
+   */
+  const openAmong = async (organisationId: string, serviceUserIds: Iterable<string>): Promise<Set<string>> =>
+    new Set(await access.openRecordsAmong(organisationId, [...serviceUserIds], (serviceUserId) => serviceUserId));
+
   /** One access-log entry per usager (and ESSMS) shown, before the answer leaves. */
   const trace = async (
     principal: Principal,
@@ -112,7 +119,7 @@ export function agendaAccess(deps: AgendasDependencies) {
     }
   };
 
-  return { colleague, requireColleagues, requireRoleIn, may, check, trace };
+  return { colleague, requireColleagues, requireRoleIn, may, check, openAmong, trace };
 }
 
 export type AgendaAccess = ReturnType<typeof agendaAccess>;

@@ -198,13 +198,26 @@ export function agendasRoutes(deps: AgendasDependencies): RouteDefinition[] {
     return { body: { revision }, revision };
   };
 
-  /** A professional's agenda as this reader may see it, and the usagers shown (for the trace). */
-  const professionalAgendaFor = (principal: Principal, professionalId: string, entries: ProfessionalAgendaEntry[]) => {
+  /**
+   * A professional's agenda as this reader may see it, and the usagers shown (for the trace). A
+   * usager whose record is closed (archived or destroyed) is not shown, even to the professional
+   * themselves: it is counted among the others.
+   */
+  const professionalAgendaFor = async (
+    principal: Principal,
+    professionalId: string,
+    entries: ProfessionalAgendaEntry[],
+  ) => {
     const self = principal.professionalId === professionalId;
+    const open = await agenda.openAmong(
+      principal.organisationId,
+      entries.flatMap((entry) => entry.serviceUserIds),
+    );
     const shown: { serviceUserId: string; facilityId: string }[] = [];
     const visible = entries.map((entry) => {
       const readable = entry.serviceUserIds.filter(
-        (serviceUserId) => self || agenda.may(principal, 'read', entry.facilityId, serviceUserId),
+        (serviceUserId) =>
+          open.has(serviceUserId) && (self || agenda.may(principal, 'read', entry.facilityId, serviceUserId)),
       );
       for (const serviceUserId of readable) shown.push({ serviceUserId, facilityId: entry.facilityId });
       return { ...entry, serviceUserIds: readable, otherServiceUsers: entry.serviceUserIds.length - readable.length };
@@ -264,7 +277,7 @@ export function agendasRoutes(deps: AgendasDependencies): RouteDefinition[] {
             ...periodOf(query, clock()),
           })
         ).filter((entry) => self || organisedHere.has(entry.facilityId));
-        const { visible, shown } = professionalAgendaFor(principal, params.professionalId, entries);
+        const { visible, shown } = await professionalAgendaFor(principal, params.professionalId, entries);
         await agenda.trace(principal, context, shown, 'professional-agenda');
         return { body: { entries: visible } };
       },

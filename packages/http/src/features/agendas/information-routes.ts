@@ -111,11 +111,15 @@ export function informationRoutes(deps: AgendasDependencies): RouteDefinition[] 
     return { body: { informationId, revision }, revision };
   };
 
-  /** A message about a usager the reader may no longer read keeps its envelope, not its words. */
-  const forReader = (principal: Principal, information: InformationView) => {
+  /**
+   * A message about a usager the reader may no longer read, or whose record is closed (`open`
+   * says whose are not), keeps its envelope, not its words.
+   */
+  const forReader = (principal: Principal, information: InformationView, open: ReadonlySet<string>) => {
     const withheld =
       information.serviceUserId !== null &&
-      !agenda.may(principal, 'read', information.facilityId, information.serviceUserId);
+      (!open.has(information.serviceUserId) ||
+        !agenda.may(principal, 'read', information.facilityId, information.serviceUserId));
     const { recipient: _, ...rest } = information;
     return withheld ? { ...rest, subject: null, text: null, serviceUserId: null, withheld } : { ...rest, withheld };
   };
@@ -169,7 +173,11 @@ export function informationRoutes(deps: AgendasDependencies): RouteDefinition[] 
           recipient: { kind: 'professional', professionalId: params.professionalId },
           unreadOnly: query.unread === 'true',
         });
-        const shown = received.map((information) => forReader(principal, information));
+        const open = await agenda.openAmong(
+          params.organisationId,
+          received.flatMap((information) => (information.serviceUserId === null ? [] : [information.serviceUserId])),
+        );
+        const shown = received.map((information) => forReader(principal, information, open));
         await agenda.trace(
           principal,
           context,

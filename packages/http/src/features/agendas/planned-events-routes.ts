@@ -81,19 +81,20 @@ export type ReaderEventView = Omit<PlannedEventView, 'participants'> & {
 
 /**
  * The event as this reader may see it: every usager they may read (or, organising or taking
- * part, every usager who comes), the others counted without their id. Answers the usagers shown,
- * for the trace.
+ * part, every usager who comes), the others counted without their id, as is a usager whose
+ * record is closed (`open` says whose are not). Answers the usagers shown, for the trace.
  */
 export function eventForReader(
   principal: Principal,
   event: PlannedEventView,
   agenda: AgendaAccess,
+  open: ReadonlySet<string>,
 ): { view: ReaderEventView; shown: { serviceUserId: string; facilityId: string }[] } {
   const insider = involved(principal, event);
   const shown: { serviceUserId: string; facilityId: string }[] = [];
   const participants = event.participants.map((participant): ReaderEventView['participants'][number] => {
     if (participant.kind !== 'usager') return participant;
-    if (insider || agenda.may(principal, 'read', event.facilityId, participant.id)) {
+    if (open.has(participant.id) && (insider || agenda.may(principal, 'read', event.facilityId, participant.id))) {
       shown.push({ serviceUserId: participant.id, facilityId: event.facilityId });
       return participant;
     }
@@ -347,7 +348,8 @@ export function plannedEventsRoutes(deps: AgendasDependencies): RouteDefinition[
         const principal = await access.principal(context, params.organisationId);
         const event = await findEvent(params.organisationId, params.plannedEventId);
         if (!involved(principal, event)) agenda.requireRoleIn(principal, event.facilityId);
-        const { view, shown } = eventForReader(principal, event, agenda);
+        const open = await agenda.openAmong(params.organisationId, usagersOf(event));
+        const { view, shown } = eventForReader(principal, event, agenda, open);
         await agenda.trace(principal, context, shown, 'planned-event');
         return { body: view, revision: event.revision };
       },
@@ -372,7 +374,8 @@ export function plannedEventsRoutes(deps: AgendasDependencies): RouteDefinition[
           facilityId: params.facilityId,
           ...periodOf(query, clock()),
         });
-        const readable = events.map((event) => eventForReader(principal, event, agenda));
+        const open = await agenda.openAmong(params.organisationId, events.flatMap(usagersOf));
+        const readable = events.map((event) => eventForReader(principal, event, agenda, open));
         await agenda.trace(
           principal,
           context,

@@ -1,4 +1,4 @@
-import { decideAccess } from '@dui-pds/domain';
+import { decideAccess, GENERATED_DOCUMENT_KINDS, type GeneratedDocumentKind } from '@dui-pds/domain';
 import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
@@ -8,7 +8,6 @@ import { identifier, organisationParams } from '../route-parameters.js';
 import { type DocumentsDependencies, storeGeneratedDocument } from './documents-routes.js';
 import {
   type GeneratedDocument,
-  type GeneratedDocumentKind,
   type GenerationSources,
   generateAccompanimentDocument,
 } from './generation/generate-accompaniment-document.js';
@@ -18,15 +17,7 @@ const BASE = '/organisations/:organisationId/facilities/:facilityId/usagers/:ser
 const params = organisationParams.extend({ facilityId: identifier, serviceUserId: identifier });
 
 /** Every generated kind but the named certificate of care, which is issued with its own command. */
-const printableKind = z.enum([
-  'stayContract',
-  'dipc',
-  'stayContractAmendment',
-  'freedomOfMovementAnnex',
-  'trustedPersonAttestation',
-  'personalisedProject',
-  'summarySheet',
-] satisfies GeneratedDocumentKind[]);
+const printableKind = z.enum(GENERATED_DOCUMENT_KINDS.filter((kind) => kind !== 'careCertificate'));
 const which = z.object({
   sourceId: z.string().trim().min(1).max(200).optional(),
   amendmentNumber: z.coerce.number().int().min(1).max(999).optional(),

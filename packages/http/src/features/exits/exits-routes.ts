@@ -326,13 +326,17 @@ export function exitsRoutes(deps: ExitsDependencies): RouteDefinition[] {
         const { organisationId, facilityId } = params;
         const readable = (serviceUserId: string) =>
           decideAccess(principal, 'read', { organisationId, facilityId, serviceUserId, sensitivity: 'social' }).allowed;
-        const actions = (
-          await openPostExitActions(knex, accompanimentExitsSchema, {
-            organisationId,
-            facilityId,
-            today: query.today ?? today(),
-          })
-        ).filter((action) => readable(action.serviceUserId));
+        const actions = await access.openRecordsAmong(
+          organisationId,
+          (
+            await openPostExitActions(knex, accompanimentExitsSchema, {
+              organisationId,
+              facilityId,
+              today: query.today ?? today(),
+            })
+          ).filter((action) => readable(action.serviceUserId)),
+          (action) => action.serviceUserId,
+        );
         for (const serviceUserId of new Set(actions.map((action) => action.serviceUserId))) {
           await traceRead(principal, context, {
             facilityId,

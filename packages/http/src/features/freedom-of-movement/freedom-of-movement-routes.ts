@@ -320,13 +320,17 @@ export function freedomOfMovementRoutes(deps: FreedomOfMovementDependencies): Ro
         const readable = (serviceUserId: string) =>
           decideAccess(principal, 'read', { organisationId, facilityId, serviceUserId, sensitivity: 'administrative' })
             .allowed;
-        const measures = (
-          await measuresToReview(knex, freedomOfMovementSchema, {
-            organisationId,
-            facilityId,
-            today: query.today ?? today(),
-          })
-        ).filter((measure) => readable(measure.serviceUserId));
+        const measures = await access.openRecordsAmong(
+          organisationId,
+          (
+            await measuresToReview(knex, freedomOfMovementSchema, {
+              organisationId,
+              facilityId,
+              today: query.today ?? today(),
+            })
+          ).filter((measure) => readable(measure.serviceUserId)),
+          (measure) => measure.serviceUserId,
+        );
         for (const serviceUserId of new Set(measures.map((measure) => measure.serviceUserId))) {
           await traceRead(principal, context, {
             facilityId,

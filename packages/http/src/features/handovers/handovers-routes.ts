@@ -261,7 +261,11 @@ export function handoversRoutes(deps: HandoversDependencies): RouteDefinition[] 
           unreadBy: query.unread === 'true' ? principal.professionalId : undefined,
           reader: principal.professionalId,
         });
-        const shown = rows.filter((row) => readableFor(row.serviceUserId).includes(row.sensitivity));
+        const shown = await access.openRecordsAmong(
+          organisationId,
+          rows.filter((row) => readableFor(row.serviceUserId).includes(row.sensitivity)),
+          (row) => row.serviceUserId,
+        );
 
         const serviceUsers = new Set(shown.map((row) => row.serviceUserId));
         if (query.serviceUserId) serviceUsers.add(query.serviceUserId);

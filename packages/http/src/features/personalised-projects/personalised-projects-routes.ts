@@ -452,14 +452,18 @@ export function personalisedProjectsRoutes(deps: PersonalisedProjectsDependencie
         const { organisationId, facilityId } = params;
         const readable = (serviceUserId: string) =>
           decideAccess(principal, 'read', { organisationId, facilityId, serviceUserId, sensitivity: 'social' }).allowed;
-        const actions = (
-          await projectActionsDue(knex, personalisedProjectsSchema, {
-            organisationId,
-            facilityId,
-            today: query.today ?? parisDay.format(clock()),
-            ...(query.withinDays === undefined ? {} : { withinDays: query.withinDays }),
-          })
-        ).filter((action) => readable(action.serviceUserId));
+        const actions = await access.openRecordsAmong(
+          organisationId,
+          (
+            await projectActionsDue(knex, personalisedProjectsSchema, {
+              organisationId,
+              facilityId,
+              today: query.today ?? parisDay.format(clock()),
+              ...(query.withinDays === undefined ? {} : { withinDays: query.withinDays }),
+            })
+          ).filter((action) => readable(action.serviceUserId)),
+          (action) => action.serviceUserId,
+        );
         for (const serviceUserId of new Set(actions.map((action) => action.serviceUserId))) {
           await traceRead(principal, context, { facilityId, serviceUserId }, 'personalised-project-actions');
         }

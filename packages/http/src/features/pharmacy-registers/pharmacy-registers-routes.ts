@@ -173,19 +173,36 @@ export function pharmacyRegistersRoutes(deps: PharmacyRegistersDependencies): Ro
       }),
     );
     const patients: Record<string, PatientOnPrint> = {};
-    for (const serviceUserId of new Set(entries.map((entry) => entry.serviceUserId))) {
+    const named = [...new Set(entries.map((entry) => entry.serviceUserId))];
+    // The ordonnancier is a legal register, kept 10 years (R.5132-10 CSP): it names every patient,
+    // those of archived records too (their reads traced like the others); a destroyed record has
+    // no name left to print.
+    const closed = await access.closedRecordsAmong(params.organisationId, named);
+    for (const serviceUserId of named) {
+      if (closed.get(serviceUserId) === 'destroyed') {
+        patients[serviceUserId] = {
+          name: `Usager ${serviceUserId} (dossier détruit au terme de sa conservation)`,
+          address: 'non communiquée',
+        };
+        continue;
+      }
       const identity = await serviceUserIdentity(knex, serviceUsersSchema, {
         organisationId: params.organisationId,
         serviceUserId,
       });
       patients[serviceUserId] = patientOnPrint(identity, serviceUserId);
-      await accessLog.recordReadBy(principal, context.correlationId, {
-        serviceUserId,
-        facilityId: params.facilityId,
-        resource,
-        sensitivities: ['administrative', 'medical'],
-        purpose: 'pharmacy-registers',
-      });
+      await accessLog.recordReadBy(
+        principal,
+        context.correlationId,
+        {
+          serviceUserId,
+          facilityId: params.facilityId,
+          resource,
+          sensitivities: ['administrative', 'medical'],
+          purpose: 'pharmacy-registers',
+        },
+        closed.has(serviceUserId) ? { archivedRecords: 'open' } : {},
+      );
     }
     const sorted: DispensingLogEntry[] =
       sort === 'patient'

@@ -522,9 +522,13 @@ export function prescriptionsRoutes(deps: PrescriptionsDependencies): RouteDefin
         const readable = (serviceUserId: string) =>
           decideAccess(principal, 'read', { organisationId, facilityId, serviceUserId, sensitivity: 'medical' })
             .allowed;
-        const exams = (
-          await examsDue(knex, prescriptionsSchema, { organisationId, facilityId, today: query.today ?? today() })
-        ).filter((exam) => readable(exam.serviceUserId));
+        const exams = await access.openRecordsAmong(
+          organisationId,
+          (
+            await examsDue(knex, prescriptionsSchema, { organisationId, facilityId, today: query.today ?? today() })
+          ).filter((exam) => readable(exam.serviceUserId)),
+          (exam) => exam.serviceUserId,
+        );
         for (const serviceUserId of new Set(exams.map((exam) => exam.serviceUserId))) {
           await traceRead(principal, context, { facilityId, serviceUserId, resource: 'exams-due' });
         }

@@ -216,8 +216,12 @@ export function attendanceRoutes(deps: AttendanceDependencies): RouteDefinition[
           decideAccess(principal, 'read', { organisationId, facilityId, serviceUserId, sensitivity: 'administrative' })
             .allowed;
         const sheet = await attendanceSheet(knex, attendanceSchema, { organisationId, facilityId, day: query.day });
-        // what the caller may not read is neither listed nor counted
-        const lines = sheet.lines.filter((line) => readable(line.serviceUserId));
+        // what the caller may not read, closed records included, is neither listed nor counted
+        const lines = await access.openRecordsAmong(
+          organisationId,
+          sheet.lines.filter((line) => readable(line.serviceUserId)),
+          (line) => line.serviceUserId,
+        );
         for (const line of lines) {
           await accessLog.recordRead({
             organisationId,

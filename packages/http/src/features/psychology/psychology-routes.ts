@@ -316,16 +316,20 @@ export function psychologyRoutes(deps: PsychologyDependencies): RouteDefinition[
         }
         const readable = (serviceUserId: string) =>
           decideAccess(principal, 'read', psychological(principal, { facilityId, serviceUserId })).allowed;
-        const appointments = (
-          await psychologistAppointments(knex, psychologySchema, {
-            organisationId,
-            facilityId,
-            ...(query.serviceUserId === undefined ? {} : { serviceUserId: query.serviceUserId }),
-            ...(query.psychologistId === undefined ? {} : { psychologistId: query.psychologistId }),
-            ...(query.from === undefined ? {} : { from: query.from }),
-            ...(query.to === undefined ? {} : { to: query.to }),
-          })
-        ).filter((appointment) => readable(appointment.serviceUserId));
+        const appointments = await access.openRecordsAmong(
+          organisationId,
+          (
+            await psychologistAppointments(knex, psychologySchema, {
+              organisationId,
+              facilityId,
+              ...(query.serviceUserId === undefined ? {} : { serviceUserId: query.serviceUserId }),
+              ...(query.psychologistId === undefined ? {} : { psychologistId: query.psychologistId }),
+              ...(query.from === undefined ? {} : { from: query.from }),
+              ...(query.to === undefined ? {} : { to: query.to }),
+            })
+          ).filter((appointment) => readable(appointment.serviceUserId)),
+          (appointment) => appointment.serviceUserId,
+        );
         const serviceUsers = new Set(appointments.map((appointment) => appointment.serviceUserId));
         if (query.serviceUserId !== undefined) serviceUsers.add(query.serviceUserId);
         for (const serviceUserId of serviceUsers) {

@@ -278,13 +278,19 @@ export function retentionRoutes(deps: RetentionDependencies): RouteDefinition[] 
         if (!view.facilityIds.includes(facilityId) || view.archivedOn === undefined || view.destroyedAt !== undefined) {
           throw new HttpProblem('not-found', 'Aucun dossier archivé de cet usager dans cet établissement.');
         }
-        await accessLog.recordReadBy(principal, context.correlationId, {
-          serviceUserId,
-          facilityId,
-          resource: 'archive-export',
-          sensitivities: ['administrative', 'social', 'medical', 'psychological'],
-          purpose: 'archives',
-        });
+        // the one read of an archived record: the archivist's, traced in the usager's access log
+        await accessLog.recordReadBy(
+          principal,
+          context.correlationId,
+          {
+            serviceUserId,
+            facilityId,
+            resource: 'archive-export',
+            sensitivities: ['administrative', 'social', 'medical', 'psychological'],
+            purpose: 'archives',
+          },
+          { archivedRecords: 'open' },
+        );
         const exported = await buildRecordExport(
           deps.exportSources,
           { organisationId, serviceUserId, requester: { kind: 'archivist', professionalId: principal.professionalId } },

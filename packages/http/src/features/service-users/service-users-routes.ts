@@ -515,14 +515,18 @@ export function serviceUsersRoutes(deps: ServiceUsersDependencies): RouteDefinit
       async handler({ params, query, context }) {
         const principal = await access.principal(context, params.organisationId);
         const found = await findServiceUsers(knex, serviceUsersSchema, { ...params, ...query });
-        const readable = found.filter(
-          (identity) =>
-            decideAccess(principal, 'read', {
-              organisationId: params.organisationId,
-              facilityId: identity.facilityId,
-              serviceUserId: identity.serviceUserId,
-              sensitivity: 'administrative',
-            }).allowed,
+        const readable = await access.openRecordsAmong(
+          params.organisationId,
+          found.filter(
+            (identity) =>
+              decideAccess(principal, 'read', {
+                organisationId: params.organisationId,
+                facilityId: identity.facilityId,
+                serviceUserId: identity.serviceUserId,
+                sensitivity: 'administrative',
+              }).allowed,
+          ),
+          (identity) => identity.serviceUserId,
         );
         for (const identity of readable) await traceRead(principal, context, identity);
         return { body: { usagers: readable } };

@@ -176,9 +176,13 @@ export function socialBenefitsRoutes(deps: SocialBenefitsDependencies): RouteDef
         const today = query.today ?? parisDay.format(clock());
         const readable = (serviceUserId: string) =>
           decideAccess(principal, 'read', { organisationId, facilityId, serviceUserId, sensitivity: 'social' }).allowed;
-        const benefits = (
-          await benefitsToWatch(knex, socialBenefitsSchema, { organisationId, facilityId, today })
-        ).filter((benefit) => readable(benefit.serviceUserId));
+        const benefits = await access.openRecordsAmong(
+          organisationId,
+          (await benefitsToWatch(knex, socialBenefitsSchema, { organisationId, facilityId, today })).filter((benefit) =>
+            readable(benefit.serviceUserId),
+          ),
+          (benefit) => benefit.serviceUserId,
+        );
         for (const serviceUserId of new Set(benefits.map((benefit) => benefit.serviceUserId))) {
           await accessLog.recordRead({
             organisationId,

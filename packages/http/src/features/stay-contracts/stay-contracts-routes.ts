@@ -348,13 +348,17 @@ export function stayContractsRoutes(deps: StayContractsDependencies): RouteDefin
         const readable = (serviceUserId: string) =>
           decideAccess(principal, 'read', { organisationId, facilityId, serviceUserId, sensitivity: 'administrative' })
             .allowed;
-        const contracts = (
-          await stayContractsToWatch(knex, stayContractsSchema, {
-            organisationId,
-            facilityId,
-            today: today(query.today),
-          })
-        ).filter((contract) => readable(contract.serviceUserId));
+        const contracts = await access.openRecordsAmong(
+          organisationId,
+          (
+            await stayContractsToWatch(knex, stayContractsSchema, {
+              organisationId,
+              facilityId,
+              today: today(query.today),
+            })
+          ).filter((contract) => readable(contract.serviceUserId)),
+          (contract) => contract.serviceUserId,
+        );
         for (const serviceUserId of new Set(contracts.map((contract) => contract.serviceUserId))) {
           await traceRead(principal, { facilityId, serviceUserId }, 'stay-contracts', context.correlationId);
         }

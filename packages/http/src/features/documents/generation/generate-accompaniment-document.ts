@@ -14,6 +14,7 @@ import {
 import {
   type CareCertificateIssued,
   foldEvents,
+  type GeneratedDocumentKind,
   type SensitivityClass,
   type ServiceUserIdentityEvent,
   type StayContract,
@@ -44,27 +45,6 @@ import {
 import type { Knex } from 'knex';
 import { HttpProblem, validationProblem } from '../../../server/index.js';
 import { parisDay } from '../../paris-day.js';
-
-export type GeneratedDocumentKind =
-  | 'stayContract'
-  | 'dipc'
-  | 'stayContractAmendment'
-  | 'freedomOfMovementAnnex'
-  | 'trustedPersonAttestation'
-  | 'personalisedProject'
-  | 'summarySheet'
-  | 'careCertificate';
-
-export const GENERATED_DOCUMENT_KINDS: readonly GeneratedDocumentKind[] = [
-  'stayContract',
-  'dipc',
-  'stayContractAmendment',
-  'freedomOfMovementAnnex',
-  'trustedPersonAttestation',
-  'personalisedProject',
-  'summarySheet',
-  'careCertificate',
-];
 
 /** Where the documents' facts are read: the event store, and the read schemas of the projections. */
 export interface GenerationSources {
