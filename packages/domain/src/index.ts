@@ -30,3 +30,4 @@ export * from './service-users/index.js';
 export * from './social-benefits/index.js';
 export * from './stay-contracts/index.js';
 export * from './trusted-persons/index.js';
+export * from './visits/index.js';

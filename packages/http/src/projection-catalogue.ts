@@ -7,6 +7,7 @@ import {
   attendanceProjection,
   careTeamsProjection,
   clinicalObservationsProjection,
+  deriveReportingPseudonymKey,
   directoryProjection,
   documentsProjection,
   exchangesProjection,
@@ -22,11 +23,13 @@ import {
   psychologyProjection,
   recordNotesProjection,
   recordRetentionProjection,
+  reportingOutboxProjection,
   serviceUsersProjection,
   socialBenefitsProjection,
   stayContractsProjection,
   summarySheetsProjection,
   trustedPersonsProjection,
+  visitsProjection,
   waitingListProjection,
 } from '@dui-pds/projections';
 
@@ -59,11 +62,14 @@ export const inlineProjections: readonly Projection[] = [
   psychologyProjection,
   recordNotesProjection,
   recordRetentionProjection,
+  // without its key here: `withMasterKey` gives it the key of the deployment
+  reportingOutboxProjection(),
   serviceUsersProjection,
   socialBenefitsProjection,
   stayContractsProjection,
   summarySheetsProjection,
   trustedPersonsProjection,
+  visitsProjection,
   waitingListProjection,
 ];
 
@@ -72,4 +78,14 @@ export const projectionCatalogue: readonly Projection[] = [...asyncProjections, 
 
 export function runsInline(projection: Projection): boolean {
   return inlineProjections.some((inline) => inline.name === projection.name);
+}
+
+/**
+ * The projections as a deployment runs them: the reporting outbox gets its pseudonym key, derived
+ * from the master key (without one, events are ciphertext and it refuses to map them).
+ */
+export function withMasterKey(projections: readonly Projection[], masterKey: Uint8Array | undefined): Projection[] {
+  if (!masterKey) return [...projections];
+  const outbox = reportingOutboxProjection({ pseudonymKey: deriveReportingPseudonymKey(masterKey) });
+  return projections.map((projection) => (projection.name === outbox.name ? outbox : projection));
 }

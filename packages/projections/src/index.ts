@@ -60,6 +60,7 @@ export {
 export * from './psychology/index.js';
 export { recordNoteStreamId, recordNotesProjection } from './record-notes/index.js';
 export * from './record-retention/index.js';
+export * from './reporting/index.js';
 export type { Build, BuildState } from './runtime/builds.js';
 export {
   BuildRetiredError,
@@ -92,6 +93,7 @@ export { type BenefitToWatch, benefitsToWatch, socialBenefitsProjection } from '
 export { type StayContractToWatch, stayContractsProjection, stayContractsToWatch } from './stay-contracts/index.js';
 export * from './summary-sheets/index.js';
 export * from './trusted-persons/index.js';
+export * from './visits/index.js';
 export {
   type WaitingListCount,
   type WaitingListEntry,

@@ -136,6 +136,11 @@ const KNOWN_FIELDS = {
   contentSha256: createHash('sha256').update(PDF).digest('hex'),
   signatureImageBase64: PNG.toString('base64'),
   code: '123456',
+  // a code already in the catalogue: no fuzzed body adds a supply
+  supplyCode: 'seringue-1ml',
+  setting: 'street',
+  occurredOn: '2026-11-20',
+  collectedOn: '2026-11-20',
 };
 
 /**
@@ -217,6 +222,8 @@ describe('the HTTP API under fuzzing: every command refuses invalid bodies', fun
       trustedPersonId: randomUUID(),
       documentId: randomUUID(),
       holdId: randomUUID(),
+      visitId: randomUUID(),
+      supplyCode: 'seringue-1ml',
     });
 
     // one test per command, known only now that the server describes itself

@@ -31,6 +31,7 @@ import {
   portalAccountsProjection,
   prescriptionsProjection,
   psychologyProjection,
+  REPORTING_OUTBOX,
   RedisAppendNotifier,
   RedisLeaseManager,
   recordNotesProjection,
@@ -40,6 +41,7 @@ import {
   stayContractsProjection,
   summarySheetsProjection,
   trustedPersonsProjection,
+  visitsProjection,
   waitingListProjection,
   withArchivedRecordsReadOnly,
   withInlineProjections,
@@ -87,6 +89,8 @@ import { ProfessionalAccess } from '../features/professional-access.js';
 import { psychologyRoutes } from '../features/psychology/psychology-routes.js';
 import { projectedExportSources } from '../features/record-export/projected-export-sources.js';
 import { recordNotesRoutes } from '../features/record-notes/record-notes-routes.js';
+import { reportingRelay } from '../features/reporting/reporting-relay.js';
+import { reportingRoutes } from '../features/reporting/reporting-routes.js';
 import { runEndOfRetention } from '../features/retention/end-of-retention.js';
 import { retentionRoutes } from '../features/retention/retention-routes.js';
 import { RetentionSchedule } from '../features/retention/retention-schedule.js';
@@ -95,12 +99,13 @@ import { socialBenefitsRoutes } from '../features/social-benefits/social-benefit
 import { stayContractsRoutes } from '../features/stay-contracts/stay-contracts-routes.js';
 import { summarySheetRoutes } from '../features/summary-sheets/summary-sheet-routes.js';
 import { trustedPersonsRoutes } from '../features/trusted-persons/trusted-persons-routes.js';
+import { visitsRoutes } from '../features/visits/visits-routes.js';
 import { TotpSecretSeal } from '../portal/portal-credentials.js';
 import { portalRouter } from '../portal/portal-router.js';
 import { failClosedPortalSources, type PortalSources } from '../portal/portal-sources.js';
 import { portalStaffRoutes } from '../portal/portal-staff-routes.js';
 import { projectedPortalSources } from '../portal/projected-portal-sources.js';
-import { asyncProjections, inlineProjections } from '../projection-catalogue.js';
+import { asyncProjections, inlineProjections, withMasterKey } from '../projection-catalogue.js';
 import {
   createApp,
   databaseCheck,
@@ -179,7 +184,7 @@ export async function startDuiServer(
     store: protectedStore,
     schema: config.schema,
     projections: asyncProjections,
-    inline: inlineProjections,
+    inline: withMasterKey(inlineProjections, masterKey),
     notifier,
     leases: redis ? new RedisLeaseManager(redis) : undefined,
     onError: (error, projection) => logger.error({ err: error, projection }, 'projection batch failed'),
@@ -440,6 +445,14 @@ export async function startDuiServer(
         accessLog,
         clock,
       }),
+      ...visitsRoutes({
+        store,
+        knex,
+        visitsSchema: runtime.readSchema(visitsProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
       ...clinicalObservationsRoutes({
         store,
         knex,
@@ -541,6 +554,7 @@ export async function startDuiServer(
         facilityNames,
         clock,
       }),
+      ...reportingRoutes({ knex, outboxSchema: runtime.readSchema(REPORTING_OUTBOX), access }),
       ...agendaFeatureRoutes({
         store,
         knex,
@@ -555,6 +569,17 @@ export async function startDuiServer(
 
   const workers = new AbortController();
   const following = runtime.run(workers.signal);
+  // where Redis is configured, the reporting events also go to its streams
+  const relay = redis
+    ? await reportingRelay({
+        knex,
+        outboxSchema: runtime.readSchema(REPORTING_OUTBOX),
+        schema: config.schema,
+        redis,
+        leases: new RedisLeaseManager(redis),
+        onError: (error) => logger.error({ err: error }, 'reporting relay failed'),
+      })
+    : undefined;
   const retentionSchedule = new RetentionSchedule({
     everyMs: config.retentionJobEveryMs,
     run: () => endOfRetention({}),
@@ -574,6 +599,7 @@ export async function startDuiServer(
     handleSignals: options.handleSignals,
     async onShutdown() {
       await retentionSchedule.stop();
+      await relay?.stop();
       workers.abort();
       await following;
       await runtime.close();

@@ -7,7 +7,7 @@ import {
 } from '@dui-pds/eventstore';
 import { type Projection, ProjectionRuntime } from '@dui-pds/projections';
 import type { Knex } from 'knex';
-import { runsInline } from '../projection-catalogue.js';
+import { runsInline, withMasterKey } from '../projection-catalogue.js';
 import type { CliConfig } from './config.js';
 
 /** The database a command works on, opened once and closed whatever happens. */
@@ -53,7 +53,7 @@ export async function withSession<T>(
         store: reader,
         schema: config.schema,
         projections: catalogue.filter((projection) => !runsInline(projection)),
-        inline: catalogue.filter(runsInline),
+        inline: withMasterKey(catalogue.filter(runsInline), config.masterKey),
       });
       return runtime;
     },
