@@ -4,7 +4,7 @@
  * measured in the same run. Needs PostgreSQL: BENCH_DATABASE_URL, else DATABASE_URL, else the local
  * one; and Redis for the projection wake-up: BENCH_REDIS_URL, else REDIS_URL, else the local one.
  *
- * BENCH_ONLY=eventstore or BENCH_ONLY=projections (comma-separated) runs only those groups, for
+ * BENCH_ONLY=eventstore, projections or reports (comma-separated) runs only those groups, for
  * working on one: the figures are printed, and bench/results.json and docs/performance.md are left
  * alone, since they must hold the figures of one whole run.
  */
@@ -14,6 +14,7 @@ import { benchEventStore } from './eventstore.bench.js';
 import type { BenchResult } from './measure.js';
 import { performancePage } from './performance-page.js';
 import { benchProjections } from './projections.bench.js';
+import { benchReports } from './reports.bench.js';
 
 const databaseUrl =
   process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -22,6 +23,7 @@ const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis:
 const groups = {
   eventstore: (results: BenchResult[]) => benchEventStore(databaseUrl, results),
   projections: (results: BenchResult[]) => benchProjections(databaseUrl, redisUrl, results),
+  reports: (results: BenchResult[]) => benchReports(databaseUrl, results),
 };
 const only = process.env.BENCH_ONLY?.split(',')
   .map((name) => name.trim())

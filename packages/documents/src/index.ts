@@ -2,7 +2,7 @@
  * The documents the record produces, as French PDFs rendered from read models: the summary sheet,
  * the pharmacy's registers (PDF and CSV), and the documents of the accompaniment (contract or DIPC,
  * amendment, freedom-of-movement annex, personne de confiance attestation, personalised project,
- * named certificate of care).
+ * named certificate of care), and the activity reports as French HTML pages and PDFs.
  */
 export * from './accompaniment/index.js';
 export * from './blob-store/index.js';
@@ -16,6 +16,7 @@ export {
   type TableColumn,
 } from './pdf/french-pdf.js';
 export * from './pharmacy/index.js';
+export * from './reports/index.js';
 export * from './retention/index.js';
 export {
   displayName,

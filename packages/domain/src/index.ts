@@ -30,4 +30,5 @@ export * from './service-users/index.js';
 export * from './social-benefits/index.js';
 export * from './stay-contracts/index.js';
 export * from './trusted-persons/index.js';
+export * from './usage-profiles/index.js';
 export * from './visits/index.js';

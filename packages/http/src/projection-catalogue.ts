@@ -29,6 +29,7 @@ import {
   stayContractsProjection,
   summarySheetsProjection,
   trustedPersonsProjection,
+  usageProfilesProjection,
   visitsProjection,
   waitingListProjection,
 } from '@dui-pds/projections';
@@ -69,6 +70,7 @@ export const inlineProjections: readonly Projection[] = [
   stayContractsProjection,
   summarySheetsProjection,
   trustedPersonsProjection,
+  usageProfilesProjection,
   visitsProjection,
   waitingListProjection,
 ];

@@ -93,6 +93,7 @@ export { type BenefitToWatch, benefitsToWatch, socialBenefitsProjection } from '
 export { type StayContractToWatch, stayContractsProjection, stayContractsToWatch } from './stay-contracts/index.js';
 export * from './summary-sheets/index.js';
 export * from './trusted-persons/index.js';
+export * from './usage-profiles/index.js';
 export * from './visits/index.js';
 export {
   type WaitingListCount,

@@ -113,10 +113,11 @@ export class FrenchPdf {
     return this;
   }
 
-  section(heading: string): this {
+  /** A numbered heading, on a new page unless `room` points of what follows fit under it. */
+  section(heading: string, room = 80): this {
     const document = this.document;
     this.sectionNumber += 1;
-    if (document.y > document.page.height - MARGIN - 80) document.addPage();
+    if (document.y > document.page.height - MARGIN - room) document.addPage();
     document.moveDown(0.8).fillColor(ACCENT).font('Helvetica-Bold').fontSize(12);
     document.text(`${this.sectionNumber}. ${heading}`);
     this.rule('#c7d2e0', 0.5);
@@ -229,6 +230,88 @@ export class FrenchPdf {
 
   note(text: string): this {
     this.document.fillColor(MUTED).font('Helvetica-Oblique').fontSize(9.5).text(text);
+    return this;
+  }
+
+  /** The title of a table or a chart inside a section, kept on a page with `room` points of what follows. */
+  subheading(text: string, room = 80): this {
+    const document = this.document;
+    const width = document.page.width - 2 * MARGIN;
+    document.font('Helvetica-Bold').fontSize(10);
+    if (document.y + 8 + document.heightOfString(text, { width }) + room > document.page.height - MARGIN)
+      document.addPage();
+    document.moveDown(0.6).fillColor(INK).text(text, MARGIN, undefined, { width });
+    document.moveDown(0.15);
+    return this;
+  }
+
+  /**
+   * A horizontal bar chart: each label in a column on the left (wrapped, never cut), its bar, its
+   * value written at the bar's end; a bar is never split across pages. The longest bar is the
+   * largest value, or `scaleMax` (a share: 1, with a grey track showing the whole).
+   */
+  bars(
+    items: readonly { label: string; value: number; valueText: string }[],
+    options: { title?: string; scaleMax?: number; track?: boolean } = {},
+  ): this {
+    const document = this.document;
+    const available = document.page.width - 2 * MARGIN;
+    const labelWidth = Math.min(230, available * 0.4);
+    const valueWidth = 90;
+    const barLeft = MARGIN + labelWidth + 8;
+    const barRoom = available - labelWidth - 8 - valueWidth;
+    const barHeight = 9;
+    const scale = options.scaleMax ?? Math.max(0, ...items.map((item) => item.value));
+    const bottom = () => document.page.height - document.page.margins.bottom;
+    document.font('Helvetica').fontSize(8.5);
+    const heights = items.map(
+      (item) => Math.max(document.heightOfString(item.label, { width: labelWidth }), barHeight + 2) + 4,
+    );
+    const titleHeight = options.title ? 14 : 0;
+    const total = titleHeight + heights.reduce((sum, height) => sum + height, 0);
+    let y = document.y + 4;
+    // a chart that fits on a page is not cut in two
+    if (y + total > bottom() && document.page.margins.top + total <= bottom()) {
+      document.addPage();
+      y = document.page.margins.top;
+    }
+    if (options.title) {
+      document
+        .fillColor(ACCENT)
+        .font('Helvetica-Bold')
+        .fontSize(8.5)
+        .text(options.title, MARGIN, y, { width: available, lineBreak: false });
+      y += titleHeight;
+    }
+    for (const [index, item] of items.entries()) {
+      const height = heights[index] ?? 0;
+      if (y + height > bottom()) {
+        document.addPage();
+        y = document.page.margins.top;
+      }
+      document
+        .fillColor(INK)
+        .font('Helvetica')
+        .fontSize(8.5)
+        .text(item.label, MARGIN, y + 1, { width: labelWidth, align: 'right' });
+      const barTop = y + 1;
+      if (options.track) document.rect(barLeft, barTop, barRoom, barHeight).fill('#e5e7eb');
+      const length = scale > 0 ? (Math.max(0, Math.min(item.value, scale)) / scale) * barRoom : 0;
+      // a zero keeps a hairline: the bar is seen to be there, and empty
+      document.rect(barLeft, barTop, Math.max(length, 0.8), barHeight).fill(ACCENT);
+      document
+        .fillColor(INK)
+        .font('Helvetica-Bold')
+        .fontSize(8.5)
+        .text(item.valueText, barLeft + (options.track ? barRoom : length) + 5, barTop + 1, {
+          width: valueWidth - 5,
+          lineBreak: false,
+        });
+      y += height;
+    }
+    document.x = MARGIN;
+    document.y = y + 6;
+    document.fillColor(INK);
     return this;
   }
 

@@ -141,6 +141,10 @@ const KNOWN_FIELDS = {
   setting: 'street',
   occurredOn: '2026-11-20',
   collectedOn: '2026-11-20',
+  // nullable codes of a usage profile (a patient's)
+  mainProduct: 'opioids',
+  useLevel: 'dependence',
+  injection: 'past',
 };
 
 /**

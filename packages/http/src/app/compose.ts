@@ -41,6 +41,7 @@ import {
   stayContractsProjection,
   summarySheetsProjection,
   trustedPersonsProjection,
+  usageProfilesProjection,
   visitsProjection,
   waitingListProjection,
   withArchivedRecordsReadOnly,
@@ -91,6 +92,7 @@ import { projectedExportSources } from '../features/record-export/projected-expo
 import { recordNotesRoutes } from '../features/record-notes/record-notes-routes.js';
 import { reportingRelay } from '../features/reporting/reporting-relay.js';
 import { reportingRoutes } from '../features/reporting/reporting-routes.js';
+import { reportsRoutes } from '../features/reports/reports-routes.js';
 import { runEndOfRetention } from '../features/retention/end-of-retention.js';
 import { retentionRoutes } from '../features/retention/retention-routes.js';
 import { RetentionSchedule } from '../features/retention/retention-schedule.js';
@@ -99,6 +101,7 @@ import { socialBenefitsRoutes } from '../features/social-benefits/social-benefit
 import { stayContractsRoutes } from '../features/stay-contracts/stay-contracts-routes.js';
 import { summarySheetRoutes } from '../features/summary-sheets/summary-sheet-routes.js';
 import { trustedPersonsRoutes } from '../features/trusted-persons/trusted-persons-routes.js';
+import { usageProfilesRoutes } from '../features/usage-profiles/usage-profiles-routes.js';
 import { visitsRoutes } from '../features/visits/visits-routes.js';
 import { TotpSecretSeal } from '../portal/portal-credentials.js';
 import { portalRouter } from '../portal/portal-router.js';
@@ -453,6 +456,14 @@ export async function startDuiServer(
         accessLog,
         clock,
       }),
+      ...usageProfilesRoutes({
+        store,
+        knex,
+        usageProfilesSchema: runtime.readSchema(usageProfilesProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
       ...clinicalObservationsRoutes({
         store,
         knex,
@@ -555,6 +566,7 @@ export async function startDuiServer(
         clock,
       }),
       ...reportingRoutes({ knex, outboxSchema: runtime.readSchema(REPORTING_OUTBOX), access }),
+      ...reportsRoutes({ knex, outboxSchema: runtime.readSchema(REPORTING_OUTBOX), access, facilityNames, clock }),
       ...agendaFeatureRoutes({
         store,
         knex,

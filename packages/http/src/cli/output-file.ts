@@ -4,7 +4,8 @@ import { CliError, ExitCode, UsageError } from './cli-errors.js';
 
 /** Where a command writes its result: a file given with `--out`, or stdout. */
 export interface TextSink {
-  write(text: string): Promise<void>;
+  /** Text as UTF-8, or bytes as they are (a PDF). */
+  write(text: string | Uint8Array): Promise<void>;
   /** The result is complete. */
   close(): Promise<void>;
   /** The command failed: no half-written file is left behind. */
@@ -25,7 +26,7 @@ export async function openFileSink(path: string): Promise<TextSink> {
   return {
     async write(text) {
       try {
-        await handle.write(text);
+        await (typeof text === 'string' ? handle.write(text) : handle.write(text));
       } catch (error) {
         throw fileError(path, error);
       }

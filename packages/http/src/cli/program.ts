@@ -4,6 +4,7 @@ import { registerExportStream } from './commands/export-stream.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerProjections } from './commands/projections.js';
 import { registerReplay } from './commands/replay.js';
+import { registerReport } from './commands/report.js';
 import { registerVerify } from './commands/verify.js';
 import type { CliContext } from './context.js';
 import { speakFrench } from './french-commander.js';
@@ -42,6 +43,7 @@ export function createProgram(context: CliContext): Command {
   registerProjections(program, context);
   registerReplay(program, context);
   registerExportStream(program, context);
+  registerReport(program, context);
   return program;
 }
 

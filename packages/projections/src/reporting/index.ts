@@ -28,3 +28,4 @@ export {
   type ReportingPage,
   readReportingEvents,
 } from './reporting-queries.js';
+export * from './reports/index.js';

@@ -23,6 +23,7 @@ import type {
   StrictTraits,
   SyringesCollected,
   TsoProduct,
+  UsageProfileRecorded,
   VisitCorrected,
   VisitRecorded,
   VisitService,
@@ -62,6 +63,7 @@ export const REPORTING_EVENT_VERSIONS = {
   'visit.cancelled': 1,
   'syringes.collected': 1,
   'syringe-collection.cancelled': 1,
+  'usage-profile.recorded': 1,
 } as const;
 
 export type ReportingEventType = keyof typeof REPORTING_EVENT_VERSIONS;
@@ -138,6 +140,21 @@ export interface ReportingPayloads {
   /** Used syringes collected outside a passage (collection box, partner pharmacy, public space). */
   'syringes.collected': { collectionId: string; source: string; quantity: number };
   'syringe-collection.cancelled': { collectionId: string };
+  /**
+   * The usage profile of a usager in a CSAPA for a year, whole: the latest for (subject, ESSMS,
+   * year) is the current one, a correction keeping its `profileId` (never the reason).
+   */
+  'usage-profile.recorded': {
+    profileId: string;
+    year: number;
+    population: UsageProfileRecorded['population'];
+    referral: UsageProfileRecorded['referral'];
+    housing: UsageProfileRecorded['housing'];
+    income: UsageProfileRecorded['income'];
+    mainProduct: UsageProfileRecorded['mainProduct'];
+    useLevel: UsageProfileRecorded['useLevel'];
+    injection: UsageProfileRecorded['injection'];
+  };
 }
 
 /** A reporting event as the mapping makes it; the outbox adds its id, position and tenant. */
@@ -512,6 +529,28 @@ const MAPPERS: Readonly<Record<string, Mapper>> = {
   SyringeCollectionCancelled(event, lookups) {
     const { collectionId } = event.data as { collectionId: string };
     return [fact('syringe-collection.cancelled', event, lookups, { occurredOn: occurred(event) }, { collectionId })];
+  },
+  UsageProfileRecorded(event, lookups) {
+    const data = event.data as UsageProfileRecorded;
+    return [
+      fact(
+        'usage-profile.recorded',
+        event,
+        lookups,
+        { occurredOn: occurred(event), facilityId: data.facilityId, serviceUserId: data.serviceUserId },
+        {
+          profileId: data.profileId,
+          year: data.year,
+          population: data.population,
+          referral: data.referral,
+          housing: data.housing,
+          income: data.income,
+          mainProduct: data.mainProduct,
+          useLevel: data.useLevel,
+          injection: data.injection,
+        },
+      ),
+    ];
   },
 };
 

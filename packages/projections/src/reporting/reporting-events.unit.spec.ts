@@ -198,6 +198,50 @@ describe('the reporting events a domain event gives', () => {
     expect(unidentified[0]!.data).to.deep.include({ identified: false, anonymous: { sex: 'M', ageBand: '25-34' } });
   });
 
+  it('reports a usage profile whole, under the subject key of its usager, without the reason of a correction', () => {
+    const facts = reportingFactsOf(
+      recorded(
+        'UsageProfileRecorded',
+        {
+          profileId: '0195f0a0-0000-7000-8000-0000000000c1',
+          serviceUserId: 'usager-2',
+          facilityId: CSAPA,
+          year: 2025,
+          population: 'patient',
+          referral: 'justice',
+          housing: 'precarious',
+          income: 'minimumIncome',
+          mainProduct: 'opioids',
+          useLevel: 'dependence',
+          injection: 'past',
+          reason: 'Produit principal revu avec le Dr Martin.',
+        },
+        { serviceUserId: 'usager-2' },
+      ),
+      lookups,
+    );
+    expect(facts).to.deep.equal([
+      {
+        type: 'usage-profile.recorded',
+        version: 1,
+        facilityId: CSAPA,
+        occurredOn: '2026-04-01',
+        subjectKey: lookups.subjectKeyOf('usager-2'),
+        data: {
+          profileId: '0195f0a0-0000-7000-8000-0000000000c1',
+          year: 2025,
+          population: 'patient',
+          referral: 'justice',
+          housing: 'precarious',
+          income: 'minimumIncome',
+          mainProduct: 'opioids',
+          useLevel: 'dependence',
+          injection: 'past',
+        },
+      },
+    ]);
+  });
+
   it('gives nothing for an erased event nor for an event it does not report', () => {
     expect(
       reportingFactsOf(recorded('ActRecorded', { $erased: true, serviceUserId: 'usager-1' }), lookups),
@@ -453,6 +497,23 @@ describe('the reporting events a domain event gives', () => {
         }),
       ),
       fc.tuple(fc.constant('SyringeCollectionCancelled'), fc.record({ collectionId: uuid, reason: secret })),
+      fc.tuple(
+        fc.constant('UsageProfileRecorded'),
+        fc.record({
+          profileId: uuid,
+          serviceUserId: secret,
+          facilityId: fc.constant(CSAPA),
+          year: fc.integer({ min: 2000, max: 2099 }),
+          population: fc.constant('patient'),
+          referral: fc.constantFrom('self', 'justice', 'unknown'),
+          housing: fc.constantFrom('stable', 'homeless'),
+          income: fc.constantFrom('minimumIncome', 'none'),
+          mainProduct: fc.constantFrom('alcohol', 'opioids', null),
+          useLevel: fc.constantFrom('harmfulUse', null),
+          injection: fc.constantFrom('last30days', null),
+          reason: secret,
+        }),
+      ),
     ];
     expect(sources.length).to.equal(REPORTED_EVENT_TYPES.length);
     fc.assert(

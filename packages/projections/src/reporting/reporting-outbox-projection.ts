@@ -56,7 +56,19 @@ export function reportingOutboxProjection(options: { pseudonymKey?: Uint8Array |
         table.unique(['source_event_id', 'type']);
         table.index(['transaction_id', 'position']);
         table.index(['organisation_id', 'transaction_id', 'position']);
+        // the activity reports (reports/): facts of a kind in a period, any facts in a period
+        table.index(['organisation_id', 'type', 'occurred_on']);
+        table.index(['organisation_id', 'occurred_on']);
       });
+      // a correction names its act or passage by id: the reports find the corrected one by it
+      await db.raw(
+        `create index events_recorded_act on ??.events (organisation_id, (data->>'actId')) where type = 'act.recorded'`,
+        [schema],
+      );
+      await db.raw(
+        `create index events_recorded_visit on ??.events (organisation_id, (data->>'visitId')) where type = 'visit.recorded'`,
+        [schema],
+      );
       await db.schema.withSchema(schema).createTable('products', (table) => {
         table.text('organisation_id').notNullable();
         table.text('facility_id').notNullable();

@@ -21,7 +21,7 @@ import {
 } from './errors.js';
 import { LogStatistics } from './log-statistics.js';
 import { type ProgressListener, ProgressTracker } from './progress.js';
-import { pointReadSchemaAt } from './read-schema.js';
+import { pointReadSchemaAt, relationsOf } from './read-schema.js';
 import { migrateProjectionRegistry } from './registry-migration.js';
 import { type AsOf, ReplayedModel } from './replayed-model.js';
 import { buildSchemaOf, readSchemaOf, replaySchemaOf } from './schema-names.js';
@@ -482,6 +482,9 @@ export class ProjectionRuntime {
     schema: string,
     options: { unlessBehind: boolean },
   ): Promise<Build | undefined> {
+    // Statistics before readers arrive: a freshly filled table has none until autovacuum passes,
+    // and a planner without them may pick plans that take minutes instead of milliseconds.
+    for (const table of await relationsOf(this.#knex, schema, 'r')) await this.#knex.raw(`analyze ${schema}.${table}`);
     const outcome = await this.#knex.transaction(async (trx) => {
       await this.#lockProjection(trx, projection);
       if (this.#inline.has(projection.name)) await this.#catchUpInSwitch(trx, projection, schema);
