@@ -77,46 +77,9 @@ export function reportingOutboxProjection(options: { pseudonymKey?: Uint8Array |
         table.primary(['organisation_id', 'facility_id', 'product_id']);
       });
     },
-    async evolve(event, context) {
-      if (isErased(event.data)) return;
-      if (event.type === 'LedgerMonthOpened') {
-        const { products } = event.data as LedgerMonthOpened;
-        for (const product of products) await keepProduct(context, event, product);
-        return;
-      }
-      if (event.type === 'ProductDefined') {
-        await keepProduct(context, event, (event.data as ProductDefined).product);
-        return;
-      }
-      const organisationId = event.metadata.organisationId;
-      const products = await productsFor(context, event);
-      const lookups: ReportingLookups = {
-        subjectKeyOf(serviceUserId) {
-          if (!pseudonymKey) throw new MissingPseudonymKeyError();
-          return reportingSubjectKey(pseudonymKey, organisationId, serviceUserId);
-        },
-        tsoProductOf: (facilityId, productId) => products.get(`${facilityId}\u0000${productId}`),
-      };
-      const facts = reportingFactsOf(event, lookups);
-      if (facts.length === 0) return;
-      await context
-        .table('events')
-        .insert(
-          facts.map((fact) => ({
-            id: reportingEventId(event.id, fact.type),
-            source_event_id: event.id,
-            type: fact.type,
-            version: fact.version,
-            organisation_id: organisationId,
-            facility_id: fact.facilityId,
-            occurred_on: fact.occurredOn,
-            subject_key: fact.subjectKey,
-            data: JSON.stringify(fact.data),
-          })),
-        )
-        .onConflict(['source_event_id', 'type'])
-        .ignore();
-    },
+    evolve: (event, context) => publish([event], context, pseudonymKey),
+    // one insert per batch: a rebuild goes through the whole log
+    evolveBatch: (events, context) => publish(events, context, pseudonymKey),
   });
 }
 
@@ -132,20 +95,87 @@ async function keepProduct({ table }: ProjectionContext, event: RecordedEvent, p
     .merge(['tso_product']);
 }
 
-/** The ledger products a dispensation names, read before the (synchronous) mapping. */
-async function productsFor(
+/** Rows per insert: well under PostgreSQL's limit of 65,535 bound parameters (9 per row). */
+const ROWS_PER_INSERT = 2_000;
+
+/**
+ * Maps the events to their reporting events and writes them in few inserts. Ledger products are
+ * kept as they are defined (in this batch or before) and looked up once per batch, so that a
+ * dispensation knows whether its product is a TSO.
+ */
+async function publish(
+  events: readonly RecordedEvent[],
+  context: ProjectionContext,
+  pseudonymKey: Uint8Array | undefined,
+): Promise<void> {
+  const products = new Map<string, TsoProduct | null | undefined>();
+  const productKey = (organisationId: string, facilityId: string, productId: string) =>
+    `${organisationId}\u0000${facilityId}\u0000${productId}`;
+  const rows: Record<string, unknown>[] = [];
+  for (const event of events) {
+    if (isErased(event.data)) continue;
+    const organisationId = event.metadata.organisationId;
+    if (event.type === 'LedgerMonthOpened' || event.type === 'ProductDefined') {
+      const defined =
+        event.type === 'LedgerMonthOpened'
+          ? (event.data as LedgerMonthOpened).products
+          : [(event.data as ProductDefined).product];
+      for (const product of defined) {
+        await keepProduct(context, event, product);
+        products.set(
+          productKey(organisationId, ledgerFacilityOf(event), product.productId),
+          product.tsoProduct ?? null,
+        );
+      }
+      continue;
+    }
+    if (event.type === 'MedicineDispensed') {
+      const facilityId = ledgerFacilityOf(event);
+      const { productId } = event.data as { productId: string };
+      const key = productKey(organisationId, facilityId, productId);
+      if (!products.has(key)) products.set(key, await storedProduct(context, organisationId, facilityId, productId));
+    }
+    const lookups: ReportingLookups = {
+      subjectKeyOf(serviceUserId) {
+        if (!pseudonymKey) throw new MissingPseudonymKeyError();
+        return reportingSubjectKey(pseudonymKey, organisationId, serviceUserId);
+      },
+      tsoProductOf: (facilityId, productId) => products.get(productKey(organisationId, facilityId, productId)),
+    };
+    for (const fact of reportingFactsOf(event, lookups)) {
+      rows.push({
+        id: reportingEventId(event.id, fact.type),
+        source_event_id: event.id,
+        type: fact.type,
+        version: fact.version,
+        organisation_id: organisationId,
+        facility_id: fact.facilityId,
+        occurred_on: fact.occurredOn,
+        subject_key: fact.subjectKey,
+        data: JSON.stringify(fact.data),
+      });
+    }
+  }
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    await context
+      .table('events')
+      .insert(rows.slice(start, start + ROWS_PER_INSERT))
+      .onConflict(['source_event_id', 'type'])
+      .ignore();
+  }
+}
+
+/** Whether a ledger product is a TSO, as kept by an earlier batch; undefined when never defined. */
+async function storedProduct(
   { table }: ProjectionContext,
-  event: RecordedEvent,
-): Promise<Map<string, TsoProduct | null>> {
-  const products = new Map<string, TsoProduct | null>();
-  if (event.type !== 'MedicineDispensed') return products;
-  const facilityId = ledgerFacilityOf(event);
-  const { productId } = event.data as { productId: string };
+  organisationId: string,
+  facilityId: string,
+  productId: string,
+): Promise<TsoProduct | null | undefined> {
   const row = (await table('products')
-    .where({ organisation_id: event.metadata.organisationId, facility_id: facilityId, product_id: productId })
+    .where({ organisation_id: organisationId, facility_id: facilityId, product_id: productId })
     .first('tso_product')) as { tso_product: TsoProduct | null } | undefined;
-  if (row) products.set(`${facilityId}\u0000${productId}`, row.tso_product);
-  return products;
+  return row?.tso_product;
 }
 
 /** A stable id for the reporting event a source event gives: consumers deduplicate by it. */
