@@ -39,6 +39,8 @@ const KNOWN_FIELDS = {
   admittedAt: '2026-12-02T09:00:00+01:00',
   at: '2026-11-21T10:00:00+01:00',
   gridId: 'audit-c',
+  // the contract, designation or certificate a generated document is drawn from
+  sourceId: 'contrat-1',
   gridVersion: '1',
   filledAt: '2026-11-22T10:00:00+01:00',
   day: '2026-11-20',

@@ -145,9 +145,10 @@ export function portalRouter(options: PortalRouterOptions): Router {
   <p><a href="/portail">Retour au portail</a></p>`,
       }),
     );
+  // a browser never sends U+0000, and PostgreSQL cannot store it: a forged form loses it
   const field = (req: Request, name: string): string => {
     const value = (req.body as Record<string, unknown> | undefined)?.[name];
-    return typeof value === 'string' ? value : '';
+    return typeof value === 'string' ? value.replaceAll('\u0000', '') : '';
   };
 
   const appendAs = async <C, E extends DomainEvent, S>(

@@ -4,7 +4,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { apiDocsRoutes } from './api-docs.js';
 import type { ServerConfig } from './config.js';
-import { errorHandler, notFoundHandler } from './error-handler.js';
+import { errorHandler, NUL_CHARACTER_REFUSED, notFoundHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import type { IdempotencyOptions } from './idempotency.js';
 import type { IdempotencyStore } from './idempotency-store.js';
@@ -60,10 +60,10 @@ export function createApp(options: CreateAppOptions): Express {
   // a command declaring a larger body reads it first; the parser below then finds it read
   for (const route of options.routes) {
     if (route.kind === 'command' && route.bodyLimit !== undefined) {
-      app.post(route.path, express.json({ limit: route.bodyLimit, type: jsonTypes }));
+      app.post(route.path, express.json({ limit: route.bodyLimit, type: jsonTypes, reviver: refuseNulCharacters }));
     }
   }
-  app.use(express.json({ limit: options.bodyLimit ?? '1mb', type: jsonTypes }));
+  app.use(express.json({ limit: options.bodyLimit ?? '1mb', type: jsonTypes, reviver: refuseNulCharacters }));
   options.beforeRoutes?.(app);
   app.use(rateLimiter({ perMinute: config.rateLimitPerMinute, store: options.rateLimitStore, logger }));
   const api = Router();
@@ -77,6 +77,15 @@ export function createApp(options: CreateAppOptions): Express {
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return app;
+}
+
+/**
+ * PostgreSQL's text and jsonb cannot hold the NUL character, so a body carrying one would be
+ * accepted by the schemas and then fail on write: it is refused while parsing, as malformed.
+ */
+function refuseNulCharacters(_key: string, value: unknown): unknown {
+  if (typeof value === 'string' && value.includes('\u0000')) throw new SyntaxError(NUL_CHARACTER_REFUSED);
+  return value;
 }
 
 /**

@@ -114,6 +114,21 @@ describe('declared routes (e2e)', () => {
       expect((await problemOf(form)).type).to.equal(`${PROBLEM_BASE_URI}unsupported-media-type`);
     });
 
+    it('answer a string holding the NUL character, which PostgreSQL cannot store, with 400 before any handler runs', async () => {
+      // given
+      const callsBefore = shell.records.calls.length;
+
+      // when
+      const response = await shell.command('/usagers', { nom: 'Du\u0000pont', prenom: 'Léa' });
+
+      // then
+      expect(response.status).to.equal(400);
+      const problem = await problemOf(response);
+      expect(problem.type).to.equal(`${PROBLEM_BASE_URI}validation-failed`);
+      expect(problem.detail).to.include('caractère nul');
+      expect(shell.records.calls.length).to.equal(callsBefore);
+    });
+
     it('answer a domain rule violation with 422, its code and its French message', async () => {
       // when
       const response = await shell.command('/pannes/regle-metier', { quantite: 5 });

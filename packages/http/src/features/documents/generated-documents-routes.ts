@@ -19,7 +19,7 @@ const params = organisationParams.extend({ facilityId: identifier, serviceUserId
 /** Every generated kind but the named certificate of care, which is issued with its own command. */
 const printableKind = z.enum(GENERATED_DOCUMENT_KINDS.filter((kind) => kind !== 'careCertificate'));
 const which = z.object({
-  sourceId: z.string().trim().min(1).max(200).optional(),
+  sourceId: identifier.optional(),
   amendmentNumber: z.coerce.number().int().min(1).max(999).optional(),
   version: z.coerce.number().int().min(1).max(9_999).optional(),
 });
