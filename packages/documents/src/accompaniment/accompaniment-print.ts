@@ -1,3 +1,4 @@
+import type { PrintedIns } from '../ins/printed-ins.js';
 import { FrenchPdf, frenchLongDay, type SignatureBlock } from '../pdf/french-pdf.js';
 
 /** The ESSMS that issues a document: every page carries its name and address. */
@@ -10,10 +11,11 @@ export interface EstablishmentOnDocument {
 
 /**
  * How a document names the usager: their name, or for an anonymous usager (L.3414-1 CSP) only
- * their pseudonymous number, so that no name can reach the page.
+ * their pseudonymous number, so that no name can reach the page. The INS comes only with a
+ * qualified identity (`printedIns`).
  */
 export type UsagerOnDocument =
-  | { anonymous: false; name: string; birthDate?: string; postalAddress?: string }
+  | { anonymous: false; name: string; birthDate?: string; postalAddress?: string; ins?: PrintedIns }
   | { anonymous: true; pseudonym: string };
 
 /** What every generated document of the accompaniment says of itself. */
@@ -56,7 +58,7 @@ export function accompanimentPdf(
   ).title(title, [...subtitle, edited]);
 }
 
-/** The usager's part of a document: name, birth day and address, or the pseudonym and why. */
+/** The usager's part of a document: name, birth day, address and INS, or the pseudonym and why. */
 export function writeUsager(pdf: FrenchPdf, usager: UsagerOnDocument, label = 'Personne accueillie'): void {
   if (usager.anonymous) {
     pdf.field(label, `usager anonyme, numéro ${usager.pseudonym}`);
@@ -68,6 +70,7 @@ export function writeUsager(pdf: FrenchPdf, usager: UsagerOnDocument, label = 'P
   pdf.field(label, usager.name);
   if (usager.birthDate) pdf.field('Date de naissance', frenchLongDay(usager.birthDate));
   if (usager.postalAddress) pdf.field('Adresse', usager.postalAddress);
+  if (usager.ins) pdf.nationalHealthIdentity(usager.ins);
 }
 
 /** The establishment's part of a document. */

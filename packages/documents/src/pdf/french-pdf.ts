@@ -1,4 +1,6 @@
 import PDFDocument from 'pdfkit';
+import type { PrintedIns } from '../ins/printed-ins.js';
+import { insKindLabel } from '../ins/qualified-identity.js';
 
 /** How the documents write days and moments: French style, in Paris time. */
 const PARIS_DAY = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short' });
@@ -49,6 +51,8 @@ const MARGIN = 50;
 /** Room above the text for the page header, when there is one. */
 const HEADED_TOP_MARGIN = 70;
 const TABLE_PADDING = 3;
+/** The printed side of one module of the INS DataMatrix: about 0.42 mm, read by any office scanner. */
+const DATAMATRIX_MODULE_POINTS = 1.2;
 
 /** A column of `table`: its heading, its share of the width, how its cells align. */
 export interface TableColumn {
@@ -224,6 +228,84 @@ export class FrenchPdf {
       document.x = MARGIN;
       document.y = top + height + 6;
     }
+    document.fillColor(INK);
+    return this;
+  }
+
+  /**
+   * The block « Identité nationale de santé »: the INS in letters with its OID, and its DataMatrix
+   * on the right, in a frame kept on one page. It takes a `PrintedIns`, which only a qualified
+   * identity makes: no other identity's INS may leave the software.
+   */
+  nationalHealthIdentity(ins: PrintedIns): this {
+    const document = this.document;
+    const { identity, dataMatrix } = ins;
+    const padding = 6;
+    const width = document.page.width - 2 * MARGIN;
+    const codeSide = 'png' in dataMatrix ? dataMatrix.modules * DATAMATRIX_MODULE_POINTS : 0;
+    const captionHeight = codeSide > 0 ? 10 : 0;
+    const textWidth = width - 2 * padding - (codeSide > 0 ? codeSide + 12 : 0);
+    const lines: { label?: string; text: string; style: 'heading' | 'field' | 'note' }[] = [
+      { text: 'Identité nationale de santé', style: 'heading' },
+      { label: `INS (${insKindLabel(identity.ins.oid)})`, text: identity.ins.value, style: 'field' },
+      { label: 'OID', text: identity.ins.oid, style: 'field' },
+      {
+        text:
+          'png' in dataMatrix
+            ? 'Identité qualifiée : INS obtenu du téléservice INSi, traits vérifiés sur une pièce d’identité.'
+            : `Identité qualifiée. ${dataMatrix.refused}`,
+        style: 'note',
+      },
+    ];
+    // a field is measured in bold throughout: a little more room than its muted label takes
+    const fontOf = (style: 'heading' | 'field' | 'note') => (style === 'note' ? 'Helvetica-Oblique' : 'Helvetica-Bold');
+    const sizeOf = (style: 'heading' | 'field' | 'note') => (style === 'note' ? 8.5 : 10);
+    const heightOf = (line: (typeof lines)[number]) => {
+      document.font(fontOf(line.style)).fontSize(sizeOf(line.style));
+      return document.heightOfString(line.label ? `${line.label} : ${line.text}` : line.text, { width: textWidth }) + 2;
+    };
+    const textHeight = lines.reduce((sum, line) => sum + heightOf(line), 0);
+    const height = Math.max(textHeight, codeSide + captionHeight) + 2 * padding;
+    if (document.y + 8 + height > document.page.height - document.page.margins.bottom) document.addPage();
+    const top = document.y + 8;
+    document.rect(MARGIN, top, width, height).lineWidth(0.6).strokeColor('#9ca3af').stroke();
+    let y = top + padding;
+    for (const line of lines) {
+      const left = MARGIN + padding;
+      const lineHeight = heightOf(line);
+      if (line.label) {
+        document
+          .fillColor(MUTED)
+          .font('Helvetica')
+          .fontSize(10)
+          .text(`${line.label} : `, left, y, { width: textWidth, continued: true })
+          .fillColor(INK)
+          .font('Helvetica-Bold')
+          .text(line.text);
+      } else {
+        document
+          .fillColor(line.style === 'heading' ? ACCENT : MUTED)
+          .font(fontOf(line.style))
+          .fontSize(sizeOf(line.style))
+          .text(line.text, left, y, { width: textWidth });
+      }
+      y += lineHeight;
+    }
+    if ('png' in dataMatrix) {
+      const codeLeft = MARGIN + width - padding - codeSide;
+      document.image(dataMatrix.png, codeLeft, top + padding, { width: codeSide, height: codeSide });
+      document
+        .fillColor(MUTED)
+        .font('Helvetica')
+        .fontSize(7)
+        .text('DataMatrix INS', codeLeft - 20, top + padding + codeSide + 1, {
+          width: codeSide + 40,
+          align: 'center',
+          lineBreak: false,
+        });
+    }
+    document.x = MARGIN;
+    document.y = top + height + 6;
     document.fillColor(INK);
     return this;
   }

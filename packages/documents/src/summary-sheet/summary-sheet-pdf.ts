@@ -1,5 +1,7 @@
-import { ASSESSMENT_GRIDS, IDENTITY_STATUS_LABELS, INS_OIDS, SENSITIVITY_LABELS, SEX_LABELS } from '@dui-pds/domain';
+import { ASSESSMENT_GRIDS, IDENTITY_STATUS_LABELS, SENSITIVITY_LABELS, SEX_LABELS } from '@dui-pds/domain';
 import { SHEET_PART_SENSITIVITY, type SheetPart, type SummarySheet } from '@dui-pds/projections';
+import { printedIns } from '../ins/printed-ins.js';
+import { qualifiedIdentity } from '../ins/qualified-identity.js';
 import { FrenchPdf, frenchDay, frenchMoment } from '../pdf/french-pdf.js';
 import { SHEET_LABELS } from './sheet-labels.js';
 
@@ -17,9 +19,14 @@ export interface SummarySheetPrint {
 const NOTHING = 'Aucun élément enregistré.';
 const HIDDEN = 'Partie non accessible avec vos habilitations.';
 
-/** The summary sheet as a French A4 PDF, to print or to hand over. */
-export function renderSummarySheetPdf(print: SummarySheetPrint): Promise<Buffer> {
+/**
+ * The summary sheet as a French A4 PDF, to print or to hand over. The INS is printed, with its
+ * DataMatrix, for a qualified identity only; the status line says what any other identity is.
+ */
+export async function renderSummarySheetPdf(print: SummarySheetPrint): Promise<Buffer> {
   const { sheet } = print;
+  const qualified = sheet.identity && !sheet.identity.anonymous ? qualifiedIdentity(sheet.identity) : undefined;
+  const ins = qualified && (await printedIns(qualified));
   const facility = (facilityId: string) => {
     const name = print.facilityNames[facilityId];
     return name ? `${name} (FINESS ${facilityId})` : `FINESS ${facilityId}`;
@@ -66,9 +73,8 @@ export function renderSummarySheetPdf(print: SummarySheetPrint): Promise<Buffer>
     if (identity.birthplaceCode) pdf.field('Lieu de naissance (code INSEE)', identity.birthplaceCode);
     if (identity.identityStatus)
       pdf.field('Statut de l’identité', capitalised(IDENTITY_STATUS_LABELS[identity.identityStatus]));
-    if (identity.ins)
-      pdf.field(`INS (${insKind(identity.ins.oid)})`, `${identity.ins.value} — OID ${identity.ins.oid}`);
     if (identity.pseudonym) pdf.field('Ancien numéro pseudonyme', identity.pseudonym);
+    if (ins) pdf.nationalHealthIdentity(ins);
     return true;
   });
 
@@ -186,13 +192,6 @@ export function displayName(sheet: SummarySheet): string {
 
 function label(kind: keyof typeof SHEET_LABELS, code: string): string {
   return (SHEET_LABELS[kind] as Readonly<Record<string, string>>)[code] ?? code;
-}
-
-function insKind(oid: string): string {
-  if (oid === INS_OIDS.nia) return 'NIA';
-  if (oid === INS_OIDS.nirTest) return 'NIR de test';
-  if (oid === INS_OIDS.nirDemo) return 'NIR de démonstration';
-  return 'NIR';
 }
 
 function plural(count: number, one: string, many: string): string {

@@ -1,2 +1,3 @@
 export { type BlobStoreUnderTest, describeBlobStoreBehaviour } from './blob-store-behaviour.js';
+export { pdfPagesImageCount } from './pdf-images.js';
 export { pdfPagesText } from './pdf-text.js';

@@ -13,7 +13,7 @@ const nirBody = fc
     fc.integer({ min: 1, max: 12 }),
     fc.oneof(
       fc.integer({ min: 1, max: 95 }).map((n) => String(n).padStart(2, '0')),
-      fc.constantFrom('2A', '2B'),
+      fc.constantFrom('2A', '2B', '99'),
     ),
     fc.integer({ min: 1, max: 999 }),
     fc.integer({ min: 1, max: 999 }),
@@ -46,6 +46,28 @@ describe('the NIR and the INS', () => {
     for (const malformed of ['', '1850578006084', '18505780060849199', '385057800608491', '1850578006084AB']) {
       assert.equal(isValidNir(malformed), false, malformed);
     }
+  });
+
+  it('agrees with the public examples of NIR, Corsican ones included', () => {
+    for (const valid of ['295109912611193', '253072A07300443', '253072B07300470']) {
+      assert.equal(isValidNir(valid), true, valid);
+      assert.equal(nirKey(valid.slice(0, 13)), valid.slice(13), valid);
+    }
+    assert.equal(isValidNir('295109912611199'), false);
+  });
+
+  it('validates a number with its computed key, and never one with a single character changed', () => {
+    const characters = [...'0123456789AB'];
+    fc.assert(
+      fc.property(nirBody, fc.nat({ max: 14 }), fc.constantFrom(...characters), (body, position, replacement) => {
+        const nir = `${body}${nirKey(body)}`;
+        fc.pre(nir[position] !== replacement);
+        const changed = `${nir.slice(0, position)}${replacement}${nir.slice(position + 1)}`;
+        assert.equal(isValidNir(nir), true, nir);
+        assert.equal(isValidNir(changed), false, `${nir} → ${changed}`);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   it('accepts the four INS OIDs and tells the test and demo ones apart', () => {

@@ -286,6 +286,86 @@ describe('the identity of a usager (RNIV statuses, anonymity)', () => {
       );
     });
 
+    /** The transitions each identity event may make, from the status before it to the one it carries. */
+    const LEGAL_TRANSITIONS: Readonly<Record<string, ReadonlySet<string>>> = {
+      ServiceUserRegistered: new Set(['none→PROV']),
+      AnonymityLifted: new Set(['none→PROV']),
+      // an INS from the INSi: retrieved, or qualified when the traits it brings are those a document validated
+      InsRetrieved: new Set([
+        'PROV→RECUP',
+        'PROV→QUAL',
+        'RECUP→RECUP',
+        'RECUP→QUAL',
+        'VALI→QUAL',
+        'QUAL→QUAL',
+        'QUAL→RECUP',
+      ]),
+      // a document check validates, or withdraws a validation; it never gives nor takes an INS
+      IdentityDocumentChecked: new Set([
+        'PROV→PROV',
+        'PROV→VALI',
+        'VALI→VALI',
+        'VALI→PROV',
+        'RECUP→RECUP',
+        'RECUP→QUAL',
+        'QUAL→QUAL',
+        'QUAL→RECUP',
+      ]),
+      // only traits that are not the INSi's are corrected by hand
+      IdentityTraitsCorrected: new Set(['PROV→PROV', 'PROV→VALI', 'VALI→PROV', 'VALI→VALI']),
+    };
+
+    it('only legal transitions happen, and QUAL only after an INSi answer and a validating document check', () => {
+      let qualifiedRuns = 0;
+      fc.assert(
+        fc.property(fc.boolean(), fc.array(anyCommand, { maxLength: 12 }), (startAnonymous, commands) => {
+          const events: ServiceUserIdentityEvent[] = [startAnonymous ? anonymous : registered];
+          for (const command of commands) {
+            try {
+              events.push(...after(events, command).slice(events.length));
+            } catch (error) {
+              if (!(error instanceof DomainRuleViolation)) throw error;
+            }
+          }
+          // every status an event carries follows from the one before by a transition its kind may make
+          let status: IdentityStatus | 'none' = 'none';
+          let since = 0;
+          for (const [index, event] of events.entries()) {
+            const carried = (event.data as { status?: IdentityStatus }).status;
+            if (carried === undefined) continue;
+            const from = event.type === 'ServiceUserRegistered' || event.type === 'AnonymityLifted' ? 'none' : status;
+            if (from === 'none') since = index;
+            assert.ok(LEGAL_TRANSITIONS[event.type]?.has(`${from}→${carried}`), `${event.type}: ${from}→${carried}`);
+            status = carried;
+          }
+          // a qualified identity has an INSi answer, and a validating check not withdrawn since, in either order
+          const identityEvents = events.slice(since);
+          const fromInsi = identityEvents.some((event) => event.type === 'InsRetrieved');
+          const lastDecisiveCheck = identityEvents
+            .map((event) => event.data as { outcome?: string; validates?: boolean })
+            .filter((_, index) => identityEvents[index]?.type === 'IdentityDocumentChecked')
+            .filter((check) => check.validates === true || check.outcome === 'inconsistent')
+            .at(-1);
+          const record = foldEvents(serviceUserIdentityDecider, events);
+          if (record.kind === 'identified' && record.status === 'QUAL') {
+            qualifiedRuns += 1;
+            assert.ok(fromInsi, 'QUAL without an INSi answer');
+            assert.deepEqual(
+              lastDecisiveCheck && { outcome: lastDecisiveCheck.outcome, validates: lastDecisiveCheck.validates },
+              { outcome: 'consistent', validates: true },
+              'QUAL without a validating document check',
+            );
+          }
+          if (record.kind === 'identified') {
+            assert.equal(record.status === 'RECUP' || record.status === 'QUAL', fromInsi);
+          }
+        }),
+        { numRuns: 300 },
+      );
+      // the property is not vacuous: commands at random do qualify identities
+      assert.ok(qualifiedRuns > 0);
+    });
+
     it('an anonymous record holds no INS and no traits until its anonymity is lifted', () => {
       fc.assert(
         fc.property(

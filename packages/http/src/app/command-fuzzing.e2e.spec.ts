@@ -265,6 +265,8 @@ describe('the HTTP API under fuzzing: every command refuses invalid bodies', fun
     // when each invalid body is sent (a valid If-Match where one is required, a fresh Idempotency-Key each time)
     await fc.assert(
       fc.asyncProperty(invalidBodies(endpoint.body, valid), async (fuzzed) => {
+        // counted before each body, so that a failure (and its shrinking) names the body that appended
+        const eventsBeforeThisBody = await app.eventCount();
         const answer = await app.request('POST', endpoint.url, {
           as: session,
           rawBody: fuzzed.text,
@@ -274,15 +276,22 @@ describe('the HTTP API under fuzzing: every command refuses invalid bodies', fun
         // then it is refused with a problem document, and nothing is appended
         expectClientProblem(answer, fuzzed);
         const events = await app.eventCount();
-        if (events !== eventsBefore) expect.fail(`${events - eventsBefore} event(s) appended by ${fuzzed}`);
+        if (events !== eventsBeforeThisBody) {
+          expect.fail(`${events - eventsBeforeThisBody} event(s) appended by ${fuzzed}`);
+        }
       }),
-      { numRuns: RUNS },
+      // FUZZ_SEED and FUZZ_PATH replay a failure that a run reported
+      { numRuns: RUNS, seed: optionalNumber(process.env.FUZZ_SEED), path: process.env.FUZZ_PATH },
     );
 
     // then, over the whole run, the log is as it was
     expect(await app.eventCount()).to.equal(eventsBefore);
   }
 });
+
+function optionalNumber(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : Number(text);
+}
 
 /** A 4xx problem document (RFC 9457); the failure, described only when there is one (bodies are large). */
 function expectClientProblem(answer: HttpAnswer, fuzzed: FuzzedBody): void {

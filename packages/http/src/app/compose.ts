@@ -47,7 +47,7 @@ import {
   withArchivedRecordsReadOnly,
   withInlineProjections,
 } from '@dui-pds/projections';
-import { type AnnuaireSante, AnnuaireSanteStandIn, type Insi, InsiStandIn } from '@dui-pds/segur-adapters';
+import type { AnnuaireSante, Insi } from '@dui-pds/segur-adapters';
 import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
@@ -124,8 +124,11 @@ import {
   startHttpServer,
 } from '../server/index.js';
 import { AccessLog } from './access-log.js';
+import { openAnnuaireSante } from './annuaire-sante-service.js';
 import { DEMO_FACILITIES, DEMO_PROFESSIONALS, seedDemoOrganisation } from './demo-organisation.js';
 import { developmentMasterKey } from './development-master-key.js';
+import { startEmbeddedProSanteConnect } from './embedded-pro-sante-connect.js';
+import { openInsiTeleservice } from './insi-teleservice.js';
 
 export interface DuiServer {
   url: string;
@@ -141,6 +144,8 @@ export interface DuiServer {
   /** Whether the demo organisation was set up (embedded default only). */
   demo: boolean;
   devLogin: boolean;
+  /** Whether "Pro Santé Connect" is the local stand-in with fictitious professionals (embedded default, no `PSC_*`). */
+  proSanteConnectStandIn: boolean;
 }
 
 /**
@@ -155,9 +160,9 @@ export async function startDuiServer(
     handleSignals?: boolean;
     clock?: () => Date;
     sessionStore?: SessionStore;
-    /** The INSi teleservice; the local stand-in by default (its test INS are refused in production). */
+    /** The INSi teleservice; by default the configured one, else a local SOAP stand-in in development. */
     insi?: Insi;
-    /** The Annuaire Santé; the local stand-in (fictitious practitioners) by default. */
+    /** The Annuaire Santé; by default the configured ANS FHIR API, else a local FHIR stand-in in development. */
     annuaireSante?: AnnuaireSante;
     /** What the usager portal reads from other modules (designations, agenda); fail-closed defaults. */
     portal?: Partial<PortalSources>;
@@ -243,6 +248,9 @@ export async function startDuiServer(
   const access = new ProfessionalAccess(knex, runtime.readSchema(habilitationsProjection.name), clock, closedRecords);
   const accessLog = new AccessLog(store, clock, closedRecords);
   const devLogin = devLoginAllowed({ production: config.mode === 'production', embedded, devLogin: config.devLogin });
+  // where the development login is, Pro Santé Connect without PSC_* is the stand-in: no network needed
+  const pscStandIn =
+    devLogin && config.oidc === undefined ? await startEmbeddedProSanteConnect(config.port) : undefined;
   const secureCookies = config.mode === 'production';
   // the portal's sessions never share a store (nor a key space) with the professionals'
   const runsHere = (projection: { name: string }) =>
@@ -252,6 +260,10 @@ export async function startDuiServer(
     : new MemorySessionStore({ now: clock });
 
   const readinessChecks: ReadinessCheck[] = [databaseCheck(knex), ...(redis ? [redisCheck(redis)] : [])];
+  const teleservice = options.insi ? { insi: options.insi, close: async () => {} } : await openInsiTeleservice(config);
+  const annuaire = options.annuaireSante
+    ? { annuaireSante: options.annuaireSante, close: async () => {} }
+    : await openAnnuaireSante(config);
   const app = createApp({
     config,
     logger,
@@ -292,13 +304,18 @@ export async function startDuiServer(
         }),
       );
       app.use(authenticate(sessionStore));
-      const providers = loginProviders(config);
+      const providers = loginProviders(pscStandIn ? { ...config, oidc: pscStandIn.oidc } : config);
       app.use(
         oidcRouter({
           providers,
           sessionStore,
           secureCookies,
           onRefusal: (refusal, provider) => logger.warn({ provider, reason: refusal.name }, 'login refused'),
+          onProviderLogoutFailure: (error, provider) =>
+            logger.warn(
+              { provider, reason: error instanceof Error ? error.name : 'unknown' },
+              'provider logout not prepared',
+            ),
         }),
       );
       if (devLogin) {
@@ -362,7 +379,7 @@ export async function startDuiServer(
         serviceUsersSchema: runtime.readSchema(serviceUsersProjection.name),
         access,
         accessLog,
-        insi: options.insi ?? new InsiStandIn(),
+        insi: teleservice.insi,
         testInsAllowed: config.insTestOidsAllowed,
         facilities,
         clock,
@@ -493,7 +510,7 @@ export async function startDuiServer(
         store,
         knex,
         directorySchema: runtime.readSchema(directoryProjection.name),
-        annuaireSante: options.annuaireSante ?? new AnnuaireSanteStandIn(),
+        annuaireSante: annuaire.annuaireSante,
         access,
         accessLog,
       }),
@@ -606,10 +623,12 @@ export async function startDuiServer(
   });
   retentionSchedule.start();
   const running = await startHttpServer(app, {
-    port: config.port,
+    port: pscStandIn?.port ?? config.port,
     logger,
     handleSignals: options.handleSignals,
     async onShutdown() {
+      await teleservice.close();
+      await annuaire.close();
       await retentionSchedule.stop();
       await relay?.stop();
       workers.abort();
@@ -617,6 +636,7 @@ export async function startDuiServer(
       await runtime.close();
       await opened.close();
       await notifier.close?.();
+      await pscStandIn?.stop();
       redis?.disconnect();
     },
   });
@@ -625,6 +645,7 @@ export async function startDuiServer(
     close: () => running.close(),
     demo,
     devLogin,
+    proSanteConnectStandIn: pscStandIn !== undefined,
     store,
     knex,
     runtime,

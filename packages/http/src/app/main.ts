@@ -33,4 +33,7 @@ if (server.devLogin) {
     `    professionnels : ${DEMO_PROFESSIONALS.map((professional) => professional.id).join(', ')}`,
   );
 }
+if (server.proSanteConnectStandIn) {
+  lines.push(`  Pro Santé Connect (doublure locale, professionnels fictifs) : ${server.url}/auth/psc/login`);
+}
 process.stdout.write(`${lines.join('\n')}\n`);

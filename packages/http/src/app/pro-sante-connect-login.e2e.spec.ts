@@ -27,7 +27,7 @@ describe('the server’s Pro Santé Connect login, against a local PSC-like prov
       accounts: {
         'f:ans:camille': {
           SubjectNameID: '810012345678',
-          SubjectRefPro: { exercices: [] },
+          SubjectRefPro: { exercices: [{ codeProfession: '60', activities: [{ numeroFinessSite: '750000002' }] }] },
           given_name: 'Camille',
           family_name: 'MARTIN',
         },
@@ -69,6 +69,28 @@ describe('the server’s Pro Santé Connect login, against a local PSC-like prov
       professionalId: '810012345678',
       roles: [{ facilityId: '750000001', role: 'doctor' }],
     });
+  });
+
+  it('describes the session with the habilitations SubjectRefPro suggests, and logs out at the provider too', async () => {
+    // given
+    provider.nextLogin = { accountId: 'f:ans:camille', acr: 'eidas1' };
+    const browser = new TestBrowser();
+    await browser.navigate(new URL('/auth/psc/login', base), backOnServer);
+
+    // when
+    const session = await browser.request(new URL('/auth/session', base));
+    const logout = await browser.request(new URL('/auth/logout', base), { method: 'POST' });
+    const after = await browser.request(new URL('/auth/session', base));
+
+    // then
+    expect(await session.json()).to.deep.include({
+      professionalId: '810012345678',
+      habilitationSuggestions: [{ facilityId: '750000002', role: 'nurse', professionCode: '60' }],
+    });
+    const endSession = new URL(((await logout.json()) as { endSessionUrl: string }).endSessionUrl);
+    expect(endSession.origin).to.equal(provider.issuer.origin);
+    expect(endSession.searchParams.get('post_logout_redirect_uri')).to.equal(new URL('/', base).href);
+    expect(after.status).to.equal(401);
   });
 
   it('refuses a login at a lower level than eidas1', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { pdfPagesText } from '@dui-pds/documents/testing';
+import { pdfPagesImageCount, pdfPagesText } from '@dui-pds/documents/testing';
 import { accessLogStreamId } from '@dui-pds/domain';
 import { INSI_TEST_IDENTITIES } from '@dui-pds/segur-adapters';
 import { expect } from 'chai';
@@ -121,6 +121,10 @@ describe('the HTTP API: the summary sheet, as JSON and as a PDF', function () {
     const text = (await pdfPagesText(answer.bytes)).join('\n').replace(/\s+/g, ' ');
     expect(text).to.contain('Fiche de synthèse — MARTIN JEANNE');
     expect(text).to.contain('Statut de l’identité : Identité qualifiée');
+    // her identity is qualified: the INS and its DataMatrix are printed
+    expect(text).to.contain(`INS (NIR de test) : ${jeanne.ins.value}`);
+    const images = (await pdfPagesImageCount(answer.bytes)).reduce((sum, count) => sum + count, 0);
+    expect(images).to.equal(1);
     expect(text).to.contain('CSS (CPAM de Paris) — du 01/01/2026 au 31/12/2026');
     expect(text).to.contain('AUDIT-C');
     expect(text).to.contain('Éditée le');

@@ -30,7 +30,7 @@ function describeAcr(acr: unknown): string {
 
 /** Userinfo wins over the ID token: Pro Santé Connect gives the professional's claims there. */
 export function professionalFromClaims(
-  settings: Pick<OidcProviderSettings, 'id' | 'claimsMapping'>,
+  settings: Pick<OidcProviderSettings, 'id' | 'claimsMapping' | 'practicesOf'>,
   claims: Claims,
   acr: string | undefined,
 ): AuthenticatedProfessional {
@@ -47,8 +47,17 @@ export function professionalFromClaims(
     displayName: displayName(mapping, claims) ?? professionalId,
     provider: settings.id,
     ...(acr === undefined ? {} : { acr }),
-    ...(practices === undefined ? {} : { rawPractices: practices }),
+    ...practicesPart(settings, practices),
   };
+}
+
+/** Mapped when the provider's profile knows how (Pro Santé Connect), else kept raw when given. */
+function practicesPart(
+  settings: Pick<OidcProviderSettings, 'practicesOf'>,
+  claim: unknown,
+): Pick<AuthenticatedProfessional, 'practices' | 'rawPractices'> {
+  if (settings.practicesOf !== undefined) return { practices: settings.practicesOf(claim) };
+  return claim === undefined ? {} : { rawPractices: claim };
 }
 
 function displayName(mapping: ClaimsMapping, claims: Claims): string | undefined {

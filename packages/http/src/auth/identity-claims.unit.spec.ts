@@ -30,7 +30,7 @@ describe('identity claims', () => {
   }
 
   describe('for Pro Santé Connect', () => {
-    it('takes SubjectNameID as the professional id and keeps SubjectRefPro raw', () => {
+    it('takes SubjectNameID as the professional id and reads SubjectRefPro into practices', () => {
       // given
       const claims = {
         sub: 'f:550dc1c8-d97b-4b1e-ac8c-8eb4471cf9dd:ANS',
@@ -49,8 +49,18 @@ describe('identity claims', () => {
         displayName: 'Camille MARTIN',
         provider: 'psc',
         acr: 'eidas1',
-        rawPractices: subjectRefPro,
+        practices: [{ professionCode: '10', workSituations: [{ finess: '750000001' }] }],
       });
+    });
+
+    it('gives a professional whose SubjectRefPro is missing or unreadable no practices, and still logs them in', () => {
+      // when
+      const without = professionalFromClaims(psc, { SubjectNameID: '810012345678' }, 'eidas1');
+      const unreadable = professionalFromClaims(psc, { SubjectNameID: '810012345678', SubjectRefPro: 'x' }, 'eidas1');
+
+      // then
+      expect(without.practices).to.deep.equal([]);
+      expect(unreadable.practices).to.deep.equal([]);
     });
 
     it('refuses an identity without SubjectNameID, even with a sub', () => {
@@ -108,6 +118,23 @@ describe('identity claims', () => {
         acr: 'mfa',
       });
       expect(anonymous.displayName).to.equal('u-44');
+    });
+
+    it('keeps a practices claim raw, having no reading of its own for it', () => {
+      // given
+      const withPractices = genericOidcProfile({
+        ...registration,
+        id: 'association',
+        claimsMapping: { professionalId: 'sub', practices: 'roles' },
+      });
+
+      // when
+      const professional = professionalFromClaims(withPractices, { sub: 'u-42', roles: ['soignant'] }, undefined);
+
+      // then
+      expect(professional)
+        .to.deep.include({ rawPractices: ['soignant'] })
+        .and.not.have.property('practices');
     });
 
     it('accepts any acr unless one is required', () => {

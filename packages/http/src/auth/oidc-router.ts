@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { habilitationSuggestions } from '@dui-pds/segur-adapters';
 import { type Request, type Response, Router } from 'express';
 import { AuthenticationRefused } from './authentication-refused.js';
 import { localPath } from './local-path.js';
-import { OidcRelyingParty } from './oidc-relying-party.js';
+import { type CompletedLogin, OidcRelyingParty } from './oidc-relying-party.js';
 import type { OidcProviderSettings } from './oidc-settings.js';
 import { openPendingLogin, PENDING_LOGIN_KEY_BYTES, sealPendingLogin } from './pending-login.js';
-import { sendUnauthenticated } from './problem.js';
-import type { AuthenticatedProfessional } from './professional-identity.js';
-import type { SessionStore } from './session-store.js';
+import { sendProblem, sendUnauthenticated } from './problem.js';
+import type { SessionRecord, SessionStore } from './session-store.js';
 import {
   type CookieSecurity,
   clearSessionCookie,
@@ -15,7 +15,7 @@ import {
   sessionTokenOf,
   setSessionCookie,
 } from './session-transport.js';
-import { closeSession, openSession } from './sessions.js';
+import { closeSession, liveSessionRecord, openSession, replaceProviderSession } from './sessions.js';
 
 export const PENDING_LOGIN_COOKIE = 'dui_oidc_login';
 
@@ -30,12 +30,15 @@ export interface OidcRouterOptions extends CookieSecurity {
   pendingLoginKey?: Buffer;
   /** Told why a login was refused, for the logs; the professional only sees the French detail. */
   onRefusal?: (refusal: AuthenticationRefused, provider: string) => void;
+  /** Told that the logout at the provider could not be prepared; the local session is closed all the same. */
+  onProviderLogoutFailure?: (error: unknown, provider: string) => void;
   now?: () => Date;
 }
 
 /**
- * `GET /auth/:provider/login`, `GET /auth/:provider/callback` and `POST /auth/logout`. An unknown
- * provider falls through to the next handler (the shell's 404).
+ * `GET /auth/:provider/login` and `GET /auth/:provider/callback`, and for every session (the development
+ * login's too) `GET /auth/session`, `POST /auth/refresh` and `POST /auth/logout`. An unknown provider
+ * falls through to the next handler (the shell's 404).
  */
 export function oidcRouter(options: OidcRouterOptions): Router {
   const parties = new Map(options.providers.map((settings) => [settings.id, new OidcRelyingParty(settings)]));
@@ -75,7 +78,7 @@ export function oidcRouter(options: OidcRouterOptions): Router {
     if (party === undefined) return next();
     // One use only, whatever the outcome.
     res.clearCookie(PENDING_LOGIN_COOKIE, pendingCookieAttributes(req, options));
-    let professional: AuthenticatedProfessional;
+    let login: CompletedLogin;
     let returnTo: string;
     try {
       const sealed = cookieOf(req, PENDING_LOGIN_COOKIE);
@@ -83,7 +86,7 @@ export function oidcRouter(options: OidcRouterOptions): Router {
       if (pending === undefined || pending.provider !== party.settings.id) {
         throw new AuthenticationRefused("Aucune connexion n'est en cours, ou elle a expiré : veuillez recommencer.");
       }
-      professional = await party.completeLogin(queryOf(req), pending);
+      login = await party.completeLogin(queryOf(req), pending);
       returnTo = pending.returnTo;
     } catch (error) {
       return refuse(res, party.settings.id, error);
@@ -91,19 +94,96 @@ export function oidcRouter(options: OidcRouterOptions): Router {
     // A session the user agent held before is not carried over: no session fixation.
     const previous = sessionTokenOf(req);
     if (previous !== undefined) await closeSession(options.sessionStore, previous);
-    const session = await openSession(options.sessionStore, professional, { now });
+    const session = await openSession(options.sessionStore, login.professional, {
+      now,
+      providerSession: login.providerSession,
+    });
     setSessionCookie(res, session, options);
     res.set('Cache-Control', 'no-store').redirect(302, returnTo);
   });
 
-  router.post('/auth/logout', async (req, res) => {
+  /** Who the session is about, what the provider vouched for, and the habilitations that suggests. */
+  router.get('/auth/session', async (req, res) => {
     const token = sessionTokenOf(req);
-    if (token !== undefined) await closeSession(options.sessionStore, token);
-    clearSessionCookie(res, options);
+    const record = token === undefined ? undefined : await liveSessionRecord(options.sessionStore, token, { now });
+    if (record === undefined) return sendUnauthenticated(res, 'Aucune session ouverte.');
+    res.set('Cache-Control', 'no-store').json(sessionView(record));
+  });
+
+  /**
+   * Renews the provider session with its refresh token: the session goes on (until its absolute expiry,
+   * which a renewal never moves) only if the provider still vouches for the professional, at the
+   * required level; otherwise it ends here.
+   */
+  router.post('/auth/refresh', async (req, res) => {
+    const token = sessionTokenOf(req);
+    const record = token === undefined ? undefined : await liveSessionRecord(options.sessionStore, token, { now });
+    if (token === undefined || record === undefined) return sendUnauthenticated(res, 'Aucune session ouverte.');
+    const party = parties.get(record.provider);
+    if (party === undefined || record.providerSession?.refreshToken === undefined) {
+      return sendProblem(
+        res,
+        409,
+        'conflict',
+        'Conflit',
+        'Cette session ne se renouvelle pas auprès de son fournisseur.',
+      );
+    }
+    try {
+      const renewed = await party.renew(record.providerSession);
+      await replaceProviderSession(options.sessionStore, token, record, renewed);
+    } catch (error) {
+      await closeSession(options.sessionStore, token);
+      clearSessionCookie(res, options);
+      return refuse(res, party.settings.id, error);
+    }
     res.set('Cache-Control', 'no-store').status(204).end();
   });
 
+  /**
+   * Ends the session here, then, for a login at a provider that can end its own (Pro Santé Connect),
+   * gives its logout URL: a 303 to it for a browser's form, the URL as JSON for a script.
+   */
+  router.post('/auth/logout', async (req, res) => {
+    const token = sessionTokenOf(req);
+    const record = token === undefined ? undefined : await liveSessionRecord(options.sessionStore, token, { now });
+    if (token !== undefined) await closeSession(options.sessionStore, token);
+    clearSessionCookie(res, options);
+    res.set('Cache-Control', 'no-store');
+    const endSession = record === undefined ? undefined : await endSessionUrl(record);
+    if (endSession === undefined) return res.status(204).end();
+    if (req.accepts(['json', 'html']) === 'html') return res.redirect(303, endSession.href);
+    res.json({ endSessionUrl: endSession.href });
+  });
+
+  /** `undefined` when there is nothing to end at the provider, or the provider cannot be reached. */
+  async function endSessionUrl(record: SessionRecord): Promise<URL | undefined> {
+    const party = parties.get(record.provider);
+    if (party === undefined || record.providerSession === undefined) return undefined;
+    try {
+      return await party.endSessionUrl(record.providerSession, randomBytes(16).toString('base64url'));
+    } catch (error) {
+      options.onProviderLogoutFailure?.(error, party.settings.id);
+      return undefined;
+    }
+  }
+
   return router;
+}
+
+/** Never the provider session: its tokens stay in the store. */
+function sessionView(record: SessionRecord) {
+  const practices = record.practices ?? [];
+  return {
+    professionalId: record.professionalId,
+    displayName: record.displayName,
+    provider: record.provider,
+    ...(record.acr === undefined ? {} : { acr: record.acr }),
+    loggedInAt: record.loggedInAt,
+    expiresAt: record.expiresAt,
+    practices,
+    habilitationSuggestions: habilitationSuggestions(practices),
+  };
 }
 
 function pendingCookieAttributes(req: Request, security: CookieSecurity) {

@@ -1,3 +1,5 @@
+import { type ProfessionalPractice, practicesFromSubjectRefPro } from '@dui-pds/segur-adapters';
+
 /**
  * Which claim carries which part of the identity. Declarative so that an organisation's own provider is
  * added by configuration alone.
@@ -19,18 +21,25 @@ export interface OidcProviderSettings {
   clientSecret: string;
   /** Must be this server's `/auth/<id>/callback`, as registered at the provider. */
   redirectUri: URL;
+  /**
+   * Where the provider sends the professional after logging them out, as registered there; the site
+   * root of `redirectUri` (`…/auth/<id>/callback` → `…/`) by default.
+   */
+  postLogoutRedirectUri?: URL;
   scope: string;
   acrValues?: string;
   /** An ID token or userinfo carrying another `acr` is refused. */
   requiredAcr?: string;
   claimsMapping: ClaimsMapping;
+  /** Reads the practices claim; without it, the claim is kept raw (`rawPractices`). */
+  practicesOf?: (claim: unknown) => ProfessionalPractice[];
   /** Plain HTTP to the provider, for a provider on the loopback interface only (tests, local development). */
   allowInsecureRequests?: boolean;
 }
 
 /** The part of the settings that differs between deployments of one profile. */
 export type ProviderRegistration = Pick<OidcProviderSettings, 'issuer' | 'clientId' | 'clientSecret' | 'redirectUri'> &
-  Partial<Pick<OidcProviderSettings, 'id' | 'allowInsecureRequests'>>;
+  Partial<Pick<OidcProviderSettings, 'id' | 'allowInsecureRequests' | 'postLogoutRedirectUri'>>;
 
 /** Pro Santé Connect's claims: `SubjectNameID` is the national id, RPPS or ADELI with its one-digit prefix. */
 export const PRO_SANTE_CONNECT_CLAIMS: ClaimsMapping = {
@@ -48,11 +57,11 @@ export const STANDARD_OIDC_CLAIMS: ClaimsMapping = {
 };
 
 /** Route segments that are not providers. */
-const RESERVED_IDS = new Set(['dev', 'logout']);
+const RESERVED_IDS = new Set(['dev', 'logout', 'refresh', 'session']);
 
 /**
- * Pro Santé Connect: authorization code with PKCE, state and nonce, `acr_values=eidas1`, and nothing
- * below eidas1 accepted.
+ * Pro Santé Connect: authorization code with PKCE, state and nonce, `acr_values=eidas1`, nothing below
+ * eidas1 accepted, and `SubjectRefPro` read into practices.
  */
 export function proSanteConnectProfile(registration: ProviderRegistration): OidcProviderSettings {
   return checkedSettings({
@@ -62,6 +71,7 @@ export function proSanteConnectProfile(registration: ProviderRegistration): Oidc
     acrValues: 'eidas1',
     requiredAcr: 'eidas1',
     claimsMapping: PRO_SANTE_CONNECT_CLAIMS,
+    practicesOf: practicesFromSubjectRefPro,
   });
 }
 
@@ -75,7 +85,7 @@ export function genericOidcProfile(
 function checkedSettings(settings: OidcProviderSettings): OidcProviderSettings {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(settings.id) || RESERVED_IDS.has(settings.id)) {
     throw new Error(
-      `fournisseur d'identité « ${settings.id} » : l'identifiant doit être fait de minuscules, chiffres et tirets, et n'être ni « dev » ni « logout »`,
+      `fournisseur d'identité « ${settings.id} » : l'identifiant doit être fait de minuscules, chiffres et tirets, et n'être ni « dev », ni « logout », ni « refresh », ni « session »`,
     );
   }
   if (!settings.scope.split(' ').includes('openid')) {

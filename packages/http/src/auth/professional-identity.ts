@@ -1,3 +1,5 @@
+import type { ProfessionalPractice } from '@dui-pds/segur-adapters';
+
 /** Who is behind a request, once authenticated: what the session keeps and the shell reads. */
 export interface AuthenticatedProfessional {
   /** The national professional id for Pro Santé Connect (RPPS/ADELI, prefixed), else the provider's subject. */
@@ -8,8 +10,10 @@ export interface AuthenticatedProfessional {
   /** Authentication context class the provider vouched for (`eidas1` for Pro Santé Connect). */
   acr?: string;
   /**
-   * Practices and roles as the provider gave them (Pro Santé Connect's `SubjectRefPro`), kept raw: the
-   * habilitations are decided by the shell, not here.
+   * The professions and sites Pro Santé Connect vouches for (`SubjectRefPro`, mapped). They suggest
+   * habilitations; they grant none.
    */
+  practices?: ProfessionalPractice[];
+  /** Practices and roles of another provider, kept as it gave them: the habilitations are decided by the shell. */
   rawPractices?: unknown;
 }

@@ -1,17 +1,33 @@
+import type { ProfessionalPractice } from '@dui-pds/segur-adapters';
+
 /**
- * What a session keeps: who logged in, through which provider, how strongly, and when. Never a token of
- * the provider: nothing here can act at the provider in the professional's name.
+ * What a session keeps: who logged in, through which provider, how strongly, and when; and, for a login
+ * at an OpenID provider, what the server needs to act on it there later.
  */
 export interface SessionRecord {
   professionalId: string;
   displayName: string;
   provider: string;
   acr?: string;
+  practices?: ProfessionalPractice[];
   rawPractices?: unknown;
+  /** Server-side only: never sent to the client, never put in `res.locals`, gone with the session. */
+  providerSession?: ProviderSession;
   /** ISO 8601. */
   loggedInAt: string;
   /** ISO 8601; the store forgets the session then. */
   expiresAt: string;
+}
+
+/**
+ * What the provider gave that outlives the login: the ID token (the hint of the logout at the provider)
+ * and the refresh token when there is one, with the subject they are about. Never the access token,
+ * dropped once userinfo is read.
+ */
+export interface ProviderSession {
+  idToken: string;
+  refreshToken?: string;
+  subject: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthenticatedProfessional } from './professional-identity.js';
-import type { SessionRecord, SessionStore } from './session-store.js';
+import type { ProviderSession, SessionRecord, SessionStore } from './session-store.js';
 
 /**
  * Twelve hours, absolute: counted from login and never extended by use, so that a working day ends with
@@ -24,7 +24,7 @@ export interface SessionClock {
 export async function openSession(
   store: SessionStore,
   professional: AuthenticatedProfessional,
-  options: SessionClock & { lifetimeMs?: number } = {},
+  options: SessionClock & { lifetimeMs?: number; providerSession?: ProviderSession } = {},
 ): Promise<OpenedSession> {
   const loggedInAt = (options.now ?? (() => new Date()))();
   const expiresAt = new Date(loggedInAt.getTime() + (options.lifetimeMs ?? SESSION_LIFETIME_MS));
@@ -34,7 +34,9 @@ export async function openSession(
     displayName: professional.displayName,
     provider: professional.provider,
     ...(professional.acr === undefined ? {} : { acr: professional.acr }),
+    ...(professional.practices === undefined ? {} : { practices: professional.practices }),
     ...(professional.rawPractices === undefined ? {} : { rawPractices: professional.rawPractices }),
+    ...(options.providerSession === undefined ? {} : { providerSession: options.providerSession }),
     loggedInAt: loggedInAt.toISOString(),
     expiresAt: expiresAt.toISOString(),
   });
@@ -47,16 +49,41 @@ export async function resolveSession(
   token: string,
   options: SessionClock = {},
 ): Promise<AuthenticatedProfessional | undefined> {
-  if (!TOKEN_PATTERN.test(token)) return undefined;
-  const record = await store.get(sessionIdOf(token));
-  if (record === undefined || expired(record, options)) return undefined;
+  const record = await liveSessionRecord(store, token, options);
+  return record === undefined ? undefined : professionalInSession(record);
+}
+
+/** Who the session is about, field by field: nothing of the provider session comes along. */
+export function professionalInSession(record: SessionRecord): AuthenticatedProfessional {
   return {
     professionalId: record.professionalId,
     displayName: record.displayName,
     provider: record.provider,
     ...(record.acr === undefined ? {} : { acr: record.acr }),
+    ...(record.practices === undefined ? {} : { practices: record.practices }),
     ...(record.rawPractices === undefined ? {} : { rawPractices: record.rawPractices }),
   };
+}
+
+/** The whole record of a live session, provider session included: for logout and renewal, never for a client. */
+export async function liveSessionRecord(
+  store: SessionStore,
+  token: string,
+  options: SessionClock = {},
+): Promise<SessionRecord | undefined> {
+  if (!TOKEN_PATTERN.test(token)) return undefined;
+  const record = await store.get(sessionIdOf(token));
+  return record === undefined || expired(record, options) ? undefined : record;
+}
+
+/** The renewed provider session replaces the old one; the session's absolute expiry stays as it was. */
+export async function replaceProviderSession(
+  store: SessionStore,
+  token: string,
+  record: SessionRecord,
+  providerSession: ProviderSession,
+): Promise<void> {
+  await store.put(sessionIdOf(token), { ...record, providerSession });
 }
 
 export async function closeSession(store: SessionStore, token: string): Promise<void> {

@@ -2,7 +2,15 @@ import { expect } from 'chai';
 import { MemorySessionStore } from './memory-session-store.js';
 import type { AuthenticatedProfessional } from './professional-identity.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
-import { closeSession, openSession, resolveSession, SESSION_LIFETIME_MS, sessionIdOf } from './sessions.js';
+import {
+  closeSession,
+  liveSessionRecord,
+  openSession,
+  replaceProviderSession,
+  resolveSession,
+  SESSION_LIFETIME_MS,
+  sessionIdOf,
+} from './sessions.js';
 
 describe('sessions', () => {
   const camille: AuthenticatedProfessional = {
@@ -10,8 +18,9 @@ describe('sessions', () => {
     displayName: 'Camille Martin',
     provider: 'psc',
     acr: 'eidas1',
-    rawPractices: { exercices: [{ codeProfession: '10' }] },
+    practices: [{ professionCode: '10', workSituations: [{ finess: '750000001' }] }],
   };
+  const providerSession = { idToken: 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln', refreshToken: 'refresh-1', subject: 'f:ans:1' };
 
   /** Keeps what it is given, to look at what a session stores. */
   class RecordingStore implements SessionStore {
@@ -98,6 +107,38 @@ describe('sessions', () => {
 
     // then
     expect(await resolveSession(store, session.token)).to.equal(undefined);
+  });
+
+  it('keeps the provider session in the store only: the professional resolved from the token holds none of it', async () => {
+    // given
+    const store = new MemorySessionStore();
+
+    // when
+    const session = await openSession(store, camille, { providerSession });
+
+    // then
+    expect((await liveSessionRecord(store, session.token))?.providerSession).to.deep.equal(providerSession);
+    expect(await resolveSession(store, session.token)).to.deep.equal(camille);
+  });
+
+  it('replaces the provider session of a renewal and leaves the session’s expiry as it was', async () => {
+    // given
+    const store = new RecordingStore();
+    const session = await openSession(store, camille, {
+      providerSession,
+      now: () => new Date('2026-03-02T08:00:00.000Z'),
+    });
+    const record = (await liveSessionRecord(store, session.token, { now: () => new Date('2026-03-02T09:00:00Z') }))!;
+    const renewed = { ...providerSession, idToken: 'eyJhbGciOiJSUzI1NiJ9.e30.bmV3', refreshToken: 'refresh-2' };
+
+    // when
+    await replaceProviderSession(store, session.token, record, renewed);
+
+    // then
+    expect(store.records.get(sessionIdOf(session.token))).to.deep.include({
+      providerSession: renewed,
+      expiresAt: '2026-03-02T20:00:00.000Z',
+    });
   });
 
   it('resolves a malformed or unknown token to nobody without asking the store', async () => {

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { loadMasterKey } from '@dui-pds/eventstore';
 import type { LevelWithSilent } from 'pino';
@@ -32,6 +33,10 @@ export interface ServerConfig {
   oidc: OidcConfig | undefined;
   /** The organisation's own OpenID provider (OIDC_*), beside or instead of Pro Santé Connect. */
   organisationOidc: OrganisationOidcConfig | undefined;
+  /** The ANS FHIR API of the Annuaire Santé (DUI_ANNUAIRE_SANTE_*); absent: a local stand-in in development, unavailable in production. */
+  annuaireSante: AnnuaireSanteConfig | undefined;
+  /** The INSi teleservice (DUI_INSI_*); absent: a local stand-in in development, unavailable in production. */
+  insi: InsiConfig | undefined;
   logLevel: LevelWithSilent;
   rateLimitPerMinute: number;
   /** Express's `trust proxy`: false, true, a number of hops, or addresses and subnets. */
@@ -62,6 +67,25 @@ export interface OrganisationOidcConfig extends OidcConfig {
   requiredAcr: string | undefined;
 }
 
+/** The INSi teleservice: its endpoint, the mutual TLS files (PEM), and the software's CNDA authorisation number. */
+export interface InsiConfig {
+  url: string;
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+  authorisationNumber: string;
+  /** Which installation calls (ContexteLPS Instance): `DUI_INSI_INSTANCE`, the host name by default. */
+  instance: string;
+  /** On whose behalf (Emetteur of both contexts): `DUI_INSI_EMITTER`, the instance by default. */
+  emitter: string;
+}
+
+/** The « API Annuaire Santé en FHIR »: its FHIR base and the key of the ANS API portal. */
+export interface AnnuaireSanteConfig {
+  url: string;
+  apiKey: string;
+}
+
 /** Every wrong setting at once, each said in French and naming its variable, never its value. */
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
@@ -76,6 +100,13 @@ const DEFAULT_SCHEMA = 'dui';
 const DEFAULT_RATE_LIMIT = 600;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const OIDC_VARIABLES = ['PSC_ISSUER', 'PSC_CLIENT_ID', 'PSC_CLIENT_SECRET', 'PSC_REDIRECT_URI'] as const;
+const INSI_VARIABLES = [
+  'DUI_INSI_URL',
+  'DUI_INSI_CERT_FILE',
+  'DUI_INSI_KEY_FILE',
+  'DUI_INSI_CA_FILE',
+  'DUI_INSI_AUTHORISATION_NUMBER',
+] as const;
 
 export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
   // Each variable is parsed on its own, so that one wrong setting does not hide the others.
@@ -88,6 +119,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
   }
   problems.push(...oidcCompletenessProblems(settings));
   problems.push(...organisationOidcCompletenessProblems(settings));
+  problems.push(...annuaireSanteCompletenessProblems(env));
+  problems.push(...insiCompletenessProblems(env));
   const mode = settings.DUI_MODE ?? (env.NODE_ENV?.trim() === 'production' ? 'production' : 'development');
   const production = mode === 'production';
   const embedded = settings.DATABASE_URL === undefined;
@@ -105,6 +138,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     insTestOidsAllowed: settings.DUI_INS_OIDS_ALLOWED_TEST ?? !production,
     oidc: oidcConfig(settings),
     organisationOidc: organisationOidcConfig(settings),
+    annuaireSante: annuaireSanteConfig(settings),
+    insi: insiConfig(settings),
     logLevel: settings.LOG_LEVEL ?? (production ? 'info' : 'debug'),
     rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
     trustProxy: settings.TRUST_PROXY,
@@ -149,6 +184,11 @@ function productionProblems(config: ServerConfig, parsed: ReadonlySet<string>, e
   if (config.organisationOidc !== undefined && !config.organisationOidc.issuer.startsWith('https://')) {
     problems.push('OIDC_ISSUER doit être une URL https en production');
   }
+  if (config.annuaireSante !== undefined && !config.annuaireSante.url.startsWith('https://')) {
+    problems.push(
+      'DUI_ANNUAIRE_SANTE_URL doit être une URL https en production : la clé d’API ne circule pas en clair',
+    );
+  }
   return problems;
 }
 
@@ -188,6 +228,49 @@ function organisationOidcConfig(settings: Settings): OrganisationOidcConfig | un
     redirectUri: OIDC_REDIRECT_URI,
     requiredAcr: settings.OIDC_REQUIRED_ACR,
   };
+}
+
+/** Judged on what was given, so that a wrong setting is reported as wrong, not again as missing. */
+function insiCompletenessProblems(env: NodeJS.ProcessEnv): string[] {
+  const missing = INSI_VARIABLES.filter((name) => blankToUndefined(env[name]) === undefined);
+  if (missing.length === 0 || missing.length === INSI_VARIABLES.length) return [];
+  return [
+    `le téléservice INSi est configuré à moitié : ${missing.join(', ')} manque${missing.length > 1 ? 'nt' : ''} (${INSI_VARIABLES.join(', ')} vont ensemble)`,
+  ];
+}
+
+function insiConfig(settings: Settings): InsiConfig | undefined {
+  const { DUI_INSI_URL, DUI_INSI_CERT_FILE, DUI_INSI_KEY_FILE, DUI_INSI_CA_FILE, DUI_INSI_AUTHORISATION_NUMBER } =
+    settings;
+  if (DUI_INSI_URL === undefined || DUI_INSI_CERT_FILE === undefined || DUI_INSI_KEY_FILE === undefined) {
+    return undefined;
+  }
+  if (DUI_INSI_CA_FILE === undefined || DUI_INSI_AUTHORISATION_NUMBER === undefined) return undefined;
+  const instance = settings.DUI_INSI_INSTANCE ?? hostname();
+  return {
+    url: DUI_INSI_URL,
+    certFile: DUI_INSI_CERT_FILE,
+    keyFile: DUI_INSI_KEY_FILE,
+    caFile: DUI_INSI_CA_FILE,
+    authorisationNumber: DUI_INSI_AUTHORISATION_NUMBER,
+    instance,
+    emitter: settings.DUI_INSI_EMITTER ?? instance,
+  };
+}
+
+/** Both or neither: the URL without its key (or the key without its URL) is a mistake, not a choice. */
+function annuaireSanteCompletenessProblems(env: NodeJS.ProcessEnv): string[] {
+  const url = blankToUndefined(env.DUI_ANNUAIRE_SANTE_URL) !== undefined;
+  const apiKey = blankToUndefined(env.DUI_ANNUAIRE_SANTE_API_KEY) !== undefined;
+  if (url === apiKey) return [];
+  return [
+    `l’Annuaire Santé est configuré à moitié : ${url ? 'DUI_ANNUAIRE_SANTE_API_KEY' : 'DUI_ANNUAIRE_SANTE_URL'} manque (DUI_ANNUAIRE_SANTE_URL et DUI_ANNUAIRE_SANTE_API_KEY vont ensemble)`,
+  ];
+}
+
+function annuaireSanteConfig(settings: Settings): AnnuaireSanteConfig | undefined {
+  const { DUI_ANNUAIRE_SANTE_URL: url, DUI_ANNUAIRE_SANTE_API_KEY: apiKey } = settings;
+  return url === undefined || apiKey === undefined ? undefined : { url, apiKey };
 }
 
 function oidcConfig(settings: Settings): OidcConfig | undefined {
@@ -279,6 +362,24 @@ function settingSchemas() {
       }),
     ),
     OIDC_REQUIRED_ACR: optional(z.string()),
+    DUI_INSI_URL: optional(
+      z.string().refine(isUrlOf(['https:']), {
+        error: 'DUI_INSI_URL doit être l’URL https du téléservice INSi (TLS mutuel)',
+      }),
+    ),
+    DUI_INSI_CERT_FILE: optional(z.string()),
+    DUI_INSI_KEY_FILE: optional(z.string()),
+    DUI_INSI_CA_FILE: optional(z.string()),
+    DUI_INSI_AUTHORISATION_NUMBER: optional(z.string().trim()),
+    DUI_INSI_INSTANCE: optional(z.string().trim()),
+    DUI_INSI_EMITTER: optional(z.string().trim()),
+    DUI_ANNUAIRE_SANTE_URL: optional(
+      z.string().refine(isUrlOf(['https:', 'http:']), {
+        error:
+          'DUI_ANNUAIRE_SANTE_URL doit être l’URL de base de l’API FHIR de l’Annuaire Santé, par exemple https://gateway.api.esante.gouv.fr/fhir/v2',
+      }),
+    ),
+    DUI_ANNUAIRE_SANTE_API_KEY: optional(z.string().trim()),
     LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `LOG_LEVEL doit valoir l’un de : ${LOG_LEVELS.join(', ')}` })),
     RATE_LIMIT_PER_MINUTE: withDefault(
       z.coerce

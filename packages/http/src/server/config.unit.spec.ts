@@ -45,6 +45,8 @@ describe('the configuration of the HTTP server', () => {
       insTestOidsAllowed: true,
       oidc: undefined,
       organisationOidc: undefined,
+      insi: undefined,
+      annuaireSante: undefined,
       facilities: {},
       logLevel: 'debug',
       rateLimitPerMinute: 600,
@@ -108,6 +110,72 @@ describe('the configuration of the HTTP server', () => {
       clientSecret: psc.PSC_CLIENT_SECRET,
       redirectUri: psc.PSC_REDIRECT_URI,
     });
+  });
+
+  it('reads the INSi teleservice’s settings all together, and refuses half of them or a plain HTTP URL', () => {
+    // given the five settings of the INSi, then an instance and an emitter of one's own
+    const insi = {
+      DUI_INSI_URL: 'https://qualiflps-services-ps-tlsm.example/lps',
+      DUI_INSI_CERT_FILE: '/etc/dui/insi/cert.pem',
+      DUI_INSI_KEY_FILE: '/etc/dui/insi/key.pem',
+      DUI_INSI_CA_FILE: '/etc/dui/insi/ca.pem',
+      DUI_INSI_AUTHORISATION_NUMBER: 'AUTO-0001',
+    };
+    // when / then
+    expect(
+      loadServerConfig({ ...insi, DUI_INSI_INSTANCE: 'csapa-1', DUI_INSI_EMITTER: '750000001' }).insi,
+    ).to.deep.equal({
+      url: insi.DUI_INSI_URL,
+      certFile: insi.DUI_INSI_CERT_FILE,
+      keyFile: insi.DUI_INSI_KEY_FILE,
+      caFile: insi.DUI_INSI_CA_FILE,
+      authorisationNumber: 'AUTO-0001',
+      instance: 'csapa-1',
+      emitter: '750000001',
+    });
+    const defaults = loadServerConfig(insi).insi;
+    expect(defaults?.instance).to.be.a('string').and.not.equal('');
+    expect(defaults?.emitter).to.equal(defaults?.instance);
+    expect(
+      problemsWith({ DUI_INSI_URL: insi.DUI_INSI_URL, DUI_INSI_CERT_FILE: insi.DUI_INSI_CERT_FILE }),
+    ).to.deep.equal([
+      'le téléservice INSi est configuré à moitié : DUI_INSI_KEY_FILE, DUI_INSI_CA_FILE, DUI_INSI_AUTHORISATION_NUMBER manquent (DUI_INSI_URL, DUI_INSI_CERT_FILE, DUI_INSI_KEY_FILE, DUI_INSI_CA_FILE, DUI_INSI_AUTHORISATION_NUMBER vont ensemble)',
+    ]);
+    expect(problemsWith({ ...insi, DUI_INSI_URL: 'http://insi.example/lps' })).to.deep.equal([
+      'DUI_INSI_URL doit être l’URL https du téléservice INSi (TLS mutuel)',
+    ]);
+  });
+
+  it('reads the Annuaire Santé’s URL and API key together, and refuses one without the other or a wrong URL', () => {
+    // given the FHIR base of the ANS API and a key of its portal
+    const annuaire = {
+      DUI_ANNUAIRE_SANTE_URL: 'https://gateway.api.esante.gouv.fr/fhir/v2',
+      DUI_ANNUAIRE_SANTE_API_KEY: ' une-cle ',
+    };
+
+    // when / then
+    expect(loadServerConfig(annuaire).annuaireSante).to.deep.equal({
+      url: 'https://gateway.api.esante.gouv.fr/fhir/v2',
+      apiKey: 'une-cle',
+    });
+    expect(problemsWith({ DUI_ANNUAIRE_SANTE_URL: annuaire.DUI_ANNUAIRE_SANTE_URL })).to.deep.equal([
+      'l’Annuaire Santé est configuré à moitié : DUI_ANNUAIRE_SANTE_API_KEY manque (DUI_ANNUAIRE_SANTE_URL et DUI_ANNUAIRE_SANTE_API_KEY vont ensemble)',
+    ]);
+    expect(problemsWith({ DUI_ANNUAIRE_SANTE_API_KEY: 'une-cle', DUI_ANNUAIRE_SANTE_URL: ' ' })).to.have.length(1);
+    const wrong = problemsWith({ ...annuaire, DUI_ANNUAIRE_SANTE_URL: 'gateway.api.esante.gouv.fr' });
+    expect(wrong).to.deep.equal([
+      'DUI_ANNUAIRE_SANTE_URL doit être l’URL de base de l’API FHIR de l’Annuaire Santé, par exemple https://gateway.api.esante.gouv.fr/fhir/v2',
+    ]);
+    expect(wrong.join('\n')).not.to.include('une-cle');
+    // in production the key never travels in clear
+    expect(
+      problemsWith({ ...safeProduction, ...annuaire, DUI_ANNUAIRE_SANTE_URL: 'http://annuaire.example/fhir' }),
+    ).to.deep.equal([
+      'DUI_ANNUAIRE_SANTE_URL doit être une URL https en production : la clé d’API ne circule pas en clair',
+    ]);
+    expect(loadServerConfig({ ...safeProduction, ...annuaire }).annuaireSante?.url).to.equal(
+      annuaire.DUI_ANNUAIRE_SANTE_URL,
+    );
   });
 
   it('reads the ESSMS’ names and addresses from DUI_FACILITIES, and refuses a malformed list in French', () => {

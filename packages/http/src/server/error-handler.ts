@@ -111,9 +111,13 @@ function bodyParserProblem(error: unknown): HttpProblem | undefined {
   switch (type) {
     case 'entity.parse.failed':
       if ((error as Error).message === NUL_CHARACTER_REFUSED) {
-        return new HttpProblem('validation-failed', 'Le corps de la requête contient un caractère nul (U+0000), refusé.', {
-          extensions: { errors: [{ path: 'body', message: 'caractère nul' }] },
-        });
+        return new HttpProblem(
+          'validation-failed',
+          'Le corps de la requête contient un caractère nul (U+0000), refusé.',
+          {
+            extensions: { errors: [{ path: 'body', message: 'caractère nul' }] },
+          },
+        );
       }
       return new HttpProblem('validation-failed', 'Le corps de la requête n’est pas un JSON valide.', {
         extensions: { errors: [{ path: 'body', message: 'JSON mal formé' }] },

@@ -9,6 +9,7 @@ export { API_REFERENCE_STYLESHEET_PATH, renderApiReference } from './api-referen
 export {
   ConfigurationError,
   type FacilityIdentity,
+  type InsiConfig,
   loadServerConfig,
   type OidcConfig,
   type OrganisationOidcConfig,

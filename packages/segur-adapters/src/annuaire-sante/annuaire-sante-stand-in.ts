@@ -5,6 +5,7 @@ import type {
   OrganisationSearch,
   PractitionerSearch,
 } from './annuaire-sante-port.js';
+import { folded } from './folded-text.js';
 
 /**
  * Fictitious practitioners: RPPS in the 997… range of the ANS test cards, which no real
@@ -41,6 +42,7 @@ export const ANNUAIRE_TEST_PRACTITIONERS: readonly AnnuairePractitioner[] = [
         finess: '990000028',
         postalAddress: '1 avenue de l’Hôpital, 75020 Paris',
         phone: '01 99 00 20 29',
+        email: 'bruno.moreau@ch-valmont.mssante.example',
       },
     ],
   },
@@ -64,6 +66,21 @@ export const ANNUAIRE_TEST_PRACTITIONERS: readonly AnnuairePractitioner[] = [
     givenName: 'Thomas',
     profession: { code: '60', label: 'Infirmier' },
     practiceLocations: [{ postalAddress: '8 rue Oberkampf, 75011 Paris', phone: '01 99 00 40 45' }],
+  },
+  {
+    rpps: '99700000052',
+    familyName: 'Roux',
+    givenName: 'Camille',
+    profession: { code: '60', label: 'Infirmier' },
+    practiceLocations: [
+      {
+        organisationName: 'Centre hospitalier de Valmont (fictif)',
+        finess: '990000028',
+        postalAddress: '1 avenue de l’Hôpital, 75020 Paris',
+        phone: '01 99 00 20 52',
+        email: 'camille.roux@ch-valmont.mssante.example',
+      },
+    ],
   },
 ];
 
@@ -95,9 +112,10 @@ export const ANNUAIRE_TEST_ORGANISATIONS: readonly AnnuaireOrganisation[] = [
 const DEFAULT_LIMIT = 20;
 
 /**
- * A local Annuaire Santé for tests and the embedded default: it answers from fixed fictitious
- * practitioners and organisations as the real directory would (a search by a part of the name,
- * accents and case ignored, or by the exact number), and counts the calls made to it.
+ * A local Annuaire Santé for tests: it answers from fixed fictitious practitioners and
+ * organisations as the real directory would (a search by a part of the name, accents and case
+ * ignored, by the exact number, by MSSanté address or by the FINESS of a place of practice), and
+ * counts the calls made to it. The FHIR stand-in serves the same fixtures over the real protocol.
  */
 export class AnnuaireSanteStandIn implements AnnuaireSante {
   #calls = 0;
@@ -113,13 +131,8 @@ export class AnnuaireSanteStandIn implements AnnuaireSante {
 
   async searchPractitioners(search: PractitionerSearch): Promise<AnnuairePractitioner[]> {
     this.#calls += 1;
-    const name = search.name === undefined ? undefined : folded(search.name);
     return this.practitioners
-      .filter(
-        (practitioner) =>
-          (search.rpps === undefined || practitioner.rpps === search.rpps) &&
-          (name === undefined || folded(`${practitioner.givenName} ${practitioner.familyName}`).includes(name)),
-      )
+      .filter((practitioner) => matchesPractitionerSearch(practitioner, search))
       .slice(0, search.limit ?? DEFAULT_LIMIT)
       .map(copy);
   }
@@ -144,9 +157,17 @@ export class AnnuaireSanteStandIn implements AnnuaireSante {
   }
 }
 
-/** Lower case, without accents, single spaces: how a search compares names. */
-function folded(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
+/** Whether a practitioner answers a search: every criterion given holds. */
+function matchesPractitionerSearch(practitioner: AnnuairePractitioner, search: PractitionerSearch): boolean {
+  const places = practitioner.practiceLocations;
+  const mailbox = search.mailbox?.trim().toLowerCase();
+  return (
+    (search.rpps === undefined || practitioner.rpps === search.rpps) &&
+    (search.name === undefined ||
+      folded(`${practitioner.givenName} ${practitioner.familyName}`).includes(folded(search.name))) &&
+    (mailbox === undefined || places.some((place) => place.email?.toLowerCase() === mailbox)) &&
+    (search.finess === undefined || places.some((place) => place.finess === search.finess))
+  );
 }
 
 /** Callers get their own copy: the fixture set never changes under them. */

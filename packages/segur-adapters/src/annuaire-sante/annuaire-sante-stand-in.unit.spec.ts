@@ -23,6 +23,27 @@ describe('the Annuaire Santé stand-in', () => {
     assert.equal(annuaire.calls, 5);
   });
 
+  it('finds practitioners by MSSanté address, case ignored, and by the FINESS of where they practise', async () => {
+    const annuaire = new AnnuaireSanteStandIn();
+    const rppsOf = (found: { rpps: string }[]) => found.map((practitioner) => practitioner.rpps);
+    assert.deepEqual(
+      rppsOf(await annuaire.searchPractitioners({ mailbox: ' Bruno.Moreau@ch-valmont.mssante.example ' })),
+      ['99700000029'],
+    );
+    assert.deepEqual(rppsOf(await annuaire.searchPractitioners({ finess: '990000028' })), [
+      '99700000029',
+      '99700000052',
+    ]);
+    // every criterion must hold
+    assert.deepEqual(rppsOf(await annuaire.searchPractitioners({ finess: '990000028', name: 'roux' })), [
+      '99700000052',
+    ]);
+    assert.deepEqual(
+      await annuaire.searchPractitioners({ finess: '990000010', mailbox: 'bruno.moreau@ch-valmont.mssante.example' }),
+      [],
+    );
+  });
+
   it('gets one practitioner, as a copy the caller may change', async () => {
     const annuaire = new AnnuaireSanteStandIn();
     const anne = await annuaire.practitioner('99700000011');

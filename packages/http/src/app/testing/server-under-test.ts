@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type HabilitationCommand, habilitationsDecider, habilitationsStreamId } from '@dui-pds/domain';
 import { handleCommand } from '@dui-pds/eventstore';
 import { dropSchemasStartingWith, TEST_DATABASE_URL, testPostgres, uniqueSchema } from '@dui-pds/eventstore/testing';
-import type { Insi } from '@dui-pds/segur-adapters';
+import type { AnnuaireSante, Insi } from '@dui-pds/segur-adapters';
 import { MemorySessionStore, openSession } from '../../auth/index.js';
 import { createLogger, loadServerConfig } from '../../server/index.js';
 import { type DuiServer, startDuiServer } from '../compose.js';
@@ -50,7 +50,7 @@ export class ServerUnderTest {
       schema: uniqueSchema('http'),
       masterKey: randomBytes(32).toString('base64'),
     },
-    services: { insi?: Insi; clock?: () => Date } = {},
+    services: { insi?: Insi; annuaireSante?: AnnuaireSante; clock?: () => Date } = {},
   ): Promise<ServerUnderTest> {
     const { schema, masterKey } = data;
     const config = loadServerConfig({

@@ -415,16 +415,28 @@ export function directoryRoutes(deps: DirectoryDependencies): RouteDefinition[] 
 
     defineQuery({
       path: '/organisations/:organisationId/annuaire-sante/practitioners',
-      summary: 'Chercher un professionnel de santé dans l’Annuaire Santé, par nom ou par RPPS',
+      summary:
+        'Chercher un professionnel de santé dans l’Annuaire Santé, par nom, RPPS, adresse MSSanté ou FINESS du lieu d’exercice (critères cumulés)',
       tags: [TAG],
       params: organisationParams,
-      query: z.object({ name: z.string().trim().min(2).max(100).optional(), rpps: rppsSchema.optional() }),
+      query: z.object({
+        name: z.string().trim().min(2).max(100).optional(),
+        rpps: rppsSchema.optional(),
+        mailbox: z
+          .email({ error: 'adresse MSSanté invalide : une adresse électronique est attendue' })
+          .max(254)
+          .optional(),
+        finess: finessSchema.optional(),
+      }),
       response: z.object({ practitioners: z.array(practitionerSchema) }),
       problems: ['validation-failed', 'service-unavailable'],
       async handler({ params, query, context }) {
         await access.principal(context, params.organisationId);
-        if (query.name === undefined && query.rpps === undefined) {
-          throw new HttpProblem('validation-failed', 'Indiquez un nom (deux lettres au moins) ou un numéro RPPS.');
+        if (Object.values(query).every((criterion) => criterion === undefined)) {
+          throw new HttpProblem(
+            'validation-failed',
+            'Indiquez un nom (deux lettres au moins), un numéro RPPS, une adresse MSSanté ou le numéro FINESS d’un lieu d’exercice.',
+          );
         }
         const practitioners = await fromAnnuaire(() => annuaireSante.searchPractitioners({ ...query, limit: 20 }));
         return { body: { practitioners } };

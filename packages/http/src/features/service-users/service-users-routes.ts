@@ -392,6 +392,8 @@ export function serviceUsersRoutes(deps: ServiceUsersDependencies): RouteDefinit
           );
         }
         const { ins } = record;
+        // a test INS held from before (a test deployment's data) is not re-confirmed in production either
+        refuseTestOid(ins.oid);
         const answer = await callInsi(() => insi.verify(ins, traits));
         if (answer.outcome === 'not-confirmed') {
           throw new DomainRuleViolation(

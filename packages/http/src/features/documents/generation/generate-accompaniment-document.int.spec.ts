@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pdfPagesText } from '@dui-pds/documents/testing';
+import { pdfPagesImageCount, pdfPagesText } from '@dui-pds/documents/testing';
 import {
   type Decider,
   freedomOfMovementDecider,
   freedomOfMovementStreamId,
+  INS_OIDS,
+  nirKey,
   personalisedProjectDecider,
   personalisedProjectStreamId,
   serviceUserIdentityDecider,
@@ -757,5 +759,68 @@ describe('generating the documents of the accompaniment (PostgreSQL, inline proj
     expect(text).to.contain('CAARUD L’Escale');
     expect(text).to.contain('FINESS 130000002');
     expect(text).to.contain('Projet à remettre à la personne accueillie, non signé');
+  });
+
+  // last: it qualifies Pierre Durand's identity, which the documents above print without an INS
+  it('prints the INS and its DataMatrix on every document once the identity is qualified, never before', async () => {
+    const documents = () =>
+      Promise.all(
+        (
+          [
+            { kind: 'stayContract', sourceId: ids.contract },
+            { kind: 'stayContractAmendment', sourceId: ids.contract },
+            { kind: 'freedomOfMovementAnnex' },
+            { kind: 'trustedPersonAttestation' },
+            { kind: 'personalisedProject' },
+            { kind: 'summarySheet' },
+          ] as const
+        ).map(async (request) => {
+          const document = await generate({ serviceUserId: durand, ...request });
+          const images = (await pdfPagesImageCount(document.pdf)).reduce((sum, count) => sum + count, 0);
+          return { kind: request.kind, text: await textOf(document), images };
+        }),
+      );
+    const ins = { value: `1720313055042${nirKey('1720313055042')}`, oid: INS_OIDS.nir };
+    const where = { facilityId: CSAPA, serviceUserId: durand };
+    const identity = (command: Parameters<typeof serviceUserIdentityDecider.decide>[0]) =>
+      decide(serviceUserIdentityDecider, serviceUserStreamId(ORG, durand), command, where);
+
+    // given his INS retrieved from the INSi (RECUP), his identity not yet checked on a document
+    await identity({
+      type: 'RecordInsRetrieved',
+      ins,
+      traits: {
+        birthName: 'DURAND',
+        birthFirstNames: ['PIERRE', 'LOUIS'],
+        birthDate: '1972-03-08',
+        sex: 'M',
+        birthplaceCode: '13055',
+      },
+      operation: 'search',
+      at: '2026-11-20T09:00:00Z',
+    });
+    const retrieved = await documents();
+    // when his identity card is checked (QUAL)
+    await identity({
+      type: 'RecordIdentityDocumentCheck',
+      checkId: randomUUID(),
+      kind: 'national-id-card',
+      expiresOn: '2030-01-01',
+      checkedOn: '2026-11-20',
+      checkedBy: 'pro-secretariat',
+      outcome: 'consistent',
+    });
+    const qualified = await documents();
+
+    // then no document printed the INS before, and each prints it, with its code, now
+    for (const { kind, text, images } of retrieved) {
+      expect(text, kind).not.to.contain(ins.value);
+      expect(images, kind).to.equal(0);
+    }
+    for (const { kind, text, images } of qualified) {
+      expect(text, kind).to.contain('Identité nationale de santé');
+      expect(text, kind).to.contain(`INS (NIR) : ${ins.value}`);
+      expect(images, kind).to.equal(1);
+    }
   });
 });

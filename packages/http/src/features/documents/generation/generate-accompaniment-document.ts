@@ -5,6 +5,8 @@ import {
   freedomOfMovementAnnexPdf,
   type MeasureOnPrint,
   personalisedProjectPdf,
+  printedIns,
+  qualifiedIdentity,
   renderSummarySheetPdf,
   stayContractAmendmentPdf,
   stayContractPdf,
@@ -145,7 +147,10 @@ function establishmentOf(sources: GenerationSources, facilityId: string): Establ
   return { facilityId, name: known.name, ...(known.address ? { address: known.address } : {}) };
 }
 
-/** The usager as documents name them: the displayed name, or only the pseudonym of an anonymous usager. */
+/**
+ * The usager as documents name them: the displayed name, with the INS of a qualified identity, or
+ * only the pseudonym of an anonymous usager.
+ */
 async function usagerOf(sources: GenerationSources, request: GenerationRequest): Promise<UsagerOnDocument> {
   const identity = await serviceUserIdentity(sources.knex, sources.schemas.serviceUsers, request);
   if (!identity) throw new HttpProblem('not-found', 'Cet usager n’existe pas.');
@@ -154,11 +159,13 @@ async function usagerOf(sources: GenerationSources, request: GenerationRequest):
   }
   const name = identity.usedName ?? identity.birthName ?? '';
   const firstName = identity.usedFirstName ?? identity.birthFirstNames[0] ?? '';
+  const qualified = qualifiedIdentity(identity);
   return {
     anonymous: false,
     name: `${name} ${firstName}`.trim() || `Usager ${identity.serviceUserId}`,
     ...(identity.birthDate ? { birthDate: identity.birthDate } : {}),
     ...(identity.postalAddress ? { postalAddress: identity.postalAddress } : {}),
+    ...(qualified ? { ins: await printedIns(qualified) } : {}),
   };
 }
 

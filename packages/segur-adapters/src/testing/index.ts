@@ -1,0 +1,5 @@
+export {
+  type CertificateAndKey,
+  type EphemeralCertificates,
+  issueEphemeralCertificates,
+} from '../tls/ephemeral-certificates.js';
