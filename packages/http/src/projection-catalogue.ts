@@ -24,6 +24,7 @@ import {
   recordNotesProjection,
   recordRetentionProjection,
   reportingOutboxProjection,
+  secureMessagingProjection,
   serviceUsersProjection,
   socialBenefitsProjection,
   stayContractsProjection,
@@ -65,6 +66,7 @@ export const inlineProjections: readonly Projection[] = [
   recordRetentionProjection,
   // without its key here: `withMasterKey` gives it the key of the deployment
   reportingOutboxProjection(),
+  secureMessagingProjection,
   serviceUsersProjection,
   socialBenefitsProjection,
   stayContractsProjection,

@@ -83,6 +83,7 @@ export {
 export { migrateProjectionRegistry, projectionRegistryMigrations } from './runtime/registry-migration.js';
 export { type AsOf, ReplayedModel } from './runtime/replayed-model.js';
 export { type PurgedRows, purgeServiceUserRows } from './runtime/service-user-purge.js';
+export * from './secure-messaging/index.js';
 export {
   findServiceUsers,
   type ServiceUserSummary,

@@ -22,6 +22,61 @@ export {
   startAnnuaireSanteFhirStandIn,
 } from './annuaire-sante/fhir/annuaire-sante-fhir-stand-in.js';
 export { UnconfiguredAnnuaireSante } from './annuaire-sante/unconfigured-annuaire-sante.js';
+export { buildCdaDocument, HL7_V3_NAMESPACE } from './cda/build-cda-document.js';
+export type {
+  CdaDocumentInput,
+  CdaFacility,
+  CdaPatient,
+  CdaProfessional,
+  CodedValue,
+  InstanceIdentifier,
+} from './cda/cda-document-input.js';
+export {
+  CDA_DOCUMENT_TYPES,
+  cdaDocumentTypeOf,
+  XDS_CLASS_CODES,
+  xdsClassCodeOf,
+} from './cda/cda-document-types.js';
+export { CdaInputRefused, type CdaRefusalCode } from './cda/cda-input-refused.js';
+export {
+  ADMINISTRATIVE_GENDER,
+  CDA_CONFIDENTIALITY,
+  CDA_OIDS,
+  CDA_TEMPLATE_IDS,
+  ESSMS_PRACTICE_SETTING,
+  oidOfUuid,
+  PDS_FACILITY_TYPE,
+  PROFESSION_OF_ROLE,
+  professionalIdOf,
+  structureIdOfFiness,
+} from './cda/cda-vocabulary.js';
+export { hl7Instant, instantOfXdsTime, xdsTime } from './cda/hl7-time.js';
+export { DmpRefused, DmpUnavailable, dmpErrorLabel } from './dmp/dmp-errors.js';
+export type {
+  Dmp,
+  DmpAccess,
+  DmpActor,
+  DmpCall,
+  DmpDocumentContent,
+  DmpDocumentSummary,
+  DmpPatient,
+  DmpReceipt,
+  DmpRetrievedDocument,
+  DmpSearchQuery,
+  DmpSoftware,
+} from './dmp/dmp-port.js';
+export { type DmpMaskingFlags, dmpSubmissionOf } from './dmp/dmp-submission.js';
+export { DmpSoapClient, type DmpSoapClientConfig } from './dmp/soap/dmp-soap-client.js';
+export { DMP_ACTIONS, DMP_NAMESPACES, DMP_SERVICES, dmpPatientId } from './dmp/soap/dmp-soap-names.js';
+export {
+  type DmpSoapStandIn,
+  type DmpSoapStandInOptions,
+  type DmpStandInDocument,
+  type DmpStandInPatient,
+  startDmpSoapStandIn,
+} from './dmp/soap/dmp-soap-stand-in.js';
+export { readVihf, VIHF_ATTRIBUTES, type Vihf, VihfRefused } from './dmp/soap/vihf.js';
+export { unconfiguredDmp } from './dmp/unconfigured-dmp.js';
 export type { Insi, InsiSearchAnswer, InsiSearchQuery, InsiVerificationAnswer } from './insi/insi-port.js';
 export { searchIns } from './insi/insi-search-procedure.js';
 export { INSI_TEST_IDENTITIES, InsiStandIn, type InsiTestIdentity } from './insi/insi-stand-in.js';
@@ -44,6 +99,74 @@ export {
   startInsiSoapStandIn,
 } from './insi/soap/insi-soap-stand-in.js';
 export { MalformedXml } from './insi/soap/xml-document.js';
+export {
+  buildDeliveryStatusNotification,
+  type DeliveryStatusRecipient,
+  type DeliveryStatusReport,
+  readDeliveryStatus,
+} from './mssante/acknowledgements/delivery-status.js';
+export {
+  buildDispositionNotification,
+  type Disposition,
+  type DispositionError,
+  type DispositionNotification,
+  dispositionField,
+  type ReturnedAttachment,
+  readDisposition,
+  readDispositionNotification,
+} from './mssante/acknowledgements/disposition-notification.js';
+export { type IncomingAttachment, type IncomingMail, readIncomingMail } from './mssante/incoming-mail.js';
+export { DovecotMissing, dovecotBinary } from './mssante/local/dovecot-server.js';
+export {
+  buildMssanteMessage,
+  isPatientMssanteAddress,
+  type MssanteDocument,
+  type MssanteMessageInput,
+  mssanteSubject,
+  PATIENT_MSSANTE_DOMAIN,
+  patientMssanteAddress,
+  XDM_SUBJECT_PREFIX,
+} from './mssante/mssante-message.js';
+export {
+  type ReceivedBody,
+  type ReceivedCdaDocument,
+  type ReceivedPatient,
+  readReceivedCda,
+} from './mssante/received/read-received-cda.js';
+export {
+  type ReceivedMssanteDocument,
+  type ReceivedMssanteDocuments,
+  receivedMssanteDocuments,
+} from './mssante/received/received-documents.js';
+export {
+  type InboxPass,
+  type MailSubmission,
+  type OutgoingAttachment,
+  type OutgoingMail,
+  SecureMessageRefused,
+  type SecureMessaging,
+  SecureMessagingUnavailable,
+} from './mssante/secure-messaging-port.js';
+export {
+  HANDLED_KEYWORD,
+  SmtpImapSecureMessaging,
+  type SmtpImapSecureMessagingConfig,
+} from './mssante/smtp-imap-secure-messaging.js';
+export {
+  DEFAULT_XDM_LIMITS,
+  readXdmPackage,
+  type XdmLimits,
+  XdmPackageRefused,
+  type XdmRefusalReason,
+  type XdmSubset,
+} from './mssante/xdm/read-xdm-package.js';
+export {
+  buildXdmPackage,
+  XDM_ATTACHMENT_NAME,
+  type XdmDocument,
+  type XdmPackageInput,
+  xdmDocumentName,
+} from './mssante/xdm/xdm-package.js';
 export {
   type HabilitationSuggestion,
   habilitationSuggestions,
@@ -68,7 +191,36 @@ export {
   subjectRefProSchema,
 } from './pro-sante-connect/subject-ref-pro.js';
 export {
+  type LocalDelivery,
+  type LocalMailServers,
+  type LocalMailUser,
+  startLocalMailServers,
+} from './testing/mail-servers.js';
+export {
   type CertificateAndKey,
   type EphemeralCertificates,
   issueEphemeralCertificates,
 } from './tls/ephemeral-certificates.js';
+export { cx, identifierOfCx, uuidOfName, xcn, xdsHashAndSize, xon } from './xds/hl7v2-values.js';
+export { readRegistryObjectList, readSubmitObjectsRequest } from './xds/read-submit-objects-request.js';
+export {
+  submissionSetEntryUuid,
+  submitObjectsRequest,
+  submitObjectsRequestXml,
+} from './xds/submit-objects-request.js';
+export {
+  uniqueIdOf,
+  type XdsDocumentEntryOptions,
+  xdsCode,
+  xdsDocumentEntryOf,
+} from './xds/xds-document-entry.js';
+export {
+  DMP_MASKING_CODES,
+  EBRIM,
+  XDS_SD_PDF_FORMAT,
+  XDS_UUIDS,
+  type XdsAuthor,
+  type XdsCode,
+  type XdsDocumentEntry,
+  type XdsSubmission,
+} from './xds/xds-metadata.js';

@@ -10,6 +10,8 @@ import type { PortalAccountEventType } from '../portal-accounts/portal-account.j
 import type { PrescriptionEventType } from '../prescriptions/prescription.js';
 import type { PsychologicalAssessmentEventType } from '../psychology/psychological-assessment.js';
 import type { PsychologistAppointmentEventType } from '../psychology/psychologist-appointment.js';
+import type { ReceivedSecureMessageEventType } from '../secure-messaging/received-secure-message.js';
+import type { SentSecureMessageEventType } from '../secure-messaging/sent-secure-message.js';
 import type { ServiceUserIdentityEventType } from '../service-users/service-user-identity.js';
 import type { TrustedPersonEventType } from '../trusted-persons/trusted-person.js';
 import type { DestructionReportEventType, RecordRetentionEventType } from './record-retention.js';
@@ -35,6 +37,7 @@ export const MEDICAL_EVENT_TYPES: ReadonlySet<string> = new Set<
   | PsychologicalAssessmentEventType
   | PsychologistAppointmentEventType
   | ServiceUserIdentityEventType
+  | ReceivedSecureMessageEventType
 >([
   // prescriptions of medicines and exams, and exam results
   'MedicinePrescribed',
@@ -63,6 +66,8 @@ export const MEDICAL_EVENT_TYPES: ReadonlySet<string> = new Set<
   'PsychologistAppointmentMissed',
   // a certificate of care says that care was given
   'CareCertificateIssued',
+  // documents received by MSSanté (exam results, reports), filed by the inbox rather than a clinician
+  'ReceivedSecureMessageFiled',
 ]);
 
 export const CLINICIAN_ROLES = ['doctor', 'nurse', 'pharmacist', 'psychologist'] as const satisfies readonly Role[];
@@ -81,6 +86,7 @@ export const NON_CONTACT_EVENT_TYPES: ReadonlySet<string> = new Set<
   | Extract<HandoverEventType, 'HandoverRead'>
   | Exclude<InformationEventType, 'InformationSent'>
   | AgendaFeedEventType
+  | SentSecureMessageEventType
 >([
   // the retention of the record itself
   'RecordArchived',
@@ -121,6 +127,10 @@ export const NON_CONTACT_EVENT_TYPES: ReadonlySet<string> = new Set<
   'InformationMarkedUnread',
   'AgendaFeedIssued',
   'AgendaFeedRevoked',
+  // documents sent by MSSanté, and the acknowledgements that come back on their own, at any time
+  'SecureMessageSent',
+  'SecureMessageSendingFailed',
+  'SecureMessageAcknowledged',
 ]);
 
 /** The envelope of a fact, as far as the retention clock reads it. */

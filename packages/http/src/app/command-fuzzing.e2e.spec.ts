@@ -230,6 +230,7 @@ describe('the HTTP API under fuzzing: every command refuses invalid bodies', fun
       holdId: randomUUID(),
       visitId: randomUUID(),
       supplyCode: 'seringue-1ml',
+      submissionId: randomUUID(),
     });
 
     // one test per command, known only now that the server describes itself
@@ -277,7 +278,8 @@ describe('the HTTP API under fuzzing: every command refuses invalid bodies', fun
         expectClientProblem(answer, fuzzed);
         const events = await app.eventCount();
         if (events !== eventsBeforeThisBody) {
-          expect.fail(`${events - eventsBeforeThisBody} event(s) appended by ${fuzzed}`);
+          const appended = await app.lastEvents(events - eventsBeforeThisBody);
+          expect.fail(`${appended.join(', ')} appended by ${fuzzed} (answered ${answer.status})`);
         }
       }),
       // FUZZ_SEED and FUZZ_PATH replay a failure that a run reported

@@ -36,6 +36,7 @@ import {
   RedisLeaseManager,
   recordNotesProjection,
   recordRetentionProjection,
+  secureMessagingProjection,
   serviceUsersProjection,
   socialBenefitsProjection,
   stayContractsProjection,
@@ -47,7 +48,7 @@ import {
   withArchivedRecordsReadOnly,
   withInlineProjections,
 } from '@dui-pds/projections';
-import type { AnnuaireSante, Insi } from '@dui-pds/segur-adapters';
+import type { AnnuaireSante, Dmp, Insi } from '@dui-pds/segur-adapters';
 import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
@@ -70,7 +71,9 @@ import { admissionRoutes } from '../features/admission/admission-routes.js';
 import { agendaFeatureRoutes } from '../features/agendas/agenda-feature-routes.js';
 import { assessmentsRoutes } from '../features/assessments/assessments-routes.js';
 import { careTeamRoutes } from '../features/care-teams/care-team-routes.js';
+import { cdaRoutes } from '../features/cda/cda-routes.js';
 import { directoryRoutes } from '../features/directory/directory-routes.js';
+import { dmpRoutes } from '../features/dmp/dmp-routes.js';
 import { documentsRoutes } from '../features/documents/documents-routes.js';
 import { generatedDocumentsRoutes } from '../features/documents/generated-documents-routes.js';
 import { exchangesRoutes } from '../features/exchanges/exchanges-routes.js';
@@ -80,6 +83,8 @@ import { habilitationsRoutes } from '../features/habilitations/habilitations-rou
 import { handoversRoutes } from '../features/handovers/handovers-routes.js';
 import { infectiousWasteRoutes } from '../features/infectious-waste/infectious-waste-routes.js';
 import { clinicalObservationsRoutes } from '../features/medical-observations/clinical-observations-routes.js';
+import { MssanteInboxSchedule } from '../features/mssante/mssante-inbox-schedule.js';
+import { mssanteRoutes } from '../features/mssante/mssante-routes.js';
 import { personalisedProjectsRoutes } from '../features/personalised-projects/personalised-projects-routes.js';
 import { pharmacyRoutes } from '../features/pharmacy/pharmacy-routes.js';
 import { prescriptionForDispensing } from '../features/pharmacy/prescription-for-dispensing.js';
@@ -125,10 +130,12 @@ import {
 } from '../server/index.js';
 import { AccessLog } from './access-log.js';
 import { openAnnuaireSante } from './annuaire-sante-service.js';
-import { DEMO_FACILITIES, DEMO_PROFESSIONALS, seedDemoOrganisation } from './demo-organisation.js';
+import { DEMO_FACILITIES, DEMO_ORGANISATION, DEMO_PROFESSIONALS, seedDemoOrganisation } from './demo-organisation.js';
 import { developmentMasterKey } from './development-master-key.js';
+import { openDmp } from './dmp-service.js';
 import { startEmbeddedProSanteConnect } from './embedded-pro-sante-connect.js';
 import { openInsiTeleservice } from './insi-teleservice.js';
+import { openMssanteMailbox } from './mssante-mailbox.js';
 
 export interface DuiServer {
   url: string;
@@ -164,6 +171,8 @@ export async function startDuiServer(
     insi?: Insi;
     /** The Annuaire Santé; by default the configured ANS FHIR API, else a local FHIR stand-in in development. */
     annuaireSante?: AnnuaireSante;
+    /** The DMP; by default the configured DMPi web services, else a local SOAP stand-in in development. */
+    dmp?: Dmp;
     /** What the usager portal reads from other modules (designations, agenda); fail-closed defaults. */
     portal?: Partial<PortalSources>;
   } = {},
@@ -261,9 +270,37 @@ export async function startDuiServer(
 
   const readinessChecks: ReadinessCheck[] = [databaseCheck(knex), ...(redis ? [redisCheck(redis)] : [])];
   const teleservice = options.insi ? { insi: options.insi, close: async () => {} } : await openInsiTeleservice(config);
+  const dmpService = options.dmp ? { dmp: options.dmp, close: async () => {} } : await openDmp(config);
   const annuaire = options.annuaireSante
     ? { annuaireSante: options.annuaireSante, close: async () => {} }
     : await openAnnuaireSante(config);
+  // MSSanté: the configured mailbox, else local mail servers for the embedded demo (when Dovecot is installed)
+  const mssanteMailbox = await openMssanteMailbox(config, demo ? { organisationId: DEMO_ORGANISATION.id } : undefined);
+  const secureMessagingSchema = runtime.readSchema(secureMessagingProjection.name);
+  const mssanteInbox =
+    mssanteMailbox &&
+    new MssanteInboxSchedule(
+      {
+        store,
+        knex,
+        schemas: {
+          secureMessaging: secureMessagingSchema,
+          serviceUsers: runtime.readSchema(serviceUsersProjection.name),
+        },
+        blobs,
+        mailbox: mssanteMailbox,
+        clock,
+      },
+      {
+        everyMs: config.mssanteInboxEveryMs,
+        onPass: (pass) => {
+          if (pass.handled + pass.failed === 0) return;
+          logger.info(pass, 'MSSanté inbox read');
+        },
+        onError: (error) =>
+          logger.warn({ reason: error instanceof Error ? error.name : 'unknown' }, 'MSSanté inbox not read'),
+      },
+    );
   const app = createApp({
     config,
     logger,
@@ -571,6 +608,66 @@ export async function startDuiServer(
           facilities,
         },
       }),
+      ...dmpRoutes({
+        store,
+        dmp: dmpService.dmp,
+        cda: {
+          knex,
+          schemas: {
+            documents: documentsSchema,
+            serviceUsers: runtime.readSchema(serviceUsersProjection.name),
+            summarySheets: runtime.readSchema(summarySheetsProjection.name),
+          },
+          blobs,
+          facilities,
+          oidRoot: config.oidRoot,
+        },
+        access,
+        accessLog,
+        clock,
+      }),
+      ...cdaRoutes({
+        sources: {
+          knex,
+          schemas: {
+            documents: documentsSchema,
+            serviceUsers: runtime.readSchema(serviceUsersProjection.name),
+            summarySheets: runtime.readSchema(summarySheetsProjection.name),
+          },
+          blobs,
+          facilities,
+          oidRoot: config.oidRoot,
+        },
+        access,
+        accessLog,
+      }),
+      ...mssanteRoutes({
+        store,
+        knex,
+        schemas: {
+          secureMessaging: secureMessagingSchema,
+          serviceUsers: runtime.readSchema(serviceUsersProjection.name),
+          directory: runtime.readSchema(directoryProjection.name),
+          documents: documentsSchema,
+        },
+        blobs,
+        access,
+        accessLog,
+        cda: {
+          knex,
+          schemas: {
+            documents: documentsSchema,
+            serviceUsers: runtime.readSchema(serviceUsersProjection.name),
+            summarySheets: runtime.readSchema(summarySheetsProjection.name),
+          },
+          blobs,
+          facilities,
+          oidRoot: config.oidRoot,
+        },
+        mailbox: mssanteMailbox,
+        inbox: mssanteInbox,
+        clock,
+      }),
       ...retentionRoutes({
         store,
         knex,
@@ -622,6 +719,7 @@ export async function startDuiServer(
     onError: (error) => logger.error({ err: error }, 'end-of-retention run failed'),
   });
   retentionSchedule.start();
+  mssanteInbox?.start();
   const running = await startHttpServer(app, {
     port: pscStandIn?.port ?? config.port,
     logger,
@@ -629,6 +727,9 @@ export async function startDuiServer(
     async onShutdown() {
       await teleservice.close();
       await annuaire.close();
+      await dmpService.close();
+      await mssanteInbox?.stop();
+      await mssanteMailbox?.close();
       await retentionSchedule.stop();
       await relay?.stop();
       workers.abort();

@@ -74,7 +74,7 @@ describe('dui migrate and dui projections', function () {
     // then
     expect(run.code).to.equal(2);
     expect(run.stderr).to.equal(
-      'erreur : projection inconnue : « journal_inconnu » (projections connues : activity_journal, access_requests, accompaniment_exits, acts, agendas, attendance, care_teams, clinical_observations, directory, documents, exchanges, freedom_of_movement, habilitations, handovers, infectious_waste, personalised_projects, pharmacy, portal_accounts, prescriptions, psychology, record_notes, record_retention, reporting_outbox, service_users, social_benefits, stay_contracts, summary_sheets, trusted_persons, usage_profiles, visits, waiting_list)\n',
+      'erreur : projection inconnue : « journal_inconnu » (projections connues : activity_journal, access_requests, accompaniment_exits, acts, agendas, attendance, care_teams, clinical_observations, directory, documents, exchanges, freedom_of_movement, habilitations, handovers, infectious_waste, personalised_projects, pharmacy, portal_accounts, prescriptions, psychology, record_notes, record_retention, reporting_outbox, secure_messaging, service_users, social_benefits, stay_contracts, summary_sheets, trusted_persons, usage_profiles, visits, waiting_list)\n',
     );
   });
 

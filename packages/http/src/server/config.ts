@@ -37,6 +37,12 @@ export interface ServerConfig {
   annuaireSante: AnnuaireSanteConfig | undefined;
   /** The INSi teleservice (DUI_INSI_*); absent: a local stand-in in development, unavailable in production. */
   insi: InsiConfig | undefined;
+  /** The organisation's MSSanté mailbox (DUI_MSSANTE_*); absent: local servers for the embedded demo when Dovecot is installed, else unavailable (503). */
+  mssante: MssanteConfig | undefined;
+  /** How often the server reads the MSSanté inbox (`DUI_MSSANTE_POLL_MINUTES`, 5 by default; 0: never, polls on request only). */
+  mssanteInboxEveryMs: number;
+  /** The DMPi web services (DUI_DMP_*); absent: a local stand-in in development, unavailable in production. */
+  dmp: DmpConfig | undefined;
   logLevel: LevelWithSilent;
   rateLimitPerMinute: number;
   /** Express's `trust proxy`: false, true, a number of hops, or addresses and subnets. */
@@ -45,6 +51,12 @@ export interface ServerConfig {
   facilities: Readonly<Record<string, FacilityIdentity>>;
   /** How often the server runs the end-of-retention job (`DUI_RETENTION_JOB_HOURS`, 24 by default; 0: never). */
   retentionJobEveryMs: number;
+  /**
+   * The OID under which this installation names what has no national id (`DUI_OID_ROOT`): the
+   * usagers' local ids in CDA documents and XDS metadata, the accompaniments. A fixed `2.25.` root by
+   * default; a production installation sets its own.
+   */
+  oidRoot: string;
 }
 
 /** How a printed document names an ESSMS: every page of a register carries it (R.5132-36 CSP). */
@@ -80,7 +92,32 @@ export interface InsiConfig {
   emitter: string;
 }
 
+/** The DMPi web services: their base URL, the mutual TLS files (PEM) that also sign the VIHF, the homologation number. */
+export interface DmpConfig {
+  url: string;
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+  /** LPS_ID_HOMOLOGATION_DMP: the number the DMP gave the software. */
+  homologationNumber: string;
+  /** This installation (LPS_ID), when given: `DUI_DMP_INSTANCE`. */
+  instance: string | undefined;
+}
+
 /** The « API Annuaire Santé en FHIR »: its FHIR base and the key of the ANS API portal. */
+/** The MSSanté mailbox of one organisation: its operator's SMTP and IMAP servers and its credentials. */
+export interface MssanteConfig {
+  smtpUrl: string;
+  imapUrl: string;
+  address: string;
+  user: string;
+  password: string;
+  /** The organisation the mailbox belongs to: its received documents are filed among its usagers. */
+  organisationId: string;
+  /** The software's « référence produit » (X-MSS-NIL), when declared. */
+  productReference: string | undefined;
+}
+
 export interface AnnuaireSanteConfig {
   url: string;
   apiKey: string;
@@ -98,8 +135,17 @@ const DEFAULT_PORT = 3000;
 const DEFAULT_DATA_DIR = '.dui-data';
 const DEFAULT_SCHEMA = 'dui';
 const DEFAULT_RATE_LIMIT = 600;
+/** `2.25.` and a UUID drawn once for this project: the OID root of an installation that sets none. */
+const DEFAULT_OID_ROOT = '2.25.196854023917467532165493170246530512871';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const OIDC_VARIABLES = ['PSC_ISSUER', 'PSC_CLIENT_ID', 'PSC_CLIENT_SECRET', 'PSC_REDIRECT_URI'] as const;
+const DMP_VARIABLES = [
+  'DUI_DMP_URL',
+  'DUI_DMP_CERT_FILE',
+  'DUI_DMP_KEY_FILE',
+  'DUI_DMP_CA_FILE',
+  'DUI_DMP_HOMOLOGATION_NUMBER',
+] as const;
 const INSI_VARIABLES = [
   'DUI_INSI_URL',
   'DUI_INSI_CERT_FILE',
@@ -121,6 +167,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
   problems.push(...organisationOidcCompletenessProblems(settings));
   problems.push(...annuaireSanteCompletenessProblems(env));
   problems.push(...insiCompletenessProblems(env));
+  problems.push(...mssanteCompletenessProblems(env));
+  problems.push(...dmpCompletenessProblems(env));
   const mode = settings.DUI_MODE ?? (env.NODE_ENV?.trim() === 'production' ? 'production' : 'development');
   const production = mode === 'production';
   const embedded = settings.DATABASE_URL === undefined;
@@ -140,11 +188,15 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     organisationOidc: organisationOidcConfig(settings),
     annuaireSante: annuaireSanteConfig(settings),
     insi: insiConfig(settings),
+    mssante: mssanteConfig(settings),
+    mssanteInboxEveryMs: settings.DUI_MSSANTE_POLL_MINUTES * 60_000,
+    dmp: dmpConfig(settings),
     logLevel: settings.LOG_LEVEL ?? (production ? 'info' : 'debug'),
     rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
     trustProxy: settings.TRUST_PROXY,
     facilities: settings.DUI_FACILITIES,
     retentionJobEveryMs: settings.DUI_RETENTION_JOB_HOURS * 3_600_000,
+    oidRoot: settings.DUI_OID_ROOT,
   };
   if (production) problems.push(...productionProblems(config, new Set(Object.keys(settings)), env));
   if (problems.length > 0) throw new ConfigurationError(problems);
@@ -239,6 +291,27 @@ function insiCompletenessProblems(env: NodeJS.ProcessEnv): string[] {
   ];
 }
 
+function dmpCompletenessProblems(env: NodeJS.ProcessEnv): string[] {
+  const missing = DMP_VARIABLES.filter((name) => blankToUndefined(env[name]) === undefined);
+  if (missing.length === 0 || missing.length === DMP_VARIABLES.length) return [];
+  return [
+    `le DMP est configuré à moitié : ${missing.join(', ')} manque${missing.length > 1 ? 'nt' : ''} (${DMP_VARIABLES.join(', ')} vont ensemble)`,
+  ];
+}
+
+function dmpConfig(settings: Settings): DmpConfig | undefined {
+  const {
+    DUI_DMP_URL: url,
+    DUI_DMP_CERT_FILE: certFile,
+    DUI_DMP_KEY_FILE: keyFile,
+    DUI_DMP_CA_FILE: caFile,
+  } = settings;
+  const homologationNumber = settings.DUI_DMP_HOMOLOGATION_NUMBER;
+  if (url === undefined || certFile === undefined || keyFile === undefined || caFile === undefined) return undefined;
+  if (homologationNumber === undefined) return undefined;
+  return { url, certFile, keyFile, caFile, homologationNumber, instance: settings.DUI_DMP_INSTANCE };
+}
+
 function insiConfig(settings: Settings): InsiConfig | undefined {
   const { DUI_INSI_URL, DUI_INSI_CERT_FILE, DUI_INSI_KEY_FILE, DUI_INSI_CA_FILE, DUI_INSI_AUTHORISATION_NUMBER } =
     settings;
@@ -255,6 +328,40 @@ function insiConfig(settings: Settings): InsiConfig | undefined {
     authorisationNumber: DUI_INSI_AUTHORISATION_NUMBER,
     instance,
     emitter: settings.DUI_INSI_EMITTER ?? instance,
+  };
+}
+
+const MSSANTE_VARIABLES = [
+  'DUI_MSSANTE_SMTP_URL',
+  'DUI_MSSANTE_IMAP_URL',
+  'DUI_MSSANTE_ADDRESS',
+  'DUI_MSSANTE_USER',
+  'DUI_MSSANTE_PASSWORD',
+  'DUI_MSSANTE_ORGANISATION',
+] as const;
+
+/** The mailbox is given whole or not at all: a server without its credentials is a mistake, not a choice. */
+function mssanteCompletenessProblems(env: NodeJS.ProcessEnv): string[] {
+  const missing = MSSANTE_VARIABLES.filter((name) => blankToUndefined(env[name]) === undefined);
+  if (missing.length === 0 || missing.length === MSSANTE_VARIABLES.length) return [];
+  return [
+    `la messagerie MSSanté est configurée à moitié : ${missing.join(', ')} manque${missing.length > 1 ? 'nt' : ''} (${MSSANTE_VARIABLES.join(', ')} vont ensemble)`,
+  ];
+}
+
+function mssanteConfig(settings: Settings): MssanteConfig | undefined {
+  const { DUI_MSSANTE_SMTP_URL: smtpUrl, DUI_MSSANTE_IMAP_URL: imapUrl, DUI_MSSANTE_ADDRESS: address } = settings;
+  const { DUI_MSSANTE_USER: user, DUI_MSSANTE_PASSWORD: password, DUI_MSSANTE_ORGANISATION: organisationId } = settings;
+  if (smtpUrl === undefined || imapUrl === undefined || address === undefined) return undefined;
+  if (user === undefined || password === undefined || organisationId === undefined) return undefined;
+  return {
+    smtpUrl,
+    imapUrl,
+    address,
+    user,
+    password,
+    organisationId,
+    productReference: settings.DUI_MSSANTE_PRODUCT_REFERENCE,
   };
 }
 
@@ -373,6 +480,17 @@ function settingSchemas() {
     DUI_INSI_AUTHORISATION_NUMBER: optional(z.string().trim()),
     DUI_INSI_INSTANCE: optional(z.string().trim()),
     DUI_INSI_EMITTER: optional(z.string().trim()),
+    DUI_DMP_URL: optional(
+      z.string().refine(isUrlOf(['https:']), {
+        error:
+          'DUI_DMP_URL doit être l’URL https des services du DMP (TLS mutuel), par exemple https://…/si-dmp-server/v2/services',
+      }),
+    ),
+    DUI_DMP_CERT_FILE: optional(z.string()),
+    DUI_DMP_KEY_FILE: optional(z.string()),
+    DUI_DMP_CA_FILE: optional(z.string()),
+    DUI_DMP_HOMOLOGATION_NUMBER: optional(z.string().trim()),
+    DUI_DMP_INSTANCE: optional(z.string().trim()),
     DUI_ANNUAIRE_SANTE_URL: optional(
       z.string().refine(isUrlOf(['https:', 'http:']), {
         error:
@@ -380,6 +498,43 @@ function settingSchemas() {
       }),
     ),
     DUI_ANNUAIRE_SANTE_API_KEY: optional(z.string().trim()),
+    DUI_MSSANTE_SMTP_URL: optional(
+      z.string().refine(isUrlOf(['smtp:', 'smtps:']), {
+        error:
+          'DUI_MSSANTE_SMTP_URL doit être l’URL du serveur d’envoi de l’opérateur MSSanté, par exemple smtps://smtp.operateur.fr:465',
+      }),
+    ),
+    DUI_MSSANTE_IMAP_URL: optional(
+      z.string().refine(isUrlOf(['imap:', 'imaps:']), {
+        error:
+          'DUI_MSSANTE_IMAP_URL doit être l’URL du serveur IMAP de l’opérateur MSSanté, par exemple imaps://imap.operateur.fr:993',
+      }),
+    ),
+    DUI_MSSANTE_ADDRESS: optional(
+      z
+        .string()
+        .trim()
+        .toLowerCase()
+        .pipe(z.email({ error: 'DUI_MSSANTE_ADDRESS doit être l’adresse MSSanté de la boîte de l’organisme' })),
+    ),
+    DUI_MSSANTE_USER: optional(z.string().trim()),
+    DUI_MSSANTE_PASSWORD: optional(z.string()),
+    DUI_MSSANTE_ORGANISATION: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^[\w.:-]{1,200}$/, {
+          error: 'DUI_MSSANTE_ORGANISATION doit être l’identifiant de l’organisme à qui la boîte MSSanté appartient',
+        }),
+    ),
+    DUI_MSSANTE_PRODUCT_REFERENCE: optional(z.string().trim().max(100)),
+    DUI_MSSANTE_POLL_MINUTES: withDefault(
+      z.coerce
+        .number({ error: 'DUI_MSSANTE_POLL_MINUTES doit être un nombre de minutes entre 0 (jamais) et 1440' })
+        .min(0, { error: 'DUI_MSSANTE_POLL_MINUTES doit être un nombre de minutes entre 0 (jamais) et 1440' })
+        .max(1440, { error: 'DUI_MSSANTE_POLL_MINUTES doit être un nombre de minutes entre 0 (jamais) et 1440' }),
+      5,
+    ),
     LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `LOG_LEVEL doit valoir l’un de : ${LOG_LEVELS.join(', ')}` })),
     RATE_LIMIT_PER_MINUTE: withDefault(
       z.coerce
@@ -390,6 +545,14 @@ function settingSchemas() {
     ),
     TRUST_PROXY: withDefault(z.string().transform(trustProxyParser), false),
     DUI_FACILITIES: withDefault(z.string().transform(facilitiesParser), {}),
+    DUI_OID_ROOT: withDefault(
+      z
+        .string()
+        .trim()
+        .regex(/^[0-2](\.(0|[1-9]\d*))+$/, { error: 'DUI_OID_ROOT doit être un OID (chiffres séparés par des points)' })
+        .max(48, { error: 'DUI_OID_ROOT doit tenir en 48 caractères : les identifiants qui en dérivent en ajoutent' }),
+      DEFAULT_OID_ROOT,
+    ),
     DUI_RETENTION_JOB_HOURS: withDefault(
       z.coerce
         .number({ error: 'DUI_RETENTION_JOB_HOURS doit être un nombre d’heures entre 0 (jamais) et 168' })

@@ -46,13 +46,24 @@ describe('the configuration of the HTTP server', () => {
       oidc: undefined,
       organisationOidc: undefined,
       insi: undefined,
+      dmp: undefined,
       annuaireSante: undefined,
+      mssante: undefined,
+      mssanteInboxEveryMs: 300_000,
       facilities: {},
       logLevel: 'debug',
       rateLimitPerMinute: 600,
       trustProxy: false,
       retentionJobEveryMs: 86_400_000,
+      oidRoot: '2.25.196854023917467532165493170246530512871',
     });
+  });
+
+  it('takes the installation’s OID root from DUI_OID_ROOT, and refuses what is not an OID', () => {
+    expect(loadServerConfig({ DUI_OID_ROOT: '1.2.250.1.999.42' }).oidRoot).to.equal('1.2.250.1.999.42');
+    expect(problemsWith({ DUI_OID_ROOT: '1.2.250.01' })).to.deep.equal([
+      'DUI_OID_ROOT doit être un OID (chiffres séparés par des points)',
+    ]);
   });
 
   it('runs the end-of-retention job every DUI_RETENTION_JOB_HOURS, or never with 0, and refuses a negative delay', () => {
@@ -143,6 +154,33 @@ describe('the configuration of the HTTP server', () => {
     ]);
     expect(problemsWith({ ...insi, DUI_INSI_URL: 'http://insi.example/lps' })).to.deep.equal([
       'DUI_INSI_URL doit être l’URL https du téléservice INSi (TLS mutuel)',
+    ]);
+  });
+
+  it('reads the DMP’s settings all together, and refuses half of them or a plain HTTP URL', () => {
+    // given the five settings of the DMP, then an installation id
+    const dmp = {
+      DUI_DMP_URL: 'https://dmp.example/si-dmp-server/v2/services',
+      DUI_DMP_CERT_FILE: '/etc/dui/dmp/cert.pem',
+      DUI_DMP_KEY_FILE: '/etc/dui/dmp/key.pem',
+      DUI_DMP_CA_FILE: '/etc/dui/dmp/ca.pem',
+      DUI_DMP_HOMOLOGATION_NUMBER: 'DMP-0001',
+    };
+    // when / then
+    expect(loadServerConfig({ ...dmp, DUI_DMP_INSTANCE: 'csapa-1' }).dmp).to.deep.equal({
+      url: dmp.DUI_DMP_URL,
+      certFile: dmp.DUI_DMP_CERT_FILE,
+      keyFile: dmp.DUI_DMP_KEY_FILE,
+      caFile: dmp.DUI_DMP_CA_FILE,
+      homologationNumber: 'DMP-0001',
+      instance: 'csapa-1',
+    });
+    expect(loadServerConfig(dmp).dmp?.instance).to.equal(undefined);
+    expect(problemsWith({ DUI_DMP_URL: dmp.DUI_DMP_URL, DUI_DMP_CERT_FILE: dmp.DUI_DMP_CERT_FILE })).to.deep.equal([
+      'le DMP est configuré à moitié : DUI_DMP_KEY_FILE, DUI_DMP_CA_FILE, DUI_DMP_HOMOLOGATION_NUMBER manquent (DUI_DMP_URL, DUI_DMP_CERT_FILE, DUI_DMP_KEY_FILE, DUI_DMP_CA_FILE, DUI_DMP_HOMOLOGATION_NUMBER vont ensemble)',
+    ]);
+    expect(problemsWith({ ...dmp, DUI_DMP_URL: 'http://dmp.example/services' })).to.deep.equal([
+      'DUI_DMP_URL doit être l’URL https des services du DMP (TLS mutuel), par exemple https://…/si-dmp-server/v2/services',
     ]);
   });
 

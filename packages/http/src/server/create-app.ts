@@ -4,12 +4,13 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { apiDocsRoutes } from './api-docs.js';
 import type { ServerConfig } from './config.js';
-import { errorHandler, NUL_CHARACTER_REFUSED, notFoundHandler } from './error-handler.js';
+import { errorHandler, notFoundHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import type { IdempotencyOptions } from './idempotency.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { correlationId, requestLogging } from './logging.js';
 import { buildOpenApiDocument, type OpenApiOptions } from './openapi.js';
+import { HttpProblem } from './problem-details.js';
 import { rateLimiter } from './rate-limit.js';
 import { mountRoutes, type RouteDefinition } from './routes.js';
 
@@ -60,10 +61,11 @@ export function createApp(options: CreateAppOptions): Express {
   // a command declaring a larger body reads it first; the parser below then finds it read
   for (const route of options.routes) {
     if (route.kind === 'command' && route.bodyLimit !== undefined) {
-      app.post(route.path, express.json({ limit: route.bodyLimit, type: jsonTypes, reviver: refuseNulCharacters }));
+      app.post(route.path, express.json({ limit: route.bodyLimit, type: jsonTypes }));
     }
   }
-  app.use(express.json({ limit: options.bodyLimit ?? '1mb', type: jsonTypes, reviver: refuseNulCharacters }));
+  app.use(express.json({ limit: options.bodyLimit ?? '1mb', type: jsonTypes }));
+  app.use(refuseNulCharacters);
   options.beforeRoutes?.(app);
   app.use(rateLimiter({ perMinute: config.rateLimitPerMinute, store: options.rateLimitStore, logger }));
   const api = Router();
@@ -81,11 +83,35 @@ export function createApp(options: CreateAppOptions): Express {
 
 /**
  * PostgreSQL's text and jsonb cannot hold the NUL character, so a body carrying one would be
- * accepted by the schemas and then fail on write: it is refused while parsing, as malformed.
+ * accepted by the schemas and then fail on write: it is refused before any route. (Not with a
+ * JSON.parse reviver: a reviver makes core-js, which pdfjs-dist's legacy build loads, swap in a
+ * JSON.parse of its own that accepts truncated texts.)
  */
-function refuseNulCharacters(_key: string, value: unknown): unknown {
-  if (typeof value === 'string' && value.includes('\u0000')) throw new SyntaxError(NUL_CHARACTER_REFUSED);
-  return value;
+function refuseNulCharacters(request: express.Request, _response: express.Response, next: express.NextFunction): void {
+  if (holdsNulCharacter(request.body)) {
+    next(
+      new HttpProblem('validation-failed', 'Le corps de la requête contient un caractère nul (U+0000), refusé.', {
+        extensions: { errors: [{ path: 'body', message: 'caractère nul' }] },
+      }),
+    );
+  } else next();
+}
+
+/** Walked with a stack of its own: a hostile body may nest deeper than the call stack goes. */
+function holdsNulCharacter(body: unknown): boolean {
+  const pending: unknown[] = [body];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return true;
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key.includes('\u0000')) return true;
+        pending.push(inner);
+      }
+    }
+  }
+  return false;
 }
 
 /**

@@ -102,23 +102,11 @@ function revisionProblem(error: WrongExpectedRevisionError, request: Request): H
   );
 }
 
-/** The message of the parse error thrown on a string holding U+0000, told apart from a syntax error. */
-export const NUL_CHARACTER_REFUSED = 'dui-pds: NUL character refused';
-
 /** body-parser's errors, told apart by their `type`; their messages quote the body, so are dropped. */
 function bodyParserProblem(error: unknown): HttpProblem | undefined {
   const type = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
   switch (type) {
     case 'entity.parse.failed':
-      if ((error as Error).message === NUL_CHARACTER_REFUSED) {
-        return new HttpProblem(
-          'validation-failed',
-          'Le corps de la requête contient un caractère nul (U+0000), refusé.',
-          {
-            extensions: { errors: [{ path: 'body', message: 'caractère nul' }] },
-          },
-        );
-      }
       return new HttpProblem('validation-failed', 'Le corps de la requête n’est pas un JSON valide.', {
         extensions: { errors: [{ path: 'body', message: 'JSON mal formé' }] },
       });

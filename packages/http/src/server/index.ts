@@ -8,9 +8,11 @@ export { apiDocsRoutes } from './api-docs.js';
 export { API_REFERENCE_STYLESHEET_PATH, renderApiReference } from './api-reference-page.js';
 export {
   ConfigurationError,
+  type DmpConfig,
   type FacilityIdentity,
   type InsiConfig,
   loadServerConfig,
+  type MssanteConfig,
   type OidcConfig,
   type OrganisationOidcConfig,
   type ServerConfig,

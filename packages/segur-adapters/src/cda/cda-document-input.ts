@@ -82,10 +82,15 @@ export interface CdaDocumentInput {
   /** The organisation that keeps the document: the organisme gestionnaire, or the ESSMS. */
   custodian: { id: InstanceIdentifier; name: string };
   legalAuthenticator: CdaProfessional & { time: Date };
-  /** What the document is about: the accompaniment it documents (documentationOf/serviceEvent). */
-  serviceEvent: { code?: CodedValue; start: Date; end?: Date };
+  /**
+   * What the document is about: the accompaniment it documents (documentationOf/serviceEvent).
+   * Its performer, which the CI-SIS requires, is the author unless another professional is named.
+   */
+  serviceEvent: { code?: CodedValue; start: Date; end?: Date; performer?: CdaProfessional };
   /** The stay or accompaniment (componentOf/encompassingEncounter) and where it takes place. */
   encounter: { id?: InstanceIdentifier; start: Date; end?: Date; facility: CdaFacility };
   /** Level 1: the document's own bytes (a PDF) as the non-XML body. */
   body: { mediaType: 'application/pdf'; content: Buffer };
+  /** The id of the version this one replaces (relatedDocument RPLC), from version 2 on. */
+  replaces?: InstanceIdentifier;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type HabilitationCommand, habilitationsDecider, habilitationsStreamId } from '@dui-pds/domain';
 import { handleCommand } from '@dui-pds/eventstore';
 import { dropSchemasStartingWith, TEST_DATABASE_URL, testPostgres, uniqueSchema } from '@dui-pds/eventstore/testing';
-import type { AnnuaireSante, Insi } from '@dui-pds/segur-adapters';
+import type { AnnuaireSante, Dmp, Insi } from '@dui-pds/segur-adapters';
 import { MemorySessionStore, openSession } from '../../auth/index.js';
 import { createLogger, loadServerConfig } from '../../server/index.js';
 import { type DuiServer, startDuiServer } from '../compose.js';
@@ -50,7 +50,7 @@ export class ServerUnderTest {
       schema: uniqueSchema('http'),
       masterKey: randomBytes(32).toString('base64'),
     },
-    services: { insi?: Insi; annuaireSante?: AnnuaireSante; clock?: () => Date } = {},
+    services: { insi?: Insi; annuaireSante?: AnnuaireSante; dmp?: Dmp; clock?: () => Date } = {},
   ): Promise<ServerUnderTest> {
     const { schema, masterKey } = data;
     const config = loadServerConfig({
@@ -126,6 +126,16 @@ export class ServerUnderTest {
   async eventCount(): Promise<number> {
     const [row] = await this.server.knex(`${this.schema}.events`).count({ count: '*' });
     return Number(row?.count ?? 0);
+  }
+
+  /** The type and stream of the last events appended, newest first: what a test shows when some appeared. */
+  async lastEvents(count: number): Promise<string[]> {
+    const rows: { type: string; stream_id: string }[] = await this.server
+      .knex(`${this.schema}.events`)
+      .select('type', 'stream_id')
+      .orderBy('global_position', 'desc')
+      .limit(count);
+    return rows.map((row) => `${row.type} in ${row.stream_id}`);
   }
 
   /** Stops the server; its data stays unless `keepData` is false (the default drops its schemas). */

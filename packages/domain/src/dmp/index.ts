@@ -1,0 +1,1 @@
+export * from './service-user-dmp.js';
