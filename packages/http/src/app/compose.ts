@@ -244,6 +244,18 @@ export async function startDuiServer(
   const demo = embedded && config.mode !== 'production';
   if (demo) await seedDemoOrganisation(store, clock);
   const facilities = { ...(demo ? DEMO_FACILITIES : {}), ...config.facilities };
+  // what a CDA document of the record is drawn from, for the CDA route, the DMP and MSSanté alike
+  const cdaSources = {
+    knex,
+    schemas: {
+      documents: documentsSchema,
+      serviceUsers: runtime.readSchema(serviceUsersProjection.name),
+      summarySheets: runtime.readSchema(summarySheetsProjection.name),
+    },
+    blobs,
+    facilities,
+    oidRoot: config.oidRoot,
+  };
   const facilityNames = Object.fromEntries(Object.entries(facilities).map(([finess, { name }]) => [finess, name]));
 
   const idempotencyStore: IdempotencyStore = redis
@@ -611,33 +623,13 @@ export async function startDuiServer(
       ...dmpRoutes({
         store,
         dmp: dmpService.dmp,
-        cda: {
-          knex,
-          schemas: {
-            documents: documentsSchema,
-            serviceUsers: runtime.readSchema(serviceUsersProjection.name),
-            summarySheets: runtime.readSchema(summarySheetsProjection.name),
-          },
-          blobs,
-          facilities,
-          oidRoot: config.oidRoot,
-        },
+        cda: cdaSources,
         access,
         accessLog,
         clock,
       }),
       ...cdaRoutes({
-        sources: {
-          knex,
-          schemas: {
-            documents: documentsSchema,
-            serviceUsers: runtime.readSchema(serviceUsersProjection.name),
-            summarySheets: runtime.readSchema(summarySheetsProjection.name),
-          },
-          blobs,
-          facilities,
-          oidRoot: config.oidRoot,
-        },
+        sources: cdaSources,
         access,
         accessLog,
       }),
@@ -653,17 +645,7 @@ export async function startDuiServer(
         blobs,
         access,
         accessLog,
-        cda: {
-          knex,
-          schemas: {
-            documents: documentsSchema,
-            serviceUsers: runtime.readSchema(serviceUsersProjection.name),
-            summarySheets: runtime.readSchema(summarySheetsProjection.name),
-          },
-          blobs,
-          facilities,
-          oidRoot: config.oidRoot,
-        },
+        cda: cdaSources,
         mailbox: mssanteMailbox,
         inbox: mssanteInbox,
         clock,

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   type Dmp,
   DmpSoapClient,
@@ -6,7 +5,8 @@ import {
   startDmpSoapStandIn,
   unconfiguredDmp,
 } from '@dui-pds/segur-adapters';
-import { ConfigurationError, type DmpConfig, type ServerConfig } from '../server/index.js';
+import type { ServerConfig } from '../server/index.js';
+import { readTlsFiles } from './tls-files.js';
 
 /** The DMP the routes call, and how to let it go when the server stops. */
 export interface DmpService {
@@ -30,7 +30,7 @@ export async function openDmp(config: ServerConfig): Promise<DmpService> {
   if (config.dmp) {
     const client = new DmpSoapClient({
       endpoint: config.dmp.url,
-      tls: await readTlsFiles(config.dmp),
+      tls: await readTlsFiles('DUI_DMP', config.dmp),
       software: {
         ...SOFTWARE,
         homologationNumber: config.dmp.homologationNumber,
@@ -61,24 +61,4 @@ async function localStandIn(): Promise<DmpService> {
       await standIn.close();
     },
   };
-}
-
-/** The three PEM files; one that cannot be read stops the start, naming its variable, not its content. */
-async function readTlsFiles(dmp: DmpConfig): Promise<{ cert: string; key: string; ca: string }> {
-  const files = [
-    ['cert', 'DUI_DMP_CERT_FILE', dmp.certFile],
-    ['key', 'DUI_DMP_KEY_FILE', dmp.keyFile],
-    ['ca', 'DUI_DMP_CA_FILE', dmp.caFile],
-  ] as const;
-  const problems: string[] = [];
-  const read: Record<string, string> = {};
-  for (const [part, variable, path] of files) {
-    try {
-      read[part] = await readFile(path, 'utf8');
-    } catch {
-      problems.push(`${variable} : le fichier ${path} ne peut pas être lu`);
-    }
-  }
-  if (problems.length > 0) throw new ConfigurationError(problems);
-  return { cert: read.cert as string, key: read.key as string, ca: read.ca as string };
 }

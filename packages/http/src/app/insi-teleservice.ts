@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   type Insi,
   InsiSoapClient,
@@ -6,7 +5,8 @@ import {
   startInsiSoapStandIn,
   unconfiguredInsi,
 } from '@dui-pds/segur-adapters';
-import { ConfigurationError, type InsiConfig, type ServerConfig } from '../server/index.js';
+import type { ServerConfig } from '../server/index.js';
+import { readTlsFiles } from './tls-files.js';
 
 /** The INSi the routes call, and how to let it go when the server stops. */
 export interface InsiTeleservice {
@@ -30,7 +30,7 @@ export async function openInsiTeleservice(config: ServerConfig): Promise<InsiTel
   if (config.insi) {
     const client = new InsiSoapClient({
       endpoint: config.insi.url,
-      tls: await readTlsFiles(config.insi),
+      tls: await readTlsFiles('DUI_INSI', config.insi),
       lps: {
         authorisationNumber: config.insi.authorisationNumber,
         softwareName: SOFTWARE.name,
@@ -69,24 +69,4 @@ async function localStandIn(): Promise<InsiTeleservice> {
       await standIn.close();
     },
   };
-}
-
-/** The three PEM files; one that cannot be read stops the start, naming its variable, not its content. */
-async function readTlsFiles(insi: InsiConfig): Promise<{ cert: string; key: string; ca: string }> {
-  const files = [
-    ['cert', 'DUI_INSI_CERT_FILE', insi.certFile],
-    ['key', 'DUI_INSI_KEY_FILE', insi.keyFile],
-    ['ca', 'DUI_INSI_CA_FILE', insi.caFile],
-  ] as const;
-  const problems: string[] = [];
-  const read: Record<string, string> = {};
-  for (const [part, variable, path] of files) {
-    try {
-      read[part] = await readFile(path, 'utf8');
-    } catch {
-      problems.push(`${variable} : le fichier ${path} ne peut pas être lu`);
-    }
-  }
-  if (problems.length > 0) throw new ConfigurationError(problems);
-  return { cert: read.cert as string, key: read.key as string, ca: read.ca as string };
 }

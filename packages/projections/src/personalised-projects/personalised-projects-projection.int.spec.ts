@@ -351,9 +351,11 @@ describe('the personalised projects projection', () => {
           expect(version?.objectives.map(withoutLastEvaluation)).to.deep.equal(validated.objectives.map(normalised));
         }
       }),
-      { numRuns: 25 },
+      { numRuns: 60 },
     );
-    expect(runsWithVersions, 'runs that validated a version').to.be.at.least(5);
+    // a guard that the property reached validated versions at all; about one run in eight does, so
+    // a higher floor would fail by chance (25 runs and a floor of 5 did, one CI run in a few)
+    expect(runsWithVersions, 'runs that validated a version').to.be.at.least(1);
   });
 });
 
