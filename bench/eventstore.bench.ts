@@ -1,70 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { connectPostgres, type EventToAppend, migrateEventStore, PostgresEventStore } from '@dui-pds/eventstore';
-import type { Knex } from 'knex';
+import { connectPostgres, migrateEventStore, PostgresEventStore } from '@dui-pds/eventstore';
 import pg from 'pg';
-import { type BenchResult, median, report, throughput } from './measure.js';
+import { type BenchResult, median, percentile, report, throughput } from './measure.js';
+import { createBaselineTable, handover, insertRaw } from './raw-insert-baseline.js';
 
 const WRITERS = 8;
 const ROUND_MS = 2_000;
 const ROUNDS = 5;
 const READ_TARGET_EVENTS = 150_000;
-
-/** A transmission as a nurse would write it: the typical size of an event. */
-function handover(streamId: string, organisationId: string): EventToAppend {
-  return {
-    id: randomUUID(),
-    type: 'HandoverRecorded',
-    data: {
-      category: 'soins',
-      team: 'equipe-soins',
-      text: 'Usager reçu ce matin pour la délivrance de méthadone, calme, pas de signe de surdosage, RDV médecin jeudi.',
-      streamId,
-    },
-    metadata: {
-      organisationId,
-      facilityId: '750000001',
-      actor: { kind: 'professional', id: 'pro-1', role: 'infirmier' },
-      occurredAt: new Date().toISOString(),
-      correlationId: randomUUID(),
-    },
-  };
-}
-
-/** The same row an append stores, inserted plainly into a bare table: the baseline. */
-async function createBaselineTable(knex: Knex, schema: string): Promise<void> {
-  await knex.raw(`
-    create table ${schema}.raw_events (
-      global_position bigserial primary key,
-      id uuid not null, stream_id text not null, stream_revision int not null,
-      type text not null, version int not null, data jsonb not null, metadata jsonb not null,
-      organisation_id text not null, occurred_at timestamptz not null, recorded_at timestamptz not null,
-      previous_hash bytea not null, hash bytea not null)`);
-}
-
-/**
- * The baseline: what a developer writing the rows by hand would do at best, a pg pool and a
- * prepared INSERT, each committing on its own (synchronous_commit as configured, like the store).
- */
-async function insertRaw(pool: pg.Pool, schema: string, event: EventToAppend, revision: number): Promise<void> {
-  await pool.query({
-    name: 'raw_insert',
-    text: `insert into ${schema}.raw_events (id, stream_id, stream_revision, type, version, data, metadata,
-       organisation_id, occurred_at, recorded_at, previous_hash, hash)
-     values ($1, $2, $3, $4, 1, $5::json, $6::json, $7, $8, now(), decode($9, 'hex'), decode($10, 'hex'))`,
-    values: [
-      event.id,
-      'bench-raw',
-      revision,
-      event.type,
-      JSON.stringify(event.data),
-      JSON.stringify(event.metadata),
-      event.metadata.organisationId,
-      event.metadata.occurredAt,
-      '0'.repeat(64),
-      'f'.repeat(64),
-    ],
-  });
-}
+const LONG_STREAM_EVENTS = 10_000;
 
 export async function benchEventStore(databaseUrl: string, results: BenchResult[]): Promise<void> {
   const schema = `bench_${Date.now()}`;
@@ -78,12 +21,16 @@ export async function benchEventStore(databaseUrl: string, results: BenchResult[
     const streamOf = (worker: number, round: string) => `handovers-${round}-${worker}`;
     const revisions = new Map<string, number>();
 
+    // each measured append's duration, kept per round: the latency figures come from the same rounds
+    let latencies: number[] = [];
     const appendOne = async (worker: number, round: string) => {
       const streamId = streamOf(worker, round);
       const expected = revisions.get(streamId) ?? 'noStream';
+      const started = performance.now();
       const result = await store.appendToStream(streamId, [handover(streamId, organisationId)], {
         expectedRevision: expected,
       });
+      latencies.push(performance.now() - started);
       revisions.set(streamId, result.nextExpectedRevision);
       return 1;
     };
@@ -98,9 +45,14 @@ export async function benchEventStore(databaseUrl: string, results: BenchResult[
 
     const appendRates: number[] = [];
     const insertRates: number[] = [];
+    const p50s: number[] = [];
+    const p99s: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       insertRates.push((await throughput(WRITERS, ROUND_MS, insertOne)).perSecond);
+      latencies = [];
       appendRates.push((await throughput(WRITERS, ROUND_MS, (worker) => appendOne(worker, `r${round}`))).perSecond);
+      p50s.push(percentile(latencies, 50));
+      p99s.push(percentile(latencies, 99));
     }
     const appendRate = median(appendRates);
     const insertRate = median(insertRates);
@@ -111,6 +63,15 @@ export async function benchEventStore(databaseUrl: string, results: BenchResult[
       { name: 'append_vs_raw_insert', value: round2(appendRate / insertRate), unit: 'ratio', detail: { target: 0.8 } },
       results,
     );
+
+    const latencyDetail = {
+      writers: WRITERS,
+      rounds: ROUNDS,
+      perRound: { p50s, p99s },
+      figure: 'median of the rounds',
+    };
+    report({ name: 'append_latency_p50_ms', value: round2(median(p50s)), unit: 'ms', detail: latencyDetail }, results);
+    report({ name: 'append_latency_p99_ms', value: round2(median(p99s)), unit: 'ms', detail: latencyDetail }, results);
 
     const batchRates: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -134,6 +95,7 @@ export async function benchEventStore(databaseUrl: string, results: BenchResult[
       results,
     );
 
+    await benchLongStream(store, organisationId, results);
     await fillLog(store, organisationId, READ_TARGET_EVENTS);
     const readRates: number[] = [];
     let eventsRead = 0;
@@ -165,6 +127,33 @@ export async function benchEventStore(databaseUrl: string, results: BenchResult[
     await knex.destroy();
     await pool.end();
   }
+}
+
+/** A usager followed for years: one stream of LONG_STREAM_EVENTS events, loaded whole as a command handler does. */
+async function benchLongStream(store: PostgresEventStore, organisationId: string, results: BenchResult[]) {
+  const streamId = 'usager-long-follow-up';
+  let expectedRevision: number | 'noStream' = 'noStream';
+  for (let written = 0; written < LONG_STREAM_EVENTS; written += 500) {
+    const events = Array.from({ length: 500 }, () => handover(streamId, organisationId));
+    expectedRevision = (await store.appendToStream(streamId, events, { expectedRevision })).nextExpectedRevision;
+  }
+  const loadTimes: number[] = [];
+  let loaded = 0;
+  // the first load warms up the cache and the parser
+  for (let round = 0; round < ROUNDS + 1; round++) {
+    const started = performance.now();
+    loaded = (await store.readStream(streamId)).length;
+    if (round > 0) loadTimes.push(performance.now() - started);
+  }
+  report(
+    {
+      name: 'stream_load_ms',
+      value: round2(median(loadTimes)),
+      unit: 'ms',
+      detail: { events: loaded, loadTimes, eventsPerSecond: Math.round((loaded / median(loadTimes)) * 1000) },
+    },
+    results,
+  );
 }
 
 async function fillLog(store: PostgresEventStore, organisationId: string, target: number): Promise<void> {

@@ -26,6 +26,9 @@ const NOTIFIED_POLL_INTERVAL_MS = 5_000;
 /** The runtime's default, for the polling-only baseline. */
 const POLLING_POLL_INTERVAL_MS = 1_000;
 const WAKEUP_EVENT_TYPE = 'WakeUpProbed';
+/** Writers appending without pause while the lag is measured, and for how long. */
+const LOAD_WRITERS = 4;
+const LOAD_DURATION_MS = 10_000;
 const WORKER_SCRIPT = fileURLToPath(new URL('./projection-wakeup-worker.ts', import.meta.url));
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -198,6 +201,31 @@ async function benchWakeUp(
       max: round1(Math.max(...values)),
       over50ms: values.filter((value) => value > 50).length,
     });
+    const lag = await lagUnderLoad(store, {
+      ...env,
+      REDIS_URL: redisUrl,
+      REDIS_CHANNEL: channel,
+      POLL_INTERVAL_MS: String(NOTIFIED_POLL_INTERVAL_MS),
+    });
+    report(
+      {
+        name: 'projection_lag_under_load_ms',
+        value: round1(median(lag.committed)),
+        unit: 'ms',
+        detail: {
+          measured:
+            'from just before each append to the commit of the worker batch that applied it, while LOAD_WRITERS writers append single events without pause',
+          writers: LOAD_WRITERS,
+          durationMs: LOAD_DURATION_MS,
+          appendedPerSecond: Math.round(lag.appendedPerSecond),
+          events: lag.committed.length,
+          p99: round1(percentile(lag.committed, 99)),
+          max: round1(Math.max(...lag.committed)),
+          drainedMsAfterLastAppend: round1(lag.drainedMs),
+        },
+      },
+      results,
+    );
     report(
       {
         name: 'projection_wakeup_ms',
@@ -281,6 +309,69 @@ async function wakeUpRun(store: PostgresEventStore, label: string, env: Record<s
       committed.push(at.committedAt - appendStarts.get(id)!);
     }
     return { applied, committed };
+  } finally {
+    await worker.stop();
+  }
+}
+
+/**
+ * The lag of an async projection while the log grows without pause: LOAD_WRITERS writers append
+ * single events for LOAD_DURATION_MS, each timed from just before its append to the commit of the
+ * worker's batch that applied it. The worker must keep up: a lag that grows over the run shows
+ * in the p99 and in how long it takes to drain after the last append.
+ */
+async function lagUnderLoad(
+  store: PostgresEventStore,
+  env: Record<string, string>,
+): Promise<{ committed: number[]; appendedPerSecond: number; drainedMs: number }> {
+  const worker = new WakeUpWorker(env);
+  try {
+    await worker.ready();
+    const appendStarts = new Map<string, number>();
+    const appendEvent = async (streamId: string, expectedRevision: number | 'noStream') => {
+      const event: EventToAppend = {
+        id: randomUUID(),
+        type: WAKEUP_EVENT_TYPE,
+        data: { label: 'load' },
+        metadata: {
+          organisationId: 'og-bench-lag',
+          facilityId: '750000011',
+          actor: { kind: 'professional', id: 'pro-1', role: 'infirmier' },
+          occurredAt: new Date().toISOString(),
+        },
+      };
+      appendStarts.set(event.id, performance.timeOrigin + performance.now());
+      const result = await store.appendToStream(streamId, [event], { expectedRevision });
+      return { id: event.id, next: result.nextExpectedRevision };
+    };
+    const run = async (label: string, durationMs: number) => {
+      const ids: string[][] = Array.from({ length: LOAD_WRITERS }, () => []);
+      const started = performance.now();
+      await Promise.all(
+        ids.map(async (own, writer) => {
+          let expected: number | 'noStream' = 'noStream';
+          while (performance.now() - started < durationMs) {
+            const { id, next } = await appendEvent(`lag-${label}-${writer}`, expected);
+            expected = next;
+            own.push(id);
+          }
+        }),
+      );
+      return { ids: ids.flat(), elapsedMs: performance.now() - started };
+    };
+
+    const warmUp = await run('warmup', 1_000);
+    await worker.waitForApplied(warmUp.ids, 30_000);
+    const measured = await run('measured', LOAD_DURATION_MS);
+    const lastAppend = performance.timeOrigin + performance.now();
+    await worker.waitForApplied(measured.ids, 60_000);
+    const committed = measured.ids.map((id) => worker.applied.get(id)!.committedAt - appendStarts.get(id)!);
+    const lastCommit = Math.max(...measured.ids.map((id) => worker.applied.get(id)!.committedAt));
+    return {
+      committed,
+      appendedPerSecond: (measured.ids.length / measured.elapsedMs) * 1000,
+      drainedMs: Math.max(0, lastCommit - lastAppend),
+    };
   } finally {
     await worker.stop();
   }

@@ -109,11 +109,14 @@ export async function handleCommand<Command, Event extends DomainEvent, State, T
     if (appended.alreadyAppended) return await twinResult(store, decider, request);
 
     // Read back rather than rebuild: the caller gets the events exactly as stored (recordedAt,
-    // positions, hashes), the same ones a retry of this command will be answered with.
-    const recorded = await store.readStream(streamId, {
-      fromRevision: appended.nextExpectedRevision - events.length + 1,
-      maxCount: events.length,
-    });
+    // positions, hashes), the same ones a retry of this command will be answered with. A store
+    // that read them back itself in the append's transaction hands them over.
+    const recorded = appended.recorded
+      ? [...appended.recorded]
+      : await store.readStream(streamId, {
+          fromRevision: appended.nextExpectedRevision - events.length + 1,
+          maxCount: events.length,
+        });
     return {
       events: recorded,
       nextExpectedRevision: appended.nextExpectedRevision,

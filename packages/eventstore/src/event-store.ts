@@ -23,6 +23,11 @@ export interface AppendResult {
   lastGlobalPosition: bigint;
   /** True when every event was already stored by an earlier append with the same ids: nothing was written. */
   alreadyAppended: boolean;
+  /**
+   * The events as stored (revisions, positions, hashes, `recordedAt`), when the store had to read
+   * them back anyway (inline projections do): callers that need them are spared another read.
+   */
+  recorded?: readonly RecordedEvent[];
 }
 
 /** Reads made inside a caller's transaction see its own uncommitted appends (inline projections). */

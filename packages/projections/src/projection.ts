@@ -24,8 +24,12 @@ export interface Projection {
   readonly name: string;
   /** Bump it when `migrate` or `evolve` change what the model holds: a new version is rebuilt beside the old one. */
   readonly version: number;
-  /** The event types it handles (the others only move its checkpoint), or `'all'`. */
-  readonly handles: readonly string[] | 'all';
+  /**
+   * The event types it handles (the others only move its checkpoint): a list, `'all'`, or all but
+   * a list. Saying which types a projection never looks at matters for an inline projection: an
+   * append that no inline projection handles needs no transaction of its own, and is batched.
+   */
+  readonly handles: readonly string[] | 'all' | { readonly allBut: readonly string[] };
   /** Creates the projection's tables in `schema` (empty at the time). */
   migrate(db: Knex.Transaction, schema: string): Promise<void>;
   evolve(event: RecordedEvent, context: ProjectionContext): Promise<void>;
@@ -48,7 +52,7 @@ export function defineProjection<P extends Projection>(projection: P): P {
   if (!Number.isInteger(projection.version) || projection.version < 1) {
     throw new TypeError(`projection ${projection.name}: version must be a positive integer`);
   }
-  if (projection.handles !== 'all' && projection.handles.length === 0)
+  if (Array.isArray(projection.handles) && projection.handles.length === 0)
     throw new TypeError(`projection ${projection.name}: it handles no event type`);
   return projection;
 }
@@ -73,5 +77,8 @@ export async function evolveAll(
 }
 
 export function handles(projection: Pick<Projection, 'handles'>, event: Pick<RecordedEvent, 'type'>): boolean {
-  return projection.handles === 'all' || projection.handles.includes(event.type);
+  const handled = projection.handles;
+  if (handled === 'all') return true;
+  if (Array.isArray(handled)) return handled.includes(event.type);
+  return !(handled as { readonly allBut: readonly string[] }).allBut.includes(event.type);
 }

@@ -1,2 +1,3 @@
 export * from './ledger-products.js';
+export * from './persistent-map.js';
 export * from './pharmacy-ledger.js';

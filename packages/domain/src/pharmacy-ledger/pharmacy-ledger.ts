@@ -3,6 +3,7 @@ import type { Decider } from '../decider.js';
 import { DomainRuleViolation } from '../errors.js';
 import { type DispensedFraction, type TsoPrescription, tsoDispensation } from '../opioid-substitution/tso-rules.js';
 import { inOrdonnancier, type LedgerProduct, ledgerProductSchema } from './ledger-products.js';
+import { PersistentMap } from './persistent-map.js';
 
 /**
  * The pharmacy ledger of one ESSMS for one month (DESIGN.md, Consistency boundaries): stock
@@ -263,19 +264,34 @@ interface StockLine {
   countered: boolean;
 }
 
+/**
+ * What the decisions of the month need, and nothing the register or the ordonnancier print (they
+ * are projections): the products, the lots' balances, the last number, the prescriptions with what
+ * was dispensed on them, the month's lines as a counter-entry needs them, the totals of the closing.
+ *
+ * Its maps are persistent (`PersistentMap`): an event writes the keys it changes, and the state it
+ * came from stays as it was, without copying maps that grow with every line of the month.
+ */
 export interface LedgerMonth {
   status: 'none' | 'open' | 'closed';
   facilityId: string;
   month: string;
-  products: ReadonlyMap<string, LedgerProduct>;
+  products: PersistentMap<string, LedgerProduct>;
   /** By `productId|lot`. */
-  lots: ReadonlyMap<string, LotBalance>;
+  lots: PersistentMap<string, LotBalance>;
   lastOrdonnancierNumber: number;
-  prescriptions: ReadonlyMap<string, CarriedPrescription>;
-  lines: ReadonlyMap<string, StockLine>;
+  prescriptions: PersistentMap<string, CarriedPrescription>;
+  lines: PersistentMap<string, StockLine>;
   /** Per product: the opening balance, and the entries and exits of the month. */
-  totals: ReadonlyMap<string, { opening: number; entries: number; exits: number }>;
+  totals: PersistentMap<string, ProductMovements>;
+  /** A handful a month: copied when one is added. */
   inventoryIds: ReadonlySet<string>;
+}
+
+interface ProductMovements {
+  opening: number;
+  entries: number;
+  exits: number;
 }
 
 /** One stream per ESSMS and month; the organisation and the ESSMS escaped. */
@@ -296,12 +312,12 @@ export const pharmacyLedgerDecider: Decider<PharmacyLedgerCommand, PharmacyLedge
     status: 'none',
     facilityId: '',
     month: '',
-    products: new Map(),
-    lots: new Map(),
+    products: PersistentMap.empty(),
+    lots: PersistentMap.empty(),
     lastOrdonnancierNumber: 0,
-    prescriptions: new Map(),
-    lines: new Map(),
-    totals: new Map(),
+    prescriptions: PersistentMap.empty(),
+    lines: PersistentMap.empty(),
+    totals: PersistentMap.empty(),
     inventoryIds: new Set(),
   }),
 
@@ -519,8 +535,8 @@ export const pharmacyLedgerDecider: Decider<PharmacyLedgerCommand, PharmacyLedge
     switch (event.type) {
       case 'LedgerMonthOpened': {
         const data = event.data;
-        const lots = new Map(data.lots.map((lot) => [lotKey(lot.productId, lot.lot), lot]));
-        const totals = new Map(
+        const lots = PersistentMap.of(data.lots.map((lot) => [lotKey(lot.productId, lot.lot), lot]));
+        const totals = PersistentMap.of(
           data.products.map((product) => [
             product.productId,
             { opening: sumUnits(data.lots, product.productId), entries: 0, exits: 0 },
@@ -531,18 +547,21 @@ export const pharmacyLedgerDecider: Decider<PharmacyLedgerCommand, PharmacyLedge
           status: 'open',
           facilityId: data.facilityId,
           month: data.month,
-          products: new Map(data.products.map((product) => [product.productId, product])),
+          products: PersistentMap.of(data.products.map((product) => [product.productId, product])),
           lots,
           lastOrdonnancierNumber: data.lastOrdonnancierNumber,
-          prescriptions: new Map(data.prescriptions.map((prescription) => [prescription.prescriptionId, prescription])),
+          prescriptions: PersistentMap.of(
+            data.prescriptions.map((prescription) => [prescription.prescriptionId, prescription]),
+          ),
           totals,
         };
       }
       case 'ProductDefined': {
         const { product } = event.data;
-        const totals = new Map(ledger.totals);
-        if (!totals.has(product.productId)) totals.set(product.productId, { opening: 0, entries: 0, exits: 0 });
-        return { ...ledger, products: new Map(ledger.products).set(product.productId, product), totals };
+        const totals = ledger.totals.has(product.productId)
+          ? ledger.totals
+          : ledger.totals.with(product.productId, { opening: 0, entries: 0, exits: 0 });
+        return { ...ledger, products: ledger.products.with(product.productId, product), totals };
       }
       case 'StockReceived': {
         const data = event.data;
@@ -556,7 +575,7 @@ export const pharmacyLedgerDecider: Decider<PharmacyLedgerCommand, PharmacyLedge
       case 'PrescriptionRegistered':
         return {
           ...ledger,
-          prescriptions: new Map(ledger.prescriptions).set(event.data.prescription.prescriptionId, {
+          prescriptions: ledger.prescriptions.with(event.data.prescription.prescriptionId, {
             ...event.data.prescription,
             dispensed: [],
           }),
@@ -564,22 +583,22 @@ export const pharmacyLedgerDecider: Decider<PharmacyLedgerCommand, PharmacyLedge
       case 'MedicineDispensed': {
         const data = event.data;
         const prescription = ledger.prescriptions.get(data.prescriptionId);
-        const prescriptions = new Map(ledger.prescriptions);
-        if (prescription) {
-          prescriptions.set(data.prescriptionId, {
-            ...prescription,
-            dispensed: [
-              ...prescription.dispensed,
-              {
-                dispensedOn: data.dispensedOn,
-                coversFrom: data.coversFrom ?? data.dispensedOn,
-                coversTo: data.coversTo ?? data.dispensedOn,
-                units: data.units,
-                lineId: data.lineId,
-              },
-            ],
-          });
-        }
+        // the prescription's own fractions are copied: as many as it was dispensed, not the month's lines
+        const prescriptions = prescription
+          ? ledger.prescriptions.with(data.prescriptionId, {
+              ...prescription,
+              dispensed: [
+                ...prescription.dispensed,
+                {
+                  dispensedOn: data.dispensedOn,
+                  coversFrom: data.coversFrom ?? data.dispensedOn,
+                  coversTo: data.coversTo ?? data.dispensedOn,
+                  units: data.units,
+                  lineId: data.lineId,
+                },
+              ],
+            })
+          : ledger.prescriptions;
         return {
           ...moved({ ...ledger, prescriptions }, data.lineId, {
             kind: 'dispensation',
@@ -614,7 +633,7 @@ export const pharmacyLedgerDecider: Decider<PharmacyLedgerCommand, PharmacyLedge
         if (!line) return ledger;
         let next: LedgerMonth = {
           ...ledger,
-          lines: new Map(ledger.lines).set(event.data.counteredLineId, { ...line, countered: true }),
+          lines: ledger.lines.with(event.data.counteredLineId, { ...line, countered: true }),
         };
         for (const { lot, units: movedUnits } of line.lots) next = adjusted(next, line.productId, lot, -movedUnits);
         if (line.kind === 'dispensation' && line.prescriptionId !== undefined) {
@@ -626,7 +645,7 @@ export const pharmacyLedgerDecider: Decider<PharmacyLedgerCommand, PharmacyLedge
             );
             next = {
               ...next,
-              prescriptions: new Map(next.prescriptions).set(line.prescriptionId, { ...prescription, dispensed }),
+              prescriptions: next.prescriptions.with(line.prescriptionId, { ...prescription, dispensed }),
             };
           }
         }
@@ -791,7 +810,7 @@ function moved(
   let next: LedgerMonth = ledger;
   for (const { lot, units: change } of line.lots) next = adjusted(next, line.productId, lot, change, line.expiresOn);
   const { expiresOn: _, ...kept } = line;
-  return { ...next, lines: new Map(next.lines).set(lineId, { ...kept, countered: false }) };
+  return { ...next, lines: next.lines.with(lineId, { ...kept, countered: false }) };
 }
 
 /** One lot's balance changed by `change`, counted in the product's entries (> 0) or exits (< 0). */
@@ -804,10 +823,9 @@ function adjusted(
 ): LedgerMonth {
   const key = lotKey(productId, lot);
   const current = ledger.lots.get(key) ?? { productId, lot, expiresOn: expiresOn ?? '', units: 0 };
-  const lots = new Map(ledger.lots).set(key, { ...current, units: current.units + change });
-  const totals = new Map(ledger.totals);
-  const productTotals = totals.get(productId) ?? { opening: 0, entries: 0, exits: 0 };
-  totals.set(
+  const lots = ledger.lots.with(key, { ...current, units: current.units + change });
+  const productTotals = ledger.totals.get(productId) ?? { opening: 0, entries: 0, exits: 0 };
+  const totals = ledger.totals.with(
     productId,
     change > 0
       ? { ...productTotals, entries: productTotals.entries + change }

@@ -419,6 +419,127 @@ describe('the pharmacy ledger of an ESSMS for a month', () => {
     spec.given(events).when(dispense(3, 1)).thenRefuses(refusedWith('LEDGER_MONTH_CLOSED'));
   });
 
+  describe('folding a long month', () => {
+    const { evolve } = pharmacyLedgerDecider;
+
+    it('leaves an earlier state as it was when later events, or other ones, are folded on it', () => {
+      // given the state after a prescription was registered
+      const history = [opened, registered];
+      const before = ledgerAfter(...history);
+
+      // when two futures are folded on that same state: a dispensation in one, a loss in the other
+      const dispensation = after(history, dispense(2, 14)).slice(history.length);
+      const loss = after(history, {
+        type: 'RecordStockLoss',
+        lineId: uuid(3),
+        productId: 'diazepam-10',
+        lot: 'D-2',
+        units: 3,
+        lostOn: '2026-11-12',
+        cause: 'loss',
+        declaration: 'déclaration ARS',
+      }).slice(history.length);
+      const dispensed = dispensation.reduce(evolve, before);
+      const lost = loss.reduce(evolve, before);
+
+      // then each state reads as the same events folded afresh, the earlier one untouched
+      for (const [state, events] of [
+        [before, history],
+        [dispensed, [...history, ...dispensation]],
+        [lost, [...history, ...loss]],
+      ] as const) {
+        const afresh = ledgerAfter(...events);
+        assert.deepEqual(closingOf(state), closingOf(afresh));
+        assert.deepEqual([...state.lines], [...afresh.lines]);
+        assert.equal(state.lastOrdonnancierNumber, afresh.lastOrdonnancierNumber);
+      }
+      assert.equal(stockOf(before, 'diazepam-10'), 65);
+      assert.equal(before.lines.size, 0);
+    });
+
+    it('writes a few map entries per event however long the month, never a copy of the month’s lines', () => {
+      // given months of 500 and of 3,000 dispensations (a CSAPA dispensing 150 a day reaches 4,500)
+      const short = monthOfDispensations(500);
+      const long = monthOfDispensations(3_000);
+
+      // when each is folded, counting every entry given to a Map or a Set (a copy gives them all)
+      const perEventOfShort = mapWritesDuring(() => foldEvents(pharmacyLedgerDecider, short)) / short.length;
+      const perEventOfLong = mapWritesDuring(() => foldEvents(pharmacyLedgerDecider, long)) / long.length;
+
+      // then an event costs the same at the end of a long month as early in a short one: the fold is linear
+      assert.ok(
+        perEventOfLong <= perEventOfShort * 1.5,
+        `${perEventOfLong} entries written per event in a long month, ${perEventOfShort} in a short one`,
+      );
+      // its line, its lot, its product's totals, its prescription: not the month's collections
+      assert.ok(perEventOfLong < 4, `${perEventOfLong} entries written per event`);
+    });
+
+    /** A month opened with 150 prescriptions carried over, then `count` dispensations, 150 a day. */
+    function monthOfDispensations(count: number): PharmacyLedgerEvent[] {
+      const usagers = 150;
+      const opening: PharmacyLedgerEvent = {
+        type: 'LedgerMonthOpened',
+        data: {
+          facilityId: CSAPA,
+          month: '2026-11',
+          openedOn: '2026-11-01',
+          products: [morphine],
+          lots: [{ productId: 'morphine-10', lot: 'M-1', expiresOn: '2028-01-31', units: 1_000_000 }],
+          lastOrdonnancierNumber: 0,
+          prescriptions: Array.from({ length: usagers }, (_, n) => ({
+            ...prescription,
+            prescriptionId: `rx-${n}`,
+            serviceUserId: `usager-${n}`,
+            productId: 'morphine-10',
+            totalUnits: 100_000,
+            dispensed: [],
+          })),
+        },
+      };
+      const dispensations = Array.from({ length: count }, (_, n): PharmacyLedgerEvent => {
+        const day = `2026-11-${String(1 + (Math.floor(n / usagers) % 28)).padStart(2, '0')}`;
+        return {
+          type: 'MedicineDispensed',
+          data: {
+            lineId: uuid(n),
+            ordonnancierNumber: n + 1,
+            prescriptionId: `rx-${n % usagers}`,
+            serviceUserId: `usager-${n % usagers}`,
+            productId: 'morphine-10',
+            lots: [{ lot: 'M-1', units: 2 }],
+            units: 2,
+            presentedOn: day,
+            dispensedOn: day,
+          },
+        };
+      });
+      return [opening, ...dispensations];
+    }
+
+    /** How many entries are given to Maps and Sets while `work` runs: copying one gives it all of them. */
+    function mapWritesDuring(work: () => void): number {
+      const { set } = Map.prototype;
+      const { add } = Set.prototype;
+      let writes = 0;
+      Map.prototype.set = function (this: Map<unknown, unknown>, key: unknown, value: unknown) {
+        writes += 1;
+        return set.call(this, key, value);
+      };
+      Set.prototype.add = function (this: Set<unknown>, value: unknown) {
+        writes += 1;
+        return add.call(this, value);
+      };
+      try {
+        work();
+      } finally {
+        Map.prototype.set = set;
+        Set.prototype.add = add;
+      }
+      return writes;
+    }
+  });
+
   describe('properties', () => {
     const products = [nicotine, diazepam, morphine];
     const lotsOf = ['A', 'B', 'C'];

@@ -49,11 +49,11 @@ import {
   withInlineProjections,
 } from '@dui-pds/projections';
 import type { AnnuaireSante, Dmp, Insi } from '@dui-pds/segur-adapters';
-import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import {
   authenticate,
+  derivePendingLoginKey,
   devLoginAllowed,
   devLoginRouter,
   genericOidcProfile,
@@ -61,7 +61,6 @@ import {
   type OidcProviderSettings,
   oidcRouter,
   proSanteConnectProfile,
-  RedisSessionStore,
   type SessionStore,
 } from '../auth/index.js';
 import { accessLogRoutes } from '../features/access-log/access-log-routes.js';
@@ -115,6 +114,7 @@ import { portalStaffRoutes } from '../portal/portal-staff-routes.js';
 import { projectedPortalSources } from '../portal/projected-portal-sources.js';
 import { asyncProjections, inlineProjections, withMasterKey } from '../projection-catalogue.js';
 import {
+  countingAppends,
   createApp,
   databaseCheck,
   type IdempotencyStore,
@@ -122,10 +122,9 @@ import {
   type OidcConfig,
   PostgresIdempotencyStore,
   type ReadinessCheck,
-  RedisIdempotencyStore,
   redisCheck,
-  redisRateLimitStore,
   type ServerConfig,
+  ServerMetrics,
   startHttpServer,
 } from '../server/index.js';
 import { AccessLog } from './access-log.js';
@@ -136,6 +135,12 @@ import { openDmp } from './dmp-service.js';
 import { startEmbeddedProSanteConnect } from './embedded-pro-sante-connect.js';
 import { openInsiTeleservice } from './insi-teleservice.js';
 import { openMssanteMailbox } from './mssante-mailbox.js';
+import {
+  connectRedis,
+  idempotencyKeysWithFallback,
+  rateLimitsWithFallback,
+  sessionsCachedInRedis,
+} from './redis-fallbacks.js';
 
 export interface DuiServer {
   url: string;
@@ -178,7 +183,7 @@ export async function startDuiServer(
   } = {},
 ): Promise<DuiServer> {
   const clock = options.clock ?? (() => new Date());
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const notifier: AppendNotifier & { close?: () => Promise<void> } = config.redisUrl
     ? await RedisAppendNotifier.connect(config.redisUrl)
     : new InProcessAppendNotifier();
@@ -208,11 +213,14 @@ export async function startDuiServer(
   });
   await runtime.migrate();
   const retentionSchema = runtime.readSchema(recordRetentionProjection.name);
+  const metrics = new ServerMetrics({
+    projections: runtime,
+    onProjectionStatusError: (error) => logger.warn({ err: error }, 'projection status not read for /metrics'),
+  });
   // archived records are read-only, whichever route or program appends
-  const store = withArchivedRecordsReadOnly(
-    withInlineProjections(protectedStore, knex, runtime),
-    knex,
-    retentionSchema,
+  const store = countingAppends(
+    withArchivedRecordsReadOnly(withInlineProjections(protectedStore, knex, runtime), knex, retentionSchema),
+    metrics,
   );
   const blobs = await openBlobStore(config, knex);
   const documentsSchema = runtime.readSchema(documentsProjection.name);
@@ -258,12 +266,19 @@ export async function startDuiServer(
   };
   const facilityNames = Object.fromEntries(Object.entries(facilities).map(([finess, { name }]) => [finess, name]));
 
+  // with Redis, each of these falls back while Redis is away (ADR 0018)
   const idempotencyStore: IdempotencyStore = redis
-    ? new RedisIdempotencyStore(redis)
+    ? await idempotencyKeysWithFallback(redis, knex, config.schema, logger)
     : await postgresIdempotencyStore(knex, config.schema);
   const sessionStore: SessionStore =
     options.sessionStore ??
-    (redis ? new RedisSessionStore(redis, { keyPrefix: 'dui:session:' }) : new MemorySessionStore());
+    (redis
+      ? await sessionsCachedInRedis(redis, knex, {
+          schema: config.schema,
+          kind: 'professional',
+          keyPrefix: 'dui:session:',
+        })
+      : new MemorySessionStore());
   const closedRecords = (organisationId: string, ids: readonly string[]) =>
     closedRecordsAmong(knex, retentionSchema, organisationId, ids);
   const access = new ProfessionalAccess(knex, runtime.readSchema(habilitationsProjection.name), clock, closedRecords);
@@ -277,7 +292,11 @@ export async function startDuiServer(
   const runsHere = (projection: { name: string }) =>
     [...inlineProjections, ...asyncProjections].some((known) => known.name === projection.name);
   const portalSessionStore: SessionStore = redis
-    ? new RedisSessionStore(redis, { keyPrefix: 'dui:portal-session:' })
+    ? await sessionsCachedInRedis(redis, knex, {
+        schema: config.schema,
+        kind: 'portal',
+        keyPrefix: 'dui:portal-session:',
+      })
     : new MemorySessionStore({ now: clock });
 
   const readinessChecks: ReadinessCheck[] = [databaseCheck(knex), ...(redis ? [redisCheck(redis)] : [])];
@@ -316,9 +335,11 @@ export async function startDuiServer(
   const app = createApp({
     config,
     logger,
+    metrics,
     idempotencyStore,
     readinessChecks,
-    rateLimitStore: redis ? redisRateLimitStore(redis) : undefined,
+    rateLimitStore: redis ? rateLimitsWithFallback(redis) : undefined,
+    idempotency: { lockTtlMs: config.idempotencyLockMs },
     openApi: { title: 'DUI-PDS', commonProblems: ['unauthenticated', 'forbidden'] },
     beforeRoutes(app) {
       app.use(
@@ -358,6 +379,8 @@ export async function startDuiServer(
         oidcRouter({
           providers,
           sessionStore,
+          // the same on every instance: a login may end on another instance than the one it began on
+          pendingLoginKey: derivePendingLoginKey(masterKey),
           secureCookies,
           onRefusal: (refusal, provider) => logger.warn({ provider, reason: refusal.name }, 'login refused'),
           onProviderLogoutFailure: (error, provider) =>
@@ -676,7 +699,8 @@ export async function startDuiServer(
   });
 
   const workers = new AbortController();
-  const following = runtime.run(workers.signal);
+  // behind a load balancer, `dui projections run` processes may do this instead (DUI_PROJECTION_WORKER=false)
+  const following = config.projectionWorker ? runtime.run(workers.signal) : Promise.resolve();
   // where Redis is configured, the reporting events also go to its streams
   const relay = redis
     ? await reportingRelay({

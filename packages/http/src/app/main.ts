@@ -1,39 +1,11 @@
 /**
  * `pnpm start`: the DUI-PDS server. Without DATABASE_URL it runs on the embedded PostgreSQL
  * (PGlite, data in ./.dui-data) with a demo organisme gestionnaire and the development login.
+ *
+ * Tracing, when a collector is configured (docs/operations.md), patches Express, pg and ioredis as
+ * they load: it starts here, before anything imports them, and the server is imported after it.
  */
-import { ConfigurationError, createLogger, loadServerConfig } from '../server/index.js';
-import { startDuiServer } from './compose.js';
-import { DEMO_ORGANISATION, DEMO_PROFESSIONALS } from './demo-organisation.js';
+import { flushOnExit, startTelemetry } from '../telemetry/start-telemetry.js';
 
-let config: ReturnType<typeof loadServerConfig>;
-try {
-  config = loadServerConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigurationError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(2);
-}
-const logger = createLogger({ level: config.logLevel });
-const server = await startDuiServer(config, logger, { handleSignals: true });
-const lines = [
-  `DUI-PDS écoute sur ${server.url}`,
-  `  Référence de l’API : ${server.url}/docs (OpenAPI : ${server.url}/openapi.json)`,
-  `  Santé : ${server.url}/health, disponibilité : ${server.url}/ready`,
-];
-if (server.demo) {
-  lines.push(
-    `  Organisme de démonstration (fictif) : ${DEMO_ORGANISATION.name}, identifiant ${DEMO_ORGANISATION.id}`,
-    `    ESSMS : ${DEMO_ORGANISATION.facilities.map((facility) => `${facility.name} (${facility.id})`).join(', ')}`,
-  );
-}
-if (server.devLogin) {
-  lines.push(
-    `  Connexion de développement : ${server.url}/auth/dev/login`,
-    `    professionnels : ${DEMO_PROFESSIONALS.map((professional) => professional.id).join(', ')}`,
-  );
-}
-if (server.proSanteConnectStandIn) {
-  lines.push(`  Pro Santé Connect (doublure locale, professionnels fictifs) : ${server.url}/auth/psc/login`);
-}
-process.stdout.write(`${lines.join('\n')}\n`);
+flushOnExit(await startTelemetry(process.env, 'server'));
+await import('./serve.js');

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,48 +8,8 @@ import { recordNoteStreamId } from '@dui-pds/projections';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { openSession, RedisSessionStore } from '../auth/index.js';
-import { REPOSITORY_ROOT } from '../cli/testing/cli-under-test.js';
+import { ServerProcess } from './testing/server-process.js';
 import { ServerUnderTest } from './testing/server-under-test.js';
-
-const MAIN = 'packages/http/src/app/main.ts';
-
-/** The server as its own process, as `pnpm start` runs it; what it printed is kept. */
-class ServerProcess {
-  output = '';
-  readonly exited: Promise<number | null>;
-  readonly #child: ChildProcess;
-
-  constructor(command: string, args: string[], env: NodeJS.ProcessEnv) {
-    // a process group of its own: `pnpm start` runs the server as a child, and both get the signal
-    this.#child = spawn(command, args, { cwd: REPOSITORY_ROOT, env: { ...process.env, ...env }, detached: true });
-    this.#child.stdout!.on('data', (chunk) => {
-      this.output += chunk;
-    });
-    this.#child.stderr!.on('data', (chunk) => {
-      this.output += chunk;
-    });
-    this.exited = new Promise((resolve) => this.#child.once('exit', (code) => resolve(code)));
-  }
-
-  /** The URL it printed once listening. */
-  async url(timeoutMs = 60_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = /écoute sur (http:\/\/\S+)/.exec(this.output);
-      if (found) return found[1]!;
-      if (Date.now() > deadline) throw new Error(`the server did not start:\n${this.output}`);
-      await sleep(50);
-    }
-  }
-
-  signal(signal: NodeJS.Signals): void {
-    try {
-      process.kill(-this.#child.pid!, signal);
-    } catch {
-      // already gone
-    }
-  }
-}
 
 describe('the server process', function () {
   this.timeout(180_000);
@@ -96,7 +55,7 @@ describe('the server process', function () {
 
   it('refuses to start in production mode with the development login enabled, saying why in French', async () => {
     // when
-    const server = new ServerProcess('node', ['--conditions=dui-source', '--import', 'tsx', MAIN], {
+    const server = ServerProcess.server({
       NODE_ENV: 'production',
       DUI_DEV_LOGIN: 'true',
       DATABASE_URL: TEST_DATABASE_URL,
@@ -127,7 +86,7 @@ describe('the server process', function () {
       provider: 'test',
     });
     redis.disconnect();
-    const server = new ServerProcess('node', ['--conditions=dui-source', '--import', 'tsx', MAIN], {
+    const server = ServerProcess.server({
       DATABASE_URL: TEST_DATABASE_URL,
       DUI_SCHEMA: data.schema,
       DUI_MASTER_KEY: data.masterKey,

@@ -1,5 +1,6 @@
 export { authenticate, professionalOf, requireProfessional } from './authenticate.js';
 export { AuthenticationRefused } from './authentication-refused.js';
+export { CachedSessionStore, type CachedSessionStoreOptions } from './cached-session-store.js';
 export {
   DEV_PROVIDER,
   type DemoProfessional,
@@ -22,12 +23,19 @@ export {
   STANDARD_OIDC_CLAIMS,
 } from './oidc-settings.js';
 export {
+  derivePendingLoginKey,
   openPendingLogin,
   PENDING_LOGIN_KEY_BYTES,
   PENDING_LOGIN_LIFETIME_MS,
   type PendingLogin,
   sealPendingLogin,
 } from './pending-login.js';
+export {
+  createSessionsTable,
+  migrateSessionStore,
+  PostgresSessionStore,
+  type PostgresSessionStoreOptions,
+} from './postgres-session-store.js';
 export { sendUnauthenticated, UNAUTHENTICATED_PROBLEM_TYPE } from './problem.js';
 export type { AuthenticatedProfessional } from './professional-identity.js';
 export { DEFAULT_SESSION_KEY_PREFIX, RedisSessionStore } from './redis-session-store.js';

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 /** What must survive the trip to the provider and back, and never be seen or altered by the user agent. */
 export interface PendingLogin {
@@ -18,6 +18,16 @@ export const PENDING_LOGIN_KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const CONTEXT = Buffer.from('dui-pds pending OIDC login v1');
+const KEY_LABEL = 'dui-pds pending OIDC login key v1';
+
+/**
+ * The pending login key of a deployment, derived from the master key every instance already
+ * shares: a login begun on one instance ends on whichever the load balancer sends the provider's
+ * callback to. The label keeps it apart from the master key's other uses.
+ */
+export function derivePendingLoginKey(masterKey: Uint8Array): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), KEY_LABEL, PENDING_LOGIN_KEY_BYTES));
+}
 
 /**
  * Seals a pending login into a cookie value with AES-256-GCM: the code verifier stays secret and any

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { openPendingLogin, type PendingLogin, sealPendingLogin } from './pending-login.js';
+import { derivePendingLoginKey, openPendingLogin, type PendingLogin, sealPendingLogin } from './pending-login.js';
 
 describe('pending login cookie', () => {
   const key = randomBytes(32);
@@ -40,6 +40,21 @@ describe('pending login cookie', () => {
 
     // then
     expect(opened).to.deep.equal([undefined, undefined, undefined, undefined]);
+  });
+
+  it('opens on another instance of the deployment, which derives the same key from the same master key', () => {
+    // given two instances sharing a master key, and a third of another deployment
+    const masterKey = randomBytes(32);
+    const sealedByOne = sealPendingLogin(derivePendingLoginKey(masterKey), pending);
+
+    // when
+    const onTheOther = openPendingLogin(derivePendingLoginKey(Buffer.from(masterKey)), sealedByOne, now);
+    const elsewhere = openPendingLogin(derivePendingLoginKey(randomBytes(32)), sealedByOne, now);
+
+    // then
+    expect(onTheOther).to.deep.equal(pending);
+    expect(elsewhere).to.equal(undefined);
+    expect(derivePendingLoginKey(masterKey).equals(masterKey)).to.equal(false);
   });
 
   it('refuses a key of the wrong size', () => {

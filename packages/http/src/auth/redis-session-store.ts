@@ -10,16 +10,23 @@ export const DEFAULT_SESSION_KEY_PREFIX = 'dui:session:';
 export class RedisSessionStore implements SessionStore {
   readonly #redis: Redis;
   readonly #prefix: string;
+  readonly #maxTtlMs: number | undefined;
 
-  constructor(redis: Redis, options: { keyPrefix?: string } = {}) {
+  /**
+   * `maxTtlMs`: keeps a key at most this long, as a cache in front of the sessions' record
+   * (`CachedSessionStore`) does, so that a logout that could not reach Redis lapses soon.
+   */
+  constructor(redis: Redis, options: { keyPrefix?: string; maxTtlMs?: number } = {}) {
     this.#redis = redis;
     this.#prefix = options.keyPrefix ?? DEFAULT_SESSION_KEY_PREFIX;
+    this.#maxTtlMs = options.maxTtlMs;
   }
 
   async put(sessionId: string, record: SessionRecord): Promise<void> {
     const expiresAt = Date.parse(record.expiresAt);
     if (!Number.isFinite(expiresAt)) throw new TypeError(`session expiry is not a date: ${record.expiresAt}`);
-    await this.#redis.set(this.#key(sessionId), JSON.stringify(record), 'PXAT', expiresAt);
+    const keptUntil = this.#maxTtlMs === undefined ? expiresAt : Math.min(expiresAt, Date.now() + this.#maxTtlMs);
+    await this.#redis.set(this.#key(sessionId), JSON.stringify(record), 'PXAT', keptUntil);
   }
 
   async get(sessionId: string): Promise<SessionRecord | undefined> {

@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-import { projectionCatalogue } from '../projection-catalogue.js';
-import { reportFailure, runCli } from './run-cli.js';
+import { flushOnExit, startTelemetry } from '../telemetry/start-telemetry.js';
+
+// A projection worker is traced like the server when a collector is configured (docs/operations.md).
+// Tracing patches pg as knex loads it, so it starts first and the rest is imported after it.
+if (runsProjectionWorker(process.argv.slice(2))) flushOnExit(await startTelemetry(process.env, 'projections-worker'));
+const { projectionCatalogue } = await import('../projection-catalogue.js');
+const { reportFailure, runCli } = await import('./run-cli.js');
 
 // The commands write to the streams themselves; what reaches the console comes from a library
 // (knex prints connection failures with their stack) and would only repeat, with a stack trace,
@@ -20,3 +25,9 @@ process.exitCode = await runCli(process.argv, {
   stderr: process.stderr,
   catalogue: projectionCatalogue,
 });
+
+/** `dui [global options] projections run …`: the one long-running command. */
+function runsProjectionWorker(args: readonly string[]): boolean {
+  const at = args.indexOf('projections');
+  return at !== -1 && args[at + 1] === 'run';
+}

@@ -6,6 +6,7 @@ import type { LevelWithSilent } from 'pino';
 import { z } from 'zod';
 import { maxSchemaLength } from '../cli/config.js';
 import { projectionCatalogue } from '../projection-catalogue.js';
+import { IDEMPOTENCY_LOCK_TTL_MS } from './idempotency-store.js';
 
 /** What the HTTP server runs with, from the environment. */
 export interface ServerConfig {
@@ -45,6 +46,11 @@ export interface ServerConfig {
   dmp: DmpConfig | undefined;
   logLevel: LevelWithSilent;
   rateLimitPerMinute: number;
+  /**
+   * How long a command left unanswered (its server killed mid-request) holds its Idempotency-Key
+   * before a retry may run it (`DUI_IDEMPOTENCY_LOCK_SECONDS`, 300 by default).
+   */
+  idempotencyLockMs: number;
   /** Express's `trust proxy`: false, true, a number of hops, or addresses and subnets. */
   trustProxy: boolean | number | string[];
   /** The ESSMS' names and addresses by FINESS, printed on registers and documents (`DUI_FACILITIES`). */
@@ -52,11 +58,21 @@ export interface ServerConfig {
   /** How often the server runs the end-of-retention job (`DUI_RETENTION_JOB_HOURS`, 24 by default; 0: never). */
   retentionJobEveryMs: number;
   /**
+   * Whether the server also follows the async projections (`DUI_PROJECTION_WORKER`, true by default).
+   * False for HTTP instances behind a load balancer when `dui projections run` processes do that work.
+   */
+  projectionWorker: boolean;
+  /**
    * The OID under which this installation names what has no national id (`DUI_OID_ROOT`): the
    * usagers' local ids in CDA documents and XDS metadata, the accompaniments. A fixed `2.25.` root by
    * default; a production installation sets its own.
    */
   oidRoot: string;
+  /**
+   * The bearer token a Prometheus scrape of `/metrics` must send (`DUI_METRICS_TOKEN`). Absent:
+   * `/metrics` is open in development and does not exist (404) in production.
+   */
+  metricsToken: string | undefined;
 }
 
 /** How a printed document names an ESSMS: every page of a register carries it (R.5132-36 CSP). */
@@ -193,10 +209,13 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     dmp: dmpConfig(settings),
     logLevel: settings.LOG_LEVEL ?? (production ? 'info' : 'debug'),
     rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
+    idempotencyLockMs: settings.DUI_IDEMPOTENCY_LOCK_SECONDS * 1000,
     trustProxy: settings.TRUST_PROXY,
     facilities: settings.DUI_FACILITIES,
     retentionJobEveryMs: settings.DUI_RETENTION_JOB_HOURS * 3_600_000,
+    projectionWorker: settings.DUI_PROJECTION_WORKER ?? true,
     oidRoot: settings.DUI_OID_ROOT,
+    metricsToken: settings.DUI_METRICS_TOKEN,
   };
   if (production) problems.push(...productionProblems(config, new Set(Object.keys(settings)), env));
   if (problems.length > 0) throw new ConfigurationError(problems);
@@ -437,6 +456,7 @@ function settingSchemas() {
       }),
     ),
     DUI_DEV_LOGIN: optional(booleanSetting('DUI_DEV_LOGIN')),
+    DUI_PROJECTION_WORKER: optional(booleanSetting('DUI_PROJECTION_WORKER')),
     DUI_INS_OIDS_ALLOWED_TEST: optional(booleanSetting('DUI_INS_OIDS_ALLOWED_TEST')),
     PSC_ISSUER: optional(
       z.string().refine(isUrlOf(['https:', 'http:']), {
@@ -543,6 +563,14 @@ function settingSchemas() {
         .min(1, { error: 'RATE_LIMIT_PER_MINUTE doit être un nombre entier de requêtes, au moins 1' }),
       DEFAULT_RATE_LIMIT,
     ),
+    DUI_IDEMPOTENCY_LOCK_SECONDS: withDefault(
+      z.coerce
+        .number({ error: 'DUI_IDEMPOTENCY_LOCK_SECONDS doit être un nombre entier de secondes, entre 1 et 3600' })
+        .int({ error: 'DUI_IDEMPOTENCY_LOCK_SECONDS doit être un nombre entier de secondes, entre 1 et 3600' })
+        .min(1, { error: 'DUI_IDEMPOTENCY_LOCK_SECONDS doit être un nombre entier de secondes, entre 1 et 3600' })
+        .max(3600, { error: 'DUI_IDEMPOTENCY_LOCK_SECONDS doit être un nombre entier de secondes, entre 1 et 3600' }),
+      IDEMPOTENCY_LOCK_TTL_MS / 1000,
+    ),
     TRUST_PROXY: withDefault(z.string().transform(trustProxyParser), false),
     DUI_FACILITIES: withDefault(z.string().transform(facilitiesParser), {}),
     DUI_OID_ROOT: withDefault(
@@ -552,6 +580,15 @@ function settingSchemas() {
         .regex(/^[0-2](\.(0|[1-9]\d*))+$/, { error: 'DUI_OID_ROOT doit être un OID (chiffres séparés par des points)' })
         .max(48, { error: 'DUI_OID_ROOT doit tenir en 48 caractères : les identifiants qui en dérivent en ajoutent' }),
       DEFAULT_OID_ROOT,
+    ),
+    DUI_METRICS_TOKEN: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^[\x21-\x7e]{32,}$/, {
+          error:
+            'DUI_METRICS_TOKEN doit compter au moins 32 caractères ASCII visibles, sans espace (par exemple : openssl rand -base64 32)',
+        }),
     ),
     DUI_RETENTION_JOB_HOURS: withDefault(
       z.coerce

@@ -53,10 +53,22 @@ describe('the configuration of the HTTP server', () => {
       facilities: {},
       logLevel: 'debug',
       rateLimitPerMinute: 600,
+      idempotencyLockMs: 300_000,
       trustProxy: false,
       retentionJobEveryMs: 86_400_000,
+      projectionWorker: true,
       oidRoot: '2.25.196854023917467532165493170246530512871',
+      metricsToken: undefined,
     });
+  });
+
+  it('takes the token of /metrics scrapes from DUI_METRICS_TOKEN, and refuses a short one without repeating it', () => {
+    const token = 'Zm9vYmFyYmF6cXV1eGNvcmdlZ3JhdWx0Z2FycGx5d2FsZG8=';
+    expect(loadServerConfig({ DUI_METRICS_TOKEN: ` ${token} ` }).metricsToken).to.equal(token);
+    const problems = problemsWith({ DUI_METRICS_TOKEN: 'court-secret' });
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.match(/^DUI_METRICS_TOKEN doit compter au moins 32 caractères/);
+    expect(problems.join('\n')).not.to.include('court-secret');
   });
 
   it('takes the installation’s OID root from DUI_OID_ROOT, and refuses what is not an OID', () => {
@@ -66,11 +78,26 @@ describe('the configuration of the HTTP server', () => {
     ]);
   });
 
+  it('holds an unanswered command’s idempotency key for DUI_IDEMPOTENCY_LOCK_SECONDS, and refuses zero', () => {
+    expect(loadServerConfig({ DUI_IDEMPOTENCY_LOCK_SECONDS: '30' }).idempotencyLockMs).to.equal(30_000);
+    expect(problemsWith({ DUI_IDEMPOTENCY_LOCK_SECONDS: '0' })).to.deep.equal([
+      'DUI_IDEMPOTENCY_LOCK_SECONDS doit être un nombre entier de secondes, entre 1 et 3600',
+    ]);
+  });
+
   it('runs the end-of-retention job every DUI_RETENTION_JOB_HOURS, or never with 0, and refuses a negative delay', () => {
     expect(loadServerConfig({ DUI_RETENTION_JOB_HOURS: '6' }).retentionJobEveryMs).to.equal(6 * 3_600_000);
     expect(loadServerConfig({ DUI_RETENTION_JOB_HOURS: '0' }).retentionJobEveryMs).to.equal(0);
     expect(problemsWith({ DUI_RETENTION_JOB_HOURS: '-1' })).to.deep.equal([
       'DUI_RETENTION_JOB_HOURS doit être un nombre d’heures entre 0 (jamais) et 168',
+    ]);
+  });
+
+  it('leaves the async projections to `dui projections run` with DUI_PROJECTION_WORKER=false, and refuses a word it does not know', () => {
+    expect(loadServerConfig({ DUI_PROJECTION_WORKER: 'false' }).projectionWorker).to.equal(false);
+    expect(loadServerConfig({ DUI_PROJECTION_WORKER: 'oui' }).projectionWorker).to.equal(true);
+    expect(problemsWith({ DUI_PROJECTION_WORKER: 'parfois' })).to.deep.equal([
+      'DUI_PROJECTION_WORKER doit valoir true ou false',
     ]);
   });
 

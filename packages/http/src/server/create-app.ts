@@ -9,13 +9,15 @@ import { healthRoutes, type ReadinessCheck } from './health.js';
 import type { IdempotencyOptions } from './idempotency.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { correlationId, requestLogging } from './logging.js';
+import { METRICS_PATH, metricsRoutes, recordRequestMetrics, ServerMetrics } from './metrics.js';
 import { buildOpenApiDocument, type OpenApiOptions } from './openapi.js';
 import { HttpProblem } from './problem-details.js';
 import { rateLimiter } from './rate-limit.js';
 import { mountRoutes, type RouteDefinition } from './routes.js';
 
 /** The settings the app itself reads; the rest of the configuration is for whoever composes it. */
-export type AppConfig = Pick<ServerConfig, 'mode' | 'rateLimitPerMinute' | 'trustProxy'>;
+export type AppConfig = Pick<ServerConfig, 'mode' | 'rateLimitPerMinute' | 'trustProxy'> &
+  Partial<Pick<ServerConfig, 'metricsToken'>>;
 
 export interface CreateAppOptions {
   config: AppConfig;
@@ -36,14 +38,16 @@ export interface CreateAppOptions {
   idempotency?: Omit<IdempotencyOptions, 'logger'>;
   /** 1 MB by default. */
   bodyLimit?: string | number;
+  /** The series `/metrics` serves; absent, the HTTP and process series only. */
+  metrics?: ServerMetrics;
 }
 
-const PROBE_PATHS = ['/health', '/ready'];
+const PROBE_PATHS = ['/health', '/ready', METRICS_PATH];
 
 /**
  * The HTTP shell, composed in the order each layer needs: headers and correlation id first (so
- * that every answer, even an error, has them), then logs, probes (neither rate limited nor
- * authenticated), the JSON body, authentication, the rate limit, the API and its documentation,
+ * that every answer, even an error, has them), then metrics and logs, probes and `/metrics`
+ * (neither rate limited nor authenticated by a session), the JSON body, authentication, the rate limit, the API and its documentation,
  * and last the 404 and the error handler that turns everything into problem documents.
  */
 export function createApp(options: CreateAppOptions): Express {
@@ -55,8 +59,11 @@ export function createApp(options: CreateAppOptions): Express {
   app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders(config.mode));
   app.use(correlationId());
+  const metrics = options.metrics ?? new ServerMetrics();
+  app.use(recordRequestMetrics(metrics));
   app.use(requestLogging(logger, { ignorePaths: PROBE_PATHS }));
   app.use(healthRoutes({ checks: options.readinessChecks ?? [], timeoutMs: options.readinessTimeoutMs, logger }));
+  app.use(metricsRoutes({ metrics, mode: config.mode, token: config.metricsToken }));
   const jsonTypes = ['application/json', 'application/*+json'];
   // a command declaring a larger body reads it first; the parser below then finds it read
   for (const route of options.routes) {

@@ -12,17 +12,23 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { loggerOf } from './logging.js';
 import { HttpProblem, type ProblemKind, sendProblem } from './problem-details.js';
+import { databaseUnavailableProblem, isDatabaseUnavailable } from './unavailable-database.js';
 import { requestValidationProblem } from './validation.js';
 
 /**
  * The last middleware: every error becomes a problem document. What the caller did wrong is
  * said in French; what went wrong inside is logged (with the correlation id, the error's class
- * and stack frames, never its message) and answered with a generic 500.
+ * and stack frames, never its message) and answered with a generic 500; a database out of reach
+ * is answered with 503 and `Retry-After`.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, request: Request, response: Response, _next: NextFunction) => {
     const problem = problemFor(error, request);
-    if (problem === undefined || problem.status >= 500) {
+    if (problem?.kind === 'service-unavailable') {
+      // an outage, not a bug: its name and code say enough, and its message may quote a statement
+      const { name, code } = error as { name?: unknown; code?: unknown };
+      loggerOf(request, logger).warn({ reason: name, code }, 'database unavailable');
+    } else if (problem === undefined || problem.status >= 500) {
       loggerOf(request, logger).error({ err: error }, 'unexpected error');
     }
     if (response.headersSent) {
@@ -80,6 +86,7 @@ export function problemFor(error: unknown, request: Request): HttpProblem | unde
   if (error instanceof DuplicateEventIdError) {
     return new HttpProblem('conflict', 'Cette commande a déjà été enregistrée en partie ; relisez la ressource.');
   }
+  if (isDatabaseUnavailable(error)) return databaseUnavailableProblem();
   return bodyParserProblem(error) ?? clientErrorProblem(error);
 }
 

@@ -85,6 +85,21 @@ describe('health and readiness (e2e)', () => {
     expect(JSON.stringify(problem)).not.to.include('ECONNREFUSED');
   });
 
+  it('stays ready when only a check the server can do without fails (Redis), and shows it', async () => {
+    // given Redis out of reach, the server working on its fallbacks
+    const unreachable = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null });
+    unreachable.on('error', () => {});
+    const shell = await shellWith({ readinessChecks: [databaseCheck(knex), redisCheck(unreachable)] });
+
+    // when
+    const response = await shell.fetch('/ready');
+
+    // then
+    expect(response.status).to.equal(200);
+    expect(await response.json()).to.deep.equal({ status: 'ready', checks: { database: 'ok', redis: 'failed' } });
+    unreachable.disconnect();
+  });
+
   it('answers /ready with 503 once the app drains for a shutdown', async () => {
     // given
     const app = express();

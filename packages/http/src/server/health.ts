@@ -13,6 +13,11 @@ export interface ReadinessCheck {
   /** Shown in the answer and the logs: `database`, `redis`. */
   name: string;
   check(): Promise<unknown>;
+  /**
+   * False for what the server can do without for a while (Redis: see ADR 0018): its failure is
+   * shown in the answer, but the instance stays ready. True by default.
+   */
+  required?: boolean;
 }
 
 export interface HealthOptions {
@@ -38,18 +43,18 @@ export function healthRoutes(options: HealthOptions): Router {
       return;
     }
     const results = await Promise.all(
-      options.checks.map(async ({ name, check }) => {
+      options.checks.map(async ({ name, check, required = true }) => {
         try {
           await withTimeout(check(), timeoutMs);
-          return { name, status: 'ok' as const };
+          return { name, required, status: 'ok' as const };
         } catch (error) {
           options.logger.warn({ err: error, check: name }, 'readiness check failed');
-          return { name, status: 'failed' as const };
+          return { name, required, status: 'failed' as const };
         }
       }),
     );
     const checks = Object.fromEntries(results.map(({ name, status }) => [name, status]));
-    const failed = results.filter(({ status }) => status === 'failed').map(({ name }) => name);
+    const failed = results.filter(({ status, required }) => required && status === 'failed').map(({ name }) => name);
     if (failed.length > 0) {
       sendProblem(
         response,
@@ -69,8 +74,9 @@ export function databaseCheck(knex: Knex): ReadinessCheck {
   return { name: 'database', check: () => knex.raw('select 1') };
 }
 
+/** Not required: while Redis is away the server works on its fallbacks (ADR 0018). */
 export function redisCheck(redis: Redis): ReadinessCheck {
-  return { name: 'redis', check: () => redis.ping() };
+  return { name: 'redis', check: () => redis.ping(), required: false };
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {

@@ -20,6 +20,8 @@ export {
 export { type AppConfig, type CreateAppOptions, createApp } from './create-app.js';
 export { isDraining, startDraining } from './draining.js';
 export { errorHandler, notFoundHandler, problemFor } from './error-handler.js';
+export { FallbackIdempotencyStore, type FallbackIdempotencyStoreOptions } from './fallback-idempotency-store.js';
+export { FallbackRateLimitStore } from './fallback-rate-limit-store.js';
 export { databaseCheck, type HealthOptions, healthRoutes, type ReadinessCheck, redisCheck } from './health.js';
 export { type RunningHttpServer, type StartHttpServerOptions, startHttpServer } from './http-server.js';
 export {
@@ -53,6 +55,16 @@ export {
   routePatternOf,
   safeError,
 } from './logging.js';
+export {
+  countingAppends,
+  METRICS_PATH,
+  type MetricsRouteOptions,
+  metricsRoutes,
+  type ProjectionLag,
+  recordRequestMetrics,
+  ServerMetrics,
+  type ServerMetricsOptions,
+} from './metrics.js';
 export {
   buildOpenApiDocument,
   type JsonSchema,

@@ -3,6 +3,7 @@ import {
   type DestructionReportEventType,
   isContactWithServiceUser,
   isHealthDataFact,
+  NON_CONTACT_EVENT_TYPES,
   type RecordArchived,
   type RecordDestroyed,
   type RecordRetentionEventType,
@@ -39,10 +40,15 @@ const RETENTION_EVENTS: ReadonlySet<string> = new Set<RecordRetentionEventType>(
 const RECORD_DESTROYED: DestructionReportEventType = 'RecordDestroyed';
 const EXIT_EVENTS: ReadonlySet<string> = new Set(['ExitRecorded', 'ExitCorrected']);
 
+/** What is neither a contact, nor a retention decision, nor a destruction: reads of the record, logins… */
+const IGNORED_EVENTS = [...NON_CONTACT_EVENT_TYPES].filter(
+  (type) => !RETENTION_EVENTS.has(type) && type !== RECORD_DESTROYED,
+);
+
 export const recordRetentionProjection = defineProjection({
   name: 'record_retention',
   version: 1,
-  handles: 'all',
+  handles: { allBut: IGNORED_EVENTS },
   async migrate(db, schema) {
     await db.schema.withSchema(schema).createTable('record_retention', (table) => {
       table.text('organisation_id').notNullable();

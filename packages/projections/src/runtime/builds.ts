@@ -70,6 +70,17 @@ export class BuildRegistry {
     return row && toBuild(row);
   }
 
+  /** The active build of each of these projections, by projection name; one query for all. */
+  async activeOf(db: Knex | Knex.Transaction, projections: readonly string[]): Promise<Map<string, Build>> {
+    if (projections.length === 0) return new Map();
+    const rows = await selectRows<BuildRow>(
+      db,
+      `select ${BUILD_COLUMNS} from ${this.#table} where state = 'active' and projection in (${projections.map(() => '?').join(', ')})`,
+      [...projections],
+    );
+    return new Map(rows.map(toBuild).map((build) => [build.projection, build]));
+  }
+
   /** Builds of a projection and version, newest last: to resume an unfinished rebuild, or number the next. */
   async ofVersion(db: Knex | Knex.Transaction, projection: string, version: number): Promise<Build[]> {
     const rows = await selectRows<BuildRow>(

@@ -78,6 +78,34 @@ for (const backend of backends) {
       expect(status).to.include({ mode: 'inline', behindEvents: 0 });
     });
 
+    // the PGlite adapter has one connection and never batches
+    const onPostgres = backend.name === 'PostgreSQL' ? it : undefined;
+    onPostgres?.(
+      'leaves an append no inline projection handles to the store: concurrent ones share round trips',
+      async () => {
+        const transactions = async (prefix: string) => {
+          const { rows } = await knex.raw<{ rows: { count: string }[] }>(
+            `select count(distinct transaction_id)::text as count from ${schema}.events where starts_with(stream_id, ?)`,
+            [prefix],
+          );
+          return Number(rows[0]!.count);
+        };
+        const unhandled = () => testEvent(organisationId, { type: 'NotCounted', data: {} });
+
+        // when eight appends of a type no inline projection handles, and eight of a handled one, go at once
+        await Promise.all(
+          Array.from({ length: 8 }, (_, index) => store.appendToStream(`trace-${index}`, [unhandled()])),
+        );
+        await Promise.all(Array.from({ length: 8 }, (_, index) => store.appendToStream(`compte-${index}`, counted())));
+
+        // then the first shared transactions (the store batches them), the second had one each, projected
+        expect(await transactions('trace-')).to.be.below(8);
+        expect(await transactions('compte-')).to.equal(8);
+        expect(await totalCounted()).to.equal(8);
+        expect(await store.readAll()).to.have.length(16);
+      },
+    );
+
     it('rebuilds beside the live model while inline appends go on, and misses none of them at the switch', async () => {
       // given events already projected inline, and appends that keep coming
       for (let stream = 0; stream < 10; stream += 1) await store.appendToStream(`compte-${stream}`, counted(50));

@@ -40,8 +40,14 @@ class InlineProjectingStore implements EventStore<Knex.Transaction> {
     events: readonly EventToAppend[],
     options: AppendOptions<Knex.Transaction> = {},
   ): Promise<AppendResult> {
+    const types = events.map((event) => event.type);
+    // nothing to project (a trace of a read, say): the store's own append, which concurrent
+    // appends share (one round trip for several), rather than a transaction of its own
+    if (!options.transaction && !this.runtime.handlesInline(types)) {
+      return this.store.appendToStream(streamId, events, options);
+    }
     const append = async (trx: Knex.Transaction) => {
-      await this.runtime.holdInlineBuilds(trx);
+      await this.runtime.holdInlineBuilds(trx, types);
       const result = await this.store.appendToStream(streamId, events, { ...options, transaction: trx });
       if (result.alreadyAppended) return result;
       const appended = await this.store.readStream(streamId, {
@@ -49,7 +55,7 @@ class InlineProjectingStore implements EventStore<Knex.Transaction> {
         transaction: trx,
       });
       await this.runtime.applyInline(trx, appended);
-      return result;
+      return { ...result, recorded: appended };
     };
     return options.transaction ? append(options.transaction) : this.knex.transaction(append);
   }

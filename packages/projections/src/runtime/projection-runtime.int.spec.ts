@@ -251,6 +251,44 @@ describe('Projection runtime woken while an older transaction runs (PostgreSQL)'
       await setup.dispose();
     }
   });
+
+  it('still applies it before the next poll when the older transaction outlasts the quick re-reads', async () => {
+    // given a worker polling only every 20 s, up to date
+    const setup = await freshSetup(testPostgres());
+    const reader = new PostgresEventStore(setup.knex, { schema: setup.schema });
+    const runtime = new ProjectionRuntime({
+      knex: setup.knex,
+      store: reader,
+      schema: setup.schema,
+      projections: [countingProjection],
+      notifier: setup.notifier,
+      pollIntervalMs: 20_000,
+    });
+    await runtime.migrate();
+    const stop = new AbortController();
+    const worker = runtime.follow('counting', stop.signal);
+    try {
+      await setup.append(1);
+      await until(async () => (await totalCounted(setup.knex, runtime.readSchema('counting'))) === 1);
+
+      // when an event is appended (and notified) while an older transaction holds the fence back for 2 s
+      const older = await setup.knex.transaction();
+      await older.raw('select pg_current_xact_id()');
+      await setup.append(1);
+      await sleep(2_000);
+      await older.commit();
+      const committedAt = Date.now();
+
+      // then the worker applies it soon after that transaction ends, long before its next poll
+      await until(async () => (await totalCounted(setup.knex, runtime.readSchema('counting'))) === 2, 25_000);
+      expect(Date.now() - committedAt).to.be.lessThan(5_000);
+    } finally {
+      stop.abort();
+      await worker;
+      await runtime.close();
+      await setup.dispose();
+    }
+  });
 });
 
 describe('Projection runtime over crypto-shredded events', () => {

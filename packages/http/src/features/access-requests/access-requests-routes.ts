@@ -258,8 +258,8 @@ export function accessRequestsRoutes(deps: AccessRequestsDependencies): RouteDef
           warning: request.warning,
           revision: request.revision,
         }));
-        for (const serviceUserId of new Set(requests.map((request) => request.serviceUserId))) {
-          await accessLog.recordRead({
+        await accessLog.recordReads(
+          [...new Set(requests.map((request) => request.serviceUserId))].map((serviceUserId) => ({
             organisationId,
             professionalId: principal.professionalId,
             correlationId: context.correlationId,
@@ -271,8 +271,8 @@ export function accessRequestsRoutes(deps: AccessRequestsDependencies): RouteDef
               sensitivities: ['administrative'],
               purpose: 'care',
             },
-          });
-        }
+          })),
+        );
         return { body: { requests } };
       },
     }),

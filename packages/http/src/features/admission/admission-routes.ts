@@ -234,8 +234,8 @@ export function admissionRoutes(deps: AdmissionDependencies): RouteDefinition[] 
           ),
           (entry) => entry.serviceUserId,
         );
-        for (const entry of entries) {
-          await accessLog.recordRead({
+        await accessLog.recordReads(
+          entries.map((entry) => ({
             organisationId,
             professionalId: principal.professionalId,
             correlationId: context.correlationId,
@@ -247,8 +247,8 @@ export function admissionRoutes(deps: AdmissionDependencies): RouteDefinition[] 
               sensitivities: ['administrative'],
               purpose: 'admission',
             },
-          });
-        }
+          })),
+        );
         return { body: { entries } };
       },
     }),

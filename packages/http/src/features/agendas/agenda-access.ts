@@ -104,19 +104,21 @@ export function agendaAccess(deps: AgendasDependencies) {
     shown: Iterable<{ serviceUserId: string; facilityId: string }>,
     resource: string,
   ) => {
-    const seen = new Set<string>();
+    const reads = new Map<string, { serviceUserId: string; facilityId: string }>();
     for (const { serviceUserId, facilityId } of shown) {
-      const key = JSON.stringify([serviceUserId, facilityId]);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      await accessLog.recordReadBy(principal, context.correlationId, {
+      reads.set(JSON.stringify([serviceUserId, facilityId]), { serviceUserId, facilityId });
+    }
+    await accessLog.recordReadsBy(
+      principal,
+      context.correlationId,
+      [...reads.values()].map(({ serviceUserId, facilityId }) => ({
         serviceUserId,
         facilityId,
         resource,
         sensitivities: [ADMINISTRATIVE],
         purpose: 'care',
-      });
-    }
+      })),
+    );
   };
 
   return { colleague, requireColleagues, requireRoleIn, may, check, openAmong, trace };

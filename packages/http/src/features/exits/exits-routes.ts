@@ -337,14 +337,17 @@ export function exitsRoutes(deps: ExitsDependencies): RouteDefinition[] {
           ).filter((action) => readable(action.serviceUserId)),
           (action) => action.serviceUserId,
         );
-        for (const serviceUserId of new Set(actions.map((action) => action.serviceUserId))) {
-          await traceRead(principal, context, {
+        await accessLog.recordReadsBy(
+          principal,
+          context.correlationId,
+          [...new Set(actions.map((action) => action.serviceUserId))].map((serviceUserId) => ({
             facilityId,
             serviceUserId,
             resource: 'post-exit-actions',
             sensitivities: ['social'],
-          });
-        }
+            purpose: 'care',
+          })),
+        );
         return { body: { actions } };
       },
     }),

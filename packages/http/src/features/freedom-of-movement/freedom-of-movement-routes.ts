@@ -331,14 +331,17 @@ export function freedomOfMovementRoutes(deps: FreedomOfMovementDependencies): Ro
           ).filter((measure) => readable(measure.serviceUserId)),
           (measure) => measure.serviceUserId,
         );
-        for (const serviceUserId of new Set(measures.map((measure) => measure.serviceUserId))) {
-          await traceRead(principal, context, {
+        await accessLog.recordReadsBy(
+          principal,
+          context.correlationId,
+          [...new Set(measures.map((measure) => measure.serviceUserId))].map((serviceUserId) => ({
             facilityId,
             serviceUserId,
             resource: 'freedom-of-movement-measures-to-review',
             sensitivities: ['administrative'],
-          });
-        }
+            purpose: 'care',
+          })),
+        );
         return { body: { measures } };
       },
     }),

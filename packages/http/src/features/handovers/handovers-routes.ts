@@ -84,24 +84,26 @@ export function handoversRoutes(deps: HandoversDependencies): RouteDefinition[] 
     return row;
   };
 
-  const traceRead = (
+  const traceReads = (
     principal: Principal,
-    read: { facilityId: string; serviceUserId: string; sensitivities: SensitivityClass[] },
+    reads: { facilityId: string; serviceUserId: string; sensitivities: SensitivityClass[] }[],
     correlationId: string,
   ) =>
-    accessLog.recordRead({
-      organisationId: principal.organisationId,
-      professionalId: principal.professionalId,
-      correlationId,
-      read: {
-        serviceUserId: read.serviceUserId,
-        facilityId: read.facilityId,
-        roles: access.rolesIn(principal, read.facilityId),
-        resource: 'handovers',
-        sensitivities: read.sensitivities,
-        purpose: 'care',
-      },
-    });
+    accessLog.recordReads(
+      reads.map((read) => ({
+        organisationId: principal.organisationId,
+        professionalId: principal.professionalId,
+        correlationId,
+        read: {
+          serviceUserId: read.serviceUserId,
+          facilityId: read.facilityId,
+          roles: access.rolesIn(principal, read.facilityId),
+          resource: 'handovers',
+          sensitivities: read.sensitivities,
+          purpose: 'care',
+        },
+      })),
+    );
 
   return [
     defineCommand({
@@ -269,13 +271,15 @@ export function handoversRoutes(deps: HandoversDependencies): RouteDefinition[] 
 
         const serviceUsers = new Set(shown.map((row) => row.serviceUserId));
         if (query.serviceUserId) serviceUsers.add(query.serviceUserId);
-        for (const serviceUserId of serviceUsers) {
-          await traceRead(
-            principal,
-            { facilityId, serviceUserId, sensitivities: readableFor(serviceUserId) },
-            context.correlationId,
-          );
-        }
+        await traceReads(
+          principal,
+          [...serviceUsers].map((serviceUserId) => ({
+            facilityId,
+            serviceUserId,
+            sensitivities: readableFor(serviceUserId),
+          })),
+          context.correlationId,
+        );
         return { body: { handovers: shown.map(toHandover) } };
       },
     }),

@@ -464,9 +464,17 @@ export function personalisedProjectsRoutes(deps: PersonalisedProjectsDependencie
           ).filter((action) => readable(action.serviceUserId)),
           (action) => action.serviceUserId,
         );
-        for (const serviceUserId of new Set(actions.map((action) => action.serviceUserId))) {
-          await traceRead(principal, context, { facilityId, serviceUserId }, 'personalised-project-actions');
-        }
+        await accessLog.recordReadsBy(
+          principal,
+          context.correlationId,
+          [...new Set(actions.map((action) => action.serviceUserId))].map((serviceUserId) => ({
+            facilityId,
+            serviceUserId,
+            resource: 'personalised-project-actions',
+            sensitivities: ['social'],
+            purpose: 'care',
+          })),
+        );
         return { body: { actions } };
       },
     }),

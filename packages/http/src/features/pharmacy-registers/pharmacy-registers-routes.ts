@@ -178,6 +178,7 @@ export function pharmacyRegistersRoutes(deps: PharmacyRegistersDependencies): Ro
     // those of archived records too (their reads traced like the others); a destroyed record has
     // no name left to print.
     const closed = await access.closedRecordsAmong(params.organisationId, named);
+    const read: string[] = [];
     for (const serviceUserId of named) {
       if (closed.get(serviceUserId) === 'destroyed') {
         patients[serviceUserId] = {
@@ -191,19 +192,20 @@ export function pharmacyRegistersRoutes(deps: PharmacyRegistersDependencies): Ro
         serviceUserId,
       });
       patients[serviceUserId] = patientOnPrint(identity, serviceUserId);
-      await accessLog.recordReadBy(
-        principal,
-        context.correlationId,
-        {
-          serviceUserId,
-          facilityId: params.facilityId,
-          resource,
-          sensitivities: ['administrative', 'medical'],
-          purpose: 'pharmacy-registers',
-        },
-        closed.has(serviceUserId) ? { archivedRecords: 'open' } : {},
-      );
+      read.push(serviceUserId);
     }
+    await accessLog.recordReadsBy(
+      principal,
+      context.correlationId,
+      read.map((serviceUserId) => ({
+        serviceUserId,
+        facilityId: params.facilityId,
+        resource,
+        sensitivities: ['administrative', 'medical'],
+        purpose: 'pharmacy-registers',
+      })),
+      { archivedRecords: 'open' },
+    );
     const sorted: DispensingLogEntry[] =
       sort === 'patient'
         ? sortedByPatient(entries, (serviceUserId) => patients[serviceUserId]?.name ?? serviceUserId)

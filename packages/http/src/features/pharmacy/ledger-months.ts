@@ -91,6 +91,28 @@ async function closingOfMonth(
   return closedMeanwhile.data as LedgerMonthClosed;
 }
 
+/**
+ * A command on the ledger of `month`, the month opened first when the ledger answers it is not.
+ * The command is tried before the month is looked at: all but the month's first operation find it
+ * open, and so read and fold the month's stream once, not once to check the month and again to
+ * decide. A refusal writes nothing, so the command is simply sent again once the month is open.
+ */
+export async function decideOnOpenedLedger(
+  store: EventStore<Knex.Transaction>,
+  where: { organisationId: string; facilityId: string; month: string; day: string },
+  commandId: string,
+  command: PharmacyLedgerCommand,
+  metadata: CommandMetadata,
+) {
+  try {
+    return await decideOnLedger(store, where, commandId, command, metadata);
+  } catch (error) {
+    if (!(error instanceof DomainRuleViolation && error.code === 'LEDGER_MONTH_NOT_OPEN')) throw error;
+  }
+  await openLedgerMonth(store, where, metadata);
+  return await decideOnLedger(store, where, commandId, command, metadata);
+}
+
 /** One command on a month's ledger, retried as often as concurrent appends require. */
 export async function decideOnLedger(
   store: EventStore<Knex.Transaction>,

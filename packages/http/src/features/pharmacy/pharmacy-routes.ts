@@ -14,7 +14,7 @@ import { defineCommand, HttpProblem, type RouteDefinition } from '../../server/i
 import type { RequestContext } from '../../server/request-context.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { identifier, organisationParams } from '../route-parameters.js';
-import { decideOnLedger, ledgerDayOf, openLedgerMonth } from './ledger-months.js';
+import { decideOnLedger, decideOnOpenedLedger, ledgerDayOf } from './ledger-months.js';
 
 const TAG = 'Pharmacie : stock, délivrances et registres';
 const day = z.iso.date();
@@ -83,10 +83,9 @@ export function pharmacyRoutes(deps: PharmacyDependencies): RouteDefinition[] {
     const { day: today, month } = ledgerDayOf(clock());
     // ledger events name no usager subject: they are never encrypted with a usager's key
     const metadata = access.metadata(principal, context, { facilityId });
-    await openLedgerMonth(store, { organisationId, facilityId, month, day: today }, metadata);
-    const events = await decideOnLedger(
+    const events = await decideOnOpenedLedger(
       store,
-      { organisationId, facilityId, month },
+      { organisationId, facilityId, month, day: today },
       access.commandId(principal, context),
       command,
       metadata,

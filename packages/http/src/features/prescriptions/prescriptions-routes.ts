@@ -529,9 +529,17 @@ export function prescriptionsRoutes(deps: PrescriptionsDependencies): RouteDefin
           ).filter((exam) => readable(exam.serviceUserId)),
           (exam) => exam.serviceUserId,
         );
-        for (const serviceUserId of new Set(exams.map((exam) => exam.serviceUserId))) {
-          await traceRead(principal, context, { facilityId, serviceUserId, resource: 'exams-due' });
-        }
+        await accessLog.recordReadsBy(
+          principal,
+          context.correlationId,
+          [...new Set(exams.map((exam) => exam.serviceUserId))].map((serviceUserId) => ({
+            facilityId,
+            serviceUserId,
+            resource: 'exams-due',
+            sensitivities: ['medical'],
+            purpose: 'care',
+          })),
+        );
         return { body: { exams } };
       },
     }),

@@ -222,8 +222,8 @@ export function attendanceRoutes(deps: AttendanceDependencies): RouteDefinition[
           sheet.lines.filter((line) => readable(line.serviceUserId)),
           (line) => line.serviceUserId,
         );
-        for (const line of lines) {
-          await accessLog.recordRead({
+        await accessLog.recordReads(
+          lines.map((line) => ({
             organisationId,
             professionalId: principal.professionalId,
             correlationId: context.correlationId,
@@ -235,8 +235,8 @@ export function attendanceRoutes(deps: AttendanceDependencies): RouteDefinition[
               sensitivities: ['administrative'],
               purpose: 'care',
             },
-          });
-        }
+          })),
+        );
         return { body: { facilityId, day: query.day, lines, counts: countAttendance(lines) } };
       },
     }),

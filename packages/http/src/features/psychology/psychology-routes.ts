@@ -332,13 +332,17 @@ export function psychologyRoutes(deps: PsychologyDependencies): RouteDefinition[
         );
         const serviceUsers = new Set(appointments.map((appointment) => appointment.serviceUserId));
         if (query.serviceUserId !== undefined) serviceUsers.add(query.serviceUserId);
-        for (const serviceUserId of serviceUsers) {
-          await traceRead(
-            principal,
-            { facilityId, serviceUserId, resource: 'psychologist-appointments' },
-            context.correlationId,
-          );
-        }
+        await accessLog.recordReadsBy(
+          principal,
+          context.correlationId,
+          [...serviceUsers].map((serviceUserId) => ({
+            facilityId,
+            serviceUserId,
+            resource: 'psychologist-appointments',
+            sensitivities: ['psychological'],
+            purpose: 'care',
+          })),
+        );
         return { body: { appointments } };
       },
     }),

@@ -40,10 +40,14 @@ export class ReportingRelay {
 
   /** Creates the cursors' table; safe to run from several processes. */
   static async migrate(knex: Knex, schema: string): Promise<void> {
-    await knex.raw(
-      `create table if not exists ??.?? (relay text primary key, cursor text not null, updated_at timestamptz not null default now())`,
-      [schema, CURSORS],
-    );
+    await knex.transaction(async (trx) => {
+      // `if not exists` alone races on the catalog when two servers start together: one of them fails
+      await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`${schema}.${CURSORS}`]);
+      await trx.raw(
+        `create table if not exists ??.?? (relay text primary key, cursor text not null, updated_at timestamptz not null default now())`,
+        [schema, CURSORS],
+      );
+    });
   }
 
   start(): void {

@@ -156,14 +156,15 @@ export function serviceUsersRoutes(deps: ServiceUsersDependencies): RouteDefinit
     }
   };
 
+  const identityRead = (identity: ServiceUserSummary) => ({
+    serviceUserId: identity.serviceUserId,
+    facilityId: identity.facilityId,
+    resource: 'identity',
+    sensitivities: ['administrative' as const],
+    purpose: 'care' as const,
+  });
   const traceRead = (principal: Principal, context: RequestContext, identity: ServiceUserSummary) =>
-    accessLog.recordReadBy(principal, context.correlationId, {
-      serviceUserId: identity.serviceUserId,
-      facilityId: identity.facilityId,
-      resource: 'identity',
-      sensitivities: ['administrative'],
-      purpose: 'care',
-    });
+    accessLog.recordReadBy(principal, context.correlationId, identityRead(identity));
 
   const withRecord = (
     path: string,
@@ -530,7 +531,7 @@ export function serviceUsersRoutes(deps: ServiceUsersDependencies): RouteDefinit
           ),
           (identity) => identity.serviceUserId,
         );
-        for (const identity of readable) await traceRead(principal, context, identity);
+        await accessLog.recordReadsBy(principal, context.correlationId, readable.map(identityRead));
         return { body: { usagers: readable } };
       },
     }),

@@ -183,8 +183,8 @@ export function socialBenefitsRoutes(deps: SocialBenefitsDependencies): RouteDef
           ),
           (benefit) => benefit.serviceUserId,
         );
-        for (const serviceUserId of new Set(benefits.map((benefit) => benefit.serviceUserId))) {
-          await accessLog.recordRead({
+        await accessLog.recordReads(
+          [...new Set(benefits.map((benefit) => benefit.serviceUserId))].map((serviceUserId) => ({
             organisationId,
             professionalId: principal.professionalId,
             correlationId: context.correlationId,
@@ -196,8 +196,8 @@ export function socialBenefitsRoutes(deps: SocialBenefitsDependencies): RouteDef
               sensitivities: ['social'],
               purpose: 'care',
             },
-          });
-        }
+          })),
+        );
         return { body: { benefits } };
       },
     }),

@@ -359,9 +359,17 @@ export function stayContractsRoutes(deps: StayContractsDependencies): RouteDefin
           ).filter((contract) => readable(contract.serviceUserId)),
           (contract) => contract.serviceUserId,
         );
-        for (const serviceUserId of new Set(contracts.map((contract) => contract.serviceUserId))) {
-          await traceRead(principal, { facilityId, serviceUserId }, 'stay-contracts', context.correlationId);
-        }
+        await accessLog.recordReadsBy(
+          principal,
+          context.correlationId,
+          [...new Set(contracts.map((contract) => contract.serviceUserId))].map((serviceUserId) => ({
+            facilityId,
+            serviceUserId,
+            resource: 'stay-contracts',
+            sensitivities: ['administrative'],
+            purpose: 'care',
+          })),
+        );
         return { body: { contracts } };
       },
     }),

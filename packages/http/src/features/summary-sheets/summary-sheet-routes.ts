@@ -64,21 +64,23 @@ export function summarySheetRoutes(deps: SummarySheetDependencies): RouteDefinit
           .map((part) => SHEET_PART_SENSITIVITY[part]),
       ),
     ];
-    for (const facilityId of facilities.filter((facility) => access.rolesIn(principal, facility).length > 0)) {
-      await accessLog.recordRead({
-        organisationId,
-        professionalId: principal.professionalId,
-        correlationId: context.correlationId,
-        read: {
-          serviceUserId,
-          facilityId,
-          roles: access.rolesIn(principal, facilityId),
-          resource,
-          sensitivities,
-          purpose: 'care',
-        },
-      });
-    }
+    await accessLog.recordReads(
+      facilities
+        .filter((facility) => access.rolesIn(principal, facility).length > 0)
+        .map((facilityId) => ({
+          organisationId,
+          professionalId: principal.professionalId,
+          correlationId: context.correlationId,
+          read: {
+            serviceUserId,
+            facilityId,
+            roles: access.rolesIn(principal, facilityId),
+            resource,
+            sensitivities,
+            purpose: 'care',
+          },
+        })),
+    );
     return { sheet: readable, hiddenParts };
   };
 

@@ -573,15 +573,17 @@ export function visitsRoutes(deps: VisitsDependencies): RouteDefinition[] {
                 }).allowed,
             ),
         );
-        for (const serviceUserId of readable) {
-          await accessLog.recordReadBy(principal, context.correlationId, {
+        await accessLog.recordReadsBy(
+          principal,
+          context.correlationId,
+          [...readable].map((serviceUserId) => ({
             serviceUserId,
             facilityId: params.facilityId,
             resource: 'visits',
             sensitivities: ['social'],
             purpose: 'care',
-          });
-        }
+          })),
+        );
         const body = {
           visits: visits.map((visit) =>
             shown(

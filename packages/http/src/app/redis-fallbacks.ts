@@ -1,0 +1,98 @@
+import { Redis } from 'ioredis';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import {
+  CachedSessionStore,
+  migrateSessionStore,
+  PostgresSessionStore,
+  RedisSessionStore,
+  type SessionStore,
+} from '../auth/index.js';
+import {
+  FallbackIdempotencyStore,
+  FallbackRateLimitStore,
+  type IdempotencyStore,
+  migrateIdempotencyStore,
+  PostgresIdempotencyStore,
+  RedisIdempotencyStore,
+  redisRateLimitStore,
+} from '../server/index.js';
+
+/**
+ * What the server keeps in Redis, each with what stands in while Redis is away (ADR 0018): the
+ * server goes on serving, a little slower and with per-instance rate limits, and uses Redis again
+ * as soon as it answers.
+ */
+
+/** How long Redis caches a session at most: a logout that could not reach it lapses by then. */
+export const SESSION_CACHE_TTL_MS = 60_000;
+
+/**
+ * The server's Redis connection, made to fail fast while Redis is away (no offline queue, short
+ * timeouts) so that the fallbacks take over at once instead of requests waiting on reconnects.
+ * Connected before it is returned: a server does not start on a Redis it never reached.
+ */
+export async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    commandTimeout: 2_000,
+    retryStrategy: (attempts) => Math.min(attempts * 200, 2_000),
+  });
+  let away = false;
+  // one line when Redis goes and one when it is back, not one per failed command
+  redis.on('error', (error: Error & { code?: string }) => {
+    if (away) return;
+    away = true;
+    logger.warn(
+      { reason: error.name, code: error.code },
+      'Redis unavailable: sessions, idempotency keys and rate limits fall back',
+    );
+  });
+  redis.on('ready', () => {
+    if (!away) return;
+    away = false;
+    logger.info('Redis available again');
+  });
+  await redis.connect();
+  return redis;
+}
+
+/** Idempotency keys in Redis, in PostgreSQL while Redis fails. */
+export async function idempotencyKeysWithFallback(
+  redis: Redis,
+  knex: Knex,
+  schema: string,
+  logger: Logger,
+): Promise<IdempotencyStore> {
+  await migrateIdempotencyStore(knex, { schema });
+  return new FallbackIdempotencyStore(
+    new RedisIdempotencyStore(redis),
+    new PostgresIdempotencyStore(knex, { schema }),
+    {
+      onDegraded: (error) =>
+        logger.warn({ reason: error instanceof Error ? error.name : 'unknown' }, 'idempotency keys kept in PostgreSQL'),
+      onRecovered: () => logger.info('idempotency keys kept in Redis again'),
+    },
+  );
+}
+
+/** Sessions kept in PostgreSQL, read through Redis. */
+export async function sessionsCachedInRedis(
+  redis: Redis,
+  knex: Knex,
+  options: { schema: string; kind: 'professional' | 'portal'; keyPrefix: string },
+): Promise<SessionStore> {
+  await migrateSessionStore(knex, { schema: options.schema });
+  return new CachedSessionStore(
+    new PostgresSessionStore(knex, { schema: options.schema, kind: options.kind }),
+    new RedisSessionStore(redis, { keyPrefix: options.keyPrefix, maxTtlMs: SESSION_CACHE_TTL_MS }),
+  );
+}
+
+/** Rate limits counted in Redis, in this process while Redis fails. */
+export function rateLimitsWithFallback(redis: Redis): FallbackRateLimitStore {
+  return new FallbackRateLimitStore(redisRateLimitStore(redis));
+}
