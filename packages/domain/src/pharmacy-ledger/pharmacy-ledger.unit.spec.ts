@@ -698,8 +698,9 @@ describe('the pharmacy ledger of an ESSMS for a month', () => {
         }),
         { numRuns: 200 },
       );
-      // the property is about dispensations: enough runs must have made some
-      assert.ok(runsThatDispensed >= 40, `only ${runsThatDispensed} runs dispensed`);
+      // the property is about dispensations: enough runs must have made some. About 47 of 200 do
+      // (35 to 61 over 40 seeds): 40 failed by chance now and then, 20 is far below any seed's
+      assert.ok(runsThatDispensed >= 20, `only ${runsThatDispensed} runs dispensed`);
     });
 
     /** Σ of what each event moved for the product, read from the events alone. */
