@@ -684,7 +684,8 @@ describe('the personalised project of a usager', () => {
         { numRuns: 400 },
       );
       // the property is not vacuous: versions were validated, then changed and validated again
-      assert.ok(runsWithTwoVersions >= 20, `only ${runsWithTwoVersions} runs reached a second version`);
+      // 17 to 29 of 400 runs reach one (over 30 seeds): a floor of 20 failed by chance now and then
+      assert.ok(runsWithTwoVersions >= 5, `only ${runsWithTwoVersions} runs reached a second version`);
     });
 
     it('numbers versions one by one, and changes only the draft', () => {
