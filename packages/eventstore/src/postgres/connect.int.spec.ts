@@ -2,9 +2,19 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { testEvents, uniqueOrganisationId, uniqueStreamId } from '../testing/fixtures.js';
 import { connectPostgres, openEventStore, openPglite } from './connect.js';
+import type { SchemaMigration } from './migration.js';
 import { eventStoreMigrations, migrateEventStore } from './migrations.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { dropSchema, TEST_DATABASE_URL, testPostgres, uniqueSchema } from './test-databases.js';
+
+/** A step that counts its runs: run twice, it would insert two rows. */
+const extraStep: SchemaMigration = {
+  name: '0001_extra',
+  async up(knex, schema) {
+    await knex.raw(`create table if not exists ${schema}.extra_step_runs (ran_at timestamptz not null default now())`);
+    await knex.raw(`insert into ${schema}.extra_step_runs default values`);
+  },
+};
 
 describe('Opening and migrating the PostgreSQL event store', () => {
   let knex: Knex;
@@ -49,6 +59,33 @@ describe('Opening and migrating the PostgreSQL event store', () => {
         eventStoreMigrations.map((migration) => migration.name),
       );
     } finally {
+      await dropSchema(knex, schema);
+    }
+  });
+
+  it('lets processes started together on a new schema migrate one after the other, each step run once', async () => {
+    // given four processes' pools, each of one connection, and a schema nobody created yet
+    const schema = uniqueSchema('together');
+    const pools = Array.from({ length: 4 }, () => connectPostgres(TEST_DATABASE_URL, { poolSize: 1 }));
+    try {
+      // when they all migrate at once, the event store then a second set of steps in the same schema
+      const outcomes = await Promise.allSettled(
+        pools.map(async (pool) => {
+          await migrateEventStore(pool, { schema });
+          await migrateEventStore(pool, { schema, migrations: [extraStep], tableName: 'extra_migrations' });
+        }),
+      );
+
+      // then none fails, and each step ran once
+      expect(outcomes.filter((outcome) => outcome.status === 'rejected')).to.deep.equal([]);
+      const { rows } = await knex.raw(`select name from ${schema}.knex_migrations order by id`);
+      expect(rows.map((row: { name: string }) => row.name)).to.deep.equal(
+        eventStoreMigrations.map((migration) => migration.name),
+      );
+      const { rows: extra } = await knex.raw(`select count(*)::int as runs from ${schema}.extra_step_runs`);
+      expect(extra[0].runs).to.equal(1);
+    } finally {
+      await Promise.all(pools.map((pool) => pool.destroy()));
       await dropSchema(knex, schema);
     }
   });

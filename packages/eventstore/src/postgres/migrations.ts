@@ -32,12 +32,36 @@ export interface MigrateOptions {
  */
 export async function migrateEventStore(knex: Knex, options: MigrateOptions = {}): Promise<void> {
   const schema = checkedSchemaName(options.schema ?? DEFAULT_SCHEMA);
-  await knex.raw(`create schema if not exists ${schema}`);
-  await knex.migrate.latest({
-    schemaName: schema,
-    tableName: options.tableName ?? 'knex_migrations',
-    migrationSource: new InCodeMigrationSource(options.migrations ?? eventStoreMigrations, schema),
+  await oneProcessAtATime(knex, schema, async () => {
+    await knex.raw(`create schema if not exists ${schema}`);
+    await knex.migrate.latest({
+      schemaName: schema,
+      tableName: options.tableName ?? 'knex_migrations',
+      migrationSource: new InCodeMigrationSource(options.migrations ?? eventStoreMigrations, schema),
+    });
   });
+}
+
+/**
+ * Several processes started together on one database (instances of the server, a worker, a
+ * deploy job) migrate one after the other. Without this, they race: `create schema if not exists`
+ * and knex's creation of its own tables fail on the catalog's unique indexes, and knex's lock
+ * refuses a second migrator instead of making it wait. The lock is a session advisory lock, held
+ * on a connection of its own outside the pool (whose every connection the migrations may need),
+ * and released when that connection closes, even if the process dies. One lock per schema covers
+ * every set of steps in it. PGlite is one process's own database: nothing to wait for.
+ */
+async function oneProcessAtATime(knex: Knex, schema: string, migrate: () => Promise<void>): Promise<void> {
+  if (knex.client.config.client !== 'pg') return migrate();
+  const connection = (await knex.client.acquireRawConnection()) as {
+    query(sql: string, values: unknown[]): Promise<unknown>;
+  };
+  try {
+    await connection.query('select pg_advisory_lock(hashtextextended($1, 0))', [`dui-pds migrations ${schema}`]);
+    await migrate();
+  } finally {
+    await knex.client.destroyRawConnection(connection);
+  }
 }
 
 class InCodeMigrationSource implements Knex.MigrationSource<SchemaMigration> {

@@ -105,12 +105,11 @@ describe('scale-out: two HTTP instances and two projection workers on one databa
       PSC_REDIRECT_URI: callback.href,
     };
     workerEnv = shared;
-    // one after the other, as docs/scaling.md says to start them: an instance creates at its start
-    // the tables it is the first to need (sessions, relay cursors), and two at once race on them
-    instances = [];
-    for (const port of ports) {
-      instances.push(await started(ServerProcess.server({ ...serverEnv, PORT: String(port) })).url(120_000));
-    }
+    // together, as a supervisor starts them: each creates at its start the tables it is the first to
+    // need (sessions, idempotency keys, relay cursors), one after the other
+    instances = await Promise.all(
+      ports.map((port) => started(ServerProcess.server({ ...serverEnv, PORT: String(port) })).url(120_000)),
+    );
     firstWorker = started(projectionWorker(workerEnv));
     balancer = new RoundRobinClient(instances);
     journalBuild = await activeBuildOf(activityJournal.name);

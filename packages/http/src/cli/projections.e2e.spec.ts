@@ -22,7 +22,7 @@ describe('dui migrate and dui projections', function () {
     }
   }
 
-  it('migrates the event store, the registry and the first builds, then finds nothing left to do', async () => {
+  it("migrates the event store, the registry, the first builds and the server's tables, then finds nothing left to do", async () => {
     // given an empty schema
 
     // when
@@ -37,8 +37,23 @@ describe('dui migrate and dui projections', function () {
     expect(first.stdout).to.include(
       `Projection activity_journal v1 : premier build créé (${database.schema}_activity_journal__v1), à jour`,
     );
+    expect(first.stdout).to.include(
+      'Sessions : 1 étape(s) appliquée(s) : 0001_sessions ; clés d’idempotence : 1 étape(s) appliquée(s) : 0001_idempotency_keys',
+    );
     expect(second.code, second.stderr).to.equal(0);
     expect(second.stdout).to.match(/Magasin d’événements : déjà à jour/);
+    expect(second.stdout).to.match(
+      /Sessions : déjà à jour \(1 étape\(s\) en place\) ; clés d’idempotence : déjà à jour/,
+    );
+    const opened = await database.open();
+    try {
+      const { rows } = await opened.knex.raw('select to_regclass(?) is not null as created', [
+        `${database.schema}.reporting_relay_cursors`,
+      ]);
+      expect(rows[0].created, 'the reporting relay cursors table').to.equal(true);
+    } finally {
+      await opened.close();
+    }
     expect(second.stdout).to.include(`build actif ${database.schema}_activity_journal__v1, à jour`);
   });
 

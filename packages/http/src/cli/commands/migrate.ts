@@ -1,6 +1,9 @@
 import type { ProjectionStatus } from '@dui-pds/projections';
 import type { Command } from 'commander';
 import type { Knex } from 'knex';
+import { migrateSessionStore } from '../../auth/postgres-session-store.js';
+import { ReportingRelay } from '../../features/reporting/reporting-relay.js';
+import { migrateIdempotencyStore } from '../../server/postgres-idempotency-store.js';
 import { type CliContext, inSession, say } from '../context.js';
 import { formatCount } from '../progress-bar.js';
 
@@ -9,8 +12,9 @@ export function registerMigrate(program: Command, context: CliContext): void {
     .command('migrate')
     .summary('crée ou met à jour les schémas et les projections')
     .description(
-      'Crée ou met à jour le schéma du magasin d’événements, le registre des projections ' +
-        'et le premier build de chaque projection du catalogue ; sans effet sur un schéma déjà à jour',
+      'Crée ou met à jour le schéma du magasin d’événements, le registre des projections, ' +
+        'le premier build de chaque projection du catalogue et les tables du serveur (sessions, ' +
+        'clés d’idempotence, curseurs du relais de reporting) ; sans effet sur un schéma déjà à jour',
     )
     .action(async (_options: unknown, command: Command) => {
       // knex stamps each step it runs with the client's clock: the steps stamped since now are ours
@@ -35,6 +39,15 @@ export function registerMigrate(program: Command, context: CliContext): void {
           const existed = before.find((earlier) => earlier.name === status.name)?.active !== undefined;
           say(context, projectionReport(status, existed));
         }
+        // what the server would otherwise create at its start: instances started after this find it all
+        await migrateSessionStore(opened.knex, { schema: storeSchema });
+        await migrateIdempotencyStore(opened.knex, { schema: storeSchema });
+        await ReportingRelay.migrate(opened.knex, storeSchema);
+        say(
+          context,
+          `Sessions : ${await stepsReport(opened.knex, storeSchema, 'session_migrations', since)} ; ` +
+            `clés d’idempotence : ${await stepsReport(opened.knex, storeSchema, 'idempotency_migrations', since)}`,
+        );
       });
     });
 }
