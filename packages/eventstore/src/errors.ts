@@ -38,3 +38,24 @@ export class TenantMismatchError extends EventStoreError {
     super(`stream ${streamId} belongs to another organisation`);
   }
 }
+
+/**
+ * The database's transaction counter is behind the transaction ids stored in the log: a logical
+ * restore into a new cluster without moving its epoch forwards (docs/operations.md). Appending
+ * then would give new events smaller ids than old ones, and readers of the global log, who resume
+ * after the last pair they saw, would never read them.
+ */
+export class TransactionIdsBehindLogError extends EventStoreError {
+  override readonly name = 'TransactionIdsBehindLogError';
+  constructor(
+    /** The highest transaction id stored in the log, as text (an xid8). */
+    readonly highestStored: string,
+    /** The next transaction id the database will hand out, as text. */
+    readonly nextTransactionId: string,
+  ) {
+    super(
+      `the log holds transaction id ${highestStored} but the database's next one is ${nextTransactionId}: ` +
+        'move the cluster epoch past the log (pg_resetwal -e) before appending, see docs/operations.md',
+    );
+  }
+}

@@ -18,6 +18,7 @@ export {
   EventStoreError,
   InvalidEventError,
   TenantMismatchError,
+  TransactionIdsBehindLogError,
   WrongExpectedRevisionError,
 } from './errors.js';
 export {
@@ -67,4 +68,5 @@ export { eventStoreMigrations, type MigrateOptions, migrateEventStore } from './
 export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store.js';
 export { checkedSchemaName, DEFAULT_SCHEMA } from './postgres/schema-name.js';
 export { type Queryable, selectRows } from './postgres/sql-rows.js';
+export { checkTransactionIdsAheadOfLog } from './postgres/transaction-ids.js';
 export { pollGlobalLog } from './subscription.js';

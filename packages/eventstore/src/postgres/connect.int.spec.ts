@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
+import { TransactionIdsBehindLogError } from '../errors.js';
 import { testEvents, uniqueOrganisationId, uniqueStreamId } from '../testing/fixtures.js';
 import { connectPostgres, openEventStore, openPglite } from './connect.js';
 import type { SchemaMigration } from './migration.js';
@@ -88,6 +89,37 @@ describe('Opening and migrating the PostgreSQL event store', () => {
       await Promise.all(pools.map((pool) => pool.destroy()));
       await dropSchema(knex, schema);
     }
+  });
+
+  it('refuses to open a log whose transaction ids are ahead of the database, as after a careless logical restore', async () => {
+    // given a log holding one event written "later" than anything this cluster has handed out,
+    // as a dump restored into a new cluster holds the old cluster's ids
+    const schema = uniqueSchema('restored');
+    const organisationId = uniqueOrganisationId();
+    await migrateEventStore(knex, { schema });
+    const store = new PostgresEventStore(knex, { schema });
+    await store.appendToStream(uniqueStreamId(), testEvents(organisationId, 1));
+    const healthy = await openEventStore({ databaseUrl: TEST_DATABASE_URL, schema }).then((opened) => opened.close());
+    await knex.raw(
+      `insert into ${schema}.events (transaction_id, id, stream_id, stream_revision, type, version, data, metadata,
+         organisation_id, occurred_at, recorded_at, previous_hash, hash)
+       select (pg_current_xact_id()::text::bigint + 1000000)::text::xid8, gen_random_uuid(), 'restored', 0, 'Restored', 1,
+         '{}', '{}', ?, now(), now(), '\\x00', '\\x00'`,
+      [organisationId],
+    );
+
+    // when
+    const refusal = await openEventStore({ databaseUrl: TEST_DATABASE_URL, schema }).then(
+      (opened) => opened.close().then(() => undefined),
+      (error: unknown) => error,
+    );
+    await dropSchema(knex, schema);
+
+    // then the same log opened before the restore, and not after it
+    expect(healthy).to.equal(undefined);
+    expect(refusal).to.be.instanceOf(TransactionIdsBehindLogError);
+    const { highestStored, nextTransactionId } = refusal as TransactionIdsBehindLogError;
+    expect(Number(BigInt(highestStored) - BigInt(nextTransactionId))).to.be.greaterThan(999_000);
   });
 
   it('refuses a schema name it would have to quote', async () => {

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { AppendNotifier } from '../notifier.js';
 import { migrateEventStore } from './migrations.js';
 import { PostgresEventStore } from './postgres-event-store.js';
+import { checkTransactionIdsAheadOfLog } from './transaction-ids.js';
 
 const INT8_OID = 20;
 const DATE_OID = 1082;
@@ -78,7 +79,11 @@ export interface OpenedEventStore {
   close(): Promise<void>;
 }
 
-/** The store a process starts with: PostgreSQL when a URL is given, else embedded PGlite; migrated. */
+/**
+ * The store a process starts with: PostgreSQL when a URL is given, else embedded PGlite; migrated,
+ * and refused (`TransactionIdsBehindLogError`) on a database restored without moving its
+ * transaction ids past the log's.
+ */
 export async function openEventStore(options: OpenEventStoreOptions = {}): Promise<OpenedEventStore> {
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
   const backend = databaseUrl ? 'postgresql' : 'pglite';
@@ -87,6 +92,7 @@ export async function openEventStore(options: OpenEventStoreOptions = {}): Promi
     : openPglite({ dataDir: options.dataDir ?? DEFAULT_PGLITE_DIRECTORY });
   try {
     await migrateEventStore(db, { schema: options.schema });
+    await checkTransactionIdsAheadOfLog(db, { schema: options.schema });
   } catch (error) {
     await db.destroy();
     throw error;

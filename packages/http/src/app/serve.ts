@@ -2,6 +2,8 @@
  * The server's start, loaded by `main.ts` once tracing is set up: configuration, logger, the
  * composed server, and what it prints for whoever started it.
  */
+import { TransactionIdsBehindLogError } from '@dui-pds/eventstore';
+import { describeFailure } from '../cli/failure-messages.js';
 import { ConfigurationError, createLogger, loadServerConfig } from '../server/index.js';
 import { startDuiServer } from './compose.js';
 import { DEMO_ORGANISATION, DEMO_PROFESSIONALS } from './demo-organisation.js';
@@ -15,7 +17,12 @@ try {
   process.exit(2);
 }
 const logger = createLogger({ level: config.logLevel });
-const server = await startDuiServer(config, logger, { handleSignals: true });
+const server = await startDuiServer(config, logger, { handleSignals: true }).catch((error: unknown) => {
+  if (!(error instanceof TransactionIdsBehindLogError)) throw error;
+  // nothing was appended: the operator must move the cluster's epoch first (docs/operations.md)
+  process.stderr.write(`${describeFailure(error).message}\n`);
+  process.exit(1);
+});
 const lines = [
   `DUI-PDS écoute sur ${server.url}`,
   `  Référence de l’API : ${server.url}/docs (OpenAPI : ${server.url}/openapi.json)`,

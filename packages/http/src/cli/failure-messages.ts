@@ -5,6 +5,7 @@ import {
   EventDataDecryptionError,
   EventStoreError,
   InvalidMasterKeyError,
+  TransactionIdsBehindLogError,
 } from '@dui-pds/eventstore';
 import {
   PositionNotFoundError,
@@ -59,6 +60,13 @@ function eventStoreFailure(error: unknown): Failure | undefined {
   if (error instanceof DataKeyMissingError) {
     return integrity(
       `l’événement ${error.eventId} est chiffré pour un usager qui n’a aucune clé de données enregistrée`,
+    );
+  }
+  if (error instanceof TransactionIdsBehindLogError) {
+    return integrity(
+      `le journal contient l’identifiant de transaction ${error.highestStored}, mais la base n’en est qu’à ` +
+        `${error.nextTransactionId} (restauration logique sans avancer l’époque) : rien n’a été écrit ; ` +
+        'avancez l’époque de la base (pg_resetwal -e) avant de démarrer, voir docs/operations.md',
     );
   }
   if (error instanceof CryptoShreddingError) return failure(`erreur du chiffrement des données (${error.name})`);
