@@ -709,7 +709,8 @@ export async function startDuiServer(
         schema: config.schema,
         redis,
         leases: new RedisLeaseManager(redis),
-        onError: (error) => logger.error({ err: error }, 'reporting relay failed'),
+        onError: (error) => logger.error({ err: error }, 'reporting relay failed; retrying quietly until it works'),
+        onRecovered: () => logger.info('reporting relay working again'),
       })
     : undefined;
   const retentionSchedule = new RetentionSchedule({

@@ -17,7 +17,10 @@ export interface ReportingRelayOptions {
   /** Pause when nothing is left to publish (or the lease is elsewhere); 500 ms by default. */
   pollMs?: number;
   batchSize?: number;
+  /** The first failure of an outage (Redis or PostgreSQL away): not each retry, every `pollMs`. */
   onError?: (error: unknown) => void;
+  /** The relay works again after `onError`. */
+  onRecovered?: () => void;
 }
 
 const CURSORS = 'reporting_relay_cursors';
@@ -30,7 +33,8 @@ const CURSORS = 'reporting_relay_cursors';
  * entry's `id`. A lease keeps two servers from publishing together.
  */
 export class ReportingRelay {
-  readonly #options: Required<Omit<ReportingRelayOptions, 'onError'>> & Pick<ReportingRelayOptions, 'onError'>;
+  readonly #options: Required<Omit<ReportingRelayOptions, 'onError' | 'onRecovered'>> &
+    Pick<ReportingRelayOptions, 'onError' | 'onRecovered'>;
   readonly #stop = new AbortController();
   #running: Promise<void> | undefined;
 
@@ -104,9 +108,14 @@ export class ReportingRelay {
   async #run(): Promise<void> {
     const { leases, pollMs, schema } = this.#options;
     const signal = this.#stop.signal;
+    let failing = false;
     while (!signal.aborted) {
       try {
         const lease = await leases.tryAcquire(`reporting-relay:${schema}`);
+        if (failing) {
+          failing = false;
+          this.#options.onRecovered?.();
+        }
         if (!lease) {
           await pause(pollMs, signal);
           continue;
@@ -121,7 +130,8 @@ export class ReportingRelay {
         }
       } catch (error) {
         if (signal.aborted) return;
-        this.#options.onError?.(error);
+        if (!failing) this.#options.onError?.(error);
+        failing = true;
         await pause(pollMs, signal);
       }
     }
