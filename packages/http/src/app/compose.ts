@@ -141,6 +141,7 @@ import {
   rateLimitsWithFallback,
   sessionsCachedInRedis,
 } from './redis-fallbacks.js';
+import { redisNames } from './redis-names.js';
 
 export interface DuiServer {
   url: string;
@@ -184,8 +185,9 @@ export async function startDuiServer(
 ): Promise<DuiServer> {
   const clock = options.clock ?? (() => new Date());
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
+  const inRedis = redisNames(config.schema);
   const notifier: AppendNotifier & { close?: () => Promise<void> } = config.redisUrl
-    ? await RedisAppendNotifier.connect(config.redisUrl)
+    ? await RedisAppendNotifier.connect(config.redisUrl, { channel: inRedis.appendedChannel })
     : new InProcessAppendNotifier();
   const embedded = config.databaseUrl === undefined;
   const opened = await openEventStore({
@@ -208,7 +210,7 @@ export async function startDuiServer(
     projections: asyncProjections,
     inline: withMasterKey(inlineProjections, masterKey),
     notifier,
-    leases: redis ? new RedisLeaseManager(redis) : undefined,
+    leases: redis ? new RedisLeaseManager(redis, { prefix: inRedis.leases }) : undefined,
     onError: (error, projection) => logger.error({ err: error, projection }, 'projection batch failed'),
   });
   await runtime.migrate();
@@ -268,7 +270,12 @@ export async function startDuiServer(
 
   // with Redis, each of these falls back while Redis is away (ADR 0018)
   const idempotencyStore: IdempotencyStore = redis
-    ? await idempotencyKeysWithFallback(redis, knex, config.schema, logger)
+    ? await idempotencyKeysWithFallback(
+        redis,
+        knex,
+        { schema: config.schema, keyPrefix: inRedis.idempotencyKeys },
+        logger,
+      )
     : await postgresIdempotencyStore(knex, config.schema);
   const sessionStore: SessionStore =
     options.sessionStore ??
@@ -276,7 +283,7 @@ export async function startDuiServer(
       ? await sessionsCachedInRedis(redis, knex, {
           schema: config.schema,
           kind: 'professional',
-          keyPrefix: 'dui:session:',
+          keyPrefix: inRedis.sessions,
         })
       : new MemorySessionStore());
   const closedRecords = (organisationId: string, ids: readonly string[]) =>
@@ -295,7 +302,7 @@ export async function startDuiServer(
     ? await sessionsCachedInRedis(redis, knex, {
         schema: config.schema,
         kind: 'portal',
-        keyPrefix: 'dui:portal-session:',
+        keyPrefix: inRedis.portalSessions,
       })
     : new MemorySessionStore({ now: clock });
 
@@ -338,7 +345,7 @@ export async function startDuiServer(
     metrics,
     idempotencyStore,
     readinessChecks,
-    rateLimitStore: redis ? rateLimitsWithFallback(redis) : undefined,
+    rateLimitStore: redis ? rateLimitsWithFallback(redis, inRedis.rateLimits) : undefined,
     idempotency: { lockTtlMs: config.idempotencyLockMs },
     openApi: { title: 'DUI-PDS', commonProblems: ['unauthenticated', 'forbidden'] },
     beforeRoutes(app) {
@@ -708,7 +715,8 @@ export async function startDuiServer(
         outboxSchema: runtime.readSchema(REPORTING_OUTBOX),
         schema: config.schema,
         redis,
-        leases: new RedisLeaseManager(redis),
+        leases: new RedisLeaseManager(redis, { prefix: inRedis.leases }),
+        streamPrefix: inRedis.reportingStreams,
         onError: (error) => logger.error({ err: error }, 'reporting relay failed; retrying quietly until it works'),
         onRecovered: () => logger.info('reporting relay working again'),
       })

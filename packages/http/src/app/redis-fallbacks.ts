@@ -64,12 +64,13 @@ export async function connectRedis(url: string, logger: Logger): Promise<Redis> 
 export async function idempotencyKeysWithFallback(
   redis: Redis,
   knex: Knex,
-  schema: string,
+  options: { schema: string; keyPrefix: string },
   logger: Logger,
 ): Promise<IdempotencyStore> {
+  const { schema, keyPrefix } = options;
   await migrateIdempotencyStore(knex, { schema });
   return new FallbackIdempotencyStore(
-    new RedisIdempotencyStore(redis),
+    new RedisIdempotencyStore(redis, { prefix: keyPrefix }),
     new PostgresIdempotencyStore(knex, { schema }),
     {
       onDegraded: (error) =>
@@ -93,6 +94,6 @@ export async function sessionsCachedInRedis(
 }
 
 /** Rate limits counted in Redis, in this process while Redis fails. */
-export function rateLimitsWithFallback(redis: Redis): FallbackRateLimitStore {
-  return new FallbackRateLimitStore(redisRateLimitStore(redis));
+export function rateLimitsWithFallback(redis: Redis, keyPrefix: string): FallbackRateLimitStore {
+  return new FallbackRateLimitStore(redisRateLimitStore(redis, keyPrefix));
 }

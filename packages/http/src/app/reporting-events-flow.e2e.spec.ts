@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
+import { redisNames } from './redis-names.js';
 import { ServerUnderTest } from './testing/server-under-test.js';
 
 const CSAPA = '750000001';
@@ -39,7 +40,7 @@ describe('the HTTP API: reporting events read with a cursor, and the Redis strea
     for (const id of ['pro-doctor', 'pro-director']) tokens[id] = await app.loginAs(id);
   });
   after(async () => {
-    await redis?.del(`dui:reporting:${ORG}`);
+    await redis?.del(`${redisNames(app.schema).reportingStreams}${ORG}`);
     redis?.disconnect();
     await app?.close();
   });
@@ -131,17 +132,25 @@ describe('the HTTP API: reporting events read with a cursor, and the Redis strea
     const deadline = Date.now() + 20_000;
     let published: string[] = [];
     while (Date.now() < deadline) {
-      const entries = await redis.xrange(`dui:reporting:${ORG}`, '-', '+');
+      const entries = await redis.xrange(`${redisNames(app.schema).reportingStreams}${ORG}`, '-', '+');
       published = entries.map(([, fields]) => fields[fields.indexOf('id') + 1]!);
       if (new Set(published).size >= ACTS) break;
       await sleep(100);
     }
     expect([...new Set(published)].sort()).to.deep.equal([...all].sort());
-    const [[, fields] = ['', []]] = await redis.xrange(`dui:reporting:${ORG}`, '-', '+', 'COUNT', 1);
+    const [[, fields] = ['', []]] = await redis.xrange(
+      `${redisNames(app.schema).reportingStreams}${ORG}`,
+      '-',
+      '+',
+      'COUNT',
+      1,
+    );
     const event = JSON.parse(fields[fields.indexOf('event') + 1]!) as Page['events'][number];
     expect(event).to.include({ type: 'act.recorded' });
     expect(event.data).to.include({ actType: 'consultation-medicale', profession: 'doctor', collective: false });
-    const wholeStream = JSON.stringify(await redis.xrange(`dui:reporting:${ORG}`, '-', '+'));
+    const wholeStream = JSON.stringify(
+      await redis.xrange(`${redisNames(app.schema).reportingStreams}${ORG}`, '-', '+'),
+    );
     expect(wholeStream).not.to.include('usager-').and.not.to.include('Note libre');
   });
 

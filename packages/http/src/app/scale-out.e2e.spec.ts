@@ -10,6 +10,7 @@ import { openSession, RedisSessionStore } from '../auth/index.js';
 import { TestBrowser } from '../auth/testing/browser.js';
 import { type PscLikeProvider, startPscLikeProvider } from '../auth/testing/psc-like-provider.js';
 import { IDEMPOTENCY_REPLAYED_HEADER } from '../server/index.js';
+import { redisNames } from './redis-names.js';
 import { freePort } from './testing/free-port.js';
 import { PrivateRedis } from './testing/private-redis.js';
 import { RoundRobinClient } from './testing/round-robin-client.js';
@@ -71,7 +72,7 @@ describe('scale-out: two HTTP instances and two projection workers on one databa
     privateRedis = await PrivateRedis.create();
     redis = new Redis(privateRedis.url);
     // sessions opened in the shared Redis store, as a login on any instance would
-    const sessions = new RedisSessionStore(redis, { keyPrefix: 'dui:session:' });
+    const sessions = new RedisSessionStore(redis, { keyPrefix: redisNames(schema).sessions });
     for (const professionalId of [...nurses, colleague, busy]) {
       const { token } = await openSession(sessions, { professionalId, displayName: professionalId, provider: 'test' });
       tokens.set(professionalId, token);
@@ -366,7 +367,7 @@ describe('scale-out: two HTTP instances and two projection workers on one databa
 
   /** The Redis lease of the activity journal's build: its holder's random token, or null when free. */
   function leaseToken(): Promise<string | null> {
-    return redis.get(`dui:lease:projection-build:${journalBuild}`);
+    return redis.get(`${redisNames(schema).leases}projection-build:${journalBuild}`);
   }
 
   async function activeBuildOf(projection: string): Promise<string> {

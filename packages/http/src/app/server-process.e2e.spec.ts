@@ -8,6 +8,7 @@ import { recordNoteStreamId } from '@dui-pds/projections';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { openSession, RedisSessionStore } from '../auth/index.js';
+import { redisNames } from './redis-names.js';
 import { ServerProcess } from './testing/server-process.js';
 import { ServerUnderTest } from './testing/server-under-test.js';
 
@@ -80,7 +81,7 @@ describe('the server process', function () {
     const data = { schema: seeded.schema, masterKey: seeded.masterKey };
     await seeded.close({ keepData: true });
     const redis = new Redis('redis://127.0.0.1:6379');
-    const { token } = await openSession(new RedisSessionStore(redis, { keyPrefix: 'dui:session:' }), {
+    const { token } = await openSession(new RedisSessionStore(redis, { keyPrefix: redisNames(data.schema).sessions }), {
       professionalId: 'pro-nurse',
       displayName: 'Infirmier',
       provider: 'test',

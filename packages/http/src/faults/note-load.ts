@@ -5,6 +5,7 @@ import { recordNoteStreamId } from '@dui-pds/projections';
 import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { sessionsCachedInRedis } from '../app/redis-fallbacks.js';
+import { redisNames } from '../app/redis-names.js';
 import { ServerUnderTest } from '../app/testing/server-under-test.js';
 import { openSession } from '../auth/index.js';
 
@@ -42,7 +43,7 @@ export async function nurseSession(knex: Knex, schema: string, redisUrl: string)
     const sessions = await sessionsCachedInRedis(redis, knex, {
       schema,
       kind: 'professional',
-      keyPrefix: 'dui:session:',
+      keyPrefix: redisNames(schema).sessions,
     });
     const { token } = await openSession(sessions, {
       professionalId: NURSE,

@@ -3,6 +3,7 @@ import { connectPostgres } from '@dui-pds/eventstore';
 import { dropSchemasStartingWith, TEST_DATABASE_URL } from '@dui-pds/eventstore/testing';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
+import { redisNames } from '../app/redis-names.js';
 import { PrivateRedis } from '../app/testing/private-redis.js';
 import { ServerProcess } from '../app/testing/server-process.js';
 import { sessionIdOf } from '../auth/index.js';
@@ -76,7 +77,7 @@ describe('fault: Redis stopped under load', function () {
 
       // then, once Redis is back, the server keeps a new command's key and the nurse's session there again
       const probe = writer.newCommand();
-      const probeKey = `dui:idempotency:${scopedKey(`professional:${NURSE}`, probe.idempotencyKey)}`;
+      const probeKey = `${redisNames(data.schema).idempotencyKeys}${scopedKey(`professional:${NURSE}`, probe.idempotencyKey)}`;
       const deadline = Date.now() + 30_000;
       let keptInRedis = false;
       while (!keptInRedis && Date.now() < deadline) {
@@ -85,7 +86,8 @@ describe('fault: Redis stopped under load', function () {
         if (!keptInRedis) await sleep(500);
       }
       await writer.read(probe.noteId);
-      const sessionCachedAgain = (await inspector.exists(`dui:session:${sessionIdOf(token)}`)) === 1;
+      const sessionCachedAgain =
+        (await inspector.exists(`${redisNames(data.schema).sessions}${sessionIdOf(token)}`)) === 1;
       await sleep(1_000);
       stop.abort();
       await load;

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dropSchemasStartingWith, TEST_DATABASE_URL, testPostgres } from '@dui-pds/eventstore/testing';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
+import { redisNames } from '../app/redis-names.js';
 import { ServerProcess } from '../app/testing/server-process.js';
 import { ServerUnderTest } from '../app/testing/server-under-test.js';
 import { openSession, RedisSessionStore } from '../auth/index.js';
@@ -121,11 +122,14 @@ describe('OpenTelemetry traces (e2e)', function () {
     );
     await seeded.close({ keepData: true });
     const redis = new Redis(REDIS_URL);
-    const { token } = await openSession(new RedisSessionStore(redis, { keyPrefix: 'dui:session:' }), {
-      professionalId: 'pro-nurse',
-      displayName: 'Infirmier',
-      provider: 'test',
-    });
+    const { token } = await openSession(
+      new RedisSessionStore(redis, { keyPrefix: redisNames(seeded.schema).sessions }),
+      {
+        professionalId: 'pro-nurse',
+        displayName: 'Infirmier',
+        provider: 'test',
+      },
+    );
     redis.disconnect();
     const server = ServerProcess.server({
       DATABASE_URL: TEST_DATABASE_URL,

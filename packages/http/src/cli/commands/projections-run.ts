@@ -1,6 +1,7 @@
 import { ProjectionRuntime, RedisAppendNotifier, RedisLeaseManager } from '@dui-pds/projections';
 import { type Command, InvalidArgumentError } from 'commander';
 import { Redis } from 'ioredis';
+import { redisNames } from '../../app/redis-names.js';
 import { runsInline } from '../../projection-catalogue.js';
 import { type CliContext, inSession, note, say } from '../context.js';
 import { interruptible } from '../interruption.js';
@@ -27,8 +28,12 @@ export function registerProjectionsRun(projections: Command, context: CliContext
     )
     .action(async (options: { pollInterval: number }, command: Command) => {
       await inSession(command, context, async ({ config, opened, reader }) => {
+        // the server's names, so that its appends wake this worker and they share the leases
+        const inRedis = redisNames(config.schema);
         const redis = config.redisUrl ? new Redis(config.redisUrl) : undefined;
-        const notifier = config.redisUrl ? await RedisAppendNotifier.connect(config.redisUrl) : undefined;
+        const notifier = config.redisUrl
+          ? await RedisAppendNotifier.connect(config.redisUrl, { channel: inRedis.appendedChannel })
+          : undefined;
         const runtime = new ProjectionRuntime({
           knex: opened.knex,
           store: reader,
@@ -36,7 +41,7 @@ export function registerProjectionsRun(projections: Command, context: CliContext
           projections: context.catalogue.filter((projection) => !runsInline(projection)),
           inline: context.catalogue.filter(runsInline),
           notifier,
-          leases: redis ? new RedisLeaseManager(redis) : undefined,
+          leases: redis ? new RedisLeaseManager(redis, { prefix: inRedis.leases }) : undefined,
           pollIntervalMs: options.pollInterval,
           onError: (error, projection) =>
             // the name of the error only: its message may quote event data
