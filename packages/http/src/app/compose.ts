@@ -54,6 +54,7 @@ import type { Logger } from 'pino';
 import {
   authenticate,
   derivePendingLoginKey,
+  deriveSessionTokensKey,
   devLoginAllowed,
   devLoginRouter,
   genericOidcProfile,
@@ -284,6 +285,7 @@ export async function startDuiServer(
           schema: config.schema,
           kind: 'professional',
           keyPrefix: inRedis.sessions,
+          tokensKey: deriveSessionTokensKey(masterKey),
         })
       : new MemorySessionStore());
   const closedRecords = (organisationId: string, ids: readonly string[]) =>
@@ -303,6 +305,7 @@ export async function startDuiServer(
         schema: config.schema,
         kind: 'portal',
         keyPrefix: inRedis.portalSessions,
+        tokensKey: deriveSessionTokensKey(masterKey),
       })
     : new MemorySessionStore({ now: clock });
 

@@ -6,6 +6,7 @@ import {
   migrateSessionStore,
   PostgresSessionStore,
   RedisSessionStore,
+  SealedTokensSessionStore,
   type SessionStore,
 } from '../auth/index.js';
 import {
@@ -80,16 +81,19 @@ export async function idempotencyKeysWithFallback(
   );
 }
 
-/** Sessions kept in PostgreSQL, read through Redis. */
+/** Sessions kept in PostgreSQL, read through Redis, their provider tokens sealed in both. */
 export async function sessionsCachedInRedis(
   redis: Redis,
   knex: Knex,
-  options: { schema: string; kind: 'professional' | 'portal'; keyPrefix: string },
+  options: { schema: string; kind: 'professional' | 'portal'; keyPrefix: string; tokensKey: Buffer },
 ): Promise<SessionStore> {
   await migrateSessionStore(knex, { schema: options.schema });
-  return new CachedSessionStore(
-    new PostgresSessionStore(knex, { schema: options.schema, kind: options.kind }),
-    new RedisSessionStore(redis, { keyPrefix: options.keyPrefix, maxTtlMs: SESSION_CACHE_TTL_MS }),
+  return new SealedTokensSessionStore(
+    new CachedSessionStore(
+      new PostgresSessionStore(knex, { schema: options.schema, kind: options.kind }),
+      new RedisSessionStore(redis, { keyPrefix: options.keyPrefix, maxTtlMs: SESSION_CACHE_TTL_MS }),
+    ),
+    options.tokensKey,
   );
 }
 

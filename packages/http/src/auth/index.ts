@@ -39,6 +39,7 @@ export {
 export { sendUnauthenticated, UNAUTHENTICATED_PROBLEM_TYPE } from './problem.js';
 export type { AuthenticatedProfessional } from './professional-identity.js';
 export { DEFAULT_SESSION_KEY_PREFIX, RedisSessionStore } from './redis-session-store.js';
+export { deriveSessionTokensKey, SealedTokensSessionStore } from './sealed-tokens-session-store.js';
 export type { SessionRecord, SessionStore } from './session-store.js';
 export {
   type CookieSecurity,

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { deriveSealingKey, openJson, SEALING_KEY_BYTES, sealJson } from './sealed-json.js';
 
 /** What must survive the trip to the provider and back, and never be seen or altered by the user agent. */
 export interface PendingLogin {
@@ -13,11 +13,9 @@ export interface PendingLogin {
 }
 
 export const PENDING_LOGIN_LIFETIME_MS = 10 * 60 * 1000;
-export const PENDING_LOGIN_KEY_BYTES = 32;
+export const PENDING_LOGIN_KEY_BYTES = SEALING_KEY_BYTES;
 
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-const CONTEXT = Buffer.from('dui-pds pending OIDC login v1');
+const CONTEXT = 'dui-pds pending OIDC login v1';
 const KEY_LABEL = 'dui-pds pending OIDC login key v1';
 
 /**
@@ -26,7 +24,7 @@ const KEY_LABEL = 'dui-pds pending OIDC login key v1';
  * callback to. The label keeps it apart from the master key's other uses.
  */
 export function derivePendingLoginKey(masterKey: Uint8Array): Buffer {
-  return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), KEY_LABEL, PENDING_LOGIN_KEY_BYTES));
+  return deriveSealingKey(masterKey, KEY_LABEL);
 }
 
 /**
@@ -34,35 +32,14 @@ export function derivePendingLoginKey(masterKey: Uint8Array): Buffer {
  * tampering is detected. Servers behind one load balancer share the key.
  */
 export function sealPendingLogin(key: Buffer, login: PendingLogin): string {
-  checkKey(key);
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(CONTEXT);
-  const body = Buffer.concat([cipher.update(JSON.stringify(login), 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+  return sealJson(key, CONTEXT, login);
 }
 
 /** The pending login, or `undefined` if the value was forged, altered, sealed with another key or is stale. */
 export function openPendingLogin(key: Buffer, sealed: string, now: Date = new Date()): PendingLogin | undefined {
-  checkKey(key);
-  const raw = Buffer.from(sealed, 'base64url');
-  if (raw.length <= IV_BYTES + TAG_BYTES) return undefined;
-  let login: unknown;
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES)).setAAD(CONTEXT);
-    decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-    const body = Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
-    login = JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
+  const login = openJson(key, CONTEXT, sealed);
   if (!isPendingLogin(login) || login.expiresAt <= now.getTime()) return undefined;
   return login;
-}
-
-function checkKey(key: Buffer): void {
-  if (key.length !== PENDING_LOGIN_KEY_BYTES) {
-    throw new RangeError(`the pending login key must be ${PENDING_LOGIN_KEY_BYTES} bytes, not ${key.length}`);
-  }
 }
 
 function isPendingLogin(value: unknown): value is PendingLogin {

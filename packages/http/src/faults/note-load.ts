@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TEST_DATABASE_URL } from '@dui-pds/eventstore/testing';
 import { recordNoteStreamId } from '@dui-pds/projections';
@@ -44,6 +44,8 @@ export async function nurseSession(knex: Knex, schema: string, redisUrl: string)
       schema,
       kind: 'professional',
       keyPrefix: redisNames(schema).sessions,
+      // a test login has no provider tokens: the key seals nothing here
+      tokensKey: randomBytes(32),
     });
     const { token } = await openSession(sessions, {
       professionalId: NURSE,
