@@ -1,4 +1,10 @@
-import { ASSESSMENT_GRIDS, IDENTITY_STATUS_LABELS, SENSITIVITY_LABELS, SEX_LABELS } from '@dui-pds/domain';
+import {
+  ASSESSMENT_GRIDS,
+  IDENTITY_STATUS_LABELS,
+  NO_MAIN_PRODUCT_LABEL,
+  SENSITIVITY_LABELS,
+  SEX_LABELS,
+} from '@dui-pds/domain';
 import { SHEET_PART_SENSITIVITY, type SheetPart, type SummarySheet } from '@dui-pds/projections';
 import { printedIns } from '../ins/printed-ins.js';
 import { qualifiedIdentity } from '../ins/qualified-identity.js';
@@ -17,6 +23,8 @@ export interface SummarySheetPrint {
 }
 
 const NOTHING = 'Aucun élément enregistré.';
+const NOT_FILLED = 'non renseigné';
+const PARIS_ISO_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
 const HIDDEN = 'Partie non accessible avec vos habilitations.';
 
 /**
@@ -31,6 +39,7 @@ export async function renderSummarySheetPdf(print: SummarySheetPrint): Promise<B
     const name = print.facilityNames[facilityId];
     return name ? `${name} (FINESS ${facilityId})` : `FINESS ${facilityId}`;
   };
+  const printedOn = PARIS_ISO_DAY.format(print.printedAt);
   const who = displayName(sheet);
   const pdf = new FrenchPdf(
     {
@@ -75,6 +84,22 @@ export async function renderSummarySheetPdf(print: SummarySheetPrint): Promise<B
       pdf.field('Statut de l’identité', capitalised(IDENTITY_STATUS_LABELS[identity.identityStatus]));
     if (identity.pseudonym) pdf.field('Ancien numéro pseudonyme', identity.pseudonym);
     if (ins) pdf.nationalHealthIdentity(ins);
+    return true;
+  });
+
+  part('trustedPerson', 'Personne de confiance', () => {
+    const person = sheet.trustedPerson;
+    if (!person) return false;
+    pdf.field('Nom', person.relationship ? `${person.name} (${person.relationship})` : person.name);
+    if (person.contact.phone) pdf.field('Téléphone', person.contact.phone);
+    if (person.contact.email) pdf.field('Courriel', person.contact.email);
+    if (person.contact.postalAddress) pdf.field('Adresse', person.contact.postalAddress);
+    pdf.field('Désignée le', `${frenchDay(person.designatedOn)} — ${facility(person.facilityId)}`);
+    pdf.field('Au titre de', person.scope.map((scope) => label('trustedPersonScope', scope)).join(' et '));
+    pdf.field(
+      'Cosignature',
+      person.cosignedOn ? `le ${frenchDay(person.cosignedOn)}` : 'non encore cosignée par la personne désignée',
+    );
     return true;
   });
 
@@ -163,6 +188,56 @@ export async function renderSummarySheetPdf(print: SummarySheetPrint): Promise<B
       );
     }
     return sheet.assessments.length > 0;
+  });
+
+  part('treatments', 'Traitements en cours', () => {
+    // the opioid substitution treatments first: they are what a professional taking over must not miss
+    const treatments = [...sheet.treatments].sort(
+      (one, other) => Number(other.tsoProduct !== undefined) - Number(one.tsoProduct !== undefined),
+    );
+    for (const treatment of treatments) {
+      const period =
+        treatment.lastDay < printedOn
+          ? `Du ${frenchDay(treatment.startsOn)} au ${frenchDay(treatment.lastDay)} : période échue, prescription non close.`
+          : `Du ${frenchDay(treatment.startsOn)} au ${frenchDay(treatment.lastDay)} (ordonnance du ${frenchDay(treatment.prescribedOn)}).`;
+      pdf.bullet(
+        treatment.tsoProduct
+          ? `TSO — ${label('tsoProduct', treatment.tsoProduct)} : ${treatment.productName}, ${treatment.dose}`
+          : `${treatment.productName}, ${treatment.dose}`,
+        [
+          `Posologie : ${treatment.posology}`,
+          period,
+          ...(treatment.fractionDays === undefined
+            ? []
+            : [
+                treatment.fractionDays === 'single'
+                  ? 'Délivrance en une seule fois.'
+                  : `Délivrance fractionnée par périodes de ${plural(treatment.fractionDays, 'jour', 'jours')}.`,
+              ]),
+          `Prescripteur : ${treatment.prescriber.name} (${label('prescriberSetting', treatment.prescriber.setting)}) — ${facility(treatment.facilityId)}`,
+          ...(treatment.suspendedOn ? [`Suspendu depuis le ${frenchDay(treatment.suspendedOn)}.`] : []),
+        ].join('\n'),
+      );
+    }
+    return sheet.treatments.length > 0;
+  });
+
+  part('usageProfiles', 'Profil d’usage', () => {
+    for (const profile of sheet.usageProfiles) {
+      const details =
+        profile.population === 'entourage'
+          ? undefined
+          : [
+              `Produit principal : ${profile.mainProduct ? label('mainProduct', profile.mainProduct) : NO_MAIN_PRODUCT_LABEL}`,
+              `Niveau d’usage : ${profile.useLevel ? label('useLevel', profile.useLevel) : NOT_FILLED}`,
+              `Injection : ${profile.injection ? label('injection', profile.injection) : NOT_FILLED}`,
+            ].join('\n');
+      pdf.bullet(
+        `${facility(profile.facilityId)} — profil ${profile.year} : ${label('usagePopulation', profile.population)}`,
+        details,
+      );
+    }
+    return sheet.usageProfiles.length > 0;
   });
 
   part('careTeam', 'Équipe de prise en charge', () => {

@@ -13,6 +13,24 @@ const accompanimentId = '0195f0a0-0000-7000-8000-0000000000a1';
 const projectId = '0195f0a0-0000-7000-8000-0000000000b1';
 const uuid = (n: number) => `0195f0a0-0000-7000-8000-${String(n).padStart(12, '0')}`;
 
+/** A medicine prescribed at the CSAPA: 14 days from 28 October 2026, unless told otherwise. */
+const prescription = (prescriptionId: string, terms: Record<string, unknown>) => ({
+  prescriptionId,
+  serviceUserId: 'u-1',
+  facilityId: CSAPA,
+  productId: 'product',
+  productName: 'Médicament',
+  dose: '1 mg',
+  posology: 'Un comprimé le soir',
+  dailyUnits: 1,
+  prescribedOn: '2026-10-28',
+  startsOn: '2026-10-28',
+  durationDays: 14,
+  overlapAllowed: false,
+  prescriber: { professionalId: 'dr-leroy', name: 'Dr Anne Leroy', address: 'CSAPA Les Tilleuls', setting: 'csapa' },
+  ...terms,
+});
+
 /** The sheet of Pierre Durand, followed at the CSAPA for a year: what the facts of his record make. */
 function pierreDurandsSheet(): SummarySheet {
   const traits = {
@@ -174,6 +192,52 @@ function pierreDurandsSheet(): SummarySheet {
       },
     ],
     ['CareTeamMemberAdded', { professionalId: 'dr-leroy', serviceUserId: 'u-1', facilityId: CSAPA }],
+    ['MedicinePrescribed', prescription(uuid(11), { productName: 'Diazépam 10 mg, comprimé', dose: '10 mg' })],
+    [
+      'MedicinePrescribed',
+      prescription(uuid(12), {
+        productName: 'Méthadone AP-HP 60 mg, sirop',
+        tsoProduct: 'methadone-syrup',
+        dose: '60 mg',
+        posology: 'Un flacon de 60 mg chaque matin',
+        prescribedOn: '2026-11-20',
+        startsOn: '2026-11-20',
+        fractionDays: 7,
+      }),
+    ],
+    [
+      'TrustedPersonDesignated',
+      {
+        trustedPersonId: uuid(13),
+        serviceUserId: 'u-1',
+        facilityId: CSAPA,
+        person: {
+          name: 'Claire Durand',
+          relationship: 'sœur',
+          contact: { phone: '06 12 34 56 78', email: 'claire.durand@example.org' },
+        },
+        scope: ['casf', 'csp'],
+        designatedOn: '2025-10-06',
+        mayConsultRecord: false,
+      },
+    ],
+    ['TrustedPersonCosigned', { trustedPersonId: uuid(13), cosignedOn: '2025-10-08', how: 'inPerson' }],
+    [
+      'UsageProfileRecorded',
+      {
+        profileId: uuid(14),
+        serviceUserId: 'u-1',
+        facilityId: CSAPA,
+        year: 2026,
+        population: 'patient',
+        referral: 'physician',
+        housing: 'precarious',
+        income: 'minimumIncome',
+        mainProduct: 'opioids',
+        useLevel: 'dependence',
+        injection: 'past',
+      },
+    ],
   ];
   return facts.reduce(
     (sheet, [type, data], index) =>
@@ -219,10 +283,32 @@ describe('the summary sheet as a PDF', () => {
       '[à faire] Dossier SIAO (SIAO des Bouches-du-Rhône, échéance 15/03/2026)',
       'CSS (CPAM des Bouches-du-Rhône) — du 01/11/2025 au 31/10/2026',
       'score 17 — Dépendance probable',
+      'Personne de confiance',
+      'Nom : Claire Durand (sœur)',
+      'Téléphone : 06 12 34 56 78',
+      'Courriel : claire.durand@example.org',
+      'Désignée le : 06/10/2025 — CSAPA Les Tilleuls (FINESS 750000001)',
+      'Au titre de : accompagnement (L.311-5-1 du CASF) et décisions de santé (L.1111-6 du CSP)',
+      'Cosignature : le 08/10/2025',
+      'Traitements en cours',
+      'TSO — Méthadone sirop : Méthadone AP-HP 60 mg, sirop, 60 mg',
+      'Posologie : Un flacon de 60 mg chaque matin',
+      'Du 20/11/2026 au 03/12/2026 (ordonnance du 20/11/2026).',
+      'Délivrance fractionnée par périodes de 7 jours.',
+      'Prescripteur : Dr Anne Leroy (CSAPA) — CSAPA Les Tilleuls (FINESS 750000001)',
+      'Diazépam 10 mg, comprimé, 10 mg',
+      'Du 28/10/2026 au 10/11/2026 : période échue, prescription non close.',
+      'Profil d’usage',
+      'CSAPA Les Tilleuls (FINESS 750000001) — profil 2026 : Patient (consommateur)',
+      'Produit principal : Héroïne, opioïdes',
+      'Niveau d’usage : Dépendance',
+      'Injection : A injecté, pas dans les 30 derniers jours',
       'page 1 sur',
     ]) {
       expect(text.replace(/\s+/g, ' ')).to.contain(expected);
     }
+    // the opioid substitution treatment comes first, though prescribed last
+    expect(text.indexOf('Méthadone AP-HP')).to.be.lessThan(text.indexOf('Diazépam'));
   });
 
   it('says which parts the reader may not see, and never prints an INS that is not qualified', async () => {
@@ -233,7 +319,15 @@ describe('the summary sheet as a PDF', () => {
     const sheet = readableSheet(unchecked, (_facility, sensitivity) => sensitivity === 'administrative');
     const pdf = await renderSummarySheetPdf({
       sheet,
-      hiddenParts: ['personalisedProjects', 'socialBenefits', 'freedomOfMovementMeasures', 'assessments'],
+      hiddenParts: [
+        'personalisedProjects',
+        'socialBenefits',
+        'freedomOfMovementMeasures',
+        'assessments',
+        'treatments',
+        'trustedPerson',
+        'usageProfiles',
+      ],
       facilityNames: {},
       printedAt: new Date('2026-11-26T08:15:00Z'),
       printedBy: 'pro-secretary',
@@ -243,6 +337,9 @@ describe('the summary sheet as a PDF', () => {
     expect(text).to.contain('Statut de l’identité : Identité récupérée');
     expect(text).not.to.contain(ins.value);
     expect(text).not.to.contain('Stabiliser');
+    expect(text).not.to.contain('Méthadone');
+    expect(text).not.to.contain('Claire Durand');
+    expect(text).not.to.contain('Héroïne');
     expect(text).to.contain('Partie non accessible avec vos habilitations.');
     expect(text).to.contain('Parties réservées (social, médical)');
   });

@@ -9,6 +9,21 @@ const ORG = 'og-a';
 const CSAPA = '750000001';
 const USAGER = 'usager-synthese';
 const jeanne = INSI_TEST_IDENTITIES[0] as (typeof INSI_TEST_IDENTITIES)[number];
+const YEAR = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric' }).format(new Date()));
+const methadone = (prescriptionId: string, terms: Record<string, unknown> = {}) => ({
+  prescriptionId,
+  facilityId: CSAPA,
+  productId: 'methadone-sirop-40',
+  productName: 'Méthadone AP-HP 40 mg, sirop',
+  tsoProduct: 'methadone-syrup',
+  dose: '40 mg',
+  posology: 'Un flacon de 40 mg chaque matin',
+  dailyUnits: 1,
+  durationDays: 14,
+  prescriber: { name: 'Dr Claire Martin', address: 'CSAPA Le Relais, 75020 Paris', setting: 'csapa' },
+  namedPharmacist: 'Pharmacie du CSAPA, Mme Leroy',
+  ...terms,
+});
 
 describe('the HTTP API: the summary sheet, as JSON and as a PDF', function () {
   this.timeout(60_000);
@@ -16,7 +31,9 @@ describe('the HTTP API: the summary sheet, as JSON and as a PDF', function () {
   let secretary: string;
   let doctor: string;
   let socialWorker: string;
+  let nurse: string;
   let outsider: string;
+  let methadoneId: string;
 
   before(async () => {
     app = await ServerUnderTest.start();
@@ -25,13 +42,16 @@ describe('the HTTP API: the summary sheet, as JSON and as a PDF', function () {
       { type: 'GrantRole', professionalId: 'pro-secretary', facilityId: CSAPA, role: 'secretary' },
       { type: 'GrantRole', professionalId: 'pro-doctor', facilityId: CSAPA, role: 'doctor' },
       { type: 'GrantRole', professionalId: 'pro-social', facilityId: CSAPA, role: 'socialWorker' },
+      { type: 'GrantRole', professionalId: 'pro-nurse', facilityId: CSAPA, role: 'nurse' },
       { type: 'GrantRole', professionalId: 'pro-outsider', facilityId: CSAPA, role: 'educator' },
       { type: 'AddToCareTeam', professionalId: 'pro-doctor', serviceUserId: USAGER, facilityId: CSAPA },
       { type: 'AddToCareTeam', professionalId: 'pro-social', serviceUserId: USAGER, facilityId: CSAPA },
+      { type: 'AddToCareTeam', professionalId: 'pro-nurse', serviceUserId: USAGER, facilityId: CSAPA },
     );
     secretary = await app.loginAs('pro-secretary');
     doctor = await app.loginAs('pro-doctor');
     socialWorker = await app.loginAs('pro-social');
+    nurse = await app.loginAs('pro-nurse');
     outsider = await app.loginAs('pro-outsider');
 
     // given a record built through the API: identity qualified, admission, a right, an AUDIT-C
@@ -77,6 +97,33 @@ describe('the HTTP API: the summary sheet, as JSON and as a PDF', function () {
       answers: { q1: 'two-to-three-a-week', q2: 'three-or-four', q3: 'less-than-monthly' },
       filledAt: '2026-03-01T10:00:00+01:00',
     });
+    // and a methadone prescription in progress, another stopped, a personne de confiance, a usage profile
+    methadoneId = randomUUID();
+    await post(doctor, `/usagers/${USAGER}/medicine-prescriptions`, methadone(methadoneId));
+    const diazepam = randomUUID();
+    await post(doctor, `/usagers/${USAGER}/medicine-prescriptions`, {
+      ...methadone(diazepam, { productId: 'diazepam-10', productName: 'Diazépam 10 mg, comprimé', dose: '10 mg' }),
+      tsoProduct: undefined,
+      namedPharmacist: undefined,
+    });
+    await post(doctor, `/prescriptions/${diazepam}/stops`, { reason: 'Sevrage terminé' });
+    await post(socialWorker, `/usagers/${USAGER}/trusted-persons`, {
+      trustedPersonId: randomUUID(),
+      facilityId: CSAPA,
+      person: { name: 'Claire Martin', relationship: 'sœur', contact: { phone: '06 12 34 56 78' } },
+      scope: ['casf'],
+    });
+    await post(socialWorker, `/usagers/${USAGER}/usage-profiles`, {
+      facilityId: CSAPA,
+      year: YEAR,
+      population: 'patient',
+      referral: 'self',
+      housing: 'precarious',
+      income: 'minimumIncome',
+      mainProduct: 'opioids',
+      useLevel: 'dependence',
+      injection: 'never',
+    });
   });
   after(() => app.close());
 
@@ -111,6 +158,47 @@ describe('the HTTP API: the summary sheet, as JSON and as a PDF', function () {
     ]);
   });
 
+  it('shows the treatments in progress to the nurse of the team, and not to readers without medical access', async () => {
+    // when the nurse, the social worker and the secretariat read the sheet
+    const byNurse = await app.request('GET', sheetPath, { as: nurse });
+    const bySocialWorker = await app.request('GET', sheetPath, { as: socialWorker });
+    const bySecretary = await app.request('GET', sheetPath, { as: secretary });
+
+    // then the nurse sees the methadone in progress (the stopped prescription has left the sheet)
+    expect(byNurse.status, JSON.stringify(byNurse.body)).to.equal(200);
+    expect(byNurse.body.sheet.treatments).to.have.length(1);
+    expect(byNurse.body.sheet.treatments[0]).to.deep.include({
+      prescriptionId: methadoneId,
+      tsoProduct: 'methadone-syrup',
+      dose: '40 mg',
+      fractionDays: 7,
+      prescriber: { name: 'Dr Claire Martin', setting: 'csapa' },
+    });
+    // the social worker sees the personne de confiance and the usage profile, not the treatment
+    expect(bySocialWorker.status).to.equal(200);
+    expect(bySocialWorker.body.sheet.treatments).to.deep.equal([]);
+    expect(bySocialWorker.body.hiddenParts).to.include('treatments');
+    expect(bySocialWorker.body.sheet.trustedPerson).to.deep.include({
+      name: 'Claire Martin',
+      contact: { phone: '06 12 34 56 78' },
+    });
+    expect(bySocialWorker.body.sheet.usageProfiles).to.deep.equal([
+      {
+        facilityId: CSAPA,
+        year: YEAR,
+        population: 'patient',
+        mainProduct: 'opioids',
+        useLevel: 'dependence',
+        injection: 'never',
+      },
+    ]);
+    // the secretariat sees none of the three
+    expect(bySecretary.body.sheet.treatments).to.deep.equal([]);
+    expect(bySecretary.body.sheet.trustedPerson).to.equal(undefined);
+    expect(bySecretary.body.sheet.usageProfiles).to.deep.equal([]);
+    expect(bySecretary.body.hiddenParts).to.include.members(['treatments', 'trustedPerson', 'usageProfiles']);
+  });
+
   it('prints the sheet as a French PDF', async () => {
     // when the doctor prints it
     const answer = await app.request('GET', `${sheetPath}.pdf`, { as: doctor });
@@ -127,6 +215,11 @@ describe('the HTTP API: the summary sheet, as JSON and as a PDF', function () {
     expect(images).to.equal(1);
     expect(text).to.contain('CSS (CPAM de Paris) — du 01/01/2026 au 31/12/2026');
     expect(text).to.contain('AUDIT-C');
+    expect(text).to.contain('Traitements en cours');
+    expect(text).to.contain('TSO — Méthadone sirop : Méthadone AP-HP 40 mg, sirop, 40 mg');
+    expect(text).not.to.contain('Diazépam');
+    expect(text).to.contain('Nom : Claire Martin (sœur)');
+    expect(text).to.contain('Produit principal : Héroïne, opioïdes');
     expect(text).to.contain('Éditée le');
   });
 });

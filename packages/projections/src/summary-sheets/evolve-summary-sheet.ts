@@ -1,34 +1,44 @@
-import type {
-  Admitted,
-  AnonymityLifted,
-  AnonymousServiceUserRegistered,
-  AssessmentRecorded,
-  ExitCorrected,
-  ExitRecorded,
-  IdentityDocumentChecked,
-  IdentityTraitsCorrected,
-  InsRetrieved,
-  MeasureDecided,
-  MeasureProposed,
-  MeasureReviewed,
-  PersonalisedProjectStarted,
-  PostExitActionCancelled,
-  PostExitActionDone,
-  PostExitActionPlanned,
-  ProjectVersionValidated,
-  ServiceUserRegistered,
-  SocialBenefitRecorded,
-  SocialBenefitRenewed,
-  StayContractAmendmentSigned,
-  StayContractDrafted,
-  StayContractDraftRevised,
-  StayContractHandedOver,
-  StayContractReviewed,
-  StayContractSigned,
-  StrictTraits,
-  UsedNamesChanged,
+import {
+  type Admitted,
+  type AnonymityLifted,
+  type AnonymousServiceUserRegistered,
+  type AssessmentRecorded,
+  type ExitCorrected,
+  type ExitRecorded,
+  type IdentityDocumentChecked,
+  type IdentityTraitsCorrected,
+  type InsRetrieved,
+  type MeasureDecided,
+  type MeasureProposed,
+  type MeasureReviewed,
+  type MedicinePrescribed,
+  medicineLastDay,
+  type PersonalisedProjectStarted,
+  type PostExitActionCancelled,
+  type PostExitActionDone,
+  type PostExitActionPlanned,
+  type PrescriptionCompleted,
+  type PrescriptionResumed,
+  type PrescriptionStopped,
+  type PrescriptionSuspended,
+  type ProjectVersionValidated,
+  type ServiceUserRegistered,
+  type SocialBenefitRecorded,
+  type SocialBenefitRenewed,
+  type StayContractAmendmentSigned,
+  type StayContractDrafted,
+  type StayContractDraftRevised,
+  type StayContractHandedOver,
+  type StayContractReviewed,
+  type StayContractSigned,
+  type StrictTraits,
+  type TrustedPersonCosigned,
+  type TrustedPersonDesignated,
+  type TrustedPersonRevoked,
+  type UsageProfileRecorded,
+  type UsedNamesChanged,
 } from '@dui-pds/domain';
-import type { SheetAccompaniment, SheetIdentity, SummarySheet } from './summary-sheet.js';
+import type { SheetAccompaniment, SheetIdentity, SheetTreatment, SummarySheet } from './summary-sheet.js';
 
 /** The facts the sheet is made of: each event type, and the part it changes. */
 export const SHEET_EVENT_TYPES = [
@@ -66,6 +76,15 @@ export const SHEET_EVENT_TYPES = [
   'AssessmentRecorded',
   'CareTeamMemberAdded',
   'CareTeamMemberRemoved',
+  'MedicinePrescribed',
+  'PrescriptionSuspended',
+  'PrescriptionResumed',
+  'PrescriptionStopped',
+  'PrescriptionCompleted',
+  'TrustedPersonDesignated',
+  'TrustedPersonCosigned',
+  'TrustedPersonRevoked',
+  'UsageProfileRecorded',
 ] as const;
 
 export type SheetEventType = (typeof SHEET_EVENT_TYPES)[number];
@@ -424,8 +443,113 @@ export function evolveSummarySheet(
           (member) => !(member.professionalId === data.professionalId && member.facilityId === data.facilityId),
         ),
       };
+    case 'MedicinePrescribed': {
+      const prescribed = data as MedicinePrescribed;
+      if (next.treatments.some((known) => known.prescriptionId === prescribed.prescriptionId)) return next;
+      return {
+        ...next,
+        treatments: [
+          // a renewal takes the place of the prescription it renews
+          ...next.treatments.filter((treatment) => treatment.prescriptionId !== prescribed.renews),
+          {
+            prescriptionId: prescribed.prescriptionId,
+            facilityId: prescribed.facilityId,
+            productName: prescribed.productName,
+            tsoProduct: prescribed.tsoProduct,
+            dose: prescribed.dose,
+            posology: prescribed.posology,
+            prescribedOn: prescribed.prescribedOn,
+            startsOn: prescribed.startsOn,
+            lastDay: medicineLastDay(prescribed),
+            fractionDays: prescribed.fractionDays,
+            prescriber: { name: prescribed.prescriber.name, setting: prescribed.prescriber.setting },
+            suspendedOn: undefined,
+          },
+        ],
+      };
+    }
+    case 'PrescriptionSuspended': {
+      const suspended = data as PrescriptionSuspended;
+      return withTreatment(next, suspended.prescriptionId, (treatment) => ({
+        ...treatment,
+        suspendedOn: suspended.suspendedOn,
+      }));
+    }
+    case 'PrescriptionResumed':
+      return withTreatment(next, (data as PrescriptionResumed).prescriptionId, (treatment) => ({
+        ...treatment,
+        suspendedOn: undefined,
+      }));
+    case 'PrescriptionStopped':
+    case 'PrescriptionCompleted': {
+      const ended = data as PrescriptionStopped | PrescriptionCompleted;
+      return {
+        ...next,
+        treatments: next.treatments.filter((treatment) => treatment.prescriptionId !== ended.prescriptionId),
+      };
+    }
+    case 'TrustedPersonDesignated': {
+      const designated = data as TrustedPersonDesignated;
+      return {
+        ...next,
+        trustedPerson: {
+          trustedPersonId: designated.trustedPersonId,
+          facilityId: designated.facilityId,
+          name: designated.person.name,
+          relationship: designated.person.relationship,
+          contact: designated.person.contact,
+          scope: designated.scope,
+          designatedOn: designated.designatedOn,
+          cosignedOn: undefined,
+        },
+      };
+    }
+    case 'TrustedPersonCosigned': {
+      const cosigned = data as TrustedPersonCosigned;
+      if (next.trustedPerson?.trustedPersonId !== cosigned.trustedPersonId) return next;
+      return { ...next, trustedPerson: { ...next.trustedPerson, cosignedOn: cosigned.cosignedOn } };
+    }
+    case 'TrustedPersonRevoked': {
+      // the sheet names the personne de confiance in force; the designations' history is the feature's
+      const revoked = data as TrustedPersonRevoked;
+      if (next.trustedPerson?.trustedPersonId !== revoked.trustedPersonId) return next;
+      return { ...next, trustedPerson: undefined };
+    }
+    case 'UsageProfileRecorded': {
+      const recorded = data as UsageProfileRecorded;
+      const current = next.usageProfiles.find((profile) => profile.facilityId === recorded.facilityId);
+      // a profile of an earlier year, recorded late, does not replace this year's
+      if (current && current.year > recorded.year) return next;
+      return {
+        ...next,
+        usageProfiles: [
+          ...next.usageProfiles.filter((profile) => profile.facilityId !== recorded.facilityId),
+          {
+            facilityId: recorded.facilityId,
+            year: recorded.year,
+            population: recorded.population,
+            mainProduct: recorded.mainProduct,
+            useLevel: recorded.useLevel,
+            injection: recorded.injection,
+          },
+        ].sort((one, other) => (one.facilityId < other.facilityId ? -1 : 1)),
+      };
+    }
   }
   return sheet;
+}
+
+function withTreatment(
+  sheet: SummarySheet,
+  prescriptionId: string,
+  change: (treatment: SheetTreatment) => SheetTreatment,
+): SummarySheet {
+  return {
+    ...sheet,
+    treatments: sheet.treatments.map((treatment) =>
+      treatment.prescriptionId === prescriptionId ? change(treatment) : treatment,
+    ),
+  };
 }
 
 function withTraits(traits: StrictTraits) {

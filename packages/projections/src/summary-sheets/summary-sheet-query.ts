@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { SummarySheet } from './summary-sheet.js';
+import { type SummarySheet, withEveryPart } from './summary-sheet.js';
 
 /** A usager's whole summary sheet (filter it with `readableSheet` before showing it), or undefined. */
 export async function summarySheetOf(
@@ -12,5 +12,5 @@ export async function summarySheetOf(
     where.organisationId,
     where.serviceUserId,
   ])) as { rows: { sheet: SummarySheet }[] };
-  return rows[0]?.sheet;
+  return rows[0] && withEveryPart(rows[0].sheet);
 }

@@ -1,4 +1,17 @@
-import type { IdentityStatus, InsOid, SensitivityClass, Sex } from '@dui-pds/domain';
+import type {
+  ContactDetails,
+  IdentityStatus,
+  Injection,
+  InsOid,
+  MainProduct,
+  PrescriberSetting,
+  SensitivityClass,
+  Sex,
+  TrustedPersonScope,
+  TsoProduct,
+  UsagePopulation,
+  UseLevel,
+} from '@dui-pds/domain';
 
 /**
  * The summary sheet (fiche de synthèse) of a usager: what a professional taking over needs on
@@ -16,6 +29,12 @@ export interface SummarySheet {
   /** The last complete filling of each grid. */
   assessments: SheetAssessment[];
   careTeam: SheetCareTeamMember[];
+  /** The medicines prescribed and neither stopped, completed nor renewed: the treatments in progress. */
+  treatments: SheetTreatment[];
+  /** The designation of a personne de confiance in force, if any (at most one: it is the person's). */
+  trustedPerson: SheetTrustedPerson | undefined;
+  /** The usage profile of each ESSMS, its latest year's. */
+  usageProfiles: SheetUsageProfile[];
   /** When the last fact on the sheet was recorded. */
   updatedAt: string | undefined;
 }
@@ -114,6 +133,53 @@ export interface SheetCareTeamMember {
   facilityId: string;
 }
 
+/**
+ * A medicine prescription in progress (a TSO above all). It leaves the sheet when stopped,
+ * completed or renewed; the sheet has no clock, so one whose last day passed unclosed stays, and
+ * its period says so.
+ */
+export interface SheetTreatment {
+  prescriptionId: string;
+  facilityId: string;
+  productName: string;
+  /** Set for an opioid substitution product. */
+  tsoProduct: TsoProduct | undefined;
+  dose: string;
+  posology: string;
+  prescribedOn: string;
+  startsOn: string;
+  /** The last day covered (`medicineLastDay`). */
+  lastDay: string;
+  /** Days per fraction, `'single'` for « délivrance en une seule fois », undefined when none written. */
+  fractionDays: number | 'single' | undefined;
+  prescriber: { name: string; setting: PrescriberSetting };
+  /** The day it was suspended, while it is. */
+  suspendedOn: string | undefined;
+}
+
+export interface SheetTrustedPerson {
+  trustedPersonId: string;
+  /** The ESSMS where the designation was recorded. */
+  facilityId: string;
+  name: string;
+  relationship: string | undefined;
+  contact: ContactDetails;
+  scope: TrustedPersonScope[];
+  designatedOn: string;
+  /** Without the co-signature of the person designated, the designation is not complete. */
+  cosignedOn: string | undefined;
+}
+
+export interface SheetUsageProfile {
+  facilityId: string;
+  year: number;
+  population: UsagePopulation;
+  /** Null: none identified (always, for the entourage). */
+  mainProduct: MainProduct | null;
+  useLevel: UseLevel | null;
+  injection: Injection | null;
+}
+
 /** The sensitivity class of each part of the sheet, as the access matrix reads it. */
 export const SHEET_PART_SENSITIVITY = {
   identity: 'administrative',
@@ -124,6 +190,12 @@ export const SHEET_PART_SENSITIVITY = {
   socialBenefits: 'social',
   freedomOfMovementMeasures: 'medical',
   assessments: 'medical',
+  treatments: 'medical',
+  // as the trusted-persons feature classes it: who the usager trusts and their family ties
+  trustedPerson: 'social',
+  // as the usage-profiles feature classes it: recorded by the whole team for the annual report,
+  // not a diagnosis (classing it medical would hide it from the social workers who fill it)
+  usageProfiles: 'social',
 } as const satisfies Record<Exclude<keyof SummarySheet, 'serviceUserId' | 'updatedAt'>, SensitivityClass>;
 
 export type SheetPart = keyof typeof SHEET_PART_SENSITIVITY;
@@ -139,8 +211,20 @@ export function emptySheet(serviceUserId: string): SummarySheet {
     freedomOfMovementMeasures: [],
     assessments: [],
     careTeam: [],
+    treatments: [],
+    trustedPerson: undefined,
+    usageProfiles: [],
     updatedAt: undefined,
   };
+}
+
+/**
+ * A sheet as stored, with the parts a sheet written by an earlier version lacks, empty: while a
+ * new version is rebuilt, the live build keeps serving readers and following appends with this
+ * code, on rows written before those parts existed.
+ */
+export function withEveryPart(stored: SummarySheet): SummarySheet {
+  return { ...emptySheet(stored.serviceUserId), ...stored };
 }
 
 /**
@@ -167,5 +251,32 @@ export function readableSheet(
     freedomOfMovementMeasures: keep('freedomOfMovementMeasures', sheet.freedomOfMovementMeasures),
     assessments: keep('assessments', sheet.assessments),
     careTeam: keep('careTeam', sheet.careTeam),
+    treatments: keep('treatments', sheet.treatments),
+    trustedPerson:
+      sheet.trustedPerson && mayRead(sheet.trustedPerson.facilityId, SHEET_PART_SENSITIVITY.trustedPerson)
+        ? sheet.trustedPerson
+        : undefined,
+    usageProfiles: keep('usageProfiles', sheet.usageProfiles),
   };
+}
+
+/** Every ESSMS the sheet mentions, the identity's first: where its parts may be read from. */
+export function facilitiesOfSheet(sheet: SummarySheet): string[] {
+  return [
+    ...new Set([
+      ...(sheet.identity ? [sheet.identity.facilityId] : []),
+      ...[
+        sheet.accompaniments,
+        sheet.contracts,
+        sheet.personalisedProjects,
+        sheet.socialBenefits,
+        sheet.freedomOfMovementMeasures,
+        sheet.assessments,
+        sheet.careTeam,
+        sheet.treatments,
+        sheet.trustedPerson ? [sheet.trustedPerson] : [],
+        sheet.usageProfiles,
+      ].flatMap((items: readonly { facilityId: string }[]) => items.map((item) => item.facilityId)),
+    ]),
+  ];
 }

@@ -1,12 +1,13 @@
 import { isErased, type RecordedEvent } from '@dui-pds/eventstore';
 import { defineProjection } from '../projection.js';
 import { evolveSummarySheet, SHEET_EVENT_TYPES } from './evolve-summary-sheet.js';
-import { emptySheet, type SummarySheet } from './summary-sheet.js';
+import { emptySheet, type SummarySheet, withEveryPart } from './summary-sheet.js';
 
 /**
  * The summary sheet of each usager, one row per usager holding the sheet as JSON: identity,
  * accompaniments and exits, contract, personalised project, benefits, measures, last scores,
- * care team. `evolveSummarySheet` says how each fact changes it.
+ * care team, treatments in progress, personne de confiance, usage profile. `evolveSummarySheet`
+ * says how each fact changes it.
  *
  * Facts about one usager come from many streams, appended concurrently: the row is locked before
  * it is read, so that two appends in flight never overwrite each other's change. A forgotten
@@ -14,7 +15,7 @@ import { emptySheet, type SummarySheet } from './summary-sheet.js';
  */
 export const summarySheetsProjection = defineProjection({
   name: 'summary_sheets',
-  version: 2,
+  version: 3,
   handles: SHEET_EVENT_TYPES,
   async migrate(db, schema) {
     await db.schema.withSchema(schema).createTable('sheets', (table) => {
@@ -37,7 +38,7 @@ export const summarySheetsProjection = defineProjection({
       .onConflict(['organisation_id', 'service_user_id'])
       .ignore();
     const row = (await table('sheets').where(key).forUpdate().first('sheet')) as { sheet: SummarySheet };
-    const sheet = evolveSummarySheet(row.sheet, {
+    const sheet = evolveSummarySheet(withEveryPart(row.sheet), {
       type: event.type,
       data: event.data,
       recordedAt: event.metadata.recordedAt,

@@ -1,10 +1,10 @@
 import { renderSummarySheetPdf } from '@dui-pds/documents';
 import { decideAccess, type Principal, type SensitivityClass } from '@dui-pds/domain';
 import {
+  facilitiesOfSheet,
   readableSheet,
   SHEET_PART_SENSITIVITY,
   type SheetPart,
-  type SummarySheet,
   summarySheetOf,
 } from '@dui-pds/projections';
 import type { Knex } from 'knex';
@@ -44,7 +44,7 @@ export function summarySheetRoutes(deps: SummarySheetDependencies): RouteDefinit
     const mayRead = (facilityId: string, sensitivity: SensitivityClass) =>
       decideAccess(principal, 'read', { organisationId, facilityId, serviceUserId, sensitivity }).allowed;
     const readable = readableSheet(sheet, mayRead);
-    const facilities = facilitiesOf(sheet);
+    const facilities = facilitiesOfSheet(sheet);
     const hiddenParts = (Object.keys(SHEET_PART_SENSITIVITY) as SheetPart[]).filter(
       (part) => !facilities.some((facilityId) => mayRead(facilityId, SHEET_PART_SENSITIVITY[part])),
     );
@@ -122,21 +122,5 @@ export function summarySheetRoutes(deps: SummarySheetDependencies): RouteDefinit
         };
       },
     }),
-  ];
-}
-
-/** Every ESSMS the sheet mentions, the identity's first. */
-function facilitiesOf(sheet: SummarySheet): string[] {
-  return [
-    ...new Set([
-      ...(sheet.identity ? [sheet.identity.facilityId] : []),
-      ...sheet.accompaniments.map((item) => item.facilityId),
-      ...sheet.contracts.map((item) => item.facilityId),
-      ...sheet.personalisedProjects.map((item) => item.facilityId),
-      ...sheet.socialBenefits.map((item) => item.facilityId),
-      ...sheet.freedomOfMovementMeasures.map((item) => item.facilityId),
-      ...sheet.assessments.map((item) => item.facilityId),
-      ...sheet.careTeam.map((item) => item.facilityId),
-    ]),
   ];
 }

@@ -32,6 +32,7 @@ import {
 import { type EventStore, isErased } from '@dui-pds/eventstore';
 import {
   type FreedomOfMovementMeasureView,
+  facilitiesOfSheet,
   measuresOfServiceUser,
   personalisedProject,
   personalisedProjectsOf,
@@ -39,7 +40,6 @@ import {
   readableSheet,
   SHEET_PART_SENSITIVITY,
   type SheetPart,
-  type SummarySheet,
   serviceUserIdentity,
   summarySheetOf,
   trustedPersonsOf,
@@ -539,7 +539,7 @@ async function summarySheetDocument(
   const sheet = await summarySheetOf(sources.knex, sources.schemas.summarySheets, request);
   if (!sheet) throw new HttpProblem('not-found', 'Aucun dossier pour cet usager.');
   const mayRead = request.mayRead ?? (() => true);
-  const facilities = facilitiesOf(sheet);
+  const facilities = facilitiesOfSheet(sheet);
   const parts = Object.keys(SHEET_PART_SENSITIVITY) as SheetPart[];
   const hiddenParts = parts.filter(
     (part) => !facilities.some((facilityId) => mayRead(facilityId, SHEET_PART_SENSITIVITY[part])),
@@ -565,24 +565,6 @@ async function summarySheetDocument(
     sensitivity: strictest(shown),
     storable: true,
   };
-}
-
-/** Every ESSMS the sheet mentions. */
-function facilitiesOf(sheet: SummarySheet): string[] {
-  return [
-    ...new Set([
-      ...(sheet.identity ? [sheet.identity.facilityId] : []),
-      ...[
-        sheet.accompaniments,
-        sheet.contracts,
-        sheet.personalisedProjects,
-        sheet.socialBenefits,
-        sheet.freedomOfMovementMeasures,
-        sheet.assessments,
-        sheet.careTeam,
-      ].flatMap((items) => items.map((item) => item.facilityId)),
-    ]),
-  ];
 }
 
 const STRICTNESS: readonly SensitivityClass[] = ['administrative', 'social', 'medical', 'psychological'];
