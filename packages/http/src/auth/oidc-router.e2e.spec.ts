@@ -614,3 +614,43 @@ describe('login through Pro Santé Connect answering userinfo as a signed JWT (e
     });
   });
 });
+
+describe('login through a provider whose tokens do not verify against its published keys (e2e)', () => {
+  let scene: LoginScene;
+
+  before(async () => {
+    scene = await LoginScene.start('jwt');
+    // from the start, so that no genuine key is ever cached by the relying party
+    scene.provider.publishedKeys = 'unrelated';
+  });
+
+  after(async () => {
+    await scene?.stop();
+  });
+
+  it('refuses the login with a 401 problem and opens no session, however valid the token looks otherwise', async () => {
+    // given an ID token right in every claim (issuer, audience, nonce, acr eidas1), signed by a key
+    // other than the one the provider publishes under its key id
+    scene.provider.nextLogin = { accountId: 'f:ans:camille', acr: 'eidas1' };
+    const browser = new TestBrowser();
+
+    // when
+    const { response } = await scene.login(browser);
+
+    // then
+    expect(await expectUnauthenticatedProblem(response)).to.equal(
+      "La connexion auprès du fournisseur d'identité a échoué : veuillez recommencer.",
+    );
+    expect(browser.cookiesFor(scene.app.url).has(SESSION_COOKIE)).to.equal(false);
+    expect(scene.sessionStore.size).to.equal(0);
+    expect(scene.refusals).to.have.length(1);
+    expect(causesOf(scene.refusals[0])).to.include('JWT signature verification failed');
+  });
+});
+
+/** The messages of an error and of its causes, outermost first. */
+function causesOf(error: unknown): string[] {
+  const messages: string[] = [];
+  for (let current = error; current instanceof Error; current = current.cause) messages.push(current.message);
+  return messages;
+}

@@ -36,6 +36,11 @@ export interface ProSanteConnectStandIn {
    * to see a renewal refused.
    */
   renewalAcr: string | undefined;
+  /**
+   * The keys its JWKS endpoint publishes: its own (the default), or, for a test, an unrelated key
+   * under the same key id, as an impostor would: what it signs then fails verification.
+   */
+  publishedKeys: 'own' | 'unrelated';
   stop(): Promise<void>;
 }
 
@@ -50,6 +55,8 @@ export interface ProSanteConnectStandInOptions {
 }
 
 const INTERACTION_PATH = /^\/interaction\/([\w-]+)$/;
+/** oidc-provider's default route for the JWKS. */
+const JWKS_PATH = '/jwks';
 const FORM_LIMIT_BYTES = 4096;
 
 /**
@@ -64,12 +71,18 @@ export async function startProSanteConnectStandIn(
 ): Promise<ProSanteConnectStandIn> {
   const clientId = 'dui-pds-stand-in';
   const clientSecret = randomUUID();
+  const key = signingKey();
+  const unrelatedKey = { ...publicPartOf(signingKey()), kid: key.kid, alg: key.alg, use: key.use };
   let provider: Provider | undefined;
   const server = createServer((req, res) => {
-    const interaction = INTERACTION_PATH.exec(new URL(req.url ?? '/', 'http://stand-in').pathname);
+    const { pathname } = new URL(req.url ?? '/', 'http://stand-in');
+    const interaction = INTERACTION_PATH.exec(pathname);
     if (provider === undefined) {
       res.statusCode = 503;
       res.end();
+    } else if (pathname === JWKS_PATH && handle.publishedKeys === 'unrelated') {
+      res.setHeader('Content-Type', 'application/jwk-set+json');
+      res.end(JSON.stringify({ keys: [unrelatedKey] }));
     } else if (interaction !== null) {
       void interact(provider, handle, options.accounts, req, res);
     } else {
@@ -84,6 +97,7 @@ export async function startProSanteConnectStandIn(
     clientSecret,
     nextLogin: undefined,
     renewalAcr: undefined,
+    publishedKeys: 'own',
     stop: () => stopServer(server),
   };
   const client: ClientMetadata = {
@@ -122,7 +136,7 @@ export async function startProSanteConnectStandIn(
       return account === undefined ? undefined : { accountId: sub, claims: () => ({ sub, ...account }) };
     },
     cookies: { keys: [randomUUID()] },
-    jwks: { keys: [signingKey()] },
+    jwks: { keys: [key] },
     adapter: memoryAdapter(handle),
     ttl: {
       AuthorizationCode: 60,
@@ -300,6 +314,11 @@ function memoryAdapter(handle: ProSanteConnectStandIn): (name: string) => Adapte
 function signingKey(): JWK {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' } as JWK;
+}
+
+function publicPartOf(privateJwk: JWK): JWK {
+  const { kty, n, e } = privateJwk as JWK & { n: string; e: string };
+  return { kty, n, e } as JWK;
 }
 
 function stopServer(server: Server): Promise<void> {
