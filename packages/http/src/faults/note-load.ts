@@ -149,6 +149,20 @@ export async function eventsPerNote(
   return new Map(noteIds.map((noteId) => [noteId, byStream.get(recordNoteStreamId(ORGANISATION, noteId)) ?? 0]));
 }
 
+/** The notes the log does not hold exactly once (lost, or recorded twice), with their count: none, when all is well. */
+export async function notesNotRecordedOnce(
+  knex: Knex,
+  schema: string,
+  commands: readonly NoteCommand[],
+): Promise<{ noteId: string; events: number }[]> {
+  const events = await eventsPerNote(
+    knex,
+    schema,
+    commands.map((command) => command.noteId),
+  );
+  return [...events].filter(([, count]) => count !== 1).map(([noteId, count]) => ({ noteId, events: count }));
+}
+
 /** Runs `count` clients until `stop` aborts. */
 export async function clients(
   count: number,
