@@ -45,6 +45,10 @@ const DESCRIPTIONS: Record<string, string> = {
     'median, append → committed by an async projection while 4 writers append without pause / retard d’une projection sous charge continue',
   report_csapa_year_ms:
     'yearly CSAPA activity report of one ESSMS from the reporting outbox, generated year of 200 000 events / rapport annuel CSAPA',
+  habilitations_fold_ms:
+    'loading an organisation’s habilitations stream of 20 000 care-team events into its decider, as each grant and admission does / chargement du flux des habilitations',
+  destruction_report_fold_ms:
+    'loading a destruction report of 20 000 destroyed records into its decider / chargement du registre des destructions',
   http_commands_per_s:
     'server process on PostgreSQL, 8 HTTP clients, of 10 commands 5 transmissions, 3 presences, 2 dispensations (2xx only) / commandes HTTP par seconde',
   http_command_p50_ms: 'median latency of those commands / latence médiane d’une commande HTTP',

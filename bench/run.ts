@@ -4,12 +4,13 @@
  * measured in the same run. Needs PostgreSQL: BENCH_DATABASE_URL, else DATABASE_URL, else the local
  * one; and Redis for the projection wake-up: BENCH_REDIS_URL, else REDIS_URL, else the local one.
  *
- * BENCH_ONLY=eventstore, projections, reports or http (comma-separated) runs only those groups, for
+ * BENCH_ONLY=eventstore, projections, reports, deciders or http (comma-separated) runs only those groups, for
  * working on one: the figures are printed, and bench/results.json and docs/performance.md are left
  * alone, since they must hold the figures of one whole run.
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
+import { benchDeciders } from './deciders.bench.js';
 import { benchEventStore } from './eventstore.bench.js';
 import { benchHttp } from './http.bench.js';
 import type { BenchResult } from './measure.js';
@@ -25,6 +26,7 @@ const groups = {
   eventstore: (results: BenchResult[]) => benchEventStore(databaseUrl, results),
   projections: (results: BenchResult[]) => benchProjections(databaseUrl, redisUrl, results),
   reports: (results: BenchResult[]) => benchReports(databaseUrl, results),
+  deciders: (results: BenchResult[]) => benchDeciders(results),
   http: (results: BenchResult[]) => benchHttp(databaseUrl, redisUrl, results),
 };
 const only = process.env.BENCH_ONLY?.split(',')

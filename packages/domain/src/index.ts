@@ -17,6 +17,7 @@ export * from './handovers/index.js';
 export * from './infectious-waste/index.js';
 export * from './medical-observations/index.js';
 export * from './opioid-substitution/index.js';
+export * from './persistent-map.js';
 export * from './personalised-project/index.js';
 export * from './pharmacy-ledger/index.js';
 export * from './planned-events/index.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Decider } from '../decider.js';
 import { DomainRuleViolation } from '../errors.js';
+import { PersistentMap } from '../persistent-map.js';
 import type { CareTeamMembership, Principal, RoleAssignment } from './access-policy.js';
 import { isCareRole, ROLE_LABELS, roleSchema } from './roles.js';
 
@@ -96,12 +97,17 @@ export interface ProfessionalHabilitations {
 }
 
 /** The decider's state: the current habilitations of every professional of the organisation. */
+/**
+ * One organisation's habilitations, folded from a stream that holds every care-team membership of
+ * its ESSMS (tens of thousands of events): persistent maps, so that each event costs what it
+ * changes rather than a copy of everything.
+ */
 export interface Habilitations {
-  professionals: ReadonlyMap<string, ProfessionalHabilitations>;
+  professionals: PersistentMap<string, ProfessionalHabilitations>;
   /** The référent of each care team (`careTeamKey`), when designated; they open nothing more than membership. */
-  keyWorkers: ReadonlyMap<string, string>;
+  keyWorkers: PersistentMap<string, string>;
   /** The day each member joined their team (`careTeamMemberKey`), when the addition said it. */
-  joinedOn: ReadonlyMap<string, string>;
+  joinedOn: PersistentMap<string, string>;
 }
 
 /** A care team: one usager's in one ESSMS. */
@@ -177,7 +183,11 @@ function evolveProfessional(
 }
 
 export const habilitationsDecider: Decider<HabilitationCommand, HabilitationEvent, Habilitations> = {
-  initialState: () => ({ professionals: new Map(), keyWorkers: new Map(), joinedOn: new Map() }),
+  initialState: () => ({
+    professionals: PersistentMap.empty(),
+    keyWorkers: PersistentMap.empty(),
+    joinedOn: PersistentMap.empty(),
+  }),
 
   decide(command, state) {
     const habilitations = habilitationsOf(state, command.professionalId);
@@ -328,8 +338,10 @@ export const habilitationsDecider: Decider<HabilitationCommand, HabilitationEven
 
   evolve(state, event) {
     const { professionalId } = event.data;
-    const professionals = new Map(state.professionals);
-    professionals.set(professionalId, evolveProfessional(habilitationsOf(state, professionalId), event));
+    const professionals = state.professionals.with(
+      professionalId,
+      evolveProfessional(habilitationsOf(state, professionalId), event),
+    );
     return { professionals, ...evolveCareTeams(state, event) };
   },
 };
@@ -342,22 +354,17 @@ function evolveCareTeams(
   switch (event.type) {
     case 'CareTeamMemberAdded': {
       if (event.data.joinedOn === undefined) return { keyWorkers: state.keyWorkers, joinedOn: state.joinedOn };
-      const joinedOn = new Map(state.joinedOn);
-      joinedOn.set(careTeamMemberKey(event.data), event.data.joinedOn);
+      const joinedOn = state.joinedOn.with(careTeamMemberKey(event.data), event.data.joinedOn);
       return { keyWorkers: state.keyWorkers, joinedOn };
     }
     case 'CareTeamMemberRemoved': {
-      const joinedOn = new Map(state.joinedOn);
-      joinedOn.delete(careTeamMemberKey(event.data));
+      const joinedOn = state.joinedOn.without(careTeamMemberKey(event.data));
       const team = careTeamKey(event.data);
       if (state.keyWorkers.get(team) !== event.data.professionalId) return { keyWorkers: state.keyWorkers, joinedOn };
-      const keyWorkers = new Map(state.keyWorkers);
-      keyWorkers.delete(team);
-      return { keyWorkers, joinedOn };
+      return { keyWorkers: state.keyWorkers.without(team), joinedOn };
     }
     case 'KeyWorkerDesignated': {
-      const keyWorkers = new Map(state.keyWorkers);
-      keyWorkers.set(careTeamKey(event.data), event.data.professionalId);
+      const keyWorkers = state.keyWorkers.with(careTeamKey(event.data), event.data.professionalId);
       return { keyWorkers, joinedOn: state.joinedOn };
     }
     default:

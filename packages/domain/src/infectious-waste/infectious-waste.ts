@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Decider } from '../decider.js';
 import { DomainRuleViolation } from '../errors.js';
+import { PersistentMap } from '../persistent-map.js';
 import {
   type CollectionFacts,
   type ContainerFacts,
@@ -120,8 +121,9 @@ export interface InfectiousWasteLedger {
   facilityId: string | undefined;
   /** When the ESSMS started its first container: where its production is measured from. */
   activeSince: string | undefined;
-  containers: ReadonlyMap<string, WasteContainer>;
-  collections: ReadonlyMap<string, WasteCollection>;
+  /** Persistent maps: an ESSMS's stream holds every container of years, and each event changes one or a few. */
+  containers: PersistentMap<string, WasteContainer>;
+  collections: PersistentMap<string, WasteCollection>;
 }
 
 /** One stream per ESSMS; the organisation and the ESSMS escaped, so that no two share one. */
@@ -133,8 +135,8 @@ export const infectiousWasteDecider: Decider<InfectiousWasteCommand, InfectiousW
   initialState: () => ({
     facilityId: undefined,
     activeSince: undefined,
-    containers: new Map(),
-    collections: new Map(),
+    containers: PersistentMap.empty(),
+    collections: PersistentMap.empty(),
   }),
 
   decide(command, ledger) {
@@ -326,8 +328,7 @@ export const infectiousWasteDecider: Decider<InfectiousWasteCommand, InfectiousW
     switch (event.type) {
       case 'InfectiousWasteContainerStarted': {
         const { facilityId, containerId, kind, volumeLitres, startedAt } = event.data;
-        const containers = new Map(ledger.containers);
-        containers.set(containerId, {
+        const containers = ledger.containers.with(containerId, {
           containerId,
           kind,
           volumeLitres,
@@ -343,8 +344,7 @@ export const infectiousWasteDecider: Decider<InfectiousWasteCommand, InfectiousW
       case 'InfectiousWasteContainerClosed': {
         const container = ledger.containers.get(event.data.containerId);
         if (container === undefined) return ledger;
-        const containers = new Map(ledger.containers);
-        containers.set(container.containerId, {
+        const containers = ledger.containers.with(container.containerId, {
           ...container,
           closedAt: event.data.closedAt,
           weightKg: event.data.weightKg,
@@ -353,13 +353,12 @@ export const infectiousWasteDecider: Decider<InfectiousWasteCommand, InfectiousW
       }
       case 'InfectiousWasteCollected': {
         const { collectionId, collectedAt, weightKg, containerIds, collector, trackingSlipNumber } = event.data;
-        const containers = new Map(ledger.containers);
+        let containers = ledger.containers;
         for (const containerId of containerIds) {
           const container = containers.get(containerId);
-          if (container !== undefined) containers.set(containerId, { ...container, collectionId });
+          if (container !== undefined) containers = containers.with(containerId, { ...container, collectionId });
         }
-        const collections = new Map(ledger.collections);
-        collections.set(collectionId, {
+        const collections = ledger.collections.with(collectionId, {
           collectionId,
           collectedAt,
           weightKg,
@@ -373,8 +372,10 @@ export const infectiousWasteDecider: Decider<InfectiousWasteCommand, InfectiousW
       case 'TrackingSlipReturned': {
         const collection = ledger.collections.get(event.data.collectionId);
         if (collection === undefined) return ledger;
-        const collections = new Map(ledger.collections);
-        collections.set(collection.collectionId, { ...collection, slipReturnedAt: event.data.returnedAt });
+        const collections = ledger.collections.with(collection.collectionId, {
+          ...collection,
+          slipReturnedAt: event.data.returnedAt,
+        });
         return { ...ledger, collections };
       }
     }

@@ -1,3 +1,2 @@
 export * from './ledger-products.js';
-export * from './persistent-map.js';
 export * from './pharmacy-ledger.js';

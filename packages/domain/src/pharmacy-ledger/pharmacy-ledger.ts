@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { Decider } from '../decider.js';
 import { DomainRuleViolation } from '../errors.js';
 import { type DispensedFraction, type TsoPrescription, tsoDispensation } from '../opioid-substitution/tso-rules.js';
+import { PersistentMap } from '../persistent-map.js';
 import { inOrdonnancier, type LedgerProduct, ledgerProductSchema } from './ledger-products.js';
-import { PersistentMap } from './persistent-map.js';
 
 /**
  * The pharmacy ledger of one ESSMS for one month (DESIGN.md, Consistency boundaries): stock

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Decider } from '../decider.js';
 import { DomainRuleViolation } from '../errors.js';
+import { PersistentMap } from '../persistent-map.js';
 import { isRetentionDay, RETENTION_DATA_CLASSES } from './retention-policy.js';
 
 /**
@@ -298,8 +299,8 @@ export type DestructionReportCommand = {
 } & RecordDestroyed;
 
 export interface DestructionReport {
-  /** The usagers whose record was destroyed, with when. */
-  destroyed: ReadonlyMap<string, string>;
+  /** The usagers whose record was destroyed, with when (a persistent map: the stream grows for years). */
+  destroyed: PersistentMap<string, string>;
 }
 
 /** One stream per organisation: the DPO's report of every destruction. */
@@ -308,7 +309,7 @@ export function destructionReportStreamId(organisationId: string): string {
 }
 
 export const destructionReportDecider: Decider<DestructionReportCommand, DestructionReportEvent, DestructionReport> = {
-  initialState: () => ({ destroyed: new Map() }),
+  initialState: () => ({ destroyed: PersistentMap.empty() }),
 
   decide(command, state) {
     requireDay(command.today, 'today');
@@ -368,9 +369,7 @@ export const destructionReportDecider: Decider<DestructionReportCommand, Destruc
   evolve(state, event) {
     const data = event.data as Partial<RecordDestroyed> & { $erased?: true; serviceUserId?: string };
     if (data.serviceUserId === undefined) return state;
-    const destroyed = new Map(state.destroyed);
-    destroyed.set(data.serviceUserId, data.destroyedAt ?? '');
-    return { destroyed };
+    return { destroyed: state.destroyed.with(data.serviceUserId, data.destroyedAt ?? '') };
   },
 };
 

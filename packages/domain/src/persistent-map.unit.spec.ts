@@ -104,9 +104,43 @@ describe('a persistent map', () => {
     assert.equal(map.get('missing'), undefined);
   });
 
+  it('forgets a key it is told to, in that version only, and lists a key set again last, as a Map does', () => {
+    // given
+    const before = PersistentMap.of([
+      ['team-1', 'pro-a'],
+      ['team-2', 'pro-b'],
+      ['team-3', 'pro-c'],
+    ]);
+
+    // when a key is deleted, then set again, and an absent key deleted
+    const without = before.without('team-1');
+    const again = without.with('team-1', 'pro-d').without('team-9');
+
+    // then
+    assert.deepEqual([...without.keys()], ['team-2', 'team-3']);
+    assert.equal(without.size, 2);
+    assert.equal(without.has('team-1'), false);
+    assert.equal(without.get('team-1'), undefined);
+    assert.deepEqual(
+      [...again],
+      [
+        ['team-2', 'pro-b'],
+        ['team-3', 'pro-c'],
+        ['team-1', 'pro-d'],
+      ],
+    );
+    assert.equal(again.size, 3);
+    assert.deepEqual([...before.keys()], ['team-1', 'team-2', 'team-3']);
+    assert.equal(before.get('team-1'), 'pro-a');
+  });
+
   it('behaves as a Map copied at every write, whatever versions are written on', () => {
-    // a write: on which version so far (picked by index), which key, which value
-    const write = fc.record({ on: fc.nat(), key: fc.constantFrom('a', 'b', 'c', 'd', 'e'), value: fc.integer() });
+    // a write: on which version so far (picked by index), which key, and a value, or a deletion
+    const write = fc.record({
+      on: fc.nat(),
+      key: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+      value: fc.option(fc.integer(), { nil: undefined, freq: 3 }),
+    });
     fc.assert(
       fc.property(fc.array(write, { maxLength: 60 }), (writes) => {
         // given every version kept, beside a Map copied at each write
@@ -114,11 +148,18 @@ describe('a persistent map', () => {
         const copies = [new Map<string, number>()];
         for (const { on, key, value } of writes) {
           const index = on % versions.length;
-          // when a version is written on
-          versions.push(versions[index]!.with(key, value));
-          copies.push(new Map(copies[index]!).set(key, value));
+          // when a version is written on: a key set, or deleted
+          const copy = new Map(copies[index]!);
+          if (value === undefined) {
+            versions.push(versions[index]!.without(key));
+            copy.delete(key);
+          } else {
+            versions.push(versions[index]!.with(key, value));
+            copy.set(key, value);
+          }
+          copies.push(copy);
         }
-        // then every version still reads as its copy
+        // then every version still reads as its copy, in the same order
         for (const [index, version] of versions.entries()) {
           const copy = copies[index]!;
           assert.deepEqual([...version], [...copy]);
@@ -129,7 +170,7 @@ describe('a persistent map', () => {
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 });
