@@ -7,6 +7,7 @@ import type { HabilitationCommand } from '@dui-pds/domain';
 import { connectPostgres } from '@dui-pds/eventstore';
 import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
+import { redisNames } from '../packages/http/src/app/redis-names.js';
 import { ServerProcess } from '../packages/http/src/app/testing/server-process.js';
 import { ServerUnderTest } from '../packages/http/src/app/testing/server-under-test.js';
 import { openSession, RedisSessionStore } from '../packages/http/src/auth/index.js';
@@ -92,7 +93,7 @@ export async function serverOnPostgres(
       { type: 'GrantRole', professionalId: PROFESSIONALS.secretary, facilityId: CSAPA, role: 'secretary' },
       ...careTeamGrants(CSAPA, PROFESSIONALS, usagers),
     ]);
-    const staff = await sessionsInRedis(redisUrl, PROFESSIONALS);
+    const staff = await sessionsInRedis(redisUrl, schema, PROFESSIONALS);
     const env = {
       DATABASE_URL: databaseUrl,
       DUI_SCHEMA: schema,
@@ -181,10 +182,15 @@ async function grantAsSystem(
   }
 }
 
-async function sessionsInRedis(redisUrl: string, professionals: Record<keyof Staff, string>): Promise<Staff> {
+/** Sessions opened where the server looks first: its Redis cache, under its schema's names. */
+async function sessionsInRedis(
+  redisUrl: string,
+  schema: string,
+  professionals: Record<keyof Staff, string>,
+): Promise<Staff> {
   const redis = new Redis(redisUrl);
   try {
-    const store = new RedisSessionStore(redis);
+    const store = new RedisSessionStore(redis, { keyPrefix: redisNames(schema).sessions });
     const open = async (professionalId: string) =>
       (await openSession(store, { professionalId, displayName: professionalId, provider: 'bench' })).token;
     return {
