@@ -54,7 +54,8 @@ export function buildXdmPackage(input: XdmPackageInput): Buffer {
         'README.TXT': file(strToU8(readme(input))),
         IHE_XDM: { SUBSET01: subset },
       },
-      { level: 6 },
+      // the folders' entries too, which would otherwise be dated now: the same bytes every time
+      { level: 6, mtime },
     ),
   );
 }
