@@ -1,1 +1,2 @@
 export { DeciderSpecification } from './decider-specification.js';
+export { METHADONE_SYRUP_40_MG } from './prescription-fixtures.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { accessLogStreamId } from '@dui-pds/domain';
+import { METHADONE_SYRUP_40_MG } from '@dui-pds/domain/testing';
 import { expect } from 'chai';
 import { ServerUnderTest } from './testing/server-under-test.js';
 
@@ -15,12 +16,7 @@ const csapaPrescriber = {
 const syrup = (prescriptionId: string, terms: Record<string, unknown> = {}) => ({
   prescriptionId,
   facilityId: CSAPA,
-  productId: 'methadone-sirop-40',
-  productName: 'Méthadone AP-HP 40 mg, sirop',
-  tsoProduct: 'methadone-syrup',
-  dose: '40 mg',
-  posology: 'Un flacon de 40 mg chaque matin',
-  dailyUnits: 1,
+  ...METHADONE_SYRUP_40_MG,
   prescribedOn: '2025-06-02',
   durationDays: 14,
   prescriber: csapaPrescriber,

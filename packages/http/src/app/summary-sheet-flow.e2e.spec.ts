@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { pdfPagesImageCount, pdfPagesText } from '@dui-pds/documents/testing';
 import { accessLogStreamId } from '@dui-pds/domain';
+import { METHADONE_SYRUP_40_MG } from '@dui-pds/domain/testing';
 import { INSI_TEST_IDENTITIES } from '@dui-pds/segur-adapters';
 import { expect } from 'chai';
 import { ServerUnderTest } from './testing/server-under-test.js';
@@ -13,12 +14,7 @@ const YEAR = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris',
 const methadone = (prescriptionId: string, terms: Record<string, unknown> = {}) => ({
   prescriptionId,
   facilityId: CSAPA,
-  productId: 'methadone-sirop-40',
-  productName: 'Méthadone AP-HP 40 mg, sirop',
-  tsoProduct: 'methadone-syrup',
-  dose: '40 mg',
-  posology: 'Un flacon de 40 mg chaque matin',
-  dailyUnits: 1,
+  ...METHADONE_SYRUP_40_MG,
   durationDays: 14,
   prescriber: { name: 'Dr Claire Martin', address: 'CSAPA Le Relais, 75020 Paris', setting: 'csapa' },
   namedPharmacist: 'Pharmacie du CSAPA, Mme Leroy',

@@ -5,6 +5,7 @@ import {
   type PrescriptionEvent,
   prescriptionStreamId,
 } from '@dui-pds/domain';
+import { METHADONE_SYRUP_40_MG } from '@dui-pds/domain/testing';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { erased, type GivenEvent, ProjectionSpecification } from '../testing/projection-specification.js';
@@ -47,12 +48,7 @@ const syrup = (prescriptionId: string, data: Partial<MedicinePrescribed> = {}): 
     prescriptionId,
     serviceUserId: 'usager-1',
     facilityId: csapa,
-    productId: 'methadone-sirop-40',
-    productName: 'Méthadone AP-HP 40 mg, sirop',
-    tsoProduct: 'methadone-syrup',
-    dose: '40 mg',
-    posology: 'Un flacon de 40 mg chaque matin',
-    dailyUnits: 1,
+    ...METHADONE_SYRUP_40_MG,
     prescribedOn: '2025-03-03',
     startsOn: '2025-03-03',
     durationDays: 14,

@@ -260,6 +260,20 @@ export function readableSheet(
   };
 }
 
+/**
+ * The parts the reader may read in no ESSMS the sheet mentions: listed as hidden, so that an empty
+ * part is never mistaken for one the reader may not see.
+ */
+export function hiddenPartsOf(
+  sheet: SummarySheet,
+  mayRead: (facilityId: string, sensitivity: SensitivityClass) => boolean,
+): SheetPart[] {
+  const facilities = facilitiesOfSheet(sheet);
+  return (Object.keys(SHEET_PART_SENSITIVITY) as SheetPart[]).filter(
+    (part) => !facilities.some((facilityId) => mayRead(facilityId, SHEET_PART_SENSITIVITY[part])),
+  );
+}
+
 /** Every ESSMS the sheet mentions, the identity's first: where its parts may be read from. */
 export function facilitiesOfSheet(sheet: SummarySheet): string[] {
   return [

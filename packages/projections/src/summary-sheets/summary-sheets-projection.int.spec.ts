@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { socialBenefitStreamId } from '@dui-pds/domain';
+import { METHADONE_SYRUP_40_MG } from '@dui-pds/domain/testing';
 import { migrateEventStore, PostgresEventStore, type RecordedEvent } from '@dui-pds/eventstore';
 import { dropSchemasStartingWith, testPostgres, uniqueSchema } from '@dui-pds/eventstore/testing';
 import { expect } from 'chai';
@@ -49,12 +50,7 @@ const methadone = (prescriptionId: string, terms: Record<string, unknown> = {}) 
   prescriptionId,
   serviceUserId: 'usager-1',
   facilityId: csapa,
-  productId: 'methadone-sirop-40',
-  productName: 'Méthadone AP-HP 40 mg, sirop',
-  tsoProduct: 'methadone-syrup',
-  dose: '40 mg',
-  posology: 'Un flacon de 40 mg chaque matin',
-  dailyUnits: 1,
+  ...METHADONE_SYRUP_40_MG,
   prescribedOn: '2026-06-02',
   startsOn: '2026-06-02',
   durationDays: 14,

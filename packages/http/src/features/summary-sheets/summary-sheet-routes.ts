@@ -2,6 +2,7 @@ import { renderSummarySheetPdf } from '@dui-pds/documents';
 import { decideAccess, type Principal, type SensitivityClass } from '@dui-pds/domain';
 import {
   facilitiesOfSheet,
+  hiddenPartsOf,
   readableSheet,
   SHEET_PART_SENSITIVITY,
   type SheetPart,
@@ -45,9 +46,7 @@ export function summarySheetRoutes(deps: SummarySheetDependencies): RouteDefinit
       decideAccess(principal, 'read', { organisationId, facilityId, serviceUserId, sensitivity }).allowed;
     const readable = readableSheet(sheet, mayRead);
     const facilities = facilitiesOfSheet(sheet);
-    const hiddenParts = (Object.keys(SHEET_PART_SENSITIVITY) as SheetPart[]).filter(
-      (part) => !facilities.some((facilityId) => mayRead(facilityId, SHEET_PART_SENSITIVITY[part])),
-    );
+    const hiddenParts = hiddenPartsOf(sheet, mayRead);
     if (hiddenParts.length === Object.keys(SHEET_PART_SENSITIVITY).length) {
       // nothing of it is open to the reader: the usager's record is not theirs to read
       access.check(principal, 'read', {

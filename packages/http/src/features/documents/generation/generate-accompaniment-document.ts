@@ -32,7 +32,7 @@ import {
 import { type EventStore, isErased } from '@dui-pds/eventstore';
 import {
   type FreedomOfMovementMeasureView,
-  facilitiesOfSheet,
+  hiddenPartsOf,
   measuresOfServiceUser,
   personalisedProject,
   personalisedProjectsOf,
@@ -539,11 +539,8 @@ async function summarySheetDocument(
   const sheet = await summarySheetOf(sources.knex, sources.schemas.summarySheets, request);
   if (!sheet) throw new HttpProblem('not-found', 'Aucun dossier pour cet usager.');
   const mayRead = request.mayRead ?? (() => true);
-  const facilities = facilitiesOfSheet(sheet);
   const parts = Object.keys(SHEET_PART_SENSITIVITY) as SheetPart[];
-  const hiddenParts = parts.filter(
-    (part) => !facilities.some((facilityId) => mayRead(facilityId, SHEET_PART_SENSITIVITY[part])),
-  );
+  const hiddenParts = hiddenPartsOf(sheet, mayRead);
   if (hiddenParts.length === parts.length) {
     throw new HttpProblem('forbidden', 'Aucune partie de ce dossier ne vous est accessible.');
   }
