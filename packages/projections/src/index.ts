@@ -87,6 +87,7 @@ export * from './secure-messaging/index.js';
 export {
   findServiceUsers,
   type ServiceUserSummary,
+  serviceUserIdentities,
   serviceUserIdentity,
   serviceUsersProjection,
 } from './service-users/index.js';

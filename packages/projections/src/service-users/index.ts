@@ -1,2 +1,7 @@
-export { findServiceUsers, type ServiceUserSummary, serviceUserIdentity } from './service-user-queries.js';
+export {
+  findServiceUsers,
+  type ServiceUserSummary,
+  serviceUserIdentities,
+  serviceUserIdentity,
+} from './service-user-queries.js';
 export { serviceUsersProjection } from './service-users-projection.js';

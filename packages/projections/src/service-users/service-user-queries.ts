@@ -63,6 +63,26 @@ export async function serviceUserIdentity(
 }
 
 /**
+ * The identities of several usagers of one organisation in one query, by usager id; those the
+ * organisation has no record of are absent. For registers and lists that name many usagers.
+ */
+export async function serviceUserIdentities(
+  db: Knex,
+  readSchema: string,
+  where: { organisationId: string; serviceUserIds: readonly string[] },
+): Promise<Map<string, ServiceUserSummary>> {
+  const found = new Map<string, ServiceUserSummary>();
+  if (where.serviceUserIds.length === 0) return found;
+  const rows: IdentityRow[] = await db
+    .select(db.raw(COLUMNS))
+    .from(`${readSchema}.identities`)
+    .where('organisation_id', where.organisationId)
+    .whereIn('service_user_id', [...new Set(where.serviceUserIds)]);
+  for (const row of rows) found.set(row.service_user_id, summaryOf(row));
+  return found;
+}
+
+/**
  * The usagers of an ESSMS whose birth or used name starts with `name` (accents and case ignored
  * by the upper-cased traits), and born on `birthDate` when given; or whose pseudonym is `name`.
  * At most `limit`, by name.

@@ -7,7 +7,7 @@ import {
 } from '@dui-pds/domain';
 import { expect } from 'chai';
 import { erased, type GivenEvent, ProjectionSpecification } from '../testing/projection-specification.js';
-import { findServiceUsers, serviceUserIdentity } from './service-user-queries.js';
+import { findServiceUsers, serviceUserIdentities, serviceUserIdentity } from './service-user-queries.js';
 import { serviceUsersProjection } from './service-users-projection.js';
 
 const organisationId = 'og-1';
@@ -91,6 +91,31 @@ describe('the service users projection (identities)', () => {
     });
     expect(await serviceUserIdentity(spec.db, schema, { organisationId: 'og-2', serviceUserId: 'usager/1' })).to.equal(
       undefined,
+    );
+  });
+
+  it('gives many identities in one read, the same as one by one, and none of another organisation', async () => {
+    // given two usagers of the organisation and one of another
+    const schema = await spec.modelAfter([
+      ...stream('usager/1', [registered('usager/1'), retrieved, checked]),
+      ...stream('usager-2', [anonymous('usager-2')]),
+      ...stream('usager-3', [registered('usager-3')], 'og-2'),
+    ]);
+    // when the register asks for them all at once, with a repeat and an unknown id
+    const identities = await serviceUserIdentities(spec.db, schema, {
+      organisationId,
+      serviceUserIds: ['usager/1', 'usager-2', 'usager/1', 'usager-3', 'nobody'],
+    });
+    // then each known usager of the organisation is there, as the single read gives it
+    expect([...identities.keys()].sort()).to.deep.equal(['usager-2', 'usager/1']);
+    for (const serviceUserId of ['usager/1', 'usager-2']) {
+      expect(identities.get(serviceUserId)).to.deep.equal(
+        await serviceUserIdentity(spec.db, schema, { organisationId, serviceUserId }),
+      );
+    }
+    expect(await serviceUserIdentities(spec.db, schema, { organisationId, serviceUserIds: [] })).to.have.property(
+      'size',
+      0,
     );
   });
 

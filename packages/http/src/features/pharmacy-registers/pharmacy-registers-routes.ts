@@ -23,7 +23,7 @@ import {
   pharmacyAlerts,
   pharmacyProjection,
   pharmacyStock,
-  serviceUserIdentity,
+  serviceUserIdentities,
   sortedByPatient,
 } from '@dui-pds/projections';
 import type { Knex } from 'knex';
@@ -178,21 +178,19 @@ export function pharmacyRegistersRoutes(deps: PharmacyRegistersDependencies): Ro
     // those of archived records too (their reads traced like the others); a destroyed record has
     // no name left to print.
     const closed = await access.closedRecordsAmong(params.organisationId, named);
-    const read: string[] = [];
+    const read = named.filter((serviceUserId) => closed.get(serviceUserId) !== 'destroyed');
+    const identities = await serviceUserIdentities(knex, serviceUsersSchema, {
+      organisationId: params.organisationId,
+      serviceUserIds: read,
+    });
     for (const serviceUserId of named) {
-      if (closed.get(serviceUserId) === 'destroyed') {
-        patients[serviceUserId] = {
-          name: `Usager ${serviceUserId} (dossier détruit au terme de sa conservation)`,
-          address: 'non communiquée',
-        };
-        continue;
-      }
-      const identity = await serviceUserIdentity(knex, serviceUsersSchema, {
-        organisationId: params.organisationId,
-        serviceUserId,
-      });
-      patients[serviceUserId] = patientOnPrint(identity, serviceUserId);
-      read.push(serviceUserId);
+      patients[serviceUserId] =
+        closed.get(serviceUserId) === 'destroyed'
+          ? {
+              name: `Usager ${serviceUserId} (dossier détruit au terme de sa conservation)`,
+              address: 'non communiquée',
+            }
+          : patientOnPrint(identities.get(serviceUserId), serviceUserId);
     }
     await accessLog.recordReadsBy(
       principal,
