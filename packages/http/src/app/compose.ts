@@ -139,6 +139,7 @@ import { openMssanteMailbox } from './mssante-mailbox.js';
 import {
   connectRedis,
   idempotencyKeysWithFallback,
+  loggedRedisAvailability,
   rateLimitsWithFallback,
   sessionsCachedInRedis,
 } from './redis-fallbacks.js';
@@ -185,7 +186,7 @@ export async function startDuiServer(
   } = {},
 ): Promise<DuiServer> {
   const clock = options.clock ?? (() => new Date());
-  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, loggedRedisAvailability(logger)) : undefined;
   const inRedis = redisNames(config.schema);
   const notifier: AppendNotifier & { close?: () => Promise<void> } = config.redisUrl
     ? await RedisAppendNotifier.connect(config.redisUrl, { channel: inRedis.appendedChannel })

@@ -28,12 +28,31 @@ import {
 /** How long Redis caches a session at most: a logout that could not reach it lapses by then. */
 export const SESSION_CACHE_TTL_MS = 60_000;
 
+/** What a process says when its Redis connection goes, and when it is back: once each. */
+export interface RedisAvailability {
+  unavailable(reason: { name: string; code?: string }): void;
+  availableAgain(): void;
+}
+
+/** The server's words for it, in its log. */
+export function loggedRedisAvailability(logger: Logger): RedisAvailability {
+  return {
+    unavailable: (reason) =>
+      logger.warn(
+        { reason: reason.name, code: reason.code },
+        'Redis unavailable: sessions, idempotency keys and rate limits fall back',
+      ),
+    availableAgain: () => logger.info('Redis available again'),
+  };
+}
+
 /**
- * The server's Redis connection, made to fail fast while Redis is away (no offline queue, short
- * timeouts) so that the fallbacks take over at once instead of requests waiting on reconnects.
- * Connected before it is returned: a server does not start on a Redis it never reached.
+ * A Redis connection made to fail fast while Redis is away (no offline queue, short timeouts), so
+ * that the fallbacks take over at once instead of requests waiting on reconnects, and nothing piles
+ * up in memory meanwhile. Connected before it is returned: a process does not start on a Redis it
+ * never reached. The server's connection, and the projection workers' (their leases).
  */
-export async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+export async function connectRedis(url: string, availability: RedisAvailability): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -47,17 +66,19 @@ export async function connectRedis(url: string, logger: Logger): Promise<Redis> 
   redis.on('error', (error: Error & { code?: string }) => {
     if (away) return;
     away = true;
-    logger.warn(
-      { reason: error.name, code: error.code },
-      'Redis unavailable: sessions, idempotency keys and rate limits fall back',
-    );
+    availability.unavailable({ name: error.name, ...(error.code ? { code: error.code } : {}) });
   });
   redis.on('ready', () => {
     if (!away) return;
     away = false;
-    logger.info('Redis available again');
+    availability.availableAgain();
   });
-  await redis.connect();
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
   return redis;
 }
 

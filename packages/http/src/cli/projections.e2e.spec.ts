@@ -93,6 +93,18 @@ describe('dui migrate and dui projections', function () {
     );
   });
 
+  it('refuses to start a worker on a Redis it cannot reach, in French, with exit code 3', async () => {
+    // given a migrated store and a REDIS_URL where nothing listens
+    expect((await database.run(['migrate'])).code).to.equal(0);
+
+    // when a worker is started
+    const run = await database.run(['projections', 'run'], { REDIS_URL: 'redis://127.0.0.1:1' });
+
+    // then it stops at once rather than queue its leases' commands for a Redis that may never come
+    expect(run.code).to.equal(3);
+    expect(run.stderr).to.equal('erreur : impossible de joindre Redis (REDIS_URL) : ECONNREFUSED\n');
+  });
+
   it('runs as a worker that keeps the projections current until SIGTERM, woken through Redis', async () => {
     // given a worker started on a migrated store
     expect((await database.run(['migrate'])).code).to.equal(0);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { expect } from 'chai';
 import { RedisAppendNotifier } from './redis-append-notifier.js';
 
@@ -72,6 +73,81 @@ describe('RedisAppendNotifier', () => {
     await waitUntil(() => closed.publishFailures === 1, 1000);
   });
 });
+
+describe('RedisAppendNotifier while Redis is away', () => {
+  it('fails publications at once and sends none of them once Redis is back', async () => {
+    // given a notifier reaching Redis through a link that can be cut, and a reader on Redis itself
+    const channel = `dui:test-appended:${randomUUID()}`;
+    const link = await CuttableLink.to(new URL(REDIS_URL));
+    const writer = await RedisAppendNotifier.connect(`redis://127.0.0.1:${link.port}`, { channel });
+    const reader = await RedisAppendNotifier.connect(REDIS_URL, { channel });
+    const heard: string[] = [];
+    reader.onAppended((organisationId) => heard.push(organisationId));
+    try {
+      // when the link is cut and appends go on
+      await link.cut();
+      for (let append = 0; append < 50; append++) writer.notifyAppended('while-away');
+      // then every publication fails without waiting for a reconnection
+      await waitUntil(() => writer.publishFailures === 50, 500);
+
+      // and once the link is back, only what is published then arrives
+      await link.restore();
+      await waitUntil(() => {
+        writer.notifyAppended('back');
+        return heard.includes('back');
+      }, 5000);
+      expect(heard.filter((organisationId) => organisationId === 'while-away')).to.deep.equal([]);
+    } finally {
+      await Promise.all([writer.close(), reader.close()]);
+      await link.close();
+    }
+  });
+});
+
+/** A TCP relay on a fixed local port, whose connections can be cut and whose port can be reopened. */
+class CuttableLink {
+  #server: Server | undefined;
+  readonly #sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly target: URL,
+    public port: number,
+  ) {}
+
+  static async to(target: URL): Promise<CuttableLink> {
+    const link = new CuttableLink(target, 0);
+    await link.restore();
+    return link;
+  }
+
+  async restore(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = createConnection(Number(this.target.port || 6379), this.target.hostname);
+      for (const socket of [client, upstream]) {
+        this.#sockets.add(socket);
+        socket.on('close', () => this.#sockets.delete(socket));
+        socket.on('error', () => socket.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as { port: number }).port;
+    this.#server = server;
+  }
+
+  async cut(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    for (const socket of this.#sockets) socket.destroy();
+    if (server) await new Promise((resolve) => server.close(resolve));
+  }
+
+  close(): Promise<void> {
+    return this.cut();
+  }
+}
 
 function nextAppended(notifier: RedisAppendNotifier, ms = 2000): Promise<string> {
   return new Promise((resolve, reject) => {

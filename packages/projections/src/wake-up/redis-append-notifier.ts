@@ -37,11 +37,18 @@ export class RedisAppendNotifier implements AppendNotifier {
     options: RedisAppendNotifierOptions = {},
   ): Promise<RedisAppendNotifier> {
     const channel = options.channel ?? 'dui:appended';
-    // A subscribed connection can do nothing but subscribe, hence a second one to publish.
-    const publisher = open(redis);
+    // A subscribed connection can do nothing but subscribe, hence a second one to publish. The
+    // publisher keeps nothing for later while Redis is away: a notification that cannot go now is
+    // worth nothing later (readers poll meanwhile), and a queue of them would only grow.
+    const publisher = open(redis, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: 0,
+    });
     const subscriber = open(redis);
     try {
-      await subscriber.subscribe(channel);
+      await Promise.all([publisher.connect(), subscriber.subscribe(channel)]);
     } catch (error) {
       publisher.disconnect();
       subscriber.disconnect();
@@ -67,8 +74,8 @@ export class RedisAppendNotifier implements AppendNotifier {
   }
 }
 
-function open(redis: string | RedisOptions): Redis {
-  const connection = typeof redis === 'string' ? new Redis(redis) : new Redis(redis);
+function open(redis: string | RedisOptions, options: RedisOptions = {}): Redis {
+  const connection = typeof redis === 'string' ? new Redis(redis, options) : new Redis({ ...redis, ...options });
   // ioredis reconnects by itself; without a listener its 'error' events would crash the process.
   connection.on('error', () => {});
   return connection;

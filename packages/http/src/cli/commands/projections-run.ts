@@ -1,8 +1,10 @@
 import { ProjectionRuntime, RedisAppendNotifier, RedisLeaseManager } from '@dui-pds/projections';
 import { type Command, InvalidArgumentError } from 'commander';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../../app/redis-fallbacks.js';
 import { redisNames } from '../../app/redis-names.js';
 import { runsInline } from '../../projection-catalogue.js';
+import { CliError, ExitCode } from '../cli-errors.js';
 import { type CliContext, inSession, note, say } from '../context.js';
 import { interruptible } from '../interruption.js';
 
@@ -30,7 +32,7 @@ export function registerProjectionsRun(projections: Command, context: CliContext
       await inSession(command, context, async ({ config, opened, reader }) => {
         // the server's names, so that its appends wake this worker and they share the leases
         const inRedis = redisNames(config.schema);
-        const redis = config.redisUrl ? new Redis(config.redisUrl) : undefined;
+        const redis = config.redisUrl ? await connectLeasesRedis(config.redisUrl, context) : undefined;
         const notifier = config.redisUrl
           ? await RedisAppendNotifier.connect(config.redisUrl, { channel: inRedis.appendedChannel })
           : undefined;
@@ -63,6 +65,29 @@ export function registerProjectionsRun(projections: Command, context: CliContext
         }
       });
     });
+}
+
+/**
+ * The leases' connection fails fast, as the server's does: a renewal that cannot go out is a lease
+ * lost, not a command queued while another worker takes the projection over. A worker does not
+ * start on a Redis it cannot reach.
+ */
+async function connectLeasesRedis(url: string, context: CliContext): Promise<Redis> {
+  let connected = false;
+  let refusal: string | undefined;
+  try {
+    const redis = await connectRedis(url, {
+      unavailable: (reason) => {
+        refusal = reason.code ?? reason.name;
+        if (connected) note(context, `Redis indisponible (${refusal}) : baux et réveils suspendus`);
+      },
+      availableAgain: () => note(context, 'Redis de nouveau disponible'),
+    });
+    connected = true;
+    return redis;
+  } catch {
+    throw new CliError(`impossible de joindre Redis (REDIS_URL)${refusal ? ` : ${refusal}` : ''}`, ExitCode.failure);
+  }
 }
 
 function followed(context: CliContext): string {
