@@ -120,19 +120,38 @@ describe('idempotency keys on commands (e2e)', () => {
     expect(callsTo('POST /pannes/intermittente')).to.equal(before + 2);
   });
 
-  it('stores a client error: the retry gets the same 400 without running anything', async () => {
-    // given
+  it('stores a client error of the command: the retry gets the same 422 without running anything', async () => {
+    // given a command its handler refuses (a business rule)
+    const key = randomUUID();
+    const first = await shell.command('/pannes/regle-metier', { quantite: -1 }, { 'idempotency-key': key });
+
+    // when
+    const retry = await shell.command('/pannes/regle-metier', { quantite: -1 }, { 'idempotency-key': key });
+
+    // then
+    expect(first.status).to.equal(422);
+    expect(retry.status).to.equal(422);
+    expect(retry.headers.get('idempotency-replayed')).to.equal('true');
+    expect(retry.headers.get('content-type')).to.match(/^application\/problem\+json/);
+  });
+
+  it('claims no key for a body its schema refuses: the same refusal again, and the corrected body runs', async () => {
+    // given a body the route's schema refuses
     const key = randomUUID();
     const first = await shell.command('/usagers', { nom: '' }, { 'idempotency-key': key });
 
-    // when
-    const retry = await shell.command('/usagers', { nom: '' }, { 'idempotency-key': key });
+    // when it is sent again, then corrected, with the same key
+    const again = await shell.command('/usagers', { nom: '' }, { 'idempotency-key': key });
+    const corrected = await shell.command('/usagers', { nom: 'Martin', prenom: 'Léa' }, { 'idempotency-key': key });
 
-    // then
+    // then the refusal is given again rather than replayed, and the corrected command is not a reused key
     expect(first.status).to.equal(400);
-    expect(retry.status).to.equal(400);
-    expect(retry.headers.get('idempotency-replayed')).to.equal('true');
-    expect(retry.headers.get('content-type')).to.match(/^application\/problem\+json/);
+    expect(again.status).to.equal(400);
+    expect(again.headers.get('idempotency-replayed')).to.equal(null);
+    const { correlationId: _first, ...refused } = (await first.json()) as Record<string, unknown>;
+    const { correlationId: _again, ...refusedAgain } = (await again.json()) as Record<string, unknown>;
+    expect(refusedAgain).to.deep.equal(refused);
+    expect(corrected.status).to.equal(201);
   });
 
   it('scopes keys to the professional: the same key from two professionals runs twice', async () => {

@@ -122,7 +122,10 @@ export function requestLogging(logger: Logger, options: RequestLoggingOptions = 
     quietReqLogger: true,
     quietResLogger: true,
     wrapSerializers: false,
-    serializers: { err: safeError },
+    // pino-http binds the whole request to a logger it makes for every request, even a quiet one
+    // that never writes it: without a serializer of its own, pino would stringify the request, its
+    // headers, body and socket, on every request, only for redaction to drop most of it
+    serializers: { err: safeError, req: () => ({}) },
     autoLogging: { ignore: (req) => ignored.has((req as Request).path) && (req as Request).method === 'GET' },
     customLogLevel: (_req, res, error) => (error !== undefined || res.statusCode >= 500 ? 'error' : 'info'),
     customSuccessObject: (req, res, value: { durationMs: number }) => summary(req, res, value.durationMs),

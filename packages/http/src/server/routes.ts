@@ -190,9 +190,17 @@ export function mountRoutes(router: Router, routes: readonly RouteDefinition[], 
   for (const route of routes) {
     const handler = routeHandler(route, options.logger);
     if (route.kind === 'command') {
-      router.post(route.path, declaredRoute(route), jsonBodyOnly(), readExpectedRevision(route), idempotent, handler);
+      router.post(
+        route.path,
+        declaredRoute(route),
+        jsonBodyOnly(),
+        readExpectedRevision(route),
+        validInput(route),
+        idempotent,
+        handler,
+      );
     } else {
-      router.get(route.path, declaredRoute(route), handler);
+      router.get(route.path, declaredRoute(route), validInput(route), handler);
     }
   }
 }
@@ -228,11 +236,32 @@ function readExpectedRevision(route: RouteDefinition): RequestHandler {
   };
 }
 
+interface ValidInput {
+  params: unknown;
+  query: unknown;
+  body: unknown;
+}
+
+/**
+ * The path, query and body checked against the route's schemas, before the idempotency key is
+ * claimed: a request its schemas refuse never reached the command, so there is no answer to keep
+ * for a retry (the same request gets the same refusal again, and a corrected one may reuse the key).
+ */
+function validInput(route: RouteDefinition): RequestHandler {
+  return (request, response, next) => {
+    const input: ValidInput = {
+      params: parseRequestPart(route.params, 'params', request.params),
+      query: parseRequestPart(route.query, 'query', request.query),
+      body: route.body === undefined ? undefined : parseRequestPart(route.body, 'body', request.body ?? {}),
+    };
+    response.locals.validInput = input;
+    next();
+  };
+}
+
 function routeHandler(route: RouteDefinition, logger: Logger): RequestHandler {
   return async (request: Request, response: Response, _next: NextFunction) => {
-    const params = parseRequestPart(route.params, 'params', request.params);
-    const query = parseRequestPart(route.query, 'query', request.query);
-    const body = route.body === undefined ? undefined : parseRequestPart(route.body, 'body', request.body ?? {});
+    const { params, query, body } = response.locals.validInput as ValidInput;
     const expectedRevision = response.locals.expectedRevision as number | undefined;
     const context: RequestContext = {
       correlationId: correlationIdOf(response) ?? '',
