@@ -113,6 +113,7 @@ export async function sessionsCachedInRedis(
     new CachedSessionStore(
       new PostgresSessionStore(knex, { schema: options.schema, kind: options.kind }),
       new RedisSessionStore(redis, { keyPrefix: options.keyPrefix, maxTtlMs: SESSION_CACHE_TTL_MS }),
+      { cacheTtlMs: SESSION_CACHE_TTL_MS },
     ),
     options.tokensKey,
   );

@@ -97,6 +97,64 @@ describe('CachedSessionStore', () => {
     expect(await store.get(id)).to.equal(undefined);
   });
 
+  it('never serves a session logged out while the cache was down, once the cache is back', async () => {
+    // given a session cached, then logged out while the cache is down
+    const id = sessionId();
+    await store.put(id, sessionRecord());
+    cache.down = true;
+    await store.delete(id);
+
+    // when the cache comes back with the old entry still in it
+    cache.down = false;
+    expect(await cache.inner.get(id)).to.not.equal(undefined);
+
+    // then the session is refused, and the next call dropped the old entry for the other instances too
+    expect(await store.get(id)).to.equal(undefined);
+    const otherInstance = new CachedSessionStore(new MemorySessionStore(), cache);
+    expect(await otherInstance.get(id)).to.equal(undefined);
+  });
+
+  it('serves the record, not the old cached entry, of a session rewritten while the cache was down', async () => {
+    // given a session cached, then rewritten (its tokens refreshed) while the cache is down
+    const id = sessionId();
+    await store.put(id, sessionRecord({ professionalId: '810000000001' }));
+    cache.down = true;
+    await store.put(id, sessionRecord({ professionalId: '810000000002' }));
+
+    // when it is read while the cache is still down, and after it is back
+    const during = await store.get(id);
+    cache.down = false;
+    const after = await store.get(id);
+
+    // then both reads give the rewritten session
+    expect(during?.professionalId).to.equal('810000000002');
+    expect(after?.professionalId).to.equal('810000000002');
+  });
+
+  it('forgets what the cache missed once the cache has expired it by itself', async () => {
+    // given a logout missed by the cache, and a clock
+    let now = 0;
+    const timed = new CachedSessionStore(record, cache, { cacheTtlMs: 60_000, now: () => now });
+    const id = sessionId();
+    await timed.put(id, sessionRecord());
+    cache.down = true;
+    await timed.delete(id);
+    const deletes: string[] = [];
+    const deleteFromCache = cache.delete.bind(cache);
+    cache.delete = (sessionId: string) => {
+      deletes.push(sessionId);
+      return deleteFromCache(sessionId);
+    };
+
+    // when the cache comes back after its own expiry of the entry
+    cache.down = false;
+    now = 60_000;
+    await timed.get(sessionId());
+
+    // then nothing is sent to the cache for it
+    expect(deletes).to.deep.equal([]);
+  });
+
   it('fails when the record fails: a session is never only in the cache', async () => {
     // given
     const failingRecord = new SwitchableCache();
