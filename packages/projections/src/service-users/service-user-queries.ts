@@ -62,8 +62,10 @@ export async function serviceUserIdentity(
   return rows[0] && summaryOf(rows[0]);
 }
 
+const IDS_PER_QUERY = 1000;
+
 /**
- * The identities of several usagers of one organisation in one query, by usager id; those the
+ * The identities of several usagers of one organisation in one query per thousand, by usager id; those the
  * organisation has no record of are absent. For registers and lists that name many usagers.
  */
 export async function serviceUserIdentities(
@@ -72,13 +74,16 @@ export async function serviceUserIdentities(
   where: { organisationId: string; serviceUserIds: readonly string[] },
 ): Promise<Map<string, ServiceUserSummary>> {
   const found = new Map<string, ServiceUserSummary>();
-  if (where.serviceUserIds.length === 0) return found;
-  const rows: IdentityRow[] = await db
-    .select(db.raw(COLUMNS))
-    .from(`${readSchema}.identities`)
-    .where('organisation_id', where.organisationId)
-    .whereIn('service_user_id', [...new Set(where.serviceUserIds)]);
-  for (const row of rows) found.set(row.service_user_id, summaryOf(row));
+  const ids = [...new Set(where.serviceUserIds)];
+  // in chunks: a register over years may name more usagers than a statement takes parameters
+  for (let start = 0; start < ids.length; start += IDS_PER_QUERY) {
+    const rows: IdentityRow[] = await db
+      .select(db.raw(COLUMNS))
+      .from(`${readSchema}.identities`)
+      .where('organisation_id', where.organisationId)
+      .whereIn('service_user_id', ids.slice(start, start + IDS_PER_QUERY));
+    for (const row of rows) found.set(row.service_user_id, summaryOf(row));
+  }
   return found;
 }
 

@@ -117,6 +117,13 @@ describe('the service users projection (identities)', () => {
       'size',
       0,
     );
+    // and a register naming more usagers than one statement takes finds them all the same
+    const many = Array.from({ length: 1500 }, (_, index) => `unknown-${index}`);
+    const found = await serviceUserIdentities(spec.db, schema, {
+      organisationId,
+      serviceUserIds: [...many, 'usager/1', 'usager-2'],
+    });
+    expect([...found.keys()].sort()).to.deep.equal(['usager-2', 'usager/1']);
   });
 
   it('shows no INS for an identity the INSi returned but no document checked (RECUP)', async () => {
