@@ -65,8 +65,9 @@ export async function serviceUserIdentity(
 const IDS_PER_QUERY = 1000;
 
 /**
- * The identities of several usagers of one organisation in one query per thousand, by usager id; those the
- * organisation has no record of are absent. For registers and lists that name many usagers.
+ * The identities of several usagers of one organisation, by usager id, one statement per thousand
+ * usagers; those the organisation has no record of are absent. For registers and lists that name
+ * many usagers.
  */
 export async function serviceUserIdentities(
   db: Knex,
