@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { MalformedXml, type XmlElement, type XmlNode } from '../../insi/soap/xml-document.js';
+import { SoapTransport } from '../../soap/soap-transport.js';
 import type { XdsSubmission } from '../../xds/xds-metadata.js';
 import { DmpRefused, DmpUnavailable, dmpErrorLabel } from '../dmp-errors.js';
 import type {
@@ -66,7 +65,7 @@ const MAX_ANSWER_BYTES = 16_000_000;
  */
 export class DmpSoapClient implements Dmp {
   private readonly base: URL;
-  private readonly agent: HttpAgent;
+  private readonly transport: SoapTransport;
   private readonly clock: () => Date;
   private readonly newId: () => string;
   private readonly issuer: string;
@@ -74,10 +73,13 @@ export class DmpSoapClient implements Dmp {
   constructor(private readonly config: DmpSoapClientConfig) {
     this.base = new URL(config.endpoint);
     if (!this.base.pathname.endsWith('/')) this.base.pathname = `${this.base.pathname}/`;
-    this.agent =
-      this.base.protocol === 'https:'
-        ? new HttpsAgent({ keepAlive: true, ...config.tls })
-        : new HttpAgent({ keepAlive: true });
+    this.transport = new SoapTransport(this.base.protocol === 'https:', {
+      tls: config.tls,
+      timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxAnswerBytes: MAX_ANSWER_BYTES,
+      peer: 'the DMP',
+      unavailable: (reason, options) => new DmpUnavailable(reason, options),
+    });
     this.clock = config.clock ?? (() => new Date());
     this.newId = config.newId ?? randomUUID;
     this.issuer = issuerOfCertificate(config.tls.cert);
@@ -134,7 +136,7 @@ export class DmpSoapClient implements Dmp {
 
   /** Closes the kept-alive connections. */
   close(): void {
-    this.agent.destroy();
+    this.transport.close();
   }
 
   private async call(
@@ -166,7 +168,10 @@ export class DmpSoapClient implements Dmp {
       attachments.length > 0
         ? buildMtomMessage(envelope, attachments, action)
         : { contentType: soapContentType(action), body: Buffer.from(envelope, 'utf8') };
-    const answer = await this.post(endpoint, message);
+    const answer = await this.transport.post(endpoint, {
+      ...message,
+      accept: 'application/soap+xml, multipart/related',
+    });
     let read: { rootXml: string; attachments: ReadonlyMap<string, MimePart> };
     let parsed: ReturnType<typeof readDmpAnswer>;
     try {
@@ -187,35 +192,6 @@ export class DmpSoapClient implements Dmp {
     }
     return { body: parsed.body, attachments: read.attachments };
   }
-
-  private post(
-    endpoint: URL,
-    message: { contentType: string; body: Buffer },
-  ): Promise<{ status: number; contentType: string; body: Buffer }> {
-    const send = endpoint.protocol === 'https:' ? httpsRequest : httpRequest;
-    const timeoutMs = this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    return new Promise((resolve, reject) => {
-      const request = send(
-        endpoint,
-        {
-          method: 'POST',
-          agent: this.agent,
-          headers: {
-            'content-type': message.contentType,
-            accept: 'application/soap+xml, multipart/related',
-            'content-length': message.body.length,
-          },
-          timeout: timeoutMs,
-        },
-        (response) => {
-          readAnswer(response).then(resolve, (error: Error) => reject(asUnavailable(error)));
-        },
-      );
-      request.on('timeout', () => request.destroy(new DmpUnavailable(`no answer within ${timeoutMs} ms`)));
-      request.on('error', (error) => reject(asUnavailable(error)));
-      request.end(message.body);
-    });
-  }
 }
 
 /** A Failure is the DMP's no: its first error, with its French label. */
@@ -233,29 +209,4 @@ function readOrUnavailable<T>(read: () => T): T {
     if (error instanceof MalformedXml) throw new DmpUnavailable(`unreadable answer (${error.message})`);
     throw error;
   }
-}
-
-async function readAnswer(response: IncomingMessage): Promise<{ status: number; contentType: string; body: Buffer }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_ANSWER_BYTES) {
-      response.destroy();
-      throw new DmpUnavailable('answer too large');
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return {
-    status: response.statusCode ?? 0,
-    contentType: response.headers['content-type'] ?? '',
-    body: Buffer.concat(chunks),
-  };
-}
-
-/** A connection error names the TLS or socket problem, never what was sent. */
-function asUnavailable(error: Error): DmpUnavailable {
-  if (error instanceof DmpUnavailable) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  return new DmpUnavailable(`cannot reach the DMP (${code ?? error.name})`, { cause: error });
 }

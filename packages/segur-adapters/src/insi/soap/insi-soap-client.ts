@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Ins, StrictTraits } from '@dui-pds/domain';
+import { SoapTransport } from '../../soap/soap-transport.js';
 import type { Insi, InsiSearchAnswer, InsiSearchQuery, InsiVerificationAnswer } from '../insi-port.js';
 import { InsiUnavailable } from '../insi-unavailable.js';
 import { type InsiResult, readInsiAnswer } from './insi-soap-answer.js';
@@ -53,16 +52,19 @@ const MAX_ANSWER_BYTES = 1_000_000;
  */
 export class InsiSoapClient implements Insi {
   private readonly endpoint: URL;
-  private readonly agent: HttpAgent;
+  private readonly transport: SoapTransport;
   private readonly clock: () => Date;
   private readonly newId: () => string;
 
   constructor(private readonly config: InsiSoapClientConfig) {
     this.endpoint = new URL(config.endpoint);
-    this.agent =
-      this.endpoint.protocol === 'https:'
-        ? new HttpsAgent({ keepAlive: true, ...config.tls })
-        : new HttpAgent({ keepAlive: true });
+    this.transport = new SoapTransport(this.endpoint.protocol === 'https:', {
+      ...(config.tls ? { tls: config.tls } : {}),
+      timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxAnswerBytes: MAX_ANSWER_BYTES,
+      peer: 'the teleservice',
+      unavailable: (reason, options) => new InsiUnavailable(reason, options),
+    });
     this.clock = config.clock ?? (() => new Date());
     this.newId = config.newId ?? randomUUID;
   }
@@ -87,13 +89,19 @@ export class InsiSoapClient implements Insi {
 
   /** Closes the kept-alive connections. */
   close(): void {
-    this.agent.destroy();
+    this.transport.close();
   }
 
   private async call(operation: InsiOperationName, body: InsiRequestBody): Promise<InsiResult> {
     const action = INSI_ACTIONS[operation];
     const envelope = this.envelope(action, body);
-    const { status, text } = await this.post(action, envelope);
+    const reply = await this.transport.post(this.endpoint, {
+      contentType: soapContentType(action),
+      accept: 'application/soap+xml',
+      body: Buffer.from(envelope, 'utf8'),
+    });
+    const { status } = reply;
+    const text = reply.body.toString('utf8');
     let answer: ReturnType<typeof readInsiAnswer>;
     try {
       answer = readInsiAnswer(text);
@@ -134,51 +142,4 @@ export class InsiSoapClient implements Insi {
       body,
     });
   }
-
-  private post(action: string, envelope: string): Promise<{ status: number; text: string }> {
-    const send = this.endpoint.protocol === 'https:' ? httpsRequest : httpRequest;
-    const timeoutMs = this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    return new Promise((resolve, reject) => {
-      const request = send(
-        this.endpoint,
-        {
-          method: 'POST',
-          agent: this.agent,
-          headers: {
-            'content-type': soapContentType(action),
-            accept: 'application/soap+xml',
-            'content-length': Buffer.byteLength(envelope),
-          },
-          timeout: timeoutMs,
-        },
-        (response) => {
-          readAnswer(response).then(resolve, (error: Error) => reject(asUnavailable(error)));
-        },
-      );
-      request.on('timeout', () => request.destroy(new InsiUnavailable(`no answer within ${timeoutMs} ms`)));
-      request.on('error', (error) => reject(asUnavailable(error)));
-      request.end(envelope);
-    });
-  }
-}
-
-async function readAnswer(response: IncomingMessage): Promise<{ status: number; text: string }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_ANSWER_BYTES) {
-      response.destroy();
-      throw new InsiUnavailable('answer too large');
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return { status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') };
-}
-
-/** A connection error names the host and the TLS or socket problem, never what was sent. */
-function asUnavailable(error: Error): InsiUnavailable {
-  if (error instanceof InsiUnavailable) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  return new InsiUnavailable(`cannot reach the teleservice (${code ?? error.name})`, { cause: error });
 }
