@@ -98,7 +98,6 @@ export {
   type InsiSoapStandInOptions,
   startInsiSoapStandIn,
 } from './insi/soap/insi-soap-stand-in.js';
-export { MalformedXml } from './insi/soap/xml-document.js';
 export {
   buildDeliveryStatusNotification,
   type DeliveryStatusRecipient,
@@ -224,3 +223,4 @@ export {
   type XdsDocumentEntry,
   type XdsSubmission,
 } from './xds/xds-metadata.js';
+export { MalformedXml } from './xml/xml-document.js';

@@ -1,5 +1,5 @@
 import { insSchema, strictTraitsSchema } from '@dui-pds/domain';
-import { node, textNode, writeXml, type XmlNode } from '../insi/soap/xml-document.js';
+import { node, textNode, writeXml, type XmlNode } from '../xml/xml-document.js';
 import type {
   CdaDocumentInput,
   CdaFacility,

@@ -1,5 +1,5 @@
 import { instantOfXdsTime } from '../cda/hl7-time.js';
-import { childrenOf, MalformedXml, optionalChild, readXml, type XmlElement } from '../insi/soap/xml-document.js';
+import { childrenOf, MalformedXml, optionalChild, readXml, type XmlElement } from '../xml/xml-document.js';
 import {
   EBRIM,
   XDS_UUIDS,

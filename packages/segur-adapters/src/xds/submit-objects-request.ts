@@ -1,5 +1,5 @@
 import { xdsTime } from '../cda/hl7-time.js';
-import { node, writeXml, type XmlNode } from '../insi/soap/xml-document.js';
+import { node, writeXml, type XmlNode } from '../xml/xml-document.js';
 import { uuidOfName } from './hl7v2-values.js';
 import {
   EBRIM,

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { buildCdaDocument } from '../cda/build-cda-document.js';
-import { MalformedXml } from '../insi/soap/xml-document.js';
 import { exampleCdaInput, examplePatient, xpathCount, xpathValues } from '../testing/index.js';
+import { MalformedXml } from '../xml/xml-document.js';
 import { xdsHashAndSize } from './hl7v2-values.js';
 import { readSubmitObjectsRequest } from './read-submit-objects-request.js';
 import { submissionSetEntryUuid, submitObjectsRequestXml } from './submit-objects-request.js';

@@ -10,7 +10,7 @@ import {
   writeXml,
   type XmlElement,
   type XmlNode,
-} from '../../insi/soap/xml-document.js';
+} from '../../xml/xml-document.js';
 import { DMP_NAMESPACES as NS } from './dmp-soap-names.js';
 
 /**

@@ -1,8 +1,8 @@
 import { INS_OIDS } from '@dui-pds/domain';
 import { expect } from 'chai';
 import { buildCdaDocument } from '../../cda/build-cda-document.js';
-import { MalformedXml, readXml } from '../../insi/soap/xml-document.js';
 import { exampleCdaInput } from '../../testing/cda-examples.js';
+import { MalformedXml, readXml } from '../../xml/xml-document.js';
 import { dmpSubmissionOf } from '../dmp-submission.js';
 import {
   buildDmpAnswer,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { MalformedXml, type XmlElement, type XmlNode } from '../../insi/soap/xml-document.js';
 import { SoapTransport } from '../../soap/soap-transport.js';
 import type { XdsSubmission } from '../../xds/xds-metadata.js';
+import { MalformedXml, type XmlElement, type XmlNode } from '../../xml/xml-document.js';
 import { DmpRefused, DmpUnavailable, dmpErrorLabel } from '../dmp-errors.js';
 import type {
   Dmp,

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { DmpAuthorisation, Ins } from '@dui-pds/domain';
 import { INSI_TEST_IDENTITIES } from '../../insi/insi-stand-in.js';
-import { MalformedXml, type XmlNode } from '../../insi/soap/xml-document.js';
 import { DMP_MASKING_CODES, type XdsDocumentEntry } from '../../xds/xds-metadata.js';
+import { MalformedXml, type XmlNode } from '../../xml/xml-document.js';
 import { buildDmpAnswer, buildDmpFault, type DmpRequest, readDmpRequest } from './dmp-envelope.js';
 import {
   DMP_ACTIONS,

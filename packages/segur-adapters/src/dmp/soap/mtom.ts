@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { MalformedXml } from '../../insi/soap/xml-document.js';
+import { MalformedXml } from '../../xml/xml-document.js';
 
 /**
  * MTOM/XOP packaging (W3C SOAP MTOM, XOP 1.0) as XDS.b binds it: the SOAP envelope is the root part

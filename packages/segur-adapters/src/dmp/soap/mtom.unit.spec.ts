@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { MalformedXml } from '../../insi/soap/xml-document.js';
+import { MalformedXml } from '../../xml/xml-document.js';
 import {
   attachmentContentId,
   buildMtomMessage,

@@ -8,7 +8,7 @@ import {
   textNode,
   type XmlElement,
   type XmlNode,
-} from '../../insi/soap/xml-document.js';
+} from '../../xml/xml-document.js';
 import type { DmpAccess } from '../dmp-port.js';
 import { DMP_NAMESPACES as NS, TD02, TD02_AUTHORISATIONS } from './dmp-soap-names.js';
 

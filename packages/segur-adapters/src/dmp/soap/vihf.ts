@@ -12,7 +12,7 @@ import {
   writeXml,
   type XmlElement,
   type XmlNode,
-} from '../../insi/soap/xml-document.js';
+} from '../../xml/xml-document.js';
 import type { DmpActor, DmpPatient, DmpSoftware } from '../dmp-port.js';
 import { dmpPatientId, DMP_NAMESPACES as NS } from './dmp-soap-names.js';
 

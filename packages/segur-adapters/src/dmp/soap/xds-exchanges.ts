@@ -1,4 +1,7 @@
 import { instantOfXdsTime, xdsTime } from '../../cda/hl7-time.js';
+import { readRegistryObjectList } from '../../xds/read-submit-objects-request.js';
+import { submitObjectsRequest } from '../../xds/submit-objects-request.js';
+import { EBRIM, XDS_UUIDS, type XdsDocumentEntry, type XdsSubmission } from '../../xds/xds-metadata.js';
 import {
   childrenOf,
   MalformedXml,
@@ -9,10 +12,7 @@ import {
   textNode,
   type XmlElement,
   type XmlNode,
-} from '../../insi/soap/xml-document.js';
-import { readRegistryObjectList } from '../../xds/read-submit-objects-request.js';
-import { submitObjectsRequest } from '../../xds/submit-objects-request.js';
-import { EBRIM, XDS_UUIDS, type XdsDocumentEntry, type XdsSubmission } from '../../xds/xds-metadata.js';
+} from '../../xml/xml-document.js';
 import type { DmpDocumentSummary } from '../dmp-port.js';
 import { DMP_NAMESPACES as NS, XDS } from './dmp-soap-names.js';
 import { cidUrl, contentIdOfHref, type MimePart } from './mtom.js';

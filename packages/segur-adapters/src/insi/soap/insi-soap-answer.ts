@@ -1,6 +1,4 @@
 import { type Ins, insSchema, type StrictTraits, strictTraitsSchema } from '@dui-pds/domain';
-import { firstNamesOf } from './insi-soap-envelope.js';
-import { INSI_NAMESPACES as NS } from './insi-soap-namespaces.js';
 import {
   MalformedXml,
   node,
@@ -12,7 +10,9 @@ import {
   textNode,
   writeXml,
   type XmlElement,
-} from './xml-document.js';
+} from '../../xml/xml-document.js';
+import { firstNamesOf } from './insi-soap-envelope.js';
+import { INSI_NAMESPACES as NS } from './insi-soap-namespaces.js';
 
 /**
  * What the INSi answers: a RESULTAT with its return code (CR) — 00 one identity, with its active

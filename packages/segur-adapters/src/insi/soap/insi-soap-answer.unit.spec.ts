@@ -1,8 +1,8 @@
 import { expect } from 'chai';
+import { MalformedXml } from '../../xml/xml-document.js';
 import { INSI_TEST_IDENTITIES } from '../insi-stand-in.js';
 import { buildInsiFault, buildInsiResult, readInsiAnswer } from './insi-soap-answer.js';
 import { INSI_ACTIONS } from './insi-soap-namespaces.js';
-import { MalformedXml } from './xml-document.js';
 
 const [jeanne] = INSI_TEST_IDENTITIES as [(typeof INSI_TEST_IDENTITIES)[number]];
 

@@ -2,6 +2,7 @@ import { request } from 'node:https';
 import { type AddressInfo, createServer } from 'node:net';
 import { expect } from 'chai';
 import { type EphemeralCertificates, issueEphemeralCertificates } from '../../tls/ephemeral-certificates.js';
+import { readXml, requiredChild } from '../../xml/xml-document.js';
 import { searchIns } from '../insi-search-procedure.js';
 import { INSI_TEST_IDENTITIES } from '../insi-stand-in.js';
 import { InsiUnavailable } from '../insi-unavailable.js';
@@ -10,7 +11,6 @@ import { InsiSoapClient, type InsiSoapClientConfig } from './insi-soap-client.js
 import { readInsiRequest } from './insi-soap-envelope.js';
 import { INSI_ACTIONS, INSI_NAMESPACES as NS } from './insi-soap-namespaces.js';
 import { type InsiSoapStandIn, startInsiSoapStandIn } from './insi-soap-stand-in.js';
-import { readXml, requiredChild } from './xml-document.js';
 
 const [jeanne, pierreLouis, pierreAndre] = INSI_TEST_IDENTITIES as [
   (typeof INSI_TEST_IDENTITIES)[number],

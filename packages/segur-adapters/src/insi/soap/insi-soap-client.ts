@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Ins, StrictTraits } from '@dui-pds/domain';
 import { SoapTransport } from '../../soap/soap-transport.js';
+import { MalformedXml } from '../../xml/xml-document.js';
 import type { Insi, InsiSearchAnswer, InsiSearchQuery, InsiVerificationAnswer } from '../insi-port.js';
 import { InsiUnavailable } from '../insi-unavailable.js';
 import { type InsiResult, readInsiAnswer } from './insi-soap-answer.js';
@@ -12,7 +13,6 @@ import {
   type InsiOperationName,
   soapContentType,
 } from './insi-soap-namespaces.js';
-import { MalformedXml } from './xml-document.js';
 
 /** The software as the CNAM registered it: its CNDA authorisation number, name, version, and this installation. */
 export interface InsiSoftware {

@@ -1,6 +1,4 @@
 import { type Ins, insSchema, type StrictTraits, sexSchema, strictTraitsSchema } from '@dui-pds/domain';
-import type { InsiSearchQuery } from '../insi-port.js';
-import { INSI_REQUEST_ELEMENTS, type InsiOperationName, INSI_NAMESPACES as NS } from './insi-soap-namespaces.js';
 import {
   MalformedXml,
   node,
@@ -12,7 +10,9 @@ import {
   writeXml,
   type XmlElement,
   type XmlNode,
-} from './xml-document.js';
+} from '../../xml/xml-document.js';
+import type { InsiSearchQuery } from '../insi-port.js';
+import { INSI_REQUEST_ELEMENTS, type InsiOperationName, INSI_NAMESPACES as NS } from './insi-soap-namespaces.js';
 
 /**
  * A request to the INSi as it travels: the SOAP 1.2 envelope with its two context headers

@@ -1,10 +1,10 @@
 import { INS_OIDS, nirKey } from '@dui-pds/domain';
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { MalformedXml, readXml, requiredChild, type XmlElement } from '../../xml/xml-document.js';
 import { INSI_TEST_IDENTITIES } from '../insi-stand-in.js';
 import { buildInsiRequest, type InsiRequest, type InsiRequestHeaders, readInsiRequest } from './insi-soap-envelope.js';
 import { INSI_ACTIONS, INSI_NAMESPACES as NS } from './insi-soap-namespaces.js';
-import { MalformedXml, readXml, requiredChild, type XmlElement } from './xml-document.js';
 
 const [jeanne] = INSI_TEST_IDENTITIES as [(typeof INSI_TEST_IDENTITIES)[number]];
 

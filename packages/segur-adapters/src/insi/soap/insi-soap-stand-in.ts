@@ -2,12 +2,12 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Ins } from '@dui-pds/domain';
+import { MalformedXml } from '../../xml/xml-document.js';
 import type { InsiSearchAnswer, InsiVerificationAnswer } from '../insi-port.js';
 import { INSI_TEST_IDENTITIES, InsiStandIn, type InsiTestIdentity } from '../insi-stand-in.js';
 import { buildInsiFault, buildInsiResult, type InsiResult } from './insi-soap-answer.js';
 import { type InsiRequest, readInsiRequest } from './insi-soap-envelope.js';
 import { CONTEXT_VERSIONS, IDAM_AUTHORISATION_NUMBER, INSI_ACTIONS } from './insi-soap-namespaces.js';
-import { MalformedXml } from './xml-document.js';
 
 export interface InsiSoapStandInOptions {
   /** The identities it knows; the INSi test identities by default. */

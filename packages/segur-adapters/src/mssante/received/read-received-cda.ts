@@ -1,6 +1,6 @@
 import { INS_OIDS } from '@dui-pds/domain';
 import { HL7_V3_NAMESPACE } from '../../cda/build-cda-document.js';
-import { childrenOf, MalformedXml, optionalChild, readXml, type XmlElement } from '../../insi/soap/xml-document.js';
+import { childrenOf, MalformedXml, optionalChild, readXml, type XmlElement } from '../../xml/xml-document.js';
 
 const V3 = HL7_V3_NAMESPACE;
 const INS_ROOTS: readonly string[] = Object.values(INS_OIDS);

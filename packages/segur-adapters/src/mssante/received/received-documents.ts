@@ -1,5 +1,5 @@
-import { MalformedXml } from '../../insi/soap/xml-document.js';
 import type { XdsDocumentEntry } from '../../xds/xds-metadata.js';
+import { MalformedXml } from '../../xml/xml-document.js';
 import type { IncomingAttachment } from '../incoming-mail.js';
 import { readXdmPackage, XdmPackageRefused } from '../xdm/read-xdm-package.js';
 import { XDM_ATTACHMENT_NAME } from '../xdm/xdm-package.js';

@@ -1,8 +1,8 @@
 import { strFromU8, type UnzipFileInfo, unzipSync } from 'fflate';
-import { MalformedXml } from '../../insi/soap/xml-document.js';
 import { xdsHashAndSize } from '../../xds/hl7v2-values.js';
 import { readSubmitObjectsRequest } from '../../xds/read-submit-objects-request.js';
 import type { XdsDocumentEntry, XdsSubmission } from '../../xds/xds-metadata.js';
+import { MalformedXml } from '../../xml/xml-document.js';
 
 export type XdmRefusalReason =
   | 'not-a-zip'
