@@ -136,13 +136,8 @@ import { openDmp } from './dmp-service.js';
 import { startEmbeddedProSanteConnect } from './embedded-pro-sante-connect.js';
 import { openInsiTeleservice } from './insi-teleservice.js';
 import { openMssanteMailbox } from './mssante-mailbox.js';
-import {
-  connectRedis,
-  idempotencyKeysWithFallback,
-  loggedRedisAvailability,
-  rateLimitsWithFallback,
-  sessionsCachedInRedis,
-} from './redis-fallbacks.js';
+import { connectRedis, loggedRedisAvailability } from './redis-connection.js';
+import { idempotencyKeysWithFallback, rateLimitsWithFallback, sessionsCachedInRedis } from './redis-fallbacks.js';
 import { redisNames } from './redis-names.js';
 
 export interface DuiServer {

@@ -1,7 +1,7 @@
 import { ProjectionRuntime, RedisAppendNotifier, RedisLeaseManager } from '@dui-pds/projections';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Redis } from 'ioredis';
-import { connectRedis } from '../../app/redis-fallbacks.js';
+import { connectRedis } from '../../app/redis-connection.js';
 import { redisNames } from '../../app/redis-names.js';
 import { runsInline } from '../../projection-catalogue.js';
 import { CliError, ExitCode } from '../cli-errors.js';
