@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INS_OIDS, nirKey } from '@dui-pds/domain';
+import { PATIENT_USAGE_PROFILE } from '@dui-pds/domain/testing';
 import { emptySheet, evolveSummarySheet, readableSheet, type SummarySheet } from '@dui-pds/projections';
 import { expect } from 'chai';
 import { pdfPagesText } from '../testing/pdf-text.js';
@@ -229,13 +230,7 @@ function pierreDurandsSheet(): SummarySheet {
         serviceUserId: 'u-1',
         facilityId: CSAPA,
         year: 2026,
-        population: 'patient',
-        referral: 'physician',
-        housing: 'precarious',
-        income: 'minimumIncome',
-        mainProduct: 'opioids',
-        useLevel: 'dependence',
-        injection: 'past',
+        ...PATIENT_USAGE_PROFILE,
       },
     ],
   ];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { asEventList, foldEvents } from '../decider.js';
 import { DomainRuleViolation } from '../errors.js';
-import { DeciderSpecification } from '../testing/index.js';
+import { DeciderSpecification, PATIENT_USAGE_PROFILE } from '../testing/index.js';
 import {
   HOUSING_LABELS,
   HOUSINGS,
@@ -37,13 +37,7 @@ const record: RecordUsageProfile = {
   serviceUserId: 'usager-1',
   facilityId: '750000001',
   year: 2026,
-  population: 'patient',
-  referral: 'physician',
-  housing: 'precarious',
-  income: 'minimumIncome',
-  mainProduct: 'opioids',
-  useLevel: 'dependence',
-  injection: 'past',
+  ...PATIENT_USAGE_PROFILE,
   today,
 };
 const { type: _, today: __, ...recordedData } = record;

@@ -4,6 +4,7 @@ import {
   type UsageProfileRecorded,
   usageProfileStreamId,
 } from '@dui-pds/domain';
+import { PATIENT_USAGE_PROFILE } from '@dui-pds/domain/testing';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { erased, type GivenEvent, ProjectionSpecification } from '../testing/projection-specification.js';
@@ -18,16 +19,6 @@ const profileIds = {
   2026: '0195f0a0-0000-7000-8000-0000000000c6',
 } as const;
 
-const patient: UsageProfileFields = {
-  population: 'patient',
-  referral: 'physician',
-  housing: 'precarious',
-  income: 'minimumIncome',
-  mainProduct: 'opioids',
-  useLevel: 'dependence',
-  injection: 'past',
-};
-
 function recorded(
   year: 2025 | 2026,
   fields: Partial<UsageProfileFields> = {},
@@ -41,7 +32,7 @@ function recorded(
     serviceUserId,
     facilityId,
     year,
-    ...patient,
+    ...PATIENT_USAGE_PROFILE,
     ...fields,
   };
   const event: UsageProfileEvent = { type: 'UsageProfileRecorded', data };
@@ -162,7 +153,7 @@ describe('the usage profiles projection', () => {
       serviceUserId: 'usager-1',
       facilityId: csapa,
       year: 2026,
-      ...patient,
+      ...PATIENT_USAGE_PROFILE,
       referral: 'justice',
       recordedOn: '2025-03-31',
       corrections: 0,
