@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { pdfPagesImageCount, pdfPagesText } from '@dui-pds/documents/testing';
 import { accessLogStreamId } from '@dui-pds/domain';
-import { METHADONE_SYRUP_40_MG } from '@dui-pds/domain/testing';
+import { METHADONE_SYRUP_40_MG, PATIENT_USAGE_PROFILE } from '@dui-pds/domain/testing';
 import { INSI_TEST_IDENTITIES } from '@dui-pds/segur-adapters';
 import { expect } from 'chai';
 import { ServerUnderTest } from './testing/server-under-test.js';
@@ -112,12 +112,8 @@ describe('the HTTP API: the summary sheet, as JSON and as a PDF', function () {
     await post(socialWorker, `/usagers/${USAGER}/usage-profiles`, {
       facilityId: CSAPA,
       year: YEAR,
-      population: 'patient',
+      ...PATIENT_USAGE_PROFILE,
       referral: 'self',
-      housing: 'precarious',
-      income: 'minimumIncome',
-      mainProduct: 'opioids',
-      useLevel: 'dependence',
       injection: 'never',
     });
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { socialBenefitStreamId } from '@dui-pds/domain';
-import { METHADONE_SYRUP_40_MG } from '@dui-pds/domain/testing';
+import { METHADONE_SYRUP_40_MG, PATIENT_USAGE_PROFILE } from '@dui-pds/domain/testing';
 import { migrateEventStore, PostgresEventStore, type RecordedEvent } from '@dui-pds/eventstore';
 import { dropSchemasStartingWith, testPostgres, uniqueSchema } from '@dui-pds/eventstore/testing';
 import { expect } from 'chai';
@@ -75,13 +75,8 @@ const usageProfile = (year: number, fields: Record<string, unknown> = {}) => ({
   serviceUserId: 'usager-1',
   facilityId: csapa,
   year,
-  population: 'patient',
+  ...PATIENT_USAGE_PROFILE,
   referral: 'self',
-  housing: 'precarious',
-  income: 'minimumIncome',
-  mainProduct: 'opioids',
-  useLevel: 'dependence',
-  injection: 'past',
   ...fields,
 });
 
