@@ -7,7 +7,6 @@ import {
   attendanceProjection,
   careTeamsProjection,
   clinicalObservationsProjection,
-  deriveReportingPseudonymKey,
   directoryProjection,
   documentsProjection,
   exchangesProjection,
@@ -64,7 +63,7 @@ export const inlineProjections: readonly Projection[] = [
   psychologyProjection,
   recordNotesProjection,
   recordRetentionProjection,
-  // without its key here: `withMasterKey` gives it the key of the deployment
+  // without its key here: `withPseudonymKey` gives it the key of the deployment
   reportingOutboxProjection(),
   secureMessagingProjection,
   serviceUsersProjection,
@@ -85,11 +84,11 @@ export function runsInline(projection: Projection): boolean {
 }
 
 /**
- * The projections as a deployment runs them: the reporting outbox gets its pseudonym key, derived
- * from the master key (without one, events are ciphertext and it refuses to map them).
+ * The projections as a deployment runs them: the reporting outbox gets the deployment's pseudonym
+ * key (without a master key there is none: events are ciphertext and it refuses to map them).
  */
-export function withMasterKey(projections: readonly Projection[], masterKey: Uint8Array | undefined): Projection[] {
-  if (!masterKey) return [...projections];
-  const outbox = reportingOutboxProjection({ pseudonymKey: deriveReportingPseudonymKey(masterKey) });
+export function withPseudonymKey(projections: readonly Projection[], pseudonymKey: Buffer | undefined): Projection[] {
+  if (!pseudonymKey) return [...projections];
+  const outbox = reportingOutboxProjection({ pseudonymKey });
   return projections.map((projection) => (projection.name === outbox.name ? outbox : projection));
 }

@@ -15,15 +15,25 @@ import type { IntegrityReport } from '../hash-chain.js';
 import { type AppendNotifier, InProcessAppendNotifier } from '../notifier.js';
 import { pollGlobalLog } from '../subscription.js';
 import type { DataKeyStore, StoredDataKey } from './data-key-store.js';
-import { DataKeyMissingError, ServiceUserTenantMismatchError, SubjectForgottenError } from './errors.js';
+import {
+  DataKeyMissingError,
+  DataKeyUnwrapError,
+  ServiceUserTenantMismatchError,
+  SubjectForgottenError,
+} from './errors.js';
 import { decryptEventData, encryptEventData, isEncryptedData } from './event-data-cipher.js';
-import { generateDataKey, unwrapDataKey, wrapDataKey } from './key-wrapping.js';
+import { generateDataKey, type MasterKeys, unwrapKey, wrapDataKey } from './key-wrapping.js';
 import { assertMasterKey } from './master-key.js';
 
 export interface CryptoShreddingOptions<Transaction> {
   keys: DataKeyStore<Transaction>;
   /** 32 bytes, from configuration (`loadMasterKey(process.env.DUI_MASTER_KEY)`). */
   masterKey: Buffer;
+  /**
+   * The master keys `masterKey` replaced (`DUI_PREVIOUS_MASTER_KEYS`): data keys still wrapped by
+   * one of them open until `rewrapUnderCurrentMasterKey` has re-wrapped them (ADR 0020).
+   */
+  previousMasterKeys?: readonly Buffer[];
   /**
    * Wakes this store's subscriptions. By default they hear this decorator's appends only and
    * poll for the rest; pass the notifier the wrapped store shares across processes to do better.
@@ -60,15 +70,19 @@ type BatchKeys = Map<string, Buffer | 'forgotten'>;
 class CryptoShreddingStore<Transaction> implements CryptoShreddingEventStore<Transaction> {
   readonly #store: EventStore<Transaction>;
   readonly #keys: DataKeyStore<Transaction>;
-  readonly #masterKey: Buffer;
+  readonly #masterKeys: MasterKeys;
   readonly #notifier: AppendNotifier;
   readonly #closing = new AbortController();
 
   constructor(store: EventStore<Transaction>, options: CryptoShreddingOptions<Transaction>) {
     assertMasterKey(options.masterKey);
+    for (const previous of options.previousMasterKeys ?? []) assertMasterKey(previous);
     this.#store = store;
     this.#keys = options.keys;
-    this.#masterKey = Buffer.from(options.masterKey);
+    this.#masterKeys = {
+      current: Buffer.from(options.masterKey),
+      previous: (options.previousMasterKeys ?? []).map((key) => Buffer.from(key)),
+    };
     this.#notifier = options.notifier ?? new InProcessAppendNotifier();
   }
 
@@ -154,13 +168,13 @@ class CryptoShreddingStore<Transaction> implements CryptoShreddingEventStore<Tra
     for (const serviceUserId of subjects) {
       let key = stored.get(serviceUserId);
       if (key === undefined) {
-        const wrappedKey = wrapDataKey(this.#masterKey, serviceUserId, generateDataKey());
+        const wrappedKey = wrapDataKey(this.#masterKeys.current, serviceUserId, generateDataKey());
         // Another process may have created it meanwhile: `create` then returns theirs.
         key = await this.#keys.create({ serviceUserId, organisationId, wrappedKey }, options);
       }
       if (key.status === 'destroyed') throw new SubjectForgottenError(serviceUserId);
       if (key.organisationId !== organisationId) throw new ServiceUserTenantMismatchError(serviceUserId);
-      keys.set(serviceUserId, unwrapDataKey(this.#masterKey, serviceUserId, key.wrappedKey));
+      keys.set(serviceUserId, this.#unwrap(serviceUserId, key.wrappedKey));
     }
     return keys;
   }
@@ -177,12 +191,15 @@ class CryptoShreddingStore<Transaction> implements CryptoShreddingEventStore<Tra
   #unwrapAll(stored: Map<string, StoredDataKey>): BatchKeys {
     const keys: BatchKeys = new Map();
     for (const [serviceUserId, key] of stored) {
-      keys.set(
-        serviceUserId,
-        key.status === 'destroyed' ? 'forgotten' : unwrapDataKey(this.#masterKey, serviceUserId, key.wrappedKey),
-      );
+      keys.set(serviceUserId, key.status === 'destroyed' ? 'forgotten' : this.#unwrap(serviceUserId, key.wrappedKey));
     }
     return keys;
+  }
+
+  #unwrap(serviceUserId: string, wrappedKey: Buffer): Buffer {
+    const opened = unwrapKey(this.#masterKeys, { dataKeyOf: serviceUserId }, wrappedKey);
+    if (!opened) throw new DataKeyUnwrapError(serviceUserId);
+    return opened.key;
   }
 
   #revealOne(event: RecordedEvent, keys: BatchKeys): RecordedEvent {

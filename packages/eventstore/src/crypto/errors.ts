@@ -32,6 +32,20 @@ export class DataKeyUnwrapError extends CryptoShreddingError {
   }
 }
 
+/**
+ * No configured master key opens one of the deployment's secrets: `DUI_MASTER_KEY` is not this
+ * database's, or it replaced a key that `DUI_PREVIOUS_MASTER_KEYS` does not list.
+ */
+export class DeploymentSecretUnwrapError extends CryptoShreddingError {
+  override readonly name = 'DeploymentSecretUnwrapError';
+  constructor(readonly secretName: string) {
+    super(
+      `no configured master key opens the deployment secret "${secretName}" ` +
+        '(the master key is not this database’s, or the one it replaced is not among the previous keys)',
+    );
+  }
+}
+
 /** An event's ciphertext does not decrypt: it was altered, or moved from another event. */
 export class EventDataDecryptionError extends CryptoShreddingError {
   override readonly name = 'EventDataDecryptionError';

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { createDataKeysTable } from '../crypto/data-keys-migration.js';
+import { createDeploymentSecretsTable } from '../crypto/deployment-secrets-migration.js';
 import { createAppendFunction } from './append-function.sql.js';
 import type { SchemaMigration } from './migration.js';
 import { checkedSchemaName, DEFAULT_SCHEMA } from './schema-name.js';
@@ -14,6 +15,8 @@ export const eventStoreMigrations: readonly SchemaMigration[] = [
   createAppendFunction,
   // the usagers' data keys (crypto-shredding, ADR 0005)
   createDataKeysTable,
+  // the deployment's secrets, wrapped like the data keys (ADR 0020)
+  createDeploymentSecretsTable,
 ];
 
 export interface MigrateOptions {

@@ -53,8 +53,6 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import {
   authenticate,
-  derivePendingLoginKey,
-  deriveSessionTokensKey,
   devLoginAllowed,
   devLoginRouter,
   genericOidcProfile,
@@ -108,12 +106,13 @@ import { summarySheetRoutes } from '../features/summary-sheets/summary-sheet-rou
 import { trustedPersonsRoutes } from '../features/trusted-persons/trusted-persons-routes.js';
 import { usageProfilesRoutes } from '../features/usage-profiles/usage-profiles-routes.js';
 import { visitsRoutes } from '../features/visits/visits-routes.js';
+import { loadDeploymentSecrets } from '../keys/deployment-secrets.js';
 import { TotpSecretSeal } from '../portal/portal-credentials.js';
 import { portalRouter } from '../portal/portal-router.js';
 import { failClosedPortalSources, type PortalSources } from '../portal/portal-sources.js';
 import { portalStaffRoutes } from '../portal/portal-staff-routes.js';
 import { projectedPortalSources } from '../portal/projected-portal-sources.js';
-import { asyncProjections, inlineProjections, withMasterKey } from '../projection-catalogue.js';
+import { asyncProjections, inlineProjections, withPseudonymKey } from '../projection-catalogue.js';
 import {
   countingAppends,
   createApp,
@@ -194,10 +193,21 @@ export async function startDuiServer(
     notifier,
   });
   const { knex } = opened;
-  const masterKey = config.masterKey ?? (await developmentMasterKey(config.pgliteDir));
+  const masterKeys = {
+    current: config.masterKey ?? (await developmentMasterKey(config.pgliteDir)),
+    previous: config.previousMasterKeys,
+  };
+  const secrets = await loadDeploymentSecrets(knex, config.schema, masterKeys).catch(async (error: unknown) => {
+    // a master key that is not this database's: nothing started yet, leave nothing open
+    await opened.close();
+    await notifier.close?.();
+    redis?.disconnect();
+    throw error;
+  });
   const protectedStore = withCryptoShredding(opened.store, {
     keys: new KnexDataKeyStore(knex, { schema: config.schema }),
-    masterKey,
+    masterKey: masterKeys.current,
+    previousMasterKeys: masterKeys.previous,
     notifier,
   });
   const runtime = new ProjectionRuntime({
@@ -205,7 +215,7 @@ export async function startDuiServer(
     store: protectedStore,
     schema: config.schema,
     projections: asyncProjections,
-    inline: withMasterKey(inlineProjections, masterKey),
+    inline: withPseudonymKey(inlineProjections, secrets.reportingPseudonymKey),
     notifier,
     leases: redis ? new RedisLeaseManager(redis, { prefix: inRedis.leases }) : undefined,
     onError: (error, projection) => logger.error({ err: error, projection }, 'projection batch failed'),
@@ -281,7 +291,7 @@ export async function startDuiServer(
           schema: config.schema,
           kind: 'professional',
           keyPrefix: inRedis.sessions,
-          tokensKey: deriveSessionTokensKey(masterKey),
+          tokensKey: secrets.sessionTokensKey,
         })
       : new MemorySessionStore());
   const closedRecords = (organisationId: string, ids: readonly string[]) =>
@@ -301,7 +311,7 @@ export async function startDuiServer(
         schema: config.schema,
         kind: 'portal',
         keyPrefix: inRedis.portalSessions,
-        tokensKey: deriveSessionTokensKey(masterKey),
+        tokensKey: secrets.sessionTokensKey,
       })
     : new MemorySessionStore({ now: clock });
 
@@ -360,7 +370,7 @@ export async function startDuiServer(
           },
           accessLog,
           sessionStore: portalSessionStore,
-          seal: new TotpSecretSeal(masterKey),
+          seal: new TotpSecretSeal(secrets.portalTotpSealKey),
           sources: {
             ...failClosedPortalSources,
             ...projectedPortalSources(
@@ -386,7 +396,7 @@ export async function startDuiServer(
           providers,
           sessionStore,
           // the same on every instance: a login may end on another instance than the one it began on
-          pendingLoginKey: derivePendingLoginKey(masterKey),
+          pendingLoginKey: secrets.pendingLoginKey,
           secureCookies,
           onRefusal: (refusal, provider) => logger.warn({ provider, reason: refusal.name }, 'login refused'),
           onProviderLogoutFailure: (error, provider) =>
@@ -627,7 +637,7 @@ export async function startDuiServer(
         access,
         accessLog,
         clock,
-        seal: new TotpSecretSeal(masterKey),
+        seal: new TotpSecretSeal(secrets.portalTotpSealKey),
       }),
       ...generatedDocumentsRoutes({
         store,

@@ -2,7 +2,7 @@
  * The server's start, loaded by `main.ts` once tracing is set up: configuration, logger, the
  * composed server, and what it prints for whoever started it.
  */
-import { TransactionIdsBehindLogError } from '@dui-pds/eventstore';
+import { DeploymentSecretUnwrapError, TransactionIdsBehindLogError } from '@dui-pds/eventstore';
 import { describeFailure } from '../cli/failure-messages.js';
 import { ConfigurationError, createLogger, loadServerConfig } from '../server/index.js';
 import { startDuiServer } from './compose.js';
@@ -18,10 +18,12 @@ try {
 }
 const logger = createLogger({ level: config.logLevel });
 const server = await startDuiServer(config, logger, { handleSignals: true }).catch((error: unknown) => {
-  if (!(error instanceof TransactionIdsBehindLogError)) throw error;
-  // nothing was appended: the operator must move the cluster's epoch first (docs/operations.md)
-  process.stderr.write(`${describeFailure(error).message}\n`);
-  process.exit(1);
+  // nothing was appended: the operator must move the cluster's epoch first, or give the master
+  // keys of this database (docs/operations.md)
+  if (!(error instanceof TransactionIdsBehindLogError || error instanceof DeploymentSecretUnwrapError)) throw error;
+  const failure = describeFailure(error);
+  process.stderr.write(`${failure.message}\n`);
+  process.exit(failure.exitCode);
 });
 const lines = [
   `DUI-PDS écoute sur ${server.url}`,

@@ -19,8 +19,9 @@ const CONTEXT = 'dui-pds pending OIDC login v1';
 const KEY_LABEL = 'dui-pds pending OIDC login key v1';
 
 /**
- * The pending login key of a deployment, derived from the master key every instance already
- * shares: a login begun on one instance ends on whichever the load balancer sends the provider's
+ * The first value of the pending login key, derived from the master key as earlier versions did;
+ * the deployment then keeps it as a stored secret (`loadDeploymentSecrets`) that every instance
+ * reads: a login begun on one instance ends on whichever the load balancer sends the provider's
  * callback to. The label keeps it apart from the master key's other uses.
  */
 export function derivePendingLoginKey(masterKey: Uint8Array): Buffer {

@@ -9,7 +9,10 @@ interface SealedProviderSession {
   sealed: string;
 }
 
-/** The key that seals sessions' provider tokens, the same on every instance of the deployment. */
+/**
+ * The first value of the key that seals sessions' provider tokens, derived from the master key as
+ * earlier versions did; the deployment then keeps it as a stored secret (`loadDeploymentSecrets`).
+ */
 export function deriveSessionTokensKey(masterKey: Uint8Array): Buffer {
   return deriveSealingKey(masterKey, KEY_LABEL);
 }

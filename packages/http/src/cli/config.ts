@@ -1,7 +1,11 @@
 import { join } from 'node:path';
-import { loadMasterKey } from '@dui-pds/eventstore';
 import type { Projection } from '@dui-pds/projections';
 import { z } from 'zod';
+import {
+  masterKeySetting,
+  PREVIOUS_KEYS_WITHOUT_CURRENT,
+  previousMasterKeysSetting,
+} from '../keys/master-key-settings.js';
 import { UsageError } from './cli-errors.js';
 
 /** What every command runs with, from the environment and the global options. */
@@ -12,6 +16,8 @@ export interface CliConfig {
   schema: string;
   /** Present: events are read decrypted, through crypto-shredding. */
   masterKey: Buffer | undefined;
+  /** The master keys `masterKey` replaced, until `dui keys rewrap` (ADR 0020). */
+  previousMasterKeys: Buffer[];
   redisUrl: string | undefined;
 }
 
@@ -27,7 +33,7 @@ const POSTGRES_IDENTIFIER_LENGTH = 63;
 /** `__replay_` and 8 hex digits: the longest suffix the runtime puts after `<schema>_<projection>`. */
 const REPLAY_SUFFIX_LENGTH = '__replay_'.length + 8;
 
-type Setting = 'databaseUrl' | 'dataDir' | 'schema' | 'masterKey' | 'redisUrl';
+type Setting = 'databaseUrl' | 'dataDir' | 'schema' | 'masterKey' | 'previousMasterKeys' | 'redisUrl';
 
 /**
  * Validates the configuration and says, in French, what is wrong with each bad setting, naming
@@ -43,6 +49,7 @@ export function loadConfig(
     dataDir: 'DUI_DATA_DIR',
     schema: overrides.schema === undefined ? 'DUI_SCHEMA' : '--schema',
     masterKey: 'DUI_MASTER_KEY',
+    previousMasterKeys: 'DUI_PREVIOUS_MASTER_KEYS',
     redisUrl: 'REDIS_URL',
   };
   const parsed = configSchema(source, maxSchemaLength(catalogue)).safeParse({
@@ -50,13 +57,24 @@ export function loadConfig(
     dataDir: env.DUI_DATA_DIR,
     schema: overrides.schema ?? env.DUI_SCHEMA,
     masterKey: env.DUI_MASTER_KEY,
+    previousMasterKeys: env.DUI_PREVIOUS_MASTER_KEYS,
     redisUrl: env.REDIS_URL,
   });
   if (!parsed.success) {
     throw new UsageError(parsed.error.issues.map((issue) => `configuration : ${issue.message}`).join('\n'));
   }
-  const { databaseUrl, dataDir, schema, masterKey, redisUrl } = parsed.data;
-  return { databaseUrl, pgliteDir: join(dataDir, 'pglite'), schema, masterKey, redisUrl };
+  const { databaseUrl, dataDir, schema, masterKey, previousMasterKeys, redisUrl } = parsed.data;
+  if (previousMasterKeys !== undefined && masterKey === undefined) {
+    throw new UsageError(`configuration : ${PREVIOUS_KEYS_WITHOUT_CURRENT}`);
+  }
+  return {
+    databaseUrl,
+    pgliteDir: join(dataDir, 'pglite'),
+    schema,
+    masterKey,
+    previousMasterKeys: previousMasterKeys ?? [],
+    redisUrl,
+  };
 }
 
 /** Projections live in schemas named `<schema>_<projection>__…`, which PostgreSQL limits to 63 characters. */
@@ -85,7 +103,8 @@ function configSchema(source: Record<Setting, string>, schemaLength: number) {
         })
         .default(DEFAULT_SCHEMA),
     ),
-    masterKey: optionalSetting(z.string().transform(masterKeyParser(source.masterKey))),
+    masterKey: optionalSetting(z.string().transform(masterKeySetting(source.masterKey))),
+    previousMasterKeys: optionalSetting(z.string().transform(previousMasterKeysSetting(source.previousMasterKeys))),
     redisUrl: optionalSetting(
       z.string().refine(isUrlOf(['redis:', 'rediss:']), {
         error: `${source.redisUrl} doit être une URL Redis, par exemple redis://hôte:6379`,
@@ -111,24 +130,4 @@ function isUrlOf(protocols: readonly string[]): (value: string) => boolean {
       return false;
     }
   };
-}
-
-function masterKeyParser(name: string) {
-  return (value: string, context: z.RefinementCtx): Buffer => {
-    try {
-      return loadMasterKey(value, name);
-    } catch {
-      context.addIssue({ code: 'custom', message: masterKeyProblem(value.trim(), name) });
-      return z.NEVER;
-    }
-  };
-}
-
-/** The library's reasons, in French, without repeating the key. */
-function masterKeyProblem(value: string, name: string): string {
-  const base64 = /^[A-Za-z0-9+/]+={0,2}$/.test(value) || /^[A-Za-z0-9_-]+$/.test(value);
-  if (!base64) return `${name} n’est pas du base64 valide`;
-  const bytes = Buffer.from(value, value.includes('-') || value.includes('_') ? 'base64url' : 'base64').length;
-  if (bytes !== 32) return `${name} doit encoder 32 octets en base64 (il en encode ${bytes})`;
-  return `${name} n’est pas une clé aléatoire : ses 32 octets sont tous identiques`;
 }

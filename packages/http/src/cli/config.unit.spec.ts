@@ -27,6 +27,7 @@ describe('the configuration of dui', () => {
       pgliteDir: '.dui-data/pglite',
       schema: 'dui',
       masterKey: undefined,
+      previousMasterKeys: [],
       redisUrl: undefined,
     });
   });
@@ -94,6 +95,34 @@ describe('the configuration of dui', () => {
       'configuration : DUI_MASTER_KEY n’est pas du base64 valide',
       'configuration : DUI_MASTER_KEY doit encoder 32 octets en base64 (il en encode 16)',
       'configuration : DUI_MASTER_KEY n’est pas une clé aléatoire : ses 32 octets sont tous identiques',
+    ]);
+  });
+
+  it('reads the master keys a rotation replaced, and names each bad one without repeating it', () => {
+    // given
+    const previous = [
+      Buffer.from(Buffer.alloc(32, 1).map((byte, index) => byte + index)),
+      Buffer.from(Buffer.alloc(32, 2).map((byte, index) => byte ^ index)),
+    ];
+    const listed = previous.map((bytes) => bytes.toString('base64')).join(' , ');
+
+    // when
+    const config = loadConfig({ DUI_MASTER_KEY: key, DUI_PREVIOUS_MASTER_KEYS: listed }, {}, catalogue);
+    const problems = problemsWith({
+      DUI_MASTER_KEY: key,
+      DUI_PREVIOUS_MASTER_KEYS: `${previous[0]!.toString('base64')},c2VjcmV0,`,
+    });
+    const withoutCurrent = problemsWith({ DUI_PREVIOUS_MASTER_KEYS: listed });
+
+    // then
+    expect(config.previousMasterKeys).to.deep.equal(previous);
+    expect(problems).to.deep.equal([
+      'configuration : DUI_PREVIOUS_MASTER_KEYS (clé n° 2) doit encoder 32 octets en base64 (il en encode 6)',
+      'configuration : DUI_PREVIOUS_MASTER_KEYS (clé n° 3) est vide',
+    ]);
+    expect(problems.join('\n')).not.to.include('c2VjcmV0');
+    expect(withoutCurrent).to.deep.equal([
+      'configuration : DUI_PREVIOUS_MASTER_KEYS ne sert qu’avec DUI_MASTER_KEY : ce sont les clés que la clé maîtresse actuelle a remplacées',
     ]);
   });
 });

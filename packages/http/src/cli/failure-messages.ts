@@ -2,6 +2,7 @@ import {
   CryptoShreddingError,
   DataKeyMissingError,
   DataKeyUnwrapError,
+  DeploymentSecretUnwrapError,
   EventDataDecryptionError,
   EventStoreError,
   InvalidMasterKeyError,
@@ -48,8 +49,14 @@ function eventStoreFailure(error: unknown): Failure | undefined {
   if (error instanceof InvalidMasterKeyError) return usage('la clé maîtresse DUI_MASTER_KEY est invalide');
   if (error instanceof DataKeyUnwrapError) {
     return usage(
-      'la clé maîtresse DUI_MASTER_KEY n’ouvre pas la clé de données d’un usager : ' +
-        'ce n’est pas la clé de cette base, ou la clé de données a été altérée',
+      `ni la clé maîtresse DUI_MASTER_KEY ni DUI_PREVIOUS_MASTER_KEYS n’ouvrent la clé de données de l’usager ${error.serviceUserId} : ` +
+        'ce ne sont pas les clés de cette base, ou la clé de données a été altérée',
+    );
+  }
+  if (error instanceof DeploymentSecretUnwrapError) {
+    return usage(
+      `ni la clé maîtresse DUI_MASTER_KEY ni DUI_PREVIOUS_MASTER_KEYS n’ouvrent le secret « ${error.secretName} » de cette base : ` +
+        'la clé maîtresse n’est pas la sienne, ou la clé qu’elle a remplacée manque dans DUI_PREVIOUS_MASTER_KEYS (docs/operations.md)',
     );
   }
   if (error instanceof EventDataDecryptionError) {

@@ -44,6 +44,8 @@ describe('dui --help', function () {
       ],
     ],
     [['export-stream'], ['<flux>', '--out <fichier>']],
+    [['keys'], ['rewrap']],
+    [['keys', 'rewrap'], ['DUI_PREVIOUS_MASTER_KEYS']],
   ];
   for (const [command, options] of commands) {
     it(`documents the options of dui ${command.join(' ')}`, async () => {

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { registerExportStream } from './commands/export-stream.js';
+import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerProjections } from './commands/projections.js';
 import { registerReplay } from './commands/replay.js';
@@ -15,7 +16,9 @@ Environnement :
   DUI_DATA_DIR     dossier de données de PGlite, qui est dans <dossier>/pglite (par défaut : .dui-data)
   DUI_SCHEMA       schéma du magasin d’événements (par défaut : dui)
   DUI_MASTER_KEY   clé maîtresse (32 octets en base64) : les données des usagers sont lues déchiffrées
-  REDIS_URL        URL Redis (redis://hôte:6379) ; vérifiée, pas encore utilisée
+  DUI_PREVIOUS_MASTER_KEYS
+                   clés maîtresses remplacées, séparées par des virgules, le temps d’une rotation
+  REDIS_URL        URL Redis (redis://hôte:6379) : baux et réveil de « dui projections run »
 
 Codes de sortie :
   0  succès
@@ -44,6 +47,7 @@ export function createProgram(context: CliContext): Command {
   registerReplay(program, context);
   registerExportStream(program, context);
   registerReport(program, context);
+  registerKeys(program, context);
   return program;
 }
 

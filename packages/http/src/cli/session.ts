@@ -7,7 +7,8 @@ import {
 } from '@dui-pds/eventstore';
 import { type Projection, ProjectionRuntime } from '@dui-pds/projections';
 import type { Knex } from 'knex';
-import { runsInline, withMasterKey } from '../projection-catalogue.js';
+import { loadDeploymentSecrets } from '../keys/deployment-secrets.js';
+import { runsInline, withPseudonymKey } from '../projection-catalogue.js';
 import type { CliConfig } from './config.js';
 
 /** The database a command works on, opened once and closed whatever happens. */
@@ -34,10 +35,20 @@ export async function withSession<T>(
     dataDir: config.pgliteDir,
     schema: config.schema,
   });
-  const reader = config.masterKey
+  const masterKeys = config.masterKey ? { current: config.masterKey, previous: config.previousMasterKeys } : undefined;
+  let pseudonymKey: Buffer | undefined;
+  try {
+    pseudonymKey =
+      masterKeys && (await loadDeploymentSecrets(opened.knex, config.schema, masterKeys)).reportingPseudonymKey;
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  const reader = masterKeys
     ? withCryptoShredding(opened.store, {
         keys: new KnexDataKeyStore(opened.knex, { schema: config.schema }),
-        masterKey: config.masterKey,
+        masterKey: masterKeys.current,
+        previousMasterKeys: masterKeys.previous,
       })
     : opened.store;
   let runtime: ProjectionRuntime | undefined;
@@ -53,7 +64,7 @@ export async function withSession<T>(
         store: reader,
         schema: config.schema,
         projections: catalogue.filter((projection) => !runsInline(projection)),
-        inline: withMasterKey(catalogue.filter(runsInline), config.masterKey),
+        inline: withPseudonymKey(catalogue.filter(runsInline), pseudonymKey),
       });
       return runtime;
     },

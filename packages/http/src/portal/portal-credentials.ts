@@ -122,11 +122,20 @@ export function totpCodeAt(secretBase32: string, now: Date): string {
 }
 
 /** Seals and opens TOTP secrets under a key derived from the master key. */
+/**
+ * The seal key's value in a database first started before the deployment's secrets were stored
+ * (ADR 0020): derived from the master key of the time.
+ */
+export function deriveTotpSealKey(masterKey: Uint8Array): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'dui-pds portal totp secret v1', 32));
+}
+
 export class TotpSecretSeal {
   private readonly key: Buffer;
 
-  constructor(masterKey: Buffer) {
-    this.key = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'dui-pds portal totp secret v1', 32));
+  /** `key`: the deployment's portal TOTP seal key (`loadDeploymentSecrets`). */
+  constructor(key: Buffer) {
+    this.key = Buffer.from(key);
   }
 
   seal(secretBase32: string): string {

@@ -47,10 +47,9 @@ describe('the usager portal credentials', () => {
     expect(totpStepOf(secret, 'abcdef', now)).to.equal(undefined);
   });
 
-  it('seals the TOTP secret so that only the same master key opens it, and detects tampering', () => {
+  it('seals the TOTP secret so that only the same seal key opens it, and detects tampering', () => {
     // given
-    const masterKey = randomBytes(32);
-    const seal = new TotpSecretSeal(masterKey);
+    const seal = new TotpSecretSeal(randomBytes(32));
     const secret = newTotpSecret();
     // when
     const sealed = seal.seal(secret);

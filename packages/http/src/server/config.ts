@@ -1,10 +1,14 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { loadMasterKey } from '@dui-pds/eventstore';
 import type { LevelWithSilent } from 'pino';
 import { z } from 'zod';
 import { maxSchemaLength } from '../cli/config.js';
+import {
+  masterKeySetting,
+  PREVIOUS_KEYS_WITHOUT_CURRENT,
+  previousMasterKeysSetting,
+} from '../keys/master-key-settings.js';
 import { projectionCatalogue } from '../projection-catalogue.js';
 import { IDEMPOTENCY_LOCK_TTL_MS } from './idempotency-store.js';
 
@@ -25,6 +29,8 @@ export interface ServerConfig {
   schema: string;
   /** Present: personal data is encrypted per usager (crypto-shredding). Required in production. */
   masterKey: Buffer | undefined;
+  /** The master keys `masterKey` replaced, until `dui keys rewrap` has re-wrapped their wraps (ADR 0020). */
+  previousMasterKeys: Buffer[];
   redisUrl: string | undefined;
   /** The local login form for development; never in production. */
   devLogin: boolean;
@@ -197,6 +203,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     blobStore: settings.DUI_BLOB_STORE ?? 'filesystem',
     schema: settings.DUI_SCHEMA,
     masterKey: settings.DUI_MASTER_KEY,
+    previousMasterKeys: settings.DUI_PREVIOUS_MASTER_KEYS ?? [],
     redisUrl: settings.REDIS_URL,
     devLogin: settings.DUI_DEV_LOGIN ?? (embedded && !production),
     insTestOidsAllowed: settings.DUI_INS_OIDS_ALLOWED_TEST ?? !production,
@@ -217,6 +224,9 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     oidRoot: settings.DUI_OID_ROOT,
     metricsToken: settings.DUI_METRICS_TOKEN,
   };
+  if (config.previousMasterKeys.length > 0 && config.masterKey === undefined) {
+    problems.push(PREVIOUS_KEYS_WITHOUT_CURRENT);
+  }
   if (production) problems.push(...productionProblems(config, new Set(Object.keys(settings)), env));
   if (problems.length > 0) throw new ConfigurationError(problems);
   return config;
@@ -449,7 +459,8 @@ function settingSchemas() {
         }),
       DEFAULT_SCHEMA,
     ),
-    DUI_MASTER_KEY: optional(z.string().transform(masterKeyParser)),
+    DUI_MASTER_KEY: optional(z.string().transform(masterKeySetting('DUI_MASTER_KEY'))),
+    DUI_PREVIOUS_MASTER_KEYS: optional(z.string().transform(previousMasterKeysSetting('DUI_PREVIOUS_MASTER_KEYS'))),
     REDIS_URL: optional(
       z.string().refine(isUrlOf(['redis:', 'rediss:']), {
         error: 'REDIS_URL doit être une URL Redis, par exemple redis://hôte:6379',
@@ -666,24 +677,6 @@ function trustProxyParser(value: string, context: z.RefinementCtx): boolean | nu
     return z.NEVER;
   }
   return entries;
-}
-
-function masterKeyParser(value: string, context: z.RefinementCtx): Buffer {
-  try {
-    return loadMasterKey(value, 'DUI_MASTER_KEY');
-  } catch {
-    context.addIssue({ code: 'custom', message: masterKeyProblem(value.trim()) });
-    return z.NEVER;
-  }
-}
-
-/** The library's reasons, in French, without repeating the key. */
-function masterKeyProblem(value: string): string {
-  const base64 = /^[A-Za-z0-9+/]+={0,2}$/.test(value) || /^[A-Za-z0-9_-]+$/.test(value);
-  if (!base64) return 'DUI_MASTER_KEY n’est pas du base64 valide';
-  const bytes = Buffer.from(value, value.includes('-') || value.includes('_') ? 'base64url' : 'base64').length;
-  if (bytes !== 32) return `DUI_MASTER_KEY doit encoder 32 octets en base64 (il en encode ${bytes})`;
-  return 'DUI_MASTER_KEY n’est pas une clé aléatoire : ses 32 octets sont tous identiques';
 }
 
 const facilitiesSchema = z.array(

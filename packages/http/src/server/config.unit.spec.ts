@@ -40,6 +40,7 @@ describe('the configuration of the HTTP server', () => {
       blobStore: 'filesystem',
       schema: 'dui',
       masterKey: undefined,
+      previousMasterKeys: [],
       redisUrl: undefined,
       devLogin: true,
       insTestOidsAllowed: true,
@@ -290,6 +291,21 @@ describe('the configuration of the HTTP server', () => {
       'loopback',
       '10.0.0.0/8',
       'fd00::/8',
+    ]);
+  });
+
+  it('reads the master keys a rotation replaced, refusing them without a current key', () => {
+    // given
+    const previous = Buffer.from(Buffer.alloc(32, 3).map((byte, index) => byte + index));
+
+    // when
+    const config = loadServerConfig({ DUI_MASTER_KEY: key, DUI_PREVIOUS_MASTER_KEYS: previous.toString('base64') });
+    const problems = problemsWith({ DUI_PREVIOUS_MASTER_KEYS: previous.toString('base64') });
+
+    // then
+    expect(config.previousMasterKeys).to.deep.equal([previous]);
+    expect(problems).to.deep.equal([
+      'DUI_PREVIOUS_MASTER_KEYS ne sert qu’avec DUI_MASTER_KEY : ce sont les clés que la clé maîtresse actuelle a remplacées',
     ]);
   });
 

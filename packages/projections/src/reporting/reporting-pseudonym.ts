@@ -3,10 +3,11 @@ import { createHmac, hkdfSync } from 'node:crypto';
 const PSEUDONYM_LABEL = 'dui-pds reporting pseudonym v1';
 
 /**
- * The key of the reporting pseudonyms, derived from the master key (HKDF-SHA-256, its own label):
- * the same master key gives the same key, so a usager keeps their subject key from year to year
- * and RECAP counts patients, not passages; another key derived from the same master key (the data
- * keys, the portal's seal) tells nothing about it.
+ * The key of the reporting pseudonyms, derived from the master key (HKDF-SHA-256, its own label);
+ * another key derived from the same master key (the portal's seal) tells nothing about it. A
+ * deployment derives it once and then keeps it as a stored secret that survives master key
+ * rotations (ADR 0020), so a usager keeps their subject key from year to year and RECAP counts
+ * patients, not passages.
  */
 export function deriveReportingPseudonymKey(masterKey: Uint8Array): Buffer {
   return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), PSEUDONYM_LABEL, 32));
