@@ -285,7 +285,13 @@ describe('the HTTP API under fuzzing: every command refuses invalid bodies', fun
         expectClientProblem(answer, fuzzed);
       }),
       // FUZZ_SEED and FUZZ_PATH replay a failure that a run reported
-      { numRuns: RUNS, seed: optionalNumber(process.env.FUZZ_SEED), path: process.env.FUZZ_PATH },
+      // the failure's own message in the report: the counterexample alone prints as [object Object]
+      {
+        numRuns: RUNS,
+        seed: optionalNumber(process.env.FUZZ_SEED),
+        path: process.env.FUZZ_PATH,
+        includeErrorInReport: true,
+      },
     );
 
     // then, over the whole run, the log is as it was
