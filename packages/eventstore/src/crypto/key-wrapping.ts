@@ -1,5 +1,4 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { DataKeyUnwrapError } from './errors.js';
 import { KEY_BYTES } from './master-key.js';
 
 /**
@@ -34,12 +33,6 @@ export type WrappingContext = { dataKeyOf: string } | { secret: string };
 
 export function wrapDataKey(masterKey: Buffer, serviceUserId: string, dataKey: Buffer): Buffer {
   return wrapKey(masterKey, { dataKeyOf: serviceUserId }, dataKey);
-}
-
-export function unwrapDataKey(masterKey: Buffer, serviceUserId: string, wrapped: Buffer): Buffer {
-  const key = openWrap(masterKey, { dataKeyOf: serviceUserId }, wrapped);
-  if (!key) throw new DataKeyUnwrapError(serviceUserId);
-  return key;
 }
 
 export function wrapKey(masterKey: Buffer, context: WrappingContext, key: Buffer): Buffer {

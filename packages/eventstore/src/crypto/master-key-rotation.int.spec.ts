@@ -62,7 +62,7 @@ function describeMasterKeyRotation(backend: string, open: () => Knex): void {
       assert.ok((await rejectionOf(secret(beforeRotation))) instanceof DeploymentSecretUnwrapError);
     });
 
-    it('refuses to start on a master key that is not the database’s, rather than making another secret', async () => {
+    it('refuses a master key that is not the database’s, rather than making another secret', async () => {
       // given a secret created under the old key
       await secret(beforeRotation);
 

@@ -37,12 +37,14 @@ export async function withSession<T>(
   });
   const masterKeys = config.masterKey ? { current: config.masterKey, previous: config.previousMasterKeys } : undefined;
   let pseudonymKey: Buffer | undefined;
-  try {
-    pseudonymKey =
-      masterKeys && (await loadDeploymentSecrets(opened.knex, config.schema, masterKeys)).reportingPseudonymKey;
-  } catch (error) {
-    await opened.close();
-    throw error;
+  if (masterKeys) {
+    // also checks, before any work, that the master key is this database's
+    try {
+      pseudonymKey = (await loadDeploymentSecrets(opened.knex, config.schema, masterKeys)).reportingPseudonymKey;
+    } catch (error) {
+      await opened.close();
+      throw error;
+    }
   }
   const reader = masterKeys
     ? withCryptoShredding(opened.store, {

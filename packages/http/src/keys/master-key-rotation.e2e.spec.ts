@@ -106,6 +106,10 @@ describe('a rotation of the master key, through the server and dui keys rewrap',
     );
     expect(refused.stderr).not.to.include(oldKey);
 
+    const withoutKey = await dui(['keys', 'rewrap'], {});
+    expect(withoutKey.code).to.equal(2);
+    expect(withoutKey.stderr).to.include('dui keys rewrap a besoin de DUI_MASTER_KEY');
+
     // cleaning up: the last start drops the schemas
     await (await ServerUnderTest.start({}, { schema, masterKey: newKey })).close();
   });
