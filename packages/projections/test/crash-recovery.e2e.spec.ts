@@ -13,7 +13,7 @@ import type { Knex } from 'knex';
 import { modelRows } from '../src/runtime/model-rows.js';
 import { ProjectionRuntime } from '../src/runtime/projection-runtime.js';
 import { countingProjection } from '../src/testing/counting-projection.js';
-import { WorkerProcess, waitFor } from './worker-processes.js';
+import { countedEvents, WorkerProcess, waitFor } from './worker-processes.js';
 
 const EVENTS = 100_000;
 const STREAMS = 200;
@@ -61,11 +61,8 @@ describe('an async projection killed with SIGKILL', function () {
     }
     const last = new WorkerProcess('worker-last', env);
     await last.ready();
-    const deadline = Date.now() + 240_000;
-    while ((await runtime.status())[0]!.behindEvents > 0) {
-      if (Date.now() > deadline) throw new Error(`the projection did not catch up: ${last.stderr}`);
-      await sleep(200);
-    }
+    const counted = await countedEvents(knex, runtime.readSchema('counting'), EVENTS, 240_000);
+    expect(counted, `the projection did not catch up: ${last.stderr}`).to.equal(EVENTS);
     await last.kill('SIGTERM');
 
     // then the crashes happened along the way, not before the work or after it

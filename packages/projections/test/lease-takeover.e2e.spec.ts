@@ -10,11 +10,10 @@ import {
 } from '@dui-pds/eventstore/testing';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { modelRows } from '../src/runtime/model-rows.js';
 import { ProjectionRuntime } from '../src/runtime/projection-runtime.js';
 import { countingProjection } from '../src/testing/counting-projection.js';
 import { RedisAppendNotifier } from '../src/wake-up/index.js';
-import { overlappingWork, type WorkerBatch, WorkerProcess, waitFor } from './worker-processes.js';
+import { countedEvents, overlappingWork, type WorkerBatch, WorkerProcess, waitFor } from './worker-processes.js';
 
 const TAKEOVER_LIMIT_MS = 10_000;
 
@@ -92,13 +91,8 @@ for (const leases of ['postgres', 'redis'] as const) {
       expect(overlappingWork(work)).to.deep.equal([]);
       // and every event was applied once
       const runtime = new ProjectionRuntime({ knex, store, schema, projections: [countingProjection] });
-      const deadline = Date.now() + 30_000;
-      while ((await runtime.status())[0]!.behindEvents > 0) {
-        if (Date.now() > deadline) throw new Error('the survivor did not catch up');
-        await sleep(100);
-      }
-      const live = await modelRows(knex, runtime.readSchema('counting'), 'stream_counts');
-      expect(live.reduce((sum, row) => sum + Number(row.events), 0)).to.equal(appended);
+      expect(await countedEvents(knex, runtime.readSchema('counting'), appended, 30_000)).to.equal(appended);
+      expect((await runtime.status())[0]!.behindEvents).to.equal(0);
       await runtime.close();
     });
   });

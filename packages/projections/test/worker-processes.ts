@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import type { Knex } from 'knex';
+import { modelRows } from '../src/runtime/model-rows.js';
 import type { BatchReport } from '../src/runtime/projection-runtime.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
@@ -60,6 +62,27 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, messa
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(message());
     await sleep(10);
+  }
+}
+
+/**
+ * The events the counting projection has counted, once it has counted at least `expected` or the
+ * time is up. Not `behindEvents === 0`: that counts the visible log only, and while any older
+ * transaction of the cluster runs (another test, beside this one under `--parallel`) the last
+ * appends are not visible yet (ADR 0003), so a worker can be "caught up" and still short of them.
+ */
+export async function countedEvents(
+  knex: Knex,
+  readSchema: string,
+  expected: number,
+  timeoutMs: number,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await modelRows(knex, readSchema, 'stream_counts');
+    const counted = rows.reduce((sum, row) => sum + Number(row.events), 0);
+    if (counted >= expected || Date.now() > deadline) return counted;
+    await sleep(100);
   }
 }
 

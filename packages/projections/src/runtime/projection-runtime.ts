@@ -81,7 +81,10 @@ export interface ProjectionStatus {
   /** The version the running code declares. */
   version: number;
   active: Build | undefined;
-  /** Events of the log the active build has not applied yet (always 0 inline). */
+  /**
+   * Events of the visible log (ADR 0003) the active build has not applied yet (always 0 inline):
+   * appends committed after an older transaction still running are counted once it ends.
+   */
   behindEvents: number;
   /** Between the last event applied and the newest one, by their `recordedAt`; undefined when nothing was applied yet. */
   behindSeconds: number | undefined;

@@ -132,15 +132,37 @@ export class FuzzedBody {
  * ⟨c ×n⟩, the middle of a long text cut.
  */
 export function abbreviate(text: string, limit = 600): string {
-  const ascii = text.replace(/[^\x20-\x7e]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  const folded = ascii.replace(/((?:\\u[0-9a-f]{4})|[^\\])\1{29,}/g, (run, unit: string) => {
-    return `⟨${unit} ×${run.length / unit.length}⟩`;
-  });
+  const folded = foldRuns(Array.from(text, escapeNonAscii));
   const cut =
     folded.length <= limit
       ? folded
       : `${folded.slice(0, limit / 2)} …(${folded.length} chars)… ${folded.slice(-limit / 4)}`;
   return `«${cut}»`;
+}
+
+/**
+ * Runs of 30 or more of one unit as ⟨unit ×n⟩, in one pass: a back-reference regular expression
+ * did the same until a body of a few megabytes of one character exhausted its stack.
+ */
+function foldRuns(units: readonly string[]): string {
+  const parts: string[] = [];
+  for (let start = 0; start < units.length; ) {
+    let end = start + 1;
+    while (end < units.length && units[end] === units[start]) end += 1;
+    const run = end - start;
+    parts.push(run >= 30 ? `⟨${units[start]} ×${run}⟩` : units[start]!.repeat(run));
+    start = end;
+  }
+  return parts.join('');
+}
+
+function escapeNonAscii(character: string): string {
+  if (/^[\x20-\x7e]$/.test(character)) return character;
+  // each UTF-16 unit of the character, as JSON writes it
+  return Array.from(
+    { length: character.length },
+    (_, index) => `\\u${character.charCodeAt(index).toString(16).padStart(4, '0')}`,
+  ).join('');
 }
 
 /** The identifiers of the API's paths (the features' `identifier`): what an `...Id` field may hold. */
