@@ -151,7 +151,9 @@ export function socialDestructionDueOn(
   policy: RetentionPolicy = DEFAULT_RETENTION_POLICY,
 ): string {
   assertRetentionPolicy(policy);
-  return addYears(socialArchiveDueOn(lastContactOn), policy.socialIntermediateArchiveYears);
+  // counted from the last contact in one step: 29 February + 2 years is 28 February, and adding
+  // the archive's years to that would end a day early in a leap year (1996-02-29 + 28 = 2024-02-29)
+  return addYears(lastContactOn, SOCIAL_ACTIVE_BASE_YEARS + policy.socialIntermediateArchiveYears);
 }
 
 /** The end of the keeping of health data: 20 years after the end of the last stay (or consultation). */

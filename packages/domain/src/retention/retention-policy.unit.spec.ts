@@ -64,6 +64,12 @@ describe('the retention policy', () => {
       );
     });
 
+    it('counts the intermediate archive from the last contact, so that 29 February is not cut short', () => {
+      // the case fast-check found: 1998-02-28 + 26 would end on the 28th of a leap February
+      expect(socialArchiveDueOn('1996-02-29')).to.equal('1998-02-28');
+      expect(socialDestructionDueOn('1996-02-29', { socialIntermediateArchiveYears: 26 })).to.equal('2024-02-29');
+    });
+
     it('keeps health data 20 years after the end of the last stay', () => {
       expect(medicalDestructionDueOn('2026-03-20')).to.equal('2046-03-20');
     });
