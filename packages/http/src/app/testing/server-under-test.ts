@@ -58,7 +58,8 @@ export class ServerUnderTest {
       DUI_SCHEMA: schema,
       DUI_MASTER_KEY: masterKey,
       PORT: '0',
-      LOG_LEVEL: 'silent',
+      // TEST_LOG_LEVEL=error shows the server's own account of an unexpected answer (no personal data)
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       RATE_LIMIT_PER_MINUTE: '1000000',
       // the tests run the end-of-retention job themselves, with their clock
       DUI_RETENTION_JOB_HOURS: '0',
@@ -66,7 +67,7 @@ export class ServerUnderTest {
       ...env,
     });
     const sessions = new MemorySessionStore();
-    const server = await startDuiServer(config, createLogger({ level: 'silent' }), {
+    const server = await startDuiServer(config, createLogger({ level: config.logLevel }), {
       sessionStore: sessions,
       ...services,
     });
