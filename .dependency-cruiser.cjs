@@ -26,7 +26,8 @@ module.exports = {
       name: 'domain-does-no-io',
       comment: 'packages/domain is pure: no database, network, file system, clock or randomness.',
       severity: 'error',
-      from: { path: '^packages/domain/src', pathNot: '\\.spec\\.ts$' },
+      // the tests, and the generators they share (`*.test-arbitrary.ts`), may use their test libraries
+      from: { path: '^packages/domain/src', pathNot: '\\.(spec|test-arbitrary)\\.ts$' },
       to: {
         dependencyTypesNot: ['local', 'type-only'],
         // zod (validation, no I/O), as pnpm lays it out; tests may also use their test libraries
