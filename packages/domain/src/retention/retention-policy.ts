@@ -47,7 +47,7 @@ export const PRESCRIPTION_COPY_RETENTION_YEARS = 3;
 export const INFECTIOUS_WASTE_SLIP_RETENTION_YEARS = 3;
 
 /** The longest intermediate archive a policy may set: beyond it, keeping would be hoarding. */
-const MAX_INTERMEDIATE_ARCHIVE_YEARS = 30;
+export const MAX_INTERMEDIATE_ARCHIVE_YEARS = 30;
 
 export function retentionRuleOf(
   dataClass: RetentionDataClass,
@@ -65,8 +65,8 @@ export function retentionRuleOf(
       const years = policy.socialIntermediateArchiveYears;
       return {
         dataClass,
-        legalSource: `CNIL, référentiel relatif aux traitements de données à caractère personnel mis en œuvre dans le cadre de l’accompagnement social et médico-social : base active jusqu’à ${SOCIAL_ACTIVE_BASE_YEARS} ans après le dernier contact ; puis archivage intermédiaire de ${years} ans (usage : prescription de droit commun, article 2224 du code civil).`,
-        frenchLabel: `Données sociales et administratives : ${SOCIAL_ACTIVE_BASE_YEARS} ans après le dernier contact, puis ${years} ans d’archivage intermédiaire.`,
+        legalSource: `CNIL, référentiel relatif aux traitements de données à caractère personnel mis en œuvre dans le cadre de l’accompagnement social et médico-social : base active jusqu’à ${SOCIAL_ACTIVE_BASE_YEARS} ans après le dernier contact ; puis archivage intermédiaire de ${yearsInFrench(years)} (usage : prescription de droit commun, article 2224 du code civil).`,
+        frenchLabel: `Données sociales et administratives : ${SOCIAL_ACTIVE_BASE_YEARS} ans après le dernier contact, puis ${yearsInFrench(years)} d’archivage intermédiaire.`,
       };
     }
     case 'register':
@@ -90,6 +90,11 @@ export function retentionRuleOf(
         frenchLabel: `Bordereaux de suivi des DASRI : ${INFECTIOUS_WASTE_SLIP_RETENTION_YEARS} ans.`,
       };
   }
+}
+
+/** « 0 an », « 1 an », « 5 ans »: French keeps the singular below two. */
+function yearsInFrench(years: number): string {
+  return years < 2 ? `${years} an` : `${years} ans`;
 }
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;

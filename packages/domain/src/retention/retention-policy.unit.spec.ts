@@ -96,7 +96,13 @@ describe('the retention policy', () => {
       expect(retentionRuleOf('medical').legalSource).to.include('R.1112-7');
       expect(retentionRuleOf('socialAndAdministrative').legalSource).to.include('CNIL').and.include('2224');
       expect(retentionRuleOf('socialAndAdministrative', { socialIntermediateArchiveYears: 3 }).frenchLabel).to.include(
-        '3 ans',
+        'puis 3 ans d’archivage',
+      );
+      expect(retentionRuleOf('socialAndAdministrative', { socialIntermediateArchiveYears: 1 }).frenchLabel).to.include(
+        'puis 1 an d’archivage',
+      );
+      expect(retentionRuleOf('socialAndAdministrative', { socialIntermediateArchiveYears: 0 }).legalSource).to.include(
+        'archivage intermédiaire de 0 an ',
       );
       expect(DEFAULT_RETENTION_POLICY.socialIntermediateArchiveYears).to.equal(5);
     });

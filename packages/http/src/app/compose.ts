@@ -254,6 +254,7 @@ export async function startDuiServer(
             (await runtime.purgeServiceUser(where, { keep: [recordRetentionProjection.name] })).total,
         },
         clock,
+        policy: config.retentionPolicy,
       },
       scope,
     );
@@ -697,6 +698,7 @@ export async function startDuiServer(
         accessLog,
         exportSources,
         runEndOfRetention: endOfRetention,
+        retentionPolicy: config.retentionPolicy,
         facilityNames,
         clock,
       }),

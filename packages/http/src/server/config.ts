@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_RETENTION_POLICY, MAX_INTERMEDIATE_ARCHIVE_YEARS, type RetentionPolicy } from '@dui-pds/domain';
 import type { LevelWithSilent } from 'pino';
 import { z } from 'zod';
 import { maxSchemaLength } from '../cli/config.js';
@@ -63,6 +64,12 @@ export interface ServerConfig {
   facilities: Readonly<Record<string, FacilityIdentity>>;
   /** How often the server runs the end-of-retention job (`DUI_RETENTION_JOB_HOURS`, 24 by default; 0: never). */
   retentionJobEveryMs: number;
+  /**
+   * The organisations' keeping of social and administrative data (`DUI_SOCIAL_ARCHIVE_YEARS`: years
+   * of intermediate archive after the 2 years of active base, 5 by default), for the end-of-retention
+   * job, the records' schedules and the destruction report.
+   */
+  retentionPolicy: RetentionPolicy;
   /**
    * Whether the server also follows the async projections (`DUI_PROJECTION_WORKER`, true by default).
    * False for HTTP instances behind a load balancer when `dui projections run` processes do that work.
@@ -220,6 +227,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     trustProxy: settings.TRUST_PROXY,
     facilities: settings.DUI_FACILITIES,
     retentionJobEveryMs: settings.DUI_RETENTION_JOB_HOURS * 3_600_000,
+    retentionPolicy: { socialIntermediateArchiveYears: settings.DUI_SOCIAL_ARCHIVE_YEARS },
     projectionWorker: settings.DUI_PROJECTION_WORKER ?? true,
     oidRoot: settings.DUI_OID_ROOT,
     metricsToken: settings.DUI_METRICS_TOKEN,
@@ -608,8 +616,18 @@ function settingSchemas() {
         .max(168, { error: 'DUI_RETENTION_JOB_HOURS doit être un nombre d’heures entre 0 (jamais) et 168' }),
       24,
     ),
+    DUI_SOCIAL_ARCHIVE_YEARS: withDefault(
+      z.coerce
+        .number({ error: SOCIAL_ARCHIVE_YEARS_PROBLEM })
+        .int({ error: SOCIAL_ARCHIVE_YEARS_PROBLEM })
+        .min(0, { error: SOCIAL_ARCHIVE_YEARS_PROBLEM })
+        .max(MAX_INTERMEDIATE_ARCHIVE_YEARS, { error: SOCIAL_ARCHIVE_YEARS_PROBLEM }),
+      DEFAULT_RETENTION_POLICY.socialIntermediateArchiveYears,
+    ),
   };
 }
+
+const SOCIAL_ARCHIVE_YEARS_PROBLEM = `DUI_SOCIAL_ARCHIVE_YEARS doit être un nombre entier d’années d’archivage intermédiaire, de 0 à ${MAX_INTERMEDIATE_ARCHIVE_YEARS}`;
 
 type Settings = {
   [Name in keyof ReturnType<typeof settingSchemas>]: z.output<ReturnType<typeof settingSchemas>[Name]>;

@@ -57,6 +57,7 @@ describe('the configuration of the HTTP server', () => {
       idempotencyLockMs: 300_000,
       trustProxy: false,
       retentionJobEveryMs: 86_400_000,
+      retentionPolicy: { socialIntermediateArchiveYears: 5 },
       projectionWorker: true,
       oidRoot: '2.25.196854023917467532165493170246530512871',
       metricsToken: undefined,
@@ -92,6 +93,21 @@ describe('the configuration of the HTTP server', () => {
     expect(problemsWith({ DUI_RETENTION_JOB_HOURS: '-1' })).to.deep.equal([
       'DUI_RETENTION_JOB_HOURS doit être un nombre d’heures entre 0 (jamais) et 168',
     ]);
+  });
+
+  it('keeps social data DUI_SOCIAL_ARCHIVE_YEARS in intermediate archive, 5 by default, and refuses what is not 0 to 30 whole years', () => {
+    expect(loadServerConfig({}).retentionPolicy).to.deep.equal({ socialIntermediateArchiveYears: 5 });
+    expect(loadServerConfig({ DUI_SOCIAL_ARCHIVE_YEARS: '0' }).retentionPolicy).to.deep.equal({
+      socialIntermediateArchiveYears: 0,
+    });
+    expect(loadServerConfig({ DUI_SOCIAL_ARCHIVE_YEARS: ' ' }).retentionPolicy.socialIntermediateArchiveYears).to.equal(
+      5,
+    );
+    for (const years of ['-1', '31', '2.5', 'cinq']) {
+      expect(problemsWith({ DUI_SOCIAL_ARCHIVE_YEARS: years }), years).to.deep.equal([
+        'DUI_SOCIAL_ARCHIVE_YEARS doit être un nombre entier d’années d’archivage intermédiaire, de 0 à 30',
+      ]);
+    }
   });
 
   it('leaves the async projections to `dui projections run` with DUI_PROJECTION_WORKER=false, and refuses a word it does not know', () => {

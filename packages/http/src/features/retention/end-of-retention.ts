@@ -31,6 +31,7 @@ export interface EndOfRetentionDependencies {
   retentionSchema: string;
   purge: RecordPurge;
   clock: () => Date;
+  /** The keeping of social data; the default policy (5 years of intermediate archive) without it. */
   policy?: RetentionPolicy;
 }
 

@@ -4,6 +4,7 @@ import {
   type Principal,
   type RecordDestroyed,
   type RecordRetentionCommand,
+  type RetentionPolicy,
   type Role,
   recordRetentionDecider,
   recordRetentionStreamId,
@@ -45,6 +46,8 @@ export interface RetentionDependencies {
   exportSources: RecordExportSources;
   /** Runs the end-of-retention job for one organisation now. */
   runEndOfRetention(scope: { organisationId: string }): Promise<RetentionRun>;
+  /** The keeping of social data the organisations follow (`DUI_SOCIAL_ARCHIVE_YEARS`). */
+  retentionPolicy: RetentionPolicy;
   /** FINESS → name, for the destruction report. */
   facilityNames: Readonly<Record<string, string>>;
   clock: () => Date;
@@ -58,7 +61,7 @@ export interface RetentionDependencies {
  * closed to everyone else: `ProfessionalAccess` refuses it in every other route.
  */
 export function retentionRoutes(deps: RetentionDependencies): RouteDefinition[] {
-  const { store, knex, retentionSchema, access, accessLog, clock } = deps;
+  const { store, knex, retentionSchema, access, accessLog, clock, retentionPolicy } = deps;
   const today = () => parisDay.format(clock());
 
   /** The director of the ESSMS (or, where allowed, its archivist); 403 otherwise. */
@@ -115,16 +118,16 @@ export function retentionRoutes(deps: RetentionDependencies): RouteDefinition[] 
         rule: {
           dataClass: entry.rule.dataClass === 'medical' ? ('medical' as const) : ('social' as const),
           legalSource: entry.rule.legalSource,
-          frenchLabel: retentionRuleOf(entry.rule.dataClass).frenchLabel,
+          frenchLabel: retentionRuleOf(entry.rule.dataClass, retentionPolicy).frenchLabel,
         },
       }));
-    const suspended = (await destructionsSuspended(knex, retentionSchema, { organisationId, today: today() })).map(
-      (record) => ({
-        serviceUserId: record.serviceUserId,
-        destructionDueOn: record.schedule.destructionDueOn,
-        activeLegalHolds: record.activeLegalHolds,
-      }),
-    );
+    const suspended = (
+      await destructionsSuspended(knex, retentionSchema, { organisationId, today: today(), policy: retentionPolicy })
+    ).map((record) => ({
+      serviceUserId: record.serviceUserId,
+      destructionDueOn: record.schedule.destructionDueOn,
+      activeLegalHolds: record.activeLegalHolds,
+    }));
     return { organisation: { id: organisationId }, period, generatedAt: clock().toISOString(), destroyed, suspended };
   };
 
@@ -243,7 +246,7 @@ export function retentionRoutes(deps: RetentionDependencies): RouteDefinition[] 
           'La consultation des échéances de conservation',
         );
         const view = await recordIn(params.organisationId, params.serviceUserId, query.facilityId);
-        return { body: describe(view, today()) };
+        return { body: describe(view, today(), retentionPolicy) };
       },
     }),
 
@@ -258,7 +261,7 @@ export function retentionRoutes(deps: RetentionDependencies): RouteDefinition[] 
         const principal = await access.principal(context, params.organisationId);
         requireRole(principal, params.facilityId, ['archivist'], 'La consultation des archives');
         const records = await archivedRecordsOf(knex, retentionSchema, params);
-        return { body: { records: records.map((view) => describe(view, today())) } };
+        return { body: { records: records.map((view) => describe(view, today(), retentionPolicy)) } };
       },
     }),
 
@@ -418,9 +421,9 @@ const retentionView = z.object({
   status: z.string(),
 });
 
-function describe(view: RecordRetentionView, today: string): z.infer<typeof retentionView> {
+function describe(view: RecordRetentionView, today: string, policy: RetentionPolicy): z.infer<typeof retentionView> {
   const facts = retentionFactsOf(view);
-  const schedule = facts ? retentionScheduleOf(facts) : undefined;
+  const schedule = facts ? retentionScheduleOf(facts, policy) : undefined;
   return {
     serviceUserId: view.serviceUserId,
     facilityIds: view.facilityIds,
