@@ -116,6 +116,7 @@ export {
 } from './mssante/acknowledgements/disposition-notification.js';
 export { type IncomingAttachment, type IncomingMail, readIncomingMail } from './mssante/incoming-mail.js';
 export { DovecotMissing, dovecotBinary } from './mssante/local/dovecot-server.js';
+export { freeLoopbackPort } from './mssante/local/free-port.js';
 export {
   buildMssanteMessage,
   isPatientMssanteAddress,

@@ -1,5 +1,8 @@
-import { createServer } from 'node:net';
-import { PRO_SANTE_CONNECT_TEST_ACCOUNTS, startProSanteConnectStandIn } from '@dui-pds/segur-adapters';
+import {
+  freeLoopbackPort,
+  PRO_SANTE_CONNECT_TEST_ACCOUNTS,
+  startProSanteConnectStandIn,
+} from '@dui-pds/segur-adapters';
 import type { OidcConfig } from '../server/index.js';
 
 export interface EmbeddedProSanteConnect {
@@ -16,6 +19,7 @@ export interface EmbeddedProSanteConnect {
  * signed JWT as PSC may. It vouches for nobody real, so it only ever runs where the development login does.
  */
 export async function startEmbeddedProSanteConnect(port: number): Promise<EmbeddedProSanteConnect> {
+  // the callback must be known before the server listens: a port free now stands for "any port"
   const listenOn = port === 0 ? await freeLoopbackPort() : port;
   // the host the server prints and browsers use, so that the login's cookie comes back with the callback
   const redirectUri = new URL(`http://localhost:${listenOn}/auth/psc/callback`);
@@ -34,13 +38,4 @@ export async function startEmbeddedProSanteConnect(port: number): Promise<Embedd
     },
     stop: () => standIn.stop(),
   };
-}
-
-/** The callback must be known before the server listens: a port free now stands for "any port". */
-async function freeLoopbackPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }

@@ -1,17 +1,8 @@
-import { createServer } from 'node:net';
+import { freeLoopbackPort } from '@dui-pds/segur-adapters';
 import { expect } from 'chai';
 import { TestBrowser } from '../auth/testing/browser.js';
 import { type PscLikeProvider, startPscLikeProvider } from '../auth/testing/psc-like-provider.js';
 import { ServerUnderTest } from './testing/server-under-test.js';
-
-/** A port free right now: the provider must know the server's callback before the server starts. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('the server’s Pro Santé Connect login, against a local PSC-like provider', function () {
   this.timeout(60_000);
@@ -20,7 +11,7 @@ describe('the server’s Pro Santé Connect login, against a local PSC-like prov
   let base: URL;
 
   before(async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     base = new URL(`http://127.0.0.1:${port}`);
     provider = await startPscLikeProvider({
       redirectUri: new URL('/auth/psc/callback', base),
@@ -113,7 +104,7 @@ describe('the server’s login through the organisation’s own OpenID provider,
 
   it('logs a professional in by the provider’s subject, at /auth/<OIDC_PROVIDER_ID>/login', async () => {
     // given a provider of the organisation, and a server configured for it alone
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const base = new URL(`http://127.0.0.1:${port}`);
     const callback = new URL('/auth/maison/callback', base);
     const provider = await startPscLikeProvider({

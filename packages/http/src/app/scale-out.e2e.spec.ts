@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { handoverStreamId } from '@dui-pds/domain';
 import { dropSchemasStartingWith, TEST_DATABASE_URL, testPostgres } from '@dui-pds/eventstore/testing';
 import { activityJournal, recordNoteStreamId } from '@dui-pds/projections';
+import { freeLoopbackPort } from '@dui-pds/segur-adapters';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
@@ -11,7 +12,6 @@ import { TestBrowser } from '../auth/testing/browser.js';
 import { type PscLikeProvider, startPscLikeProvider } from '../auth/testing/psc-like-provider.js';
 import { IDEMPOTENCY_REPLAYED_HEADER } from '../server/index.js';
 import { redisNames } from './redis-names.js';
-import { freePort } from './testing/free-port.js';
 import { PrivateRedis } from './testing/private-redis.js';
 import { RoundRobinClient } from './testing/round-robin-client.js';
 import { ServerProcess } from './testing/server-process.js';
@@ -79,7 +79,7 @@ describe('scale-out: two HTTP instances and two projection workers on one databa
     }
 
     // two instances on known ports: Pro Santé Connect sends every callback to the first one's address
-    const ports = [await freePort(), await freePort()];
+    const ports = [await freeLoopbackPort(), await freeLoopbackPort()];
     const callback = new URL('/auth/psc/callback', `http://127.0.0.1:${ports[0]}`);
     provider = await startPscLikeProvider({
       redirectUri: callback,

@@ -4,7 +4,7 @@ import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../app/testing/free-port.js';
+import { freeLoopbackPort } from '@dui-pds/segur-adapters';
 
 const run = promisify(execFile);
 
@@ -31,7 +31,7 @@ export class PrivatePostgres {
 
   static async create(): Promise<PrivatePostgres> {
     const directory = await mkdtemp(join(tmpdir(), 'dui-faults-pg-'));
-    const cluster = new PrivatePostgres(directory, await freePort());
+    const cluster = new PrivatePostgres(directory, await freeLoopbackPort());
     if (asRoot()) await chown(directory, ...(await postgresIds()));
     await cluster.#as(['initdb', '-D', cluster.#data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
     await cluster.start();

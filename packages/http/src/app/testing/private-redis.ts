@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { freePort } from './free-port.js';
+import { freeLoopbackPort } from '@dui-pds/segur-adapters';
 
 /**
  * A redis-server of a test's own on a free port, without persistence: stopping it loses every
@@ -14,7 +14,7 @@ export class PrivateRedis {
   private constructor(readonly port: number) {}
 
   static async create(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+    const redis = new PrivateRedis(await freeLoopbackPort());
     await redis.start();
     return redis;
   }
