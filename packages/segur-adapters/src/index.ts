@@ -98,6 +98,7 @@ export {
   type InsiSoapStandInOptions,
   startInsiSoapStandIn,
 } from './insi/soap/insi-soap-stand-in.js';
+export { freeLoopbackPort } from './loopback/free-loopback-port.js';
 export {
   buildDeliveryStatusNotification,
   type DeliveryStatusRecipient,
@@ -116,7 +117,6 @@ export {
 } from './mssante/acknowledgements/disposition-notification.js';
 export { type IncomingAttachment, type IncomingMail, readIncomingMail } from './mssante/incoming-mail.js';
 export { DovecotMissing, dovecotBinary } from './mssante/local/dovecot-server.js';
-export { freeLoopbackPort } from './mssante/local/free-port.js';
 export {
   buildMssanteMessage,
   isPatientMssanteAddress,

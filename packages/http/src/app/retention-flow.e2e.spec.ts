@@ -5,7 +5,7 @@ import { activityJournal } from '@dui-pds/projections';
 import { expect } from 'chai';
 import { strFromU8, unzipSync } from 'fflate';
 import { spawnDui } from '../cli/testing/cli-under-test.js';
-import { startPortalServer, TestClock } from '../portal/testing/portal-server.js';
+import { noonOn, startPortalServer, TestClock } from '../portal/testing/portal-server.js';
 import type { ServerUnderTest } from './testing/server-under-test.js';
 
 const ORG = 'og-retention';
@@ -15,9 +15,6 @@ const CSAPA = '750000001';
 const MEDICAL = { id: randomUUID(), birthName: 'MEDICALE', firstName: 'ALICE', secret: 'Hépatite C guérie' };
 const SOCIAL = { id: randomUUID(), birthName: 'SOCIALE', firstName: 'BERTHE', secret: 'Dossier RSA en cours' };
 const HELD = { id: randomUUID(), birthName: 'GELEE', firstName: 'CECILE', secret: 'Contentieux prud’homal' };
-
-/** Noon in Paris on a day, whatever the season. */
-const noonOn = (day: string) => Date.parse(`${day}T11:00:00Z`);
 
 describe('archives and the end of retention, with a clock moved over twenty years', function () {
   this.timeout(300_000);

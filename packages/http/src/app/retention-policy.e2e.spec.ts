@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { TestClock } from '../portal/testing/portal-server.js';
+import { noonOn, TestClock } from '../portal/testing/portal-server.js';
 import { ServerUnderTest } from './testing/server-under-test.js';
 
 const ORG = 'og-retention-policy';
 const CSAPA = '750000001';
 const USAGER = randomUUID();
-
-/** Noon in Paris on a day, whatever the season. */
-const noonOn = (day: string) => Date.parse(`${day}T11:00:00Z`);
 
 describe('the keeping of social data set by DUI_SOCIAL_ARCHIVE_YEARS', function () {
   this.timeout(120_000);

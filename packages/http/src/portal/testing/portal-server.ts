@@ -2,6 +2,9 @@ import type { Insi } from '@dui-pds/segur-adapters';
 import { ServerUnderTest } from '../../app/testing/server-under-test.js';
 import type { PortalSources } from '../portal-sources.js';
 
+/** Noon in Paris on a day, whatever the season: the same day in UTC and in Paris. */
+export const noonOn = (day: string): number => Date.parse(`${day}T11:00:00Z`);
+
 /** A clock the test moves: the portal's one-time codes, deadlines and sessions all read it. */
 export class TestClock {
   constructor(private at: number) {}

@@ -3,7 +3,7 @@ import { access, constants, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { freeLoopbackPort } from './free-port.js';
+import { freeLoopbackPort } from '../../loopback/free-loopback-port.js';
 import { type MailboxOwner, mailboxOwner } from './mailbox-owner.js';
 
 /** Where Debian's `dovecot-imapd` puts the server; `DUI_DOVECOT_BINARY` names another one. */

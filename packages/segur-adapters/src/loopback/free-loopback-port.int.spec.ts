@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { expect } from 'chai';
-import { freeLoopbackPort } from './free-port.js';
+import { freeLoopbackPort } from './free-loopback-port.js';
 
 describe('a free port for a server started by its port', () => {
   it('is drawn below the ephemeral range, where no outgoing connection takes it, and can be listened on', async () => {
