@@ -125,6 +125,21 @@ export async function handleCommand<Command, Event extends DomainEvent, State, T
   }
 }
 
+/**
+ * The state a decider holds after a whole stream, for what reads without deciding (a route that
+ * checks whose record a stream is, a document drawn from a contract). Events reach `evolve` as
+ * `handleCommand` hands them over: `{ type, version, data }`, with the erased marker as data for a
+ * forgotten usager.
+ */
+export async function foldStream<Event extends DomainEvent, State, Transaction>(
+  store: Pick<EventStore<Transaction>, 'readStream'>,
+  decider: Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState'>,
+  streamId: string,
+): Promise<State> {
+  const events = await store.readStream(streamId);
+  return fold(decider, decider.initialState(), events, toDomainEventOf({}));
+}
+
 type LoadedStream<State> =
   | { kind: 'handled'; result: CommandResult<State> }
   | { kind: 'fresh'; state: State; revision: number | undefined };

@@ -7,6 +7,7 @@ import {
   type CommandRequest,
   type CommandResult,
   deriveEventId,
+  foldStream,
   handleCommand,
 } from './command-handler.js';
 import { withCryptoShredding } from './crypto/crypto-shredding-event-store.js';
@@ -385,6 +386,88 @@ describe('handleCommand', () => {
       ),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('foldStream', () => {
+  let store: InMemoryEventStore;
+
+  beforeEach(() => {
+    store = new InMemoryEventStore();
+  });
+
+  afterEach(() => store.close());
+
+  it('gives the initial state for a stream that does not exist', async () => {
+    // when
+    const state = await foldStream(store, attendanceRegister, newRegister());
+
+    // then
+    assert.deepEqual(state, attendanceRegister.initialState());
+  });
+
+  it('gives the state the last command left, whatever the commands (property)', async () => {
+    const users = ['u-1', 'u-2', 'u-3', 'u-4', 'u-5'];
+    const commandArbitrary: fc.Arbitrary<AttendanceCommand> = fc.oneof(
+      {
+        weight: 5,
+        arbitrary: fc.uniqueArray(fc.constantFrom(...users), { maxLength: 2 }).map((ids) => record(...ids)),
+      },
+      { weight: 1, arbitrary: fc.constant<AttendanceCommand>({ type: 'CloseRegister' }) },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(commandArbitrary, { maxLength: 8 }), async (commands) => {
+        // given
+        const streamId = newRegister();
+        let expected = attendanceRegister.initialState();
+        for (const command of commands) {
+          const result = await handleCommand(store, attendanceRegister, request(streamId, command)).catch(
+            (error: unknown) => {
+              if (error instanceof DomainRuleViolation) return undefined;
+              throw error;
+            },
+          );
+          if (result) expected = result.state;
+        }
+
+        // when
+        const state = await foldStream(store, attendanceRegister, streamId);
+
+        // then
+        assert.deepEqual(state, expected);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('hands evolve the erased marker once the usager is forgotten, as handleCommand does', async () => {
+    // given
+    const shredding = withCryptoShredding(store, { keys: new InMemoryDataKeyStore(), masterKey: randomBytes(32) });
+    const streamId = newRegister();
+    await handleCommand(
+      shredding,
+      attendanceRegister,
+      request(streamId, record('u-1'), { metadata: { ...metadata, serviceUserId: 'u-1' } }),
+    );
+    const seen: unknown[] = [];
+    const observing = {
+      ...attendanceRegister,
+      evolve: (state: AttendanceRegister, event: AttendanceEvent) => {
+        seen.push(event);
+        return state;
+      },
+    };
+
+    // when
+    await foldStream(shredding, observing, streamId);
+    await shredding.forget('u-1');
+    await foldStream(shredding, observing, streamId);
+
+    // then
+    assert.deepEqual(seen, [
+      { type: 'AttendanceRecorded', version: 1, data: { serviceUserId: 'u-1', present: true } },
+      { type: 'AttendanceRecorded', version: 1, data: { $erased: true, serviceUserId: 'u-1' } },
+    ]);
   });
 });
 

@@ -10,6 +10,7 @@ export {
   type CommandResult,
   type DomainEvent,
   deriveEventId,
+  foldStream,
   handleCommand,
 } from './command-handler.js';
 export * from './crypto/index.js';

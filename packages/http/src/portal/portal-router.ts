@@ -6,10 +6,8 @@ import {
   accessRequestDecider,
   accessRequestStreamId,
   DomainRuleViolation,
-  foldEvents,
   IDENTITY_STATUS_LABELS,
   type PortalAccountCommand,
-  type PortalAccountEvent,
   portalAccountDecider,
   portalAccountStreamId,
   portalLoginLocked,
@@ -20,7 +18,7 @@ import {
   SEX_LABELS,
   type SensitivityClass,
 } from '@dui-pds/domain';
-import { type DomainEvent, type EventMetadata, type EventStore, handleCommand } from '@dui-pds/eventstore';
+import { type DomainEvent, type EventMetadata, type EventStore, foldStream, handleCommand } from '@dui-pds/eventstore';
 import {
   accessRequestsOf,
   type PortalAccountView,
@@ -169,11 +167,7 @@ export function portalRouter(options: PortalRouterOptions): Router {
   const accountCommand = (account: PortalAccountView, command: PortalAccountCommand) =>
     appendAs(portalAccountDecider, portalAccountStreamId(account.organisationId, account.accountId), command, account);
   const accountState = async (account: PortalAccountView) => {
-    const events = await store.readStream(portalAccountStreamId(account.organisationId, account.accountId));
-    return foldEvents(
-      portalAccountDecider,
-      events.map((event) => ({ type: event.type, data: event.data }) as PortalAccountEvent),
-    );
+    return foldStream(store, portalAccountDecider, portalAccountStreamId(account.organisationId, account.accountId));
   };
 
   // ---- invitation: choose a password, then enrol the one-time code -------------------------------

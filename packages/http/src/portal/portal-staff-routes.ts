@@ -1,15 +1,13 @@
 import {
-  foldEvents,
   invitationExpiry,
   type PortalAccountCommand,
-  type PortalAccountEvent,
   type Principal,
   portalAccountDecider,
   portalAccountStreamId,
   portalHolderSchema,
   portalLoginSchema,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import { type EventStore, foldStream, handleCommand } from '@dui-pds/eventstore';
 import { portalAccountByLogin, portalAccountsOf } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -142,10 +140,10 @@ export function portalStaffRoutes(deps: PortalStaffDependencies): RouteDefinitio
       problems: ['forbidden', 'not-found', 'domain-rule-violated'],
       async handler({ params, body, expectedRevision, context }) {
         const principal = await access.principal(context, params.organisationId);
-        const events = await store.readStream(portalAccountStreamId(params.organisationId, params.accountId));
-        const account = foldEvents(
+        const account = await foldStream(
+          store,
           portalAccountDecider,
-          events.map((event) => ({ type: event.type, data: event.data }) as PortalAccountEvent),
+          portalAccountStreamId(params.organisationId, params.accountId),
         );
         if (account.status === 'none' || !account.serviceUserId || !account.facilityId) {
           throw new HttpProblem('not-found', 'Ce compte du portail n’existe pas.');

@@ -1,15 +1,13 @@
 import {
   type AccessRequestCommand,
-  type AccessRequestEvent,
   accessRequestDecider,
   accessRequestStreamId,
   decideAccess,
-  foldEvents,
   type Principal,
   releaseMethodSchema,
   type SensitivityClass,
 } from '@dui-pds/domain';
-import type { EventStore } from '@dui-pds/eventstore';
+import { type EventStore, foldStream } from '@dui-pds/eventstore';
 import { accessRequestsToHandle } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -63,11 +61,7 @@ export function accessRequestsRoutes(deps: AccessRequestsDependencies): RouteDef
   };
 
   const requestOf = async (organisationId: string, requestId: string) => {
-    const events = await store.readStream(accessRequestStreamId(organisationId, requestId));
-    const request = foldEvents(
-      accessRequestDecider,
-      events.map((event) => ({ type: event.type, data: event.data }) as AccessRequestEvent),
-    );
+    const request = await foldStream(store, accessRequestDecider, accessRequestStreamId(organisationId, requestId));
     if (request.status === 'none' || !request.serviceUserId || !request.facilityId) {
       throw new HttpProblem('not-found', 'Cette demande d’accès n’existe pas.');
     }

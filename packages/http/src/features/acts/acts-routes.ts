@@ -1,5 +1,4 @@
 import {
-  type ActCatalogueEvent,
   accessibleSensitivities,
   actCatalogueDecider,
   actCatalogueStreamId,
@@ -9,7 +8,6 @@ import {
   actTypesOf,
   type CatalogueEntry,
   DomainRuleViolation,
-  foldEvents,
   MAX_ACT_DURATION_MINUTES,
   MAX_ACT_NOTE_LENGTH,
   MAX_ACT_PARTNERS,
@@ -23,7 +21,7 @@ import {
   type SensitivityClass,
   sensitivityClassSchema,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import { type EventStore, foldStream, handleCommand } from '@dui-pds/eventstore';
 import { type ActView, actById, actCounts, actsOfServiceUser } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -105,11 +103,7 @@ export function actsRoutes(deps: ActsDependencies): RouteDefinition[] {
   const { store, knex, actsSchema, directorySchema, access, accessLog, clock } = deps;
 
   const catalogueOf = async (organisationId: string) => {
-    const events = await store.readStream(actCatalogueStreamId(organisationId));
-    return foldEvents(
-      actCatalogueDecider,
-      events.map((event) => ({ type: event.type, data: event.data }) as ActCatalogueEvent),
-    );
+    return foldStream(store, actCatalogueDecider, actCatalogueStreamId(organisationId));
   };
 
   const actTypeOf = async (organisationId: string, code: string): Promise<CatalogueEntry> => {

@@ -1,16 +1,14 @@
 import {
   type AdmissionApplication,
   type AdmissionApplicationCommand,
-  type AdmissionApplicationEvent,
   admissionApplicationDecider,
   admissionApplicationStreamId,
   admissionPrioritySchema,
   contactModeSchema,
   decideAccess,
-  foldEvents,
   type Principal,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import { type EventStore, foldStream, handleCommand } from '@dui-pds/eventstore';
 import { waitingList } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -44,10 +42,10 @@ export function admissionRoutes(deps: AdmissionDependencies): RouteDefinition[] 
   const applicationOf = async (
     applicationId: string,
   ): Promise<Extract<AdmissionApplication, { facilities: unknown }>> => {
-    const events = await store.readStream(admissionApplicationStreamId(applicationId));
-    const application = foldEvents(
+    const application = await foldStream(
+      store,
       admissionApplicationDecider,
-      events.map((event) => ({ type: event.type, data: event.data }) as AdmissionApplicationEvent),
+      admissionApplicationStreamId(applicationId),
     );
     if (application.status === 'none' || application.serviceUserId === undefined) {
       // none, or its usager was forgotten: nothing more is decided on it

@@ -1,6 +1,5 @@
 import {
   type AgendaFeedCommand,
-  type AgendaItemEvent,
   type AgendaOwner,
   agendaFeedDecider,
   agendaFeedStreamId,
@@ -8,11 +7,10 @@ import {
   agendaItemStreamId,
   agendaItemSubject,
   agendaOwnerSubject,
-  foldEvents,
   PLANNED_EVENT_KINDS,
   type Principal,
 } from '@dui-pds/domain';
-import { handleCommand } from '@dui-pds/eventstore';
+import { foldStream, handleCommand } from '@dui-pds/eventstore';
 import {
   agendaFeedByTokenHash,
   type ProfessionalAgendaEntry,
@@ -89,11 +87,7 @@ export function agendasRoutes(deps: AgendasDependencies): RouteDefinition[] {
   };
 
   const itemOf = async (organisationId: string, itemId: string) => {
-    const events = await store.readStream(agendaItemStreamId(organisationId, itemId));
-    const item = foldEvents(
-      agendaItemDecider,
-      events.map((event) => ({ type: event.type, data: event.data }) as AgendaItemEvent),
-    );
+    const item = await foldStream(store, agendaItemDecider, agendaItemStreamId(organisationId, itemId));
     if (item.status === 'none' || item.status === 'erased') {
       throw new HttpProblem('not-found', 'Cet élément d’agenda n’existe pas.');
     }

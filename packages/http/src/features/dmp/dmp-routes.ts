@@ -10,13 +10,12 @@ import {
   type ServiceUserDmpCommand,
   type ServiceUserDmpEvent,
   type ServiceUserIdentity,
-  type ServiceUserIdentityEvent,
   serviceUserDmpDecider,
   serviceUserDmpStreamId,
   serviceUserIdentityDecider,
   serviceUserStreamId,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import { type EventStore, foldStream, handleCommand } from '@dui-pds/eventstore';
 import { documentById } from '@dui-pds/projections';
 import {
   type Dmp,
@@ -149,10 +148,10 @@ export function dmpRoutes(deps: DmpRoutesDependencies): RouteDefinition[] {
 
   /** The usager's identity as the DMP sees it, and their INS when qualified; 404 when there is no such usager. */
   const identityOf = async (organisationId: string, serviceUserId: string) => {
-    const events = await store.readStream(serviceUserStreamId(organisationId, serviceUserId));
-    const record: ServiceUserIdentity = foldEvents(
+    const record: ServiceUserIdentity = await foldStream(
+      store,
       serviceUserIdentityDecider,
-      events.map((event) => ({ type: event.type, data: event.data }) as ServiceUserIdentityEvent),
+      serviceUserStreamId(organisationId, serviceUserId),
     );
     if (record.kind === 'none')
       throw new HttpProblem('not-found', 'Aucun usager de cet organisme sous cet identifiant.');

@@ -18,7 +18,6 @@ import {
   documentStreamId,
   foldEvents,
   type GeneratedDocumentKind,
-  type PortalAccountEvent,
   type Principal,
   portalAccountDecider,
   portalAccountStreamId,
@@ -29,7 +28,7 @@ import {
   sha256HexSchema,
   signatureMethodSchema,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import { type EventStore, foldStream, handleCommand } from '@dui-pds/eventstore';
 import { type DocumentView, documentById, documentsOfServiceUser, portalAccountsOf } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { v5 as uuidv5 } from 'uuid';
@@ -221,10 +220,10 @@ export function documentsRoutes(deps: DocumentsDependencies): RouteDefinition[] 
     const now = clock();
     let checked: { accountId: string; facilityId: string } | undefined;
     for (const account of accounts) {
-      const events = await store.readStream(portalAccountStreamId(organisationId, account.accountId));
-      const state = foldEvents(
+      const state = await foldStream(
+        store,
         portalAccountDecider,
-        events.map((event) => ({ type: event.type, data: event.data }) as PortalAccountEvent),
+        portalAccountStreamId(organisationId, account.accountId),
       );
       if (state.status !== 'active' || state.sealedTotpSecret === undefined) continue;
       if (portalLoginLocked(state, now.toISOString())) {

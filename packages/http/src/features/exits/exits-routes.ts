@@ -1,16 +1,14 @@
 import {
   type AccompanimentExitCommand,
-  type AccompanimentExitEvent,
   accompanimentExitDecider,
   accompanimentExitStreamId,
   decideAccess,
   exitDestinationSchema,
   exitReasonSchema,
-  foldEvents,
   type Principal,
   type SensitivityClass,
 } from '@dui-pds/domain';
-import type { EventStore } from '@dui-pds/eventstore';
+import { type EventStore, foldStream } from '@dui-pds/eventstore';
 import { accompanimentExit, openPostExitActions } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -119,10 +117,10 @@ export function exitsRoutes(deps: ExitsDependencies): RouteDefinition[] {
 
   /** Whose exit it is, and where: from its stream; 404 when none is recorded (or its usager was forgotten). */
   const exitOf = async (organisationId: string, accompanimentId: string) => {
-    const events = await store.readStream(accompanimentExitStreamId(organisationId, accompanimentId));
-    const exit = foldEvents(
+    const exit = await foldStream(
+      store,
       accompanimentExitDecider,
-      events.map((event) => ({ type: event.type, data: event.data }) as AccompanimentExitEvent),
+      accompanimentExitStreamId(organisationId, accompanimentId),
     );
     if (exit.status === 'none' || exit.serviceUserId === undefined || exit.facilityId === undefined) {
       throw new HttpProblem('not-found', 'Aucune sortie enregistrée pour cet accompagnement.');

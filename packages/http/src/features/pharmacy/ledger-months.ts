@@ -1,15 +1,13 @@
 import {
   DomainRuleViolation,
-  foldEvents,
   type LedgerMonth,
   type LedgerMonthClosed,
   type PharmacyLedgerCommand,
-  type PharmacyLedgerEvent,
   pharmacyLedgerDecider,
   pharmacyLedgerStreamId,
   previousLedgerMonth,
 } from '@dui-pds/domain';
-import { type CommandMetadata, type EventStore, handleCommand } from '@dui-pds/eventstore';
+import { type CommandMetadata, type EventStore, foldStream, handleCommand } from '@dui-pds/eventstore';
 import type { Knex } from 'knex';
 import { parisDay } from '../paris-day.js';
 
@@ -28,11 +26,7 @@ export async function readLedgerMonth(
   facilityId: string,
   month: string,
 ): Promise<LedgerMonth> {
-  const events = await store.readStream(pharmacyLedgerStreamId(organisationId, facilityId, month));
-  return foldEvents(
-    pharmacyLedgerDecider,
-    events.map((event) => ({ type: event.type, data: event.data }) as PharmacyLedgerEvent),
-  );
+  return foldStream(store, pharmacyLedgerDecider, pharmacyLedgerStreamId(organisationId, facilityId, month));
 }
 
 /**

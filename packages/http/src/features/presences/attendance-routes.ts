@@ -1,17 +1,15 @@
 import {
   type Attendance,
   type AttendanceCommand,
-  type AttendanceEvent,
   attendanceDaySchema,
   attendanceDecider,
   attendanceDetailsSchema,
   attendanceStreamId,
   decideAccess,
-  foldEvents,
   type Principal,
   timeOfDaySchema,
 } from '@dui-pds/domain';
-import type { EventStore } from '@dui-pds/eventstore';
+import { type EventStore, foldStream } from '@dui-pds/eventstore';
 import { attendanceSheet, countAttendance } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -90,11 +88,7 @@ export function attendanceRoutes(deps: AttendanceDependencies): RouteDefinition[
   };
 
   const recordedDay = async (streamId: string): Promise<Extract<Attendance, { status: 'recorded' }>> => {
-    const events = await store.readStream(streamId);
-    const day = foldEvents(
-      attendanceDecider,
-      events.map((event) => ({ type: event.type, data: event.data }) as AttendanceEvent),
-    );
+    const day = await foldStream(store, attendanceDecider, streamId);
     if (day.status === 'none' || day.serviceUserId === undefined || day.facilityId === undefined) {
       // none, or its usager was forgotten
       throw new HttpProblem('not-found', 'Aucune présence ni absence enregistrée ce jour-là pour cet accompagnement.');

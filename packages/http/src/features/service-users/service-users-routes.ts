@@ -3,19 +3,17 @@ import { careCertificatePdf } from '@dui-pds/documents';
 import {
   DomainRuleViolation,
   decideAccess,
-  foldEvents,
   identityDocumentKindSchema,
   isTestOrDemoInsOid,
   type Principal,
   type ServiceUserIdentity,
   type ServiceUserIdentityCommand,
-  type ServiceUserIdentityEvent,
   serviceUserIdentityDecider,
   serviceUserStreamId,
   sexSchema,
   strictTraitsSchema,
 } from '@dui-pds/domain';
-import type { EventStore } from '@dui-pds/eventstore';
+import { type EventStore, foldStream } from '@dui-pds/eventstore';
 import { findServiceUsers, type ServiceUserSummary, serviceUserIdentity } from '@dui-pds/projections';
 import { type Insi, searchIns } from '@dui-pds/segur-adapters';
 import type { Knex } from 'knex';
@@ -106,10 +104,10 @@ export function serviceUsersRoutes(deps: ServiceUsersDependencies): RouteDefinit
 
   /** The record as its stream holds it; 404 when the organisation has none by that id. */
   const recordOf = async (organisationId: string, serviceUserId: string) => {
-    const events = await store.readStream(serviceUserStreamId(organisationId, serviceUserId));
-    const record: ServiceUserIdentity = foldEvents(
+    const record: ServiceUserIdentity = await foldStream(
+      store,
       serviceUserIdentityDecider,
-      events.map((event) => ({ type: event.type, data: event.data }) as ServiceUserIdentityEvent),
+      serviceUserStreamId(organisationId, serviceUserId),
     );
     if (record.kind === 'none') throw new HttpProblem('not-found', 'Cet usager n’existe pas.');
     return record;

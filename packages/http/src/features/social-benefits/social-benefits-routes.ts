@@ -1,14 +1,12 @@
 import {
   decideAccess,
-  foldEvents,
   type Principal,
   type SocialBenefitCommand,
-  type SocialBenefitEvent,
   socialBenefitDecider,
   socialBenefitKindSchema,
   socialBenefitStreamId,
 } from '@dui-pds/domain';
-import type { EventStore } from '@dui-pds/eventstore';
+import { type EventStore, foldStream } from '@dui-pds/eventstore';
 import { benefitsToWatch } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -59,11 +57,7 @@ export function socialBenefitsRoutes(deps: SocialBenefitsDependencies): RouteDef
 
   /** Whose benefit it is, and where: from its stream. */
   const benefitOf = async (organisationId: string, benefitId: string) => {
-    const events = await store.readStream(socialBenefitStreamId(organisationId, benefitId));
-    const benefit = foldEvents(
-      socialBenefitDecider,
-      events.map((event) => ({ type: event.type, data: event.data }) as SocialBenefitEvent),
-    );
+    const benefit = await foldStream(store, socialBenefitDecider, socialBenefitStreamId(organisationId, benefitId));
     if (benefit.status === 'none' || !benefit.serviceUserId || !benefit.facilityId) {
       throw new HttpProblem('not-found', 'Ce droit n’existe pas.');
     }

@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import {
   FIRST_USAGE_PROFILE_YEAR,
-  foldEvents,
   housingSchema,
   incomeSchema,
   injectionSchema,
   mainProductSchema,
   referralSchema,
-  type UsageProfileEvent,
   usagePopulationSchema,
   usageProfileDecider,
   usageProfileStreamId,
   useLevelSchema,
 } from '@dui-pds/domain';
-import type { EventStore } from '@dui-pds/eventstore';
+import { type EventStore, foldStream } from '@dui-pds/eventstore';
 import { usageProfilesOf } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -67,11 +65,7 @@ export function usageProfilesRoutes(deps: UsageProfilesDependencies): RouteDefin
 
   /** The current profile of the stream, if any: its id is kept when the profile is recorded again. */
   const currentProfileOf = async (streamId: string) => {
-    const events = await store.readStream(streamId);
-    return foldEvents(
-      usageProfileDecider,
-      events.map((event) => ({ type: event.type, data: event.data }) as UsageProfileEvent),
-    );
+    return foldStream(store, usageProfileDecider, streamId);
   };
 
   return [

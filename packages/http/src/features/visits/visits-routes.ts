@@ -5,7 +5,6 @@ import {
   DomainRuleViolation,
   decideAccess,
   foldEvents,
-  type HarmReductionSupplyCatalogueEvent,
   harmReductionSuppliesOf,
   harmReductionSupplyCatalogueDecider,
   harmReductionSupplyCatalogueStreamId,
@@ -28,7 +27,7 @@ import {
   visitSettingSchema,
   visitStreamId,
 } from '@dui-pds/domain';
-import type { EventStore } from '@dui-pds/eventstore';
+import { type EventStore, foldStream } from '@dui-pds/eventstore';
 import { type VisitView, visitById, visitsOfFacility, visitsOfServiceUser, visitTotals } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -129,11 +128,7 @@ export function visitsRoutes(deps: VisitsDependencies): RouteDefinition[] {
   const { store, knex, visitsSchema, access, accessLog, clock } = deps;
 
   const catalogueOf = async (organisationId: string) => {
-    const events = await store.readStream(harmReductionSupplyCatalogueStreamId(organisationId));
-    return foldEvents(
-      harmReductionSupplyCatalogueDecider,
-      events.map((event) => ({ type: event.type, data: event.data }) as HarmReductionSupplyCatalogueEvent),
-    );
+    return foldStream(store, harmReductionSupplyCatalogueDecider, harmReductionSupplyCatalogueStreamId(organisationId));
   };
 
   const requireCatalogueAdministrator = (principal: Principal): { facilityId: string } => {
