@@ -748,6 +748,7 @@ export async function startDuiServer(
   mssanteInbox?.start();
   const running = await startHttpServer(app, {
     port: pscStandIn?.port ?? config.port,
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
     logger,
     handleSignals: options.handleSignals,
     async onShutdown() {

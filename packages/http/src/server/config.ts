@@ -11,6 +11,7 @@ import {
   previousMasterKeysSetting,
 } from '../keys/master-key-settings.js';
 import { projectionCatalogue } from '../projection-catalogue.js';
+import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './http-server.js';
 import { IDEMPOTENCY_LOCK_TTL_MS } from './idempotency-store.js';
 
 /** What the HTTP server runs with, from the environment. */
@@ -62,6 +63,8 @@ export interface ServerConfig {
   trustProxy: boolean | number | string[];
   /** The ESSMS' names and addresses by FINESS, printed on registers and documents (`DUI_FACILITIES`). */
   facilities: Readonly<Record<string, FacilityIdentity>>;
+  /** How long the server keeps an idle connection for its next request (`DUI_KEEP_ALIVE_SECONDS`, 65 by default). */
+  keepAliveTimeoutMs: number;
   /** How often the server runs the end-of-retention job (`DUI_RETENTION_JOB_HOURS`, 24 by default; 0: never). */
   retentionJobEveryMs: number;
   /**
@@ -226,6 +229,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     idempotencyLockMs: settings.DUI_IDEMPOTENCY_LOCK_SECONDS * 1000,
     trustProxy: settings.TRUST_PROXY,
     facilities: settings.DUI_FACILITIES,
+    keepAliveTimeoutMs: settings.DUI_KEEP_ALIVE_SECONDS * 1_000,
     retentionJobEveryMs: settings.DUI_RETENTION_JOB_HOURS * 3_600_000,
     retentionPolicy: { socialIntermediateArchiveYears: settings.DUI_SOCIAL_ARCHIVE_YEARS },
     projectionWorker: settings.DUI_PROJECTION_WORKER ?? true,
@@ -609,6 +613,14 @@ function settingSchemas() {
             'DUI_METRICS_TOKEN doit compter au moins 32 caractères ASCII visibles, sans espace (par exemple : openssl rand -base64 32)',
         }),
     ),
+    DUI_KEEP_ALIVE_SECONDS: withDefault(
+      z.coerce
+        .number({ error: KEEP_ALIVE_PROBLEM })
+        .int({ error: KEEP_ALIVE_PROBLEM })
+        .min(1, { error: KEEP_ALIVE_PROBLEM })
+        .max(3_600, { error: KEEP_ALIVE_PROBLEM }),
+      DEFAULT_KEEP_ALIVE_TIMEOUT_MS / 1_000,
+    ),
     DUI_RETENTION_JOB_HOURS: withDefault(
       z.coerce
         .number({ error: 'DUI_RETENTION_JOB_HOURS doit être un nombre d’heures entre 0 (jamais) et 168' })
@@ -627,6 +639,8 @@ function settingSchemas() {
   };
 }
 
+const KEEP_ALIVE_PROBLEM =
+  'DUI_KEEP_ALIVE_SECONDS doit être un nombre entier de secondes entre 1 et 3600, plus long que le délai d’inactivité du répartiteur de charge';
 const SOCIAL_ARCHIVE_YEARS_PROBLEM = `DUI_SOCIAL_ARCHIVE_YEARS doit être un nombre entier d’années d’archivage intermédiaire, de 0 à ${MAX_INTERMEDIATE_ARCHIVE_YEARS}`;
 
 type Settings = {

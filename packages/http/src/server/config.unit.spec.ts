@@ -56,6 +56,7 @@ describe('the configuration of the HTTP server', () => {
       rateLimitPerMinute: 600,
       idempotencyLockMs: 300_000,
       trustProxy: false,
+      keepAliveTimeoutMs: 65_000,
       retentionJobEveryMs: 86_400_000,
       retentionPolicy: { socialIntermediateArchiveYears: 5 },
       projectionWorker: true,
@@ -85,6 +86,16 @@ describe('the configuration of the HTTP server', () => {
     expect(problemsWith({ DUI_IDEMPOTENCY_LOCK_SECONDS: '0' })).to.deep.equal([
       'DUI_IDEMPOTENCY_LOCK_SECONDS doit être un nombre entier de secondes, entre 1 et 3600',
     ]);
+  });
+
+  it('keeps idle connections DUI_KEEP_ALIVE_SECONDS, 65 by default, and refuses what is not 1 to 3600 whole seconds', () => {
+    expect(loadServerConfig({}).keepAliveTimeoutMs).to.equal(65_000);
+    expect(loadServerConfig({ DUI_KEEP_ALIVE_SECONDS: '120' }).keepAliveTimeoutMs).to.equal(120_000);
+    for (const refused of ['0', '3601', '1.5', 'longtemps']) {
+      expect(problemsWith({ DUI_KEEP_ALIVE_SECONDS: refused }), refused).to.deep.equal([
+        'DUI_KEEP_ALIVE_SECONDS doit être un nombre entier de secondes entre 1 et 3600, plus long que le délai d’inactivité du répartiteur de charge',
+      ]);
+    }
   });
 
   it('runs the end-of-retention job every DUI_RETENTION_JOB_HOURS, or never with 0, and refuses a negative delay', () => {

@@ -1,4 +1,6 @@
 import { request as httpRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { type ShellUnderTest, startShell } from './testing/shell-under-test.js';
 
@@ -86,5 +88,79 @@ describe('graceful shutdown (e2e)', () => {
     expect(Date.now() - started).to.be.below(2_000);
     expect(await hung).to.equal('cut');
     expect(shutDown).to.equal(true);
+  });
+});
+
+/** A raw connection, so that the test knows which socket each request travels on. */
+class RawConnection {
+  readonly #socket: Socket;
+  #received = '';
+  closed = false;
+
+  private constructor(socket: Socket) {
+    this.#socket = socket;
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      this.#received += chunk;
+    });
+    socket.on('close', () => {
+      this.closed = true;
+    });
+  }
+
+  static open(url: string): Promise<RawConnection> {
+    const { hostname, port } = new URL(url);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => resolve(new RawConnection(socket))).on('error', reject);
+    });
+  }
+
+  /** Sends a keep-alive GET and waits for its status line; undefined if the connection ends first. */
+  async get(path: string): Promise<string | undefined> {
+    this.#received = '';
+    this.#socket.write(`GET ${path} HTTP/1.1\r\nHost: test\r\nConnection: keep-alive\r\n\r\n`);
+    for (let waited = 0; waited < 5_000 && !this.closed; waited += 10) {
+      const statusLine = this.#received.split('\r\n')[0];
+      if (statusLine?.startsWith('HTTP/1.1 ')) return statusLine;
+      await sleep(10);
+    }
+    return undefined;
+  }
+
+  end(): void {
+    this.#socket.destroy();
+  }
+}
+
+describe('keep-alive (e2e)', () => {
+  it('keeps an idle connection longer than Node.js’s 5 seconds, for a load balancer that reuses it', async function () {
+    this.timeout(20_000);
+    // given a connection that has answered a request
+    const shell = await startShell();
+    const connection = await RawConnection.open(shell.url);
+    expect(await connection.get('/health')).to.equal('HTTP/1.1 200 OK');
+
+    // when it stays idle past Node.js's default keep-alive timeout
+    await sleep(6_000);
+
+    // then the next request on it is answered
+    expect(connection.closed, 'closed by the server while idle').to.equal(false);
+    expect(await connection.get('/health')).to.equal('HTTP/1.1 200 OK');
+    connection.end();
+    await shell.close();
+  });
+
+  it('closes an idle connection once the keep-alive timeout it was given has passed', async () => {
+    // given a server that keeps idle connections 300 ms, and a connection that has answered a request
+    const shell = await startShell({ keepAliveTimeoutMs: 300 });
+    const connection = await RawConnection.open(shell.url);
+    expect(await connection.get('/health')).to.equal('HTTP/1.1 200 OK');
+
+    // when it stays idle past that
+    await sleep(1_500);
+
+    // then the server has closed it
+    expect(connection.closed).to.equal(true);
+    await shell.close();
   });
 });

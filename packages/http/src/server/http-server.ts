@@ -12,6 +12,13 @@ export interface StartHttpServerOptions {
   onShutdown?: () => Promise<void>;
   /** How long in-flight requests may take to end once closing starts; 10 seconds by default. */
   shutdownTimeoutMs?: number;
+  /**
+   * How long an idle connection is kept for its next request; 65 seconds by default (Node.js's own
+   * is 5). A load balancer or reverse proxy reuses its connections to the server for up to its idle
+   * timeout (60 seconds for nginx's upstream keep-alive and AWS's ALB): a server that closes first
+   * may close one the proxy is sending on, and that request fails with a 502.
+   */
+  keepAliveTimeoutMs?: number;
   /** Close gracefully on SIGTERM and SIGINT, then let the process end (forced a second later if a handle lingers); a second signal exits at once. */
   handleSignals?: boolean;
   logger?: Logger;
@@ -26,6 +33,7 @@ export interface RunningHttpServer {
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /**
  * Listens, and closes without cutting anyone off: `/ready` turns 503 so that load balancers stop
@@ -35,6 +43,9 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  */
 export async function startHttpServer(app: Express, options: StartHttpServerOptions): Promise<RunningHttpServer> {
   const server = createServer(app);
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
+  // a connection waiting for its next request's headers must not be cut before the keep-alive ends
+  server.headersTimeout = Math.max(server.headersTimeout, server.keepAliveTimeout + 1_000);
   // Keep-alive connections must not outlive the shutdown: answers given while draining close them.
   let draining = false;
   const inFlight = new Set<ServerResponse>();

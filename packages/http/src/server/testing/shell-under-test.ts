@@ -232,6 +232,7 @@ export interface ShellOptions {
   beforeRoutes?: (app: Express) => void;
   onShutdown?: () => Promise<void>;
   shutdownTimeoutMs?: number;
+  keepAliveTimeoutMs?: number;
 }
 
 export async function startShell(options: ShellOptions = {}): Promise<ShellUnderTest> {
@@ -254,6 +255,7 @@ export async function startShell(options: ShellOptions = {}): Promise<ShellUnder
     host: '127.0.0.1',
     onShutdown: options.onShutdown,
     shutdownTimeoutMs: options.shutdownTimeoutMs,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs,
     logger,
   });
   const fetchPath = (path: string, init?: RequestInit) => fetch(new URL(path, server.url), init);
