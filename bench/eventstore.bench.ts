@@ -1,6 +1,6 @@
 import { connectPostgres, migrateEventStore, PostgresEventStore } from '@dui-pds/eventstore';
 import pg from 'pg';
-import { type BenchResult, median, percentile, report, throughput } from './measure.js';
+import { type BenchResult, median, percentile, ratio, report, throughput } from './measure.js';
 import { createBaselineTable, handover, insertRaw } from './raw-insert-baseline.js';
 
 const WRITERS = 8;
@@ -60,7 +60,7 @@ export async function benchEventStore(databaseUrl: string, results: BenchResult[
     report({ name: 'append_events_per_s', value: Math.round(appendRate), unit: 'events/s', detail }, results);
     report({ name: 'raw_insert_rows_per_s', value: Math.round(insertRate), unit: 'rows/s', detail }, results);
     report(
-      { name: 'append_vs_raw_insert', value: round2(appendRate / insertRate), unit: 'ratio', detail: { target: 0.8 } },
+      { name: 'append_vs_raw_insert', value: ratio(appendRate, insertRate), unit: 'ratio', detail: { target: 0.8 } },
       results,
     );
 

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { type LoadRound, type PlannedRequest, requireFewFailures, runLoad } from './http-load.js';
 import { commandMix, queryMix } from './http-mix.js';
 import { peakResidentMb, serverOnPglite, serverOnPostgres } from './http-servers.js';
-import { type BenchResult, median, percentile, report, throughput } from './measure.js';
+import { type BenchResult, median, percentile, ratio, report, throughput } from './measure.js';
 import { createBaselineTable, handover, insertRaw } from './raw-insert-baseline.js';
 
 /** Clients at once, for the HTTP load and for the plain INSERTs it is compared with. */
@@ -78,7 +78,7 @@ async function benchOnPostgres(databaseUrl: string, redisUrl: string, results: B
     report(
       {
         name: 'http_commands_vs_raw_insert',
-        value: round2(commandRate / insertRate),
+        value: ratio(commandRate, insertRate),
         unit: 'ratio',
         detail: {
           target: 0.5,
@@ -247,4 +247,3 @@ function roundsDetail(rounds: readonly LoadRound[]) {
 
 const roundSeconds = (rounds: readonly LoadRound[]) => rounds.map((round) => round1(round.elapsedSeconds));
 const round1 = (value: number) => Math.round(value * 10) / 10;
-const round2 = (value: number) => Math.round(value * 100) / 100;

@@ -14,6 +14,14 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/**
+ * What is measured ÷ its baseline, to three decimals: rounded to two, 0.795 would print as 0.8
+ * and pass a target of 0.8 that it misses.
+ */
+export function ratio(measured: number, baseline: number): number {
+  return Math.round((measured / baseline) * 1000) / 1000;
+}
+
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
