@@ -115,7 +115,7 @@ class RawConnection {
     });
   }
 
-  /** Sends a keep-alive GET and waits for its status line; undefined if the connection ends first. */
+  /** Sends a keep-alive GET and waits for its status line; undefined if the connection closes, or nothing comes within 5 s. */
   async get(path: string): Promise<string | undefined> {
     this.#received = '';
     this.#socket.write(`GET ${path} HTTP/1.1\r\nHost: test\r\nConnection: keep-alive\r\n\r\n`);
