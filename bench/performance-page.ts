@@ -88,8 +88,11 @@ mesurée dans le même passage.*
 ${rows.join('\n')}
 
 How to read them: on a 2-core machine the database and Node.js share the cores, so client CPU
-per append counts as much as server time. What an append costs beyond a bare INSERT, and what was
-done about it, is in [ADR 0007](adr/0007-postgresql-append-details.md). Figures on this kind of
+per append counts as much as server time. The appends' ratio to the INSERTs depends on the disk as
+much as on the code: where a commit's flush is cheap it is the ratio of their CPU costs (0.38–0.43
+on a disk flushing in 46 µs), where it is dear the appends' shared commits win it back (0.8–0.95).
+What an append costs beyond a bare INSERT, and what was done about it, is in
+[ADR 0007](adr/0007-postgresql-append-details.md). Figures on this kind of
 machine vary by ±30 % between runs (shared disk and CPU): compare figures of one run only.
 
 Projections: rebuilds and replays report the best of the runtime's \`batchSize\` candidates, all
