@@ -8,6 +8,7 @@ const ROUND_MS = 2_000;
 const ROUNDS = 5;
 const READ_TARGET_EVENTS = 150_000;
 const LONG_STREAM_EVENTS = 10_000;
+const FLUSH_PROBE_ROWS = 300;
 
 export async function benchEventStore(databaseUrl: string, results: BenchResult[]): Promise<void> {
   const schema = `bench_${Date.now()}`;
@@ -63,6 +64,7 @@ export async function benchEventStore(databaseUrl: string, results: BenchResult[
       { name: 'append_vs_raw_insert', value: ratio(appendRate, insertRate), unit: 'ratio', detail: { target: 0.8 } },
       results,
     );
+    await benchCommitFlush(pool, schema, organisationId, results);
 
     const latencyDetail = {
       writers: WRITERS,
@@ -127,6 +129,47 @@ export async function benchEventStore(databaseUrl: string, results: BenchResult[
     await knex.destroy();
     await pool.end();
   }
+}
+
+/**
+ * What one commit's flush costs on this machine. The appends' ratio to the INSERTs depends on it
+ * (ADR 0007: the appends share their commits, the INSERTs pay one each), so the run says which
+ * case it was. One connection, one-row INSERTs each in its own transaction, with
+ * `synchronous_commit` on and off in alternating rounds (set for that session only): the
+ * difference of the medians is the wait for the WAL flush.
+ */
+async function benchCommitFlush(pool: pg.Pool, schema: string, organisationId: string, results: BenchResult[]) {
+  const client = await pool.connect();
+  const latencies = { on: [] as number[], off: [] as number[] };
+  try {
+    for (let round = 0; round < ROUNDS + 1; round++) {
+      for (const synchronousCommit of ['on', 'off'] as const) {
+        await client.query(`set synchronous_commit = ${synchronousCommit}`);
+        const times: number[] = [];
+        for (let row = 0; row < FLUSH_PROBE_ROWS; row++) {
+          const started = performance.now();
+          await insertRaw(client, schema, handover('raw-flush', organisationId), row);
+          times.push(performance.now() - started);
+        }
+        // the first round warms up the connection and the plan
+        if (round > 0) latencies[synchronousCommit].push(median(times));
+      }
+    }
+  } finally {
+    await client.query('reset synchronous_commit').catch(() => undefined);
+    client.release();
+  }
+  const withFlush = median(latencies.on);
+  const withoutFlush = median(latencies.off);
+  report(
+    {
+      name: 'commit_flush_ms',
+      value: Math.round((withFlush - withoutFlush) * 1000) / 1000,
+      unit: 'ms',
+      detail: { rowsPerRound: FLUSH_PROBE_ROWS, withFlushMs: latencies.on, withoutFlushMs: latencies.off },
+    },
+    results,
+  );
 }
 
 /** A usager followed for years: one stream of LONG_STREAM_EVENTS events, loaded whole as a command handler does. */

@@ -30,6 +30,8 @@ const DESCRIPTIONS: Record<string, string> = {
   append_events_per_s: 'single-event appends, 8 concurrent writers / ajouts d’un événement, 8 écrivains',
   raw_insert_rows_per_s: 'plain prepared INSERTs of the same rows, same durability / INSERT simples des mêmes lignes',
   append_vs_raw_insert: 'appends ÷ plain INSERTs, same run / rapport ajouts ÷ INSERT, même passage',
+  commit_flush_ms:
+    'one commit’s wait for the WAL flush: one-row INSERT, synchronous_commit on minus off, medians / attente du vidage du journal à la validation',
   append_latency_p50_ms: 'median latency of one append, 8 writers / latence médiane d’un ajout',
   append_latency_p99_ms: '99th percentile latency of one append, 8 writers / latence au 99e centile d’un ajout',
   append_batch10_events_per_s: 'appends of 10 events, 8 writers / ajouts de 10 événements',
@@ -91,6 +93,7 @@ How to read them: on a 2-core machine the database and Node.js share the cores, 
 per append counts as much as server time. The appends' ratio to the INSERTs depends on the disk as
 much as on the code: where a commit's flush is cheap it is the ratio of their CPU costs (0.38–0.43
 on a disk flushing in 46 µs), where it is dear the appends' shared commits win it back (0.8–0.95).
+\`commit_flush_ms\`, measured in the same run, says which case this run is (0.14–0.15 ms gave 0.57–0.73).
 What an append costs beyond a bare INSERT, and what was done about it, is in
 [ADR 0007](adr/0007-postgresql-append-details.md). Figures on this kind of
 machine vary by ±30 % between runs (shared disk and CPU): compare figures of one run only.

@@ -39,8 +39,13 @@ export async function createBaselineTable(knex: Knex, schema: string): Promise<v
  * The baseline: what a developer writing the rows by hand would do at best, a pg pool and a
  * prepared INSERT, each committing on its own (synchronous_commit as configured, like the store).
  */
-export async function insertRaw(pool: pg.Pool, schema: string, event: EventToAppend, revision: number): Promise<void> {
-  await pool.query({
+export async function insertRaw(
+  db: pg.Pool | pg.PoolClient,
+  schema: string,
+  event: EventToAppend,
+  revision: number,
+): Promise<void> {
+  await db.query({
     name: 'raw_insert',
     text: `insert into ${schema}.raw_events (id, stream_id, stream_revision, type, version, data, metadata,
        organisation_id, occurred_at, recorded_at, previous_hash, hash)
