@@ -98,7 +98,7 @@ const DEFAULT_BATCH_SIZE = 2_000;
 const FENCE_RETRY_MS = [5, 20, 50, 100, 250, 500];
 const DEFAULT_POLL_INTERVAL_MS = 1_000;
 const DEFAULT_LEASE_RETRY_MS = 1_000;
-/** Past this many tries to catch up with a busy old build, switch anyway: its lead is a batch or two. */
+/** Past this many tries to catch up with a busy old build, the switch catches up with it itself (`#catchUpWith`). */
 const MAX_SWITCH_ATTEMPTS = 20;
 
 /**
@@ -504,11 +504,15 @@ export class ProjectionRuntime {
       const build = await this.#registry.find(trx, schema, { forUpdate: true });
       if (build?.state !== 'building') throw new BuildRetiredError(schema);
       const inline = this.#inline.has(projection.name);
-      if (!inline && options.unlessBehind && old && (await this.#isBehind(trx, build, old))) return undefined;
+      if (!inline && old && (await this.#isBehind(trx, build, old))) {
+        if (options.unlessBehind) return undefined;
+        await this.#catchUpWith(trx, projection, build, old);
+      }
       if (old) await this.#registry.setState(trx, old.schema, 'retired');
       await this.#registry.setState(trx, schema, 'active');
       await pointReadSchemaAt(trx, readSchemaOf(this.#schema, projection), schema);
-      return { switched: { ...build, state: 'active' as const }, retired: old?.schema };
+      // read again: the catch-up above may have moved its checkpoint
+      return { switched: (await this.#registry.find(trx, schema))!, retired: old?.schema };
     });
     if (!outcome) return undefined;
     const { switched, retired } = outcome;
@@ -533,6 +537,30 @@ export class ProjectionRuntime {
       if (events.length === 0) return;
       await applyInTransaction(trx, this.#registry, { projection, buildSchema: schema, readAfter: checkpoint }, events);
       checkpoint = events.at(-1)!.globalPosition;
+    }
+  }
+
+  /**
+   * The last attempt to switch a busy projection: the old build's row is locked by the switch, so
+   * its worker waits while the new build applies what the old one is ahead by, here, in the same
+   * transaction. Readers then never see the model go back.
+   */
+  async #catchUpWith(trx: Knex.Transaction, projection: Projection, build: Build, old: Build): Promise<void> {
+    // no wait for the fence: the old worker's next batch, older than this transaction, waits on it;
+    // and what the old build has applied was below the fence when it read it, so it still is
+    let checkpoint = build.checkpoint;
+    while (checkpoint !== old.checkpoint) {
+      const events = await this.#store.readAll({ after: checkpoint, maxCount: this.#batchSize, transaction: trx });
+      const upToOld = events.findIndex((event) => event.globalPosition === old.checkpoint);
+      const batch = upToOld === -1 ? events : events.slice(0, upToOld + 1);
+      if (batch.length === 0) return;
+      await applyInTransaction(
+        trx,
+        this.#registry,
+        { projection, buildSchema: build.schema, readAfter: checkpoint },
+        batch,
+      );
+      checkpoint = batch.at(-1)!.globalPosition;
     }
   }
 
