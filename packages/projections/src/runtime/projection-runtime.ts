@@ -98,7 +98,7 @@ const DEFAULT_BATCH_SIZE = 2_000;
 const FENCE_RETRY_MS = [5, 20, 50, 100, 250, 500];
 const DEFAULT_POLL_INTERVAL_MS = 1_000;
 const DEFAULT_LEASE_RETRY_MS = 1_000;
-/** Past this many tries to catch up with a busy old build, the switch catches up with it itself (`#catchUpWith`). */
+/** Past this many tries to catch up with a busy old build, the switch catches up with it itself (`#applyInSwitch`). */
 const MAX_SWITCH_ATTEMPTS = 20;
 
 /**
@@ -504,9 +504,14 @@ export class ProjectionRuntime {
       const build = await this.#registry.find(trx, schema, { forUpdate: true });
       if (build?.state !== 'building') throw new BuildRetiredError(schema);
       const inline = this.#inline.has(projection.name);
-      if (!inline && old && (await this.#isBehind(trx, build, old))) {
+      // an old build that has applied nothing cannot be ahead
+      if (!inline && old?.checkpoint !== undefined && (await this.#isBehind(trx, build, old))) {
         if (options.unlessBehind) return undefined;
-        await this.#catchUpWith(trx, projection, build, old);
+        // The last attempt to switch a busy projection: the old build's row is locked above, so its
+        // worker waits while the new build applies what the old one is ahead by, and readers never
+        // see the model go back. No wait for the fence: the old worker's next batch, older than this
+        // transaction, waits on it; what the old build applied was below the fence, so it still is.
+        await this.#applyInSwitch(trx, projection, schema, old.checkpoint);
       }
       if (old) await this.#registry.setState(trx, old.schema, 'retired');
       await this.#registry.setState(trx, schema, 'active');
@@ -531,35 +536,21 @@ export class ProjectionRuntime {
    */
   async #catchUpInSwitch(trx: Knex.Transaction, projection: Projection, schema: string): Promise<void> {
     await waitForFence(trx);
-    let checkpoint = (await this.#registry.find(trx, schema))?.checkpoint;
-    for (;;) {
-      const events = await this.#store.readAll({ after: checkpoint, maxCount: this.#batchSize, transaction: trx });
-      if (events.length === 0) return;
-      await applyInTransaction(trx, this.#registry, { projection, buildSchema: schema, readAfter: checkpoint }, events);
-      checkpoint = events.at(-1)!.globalPosition;
-    }
+    await this.#applyInSwitch(trx, projection, schema);
   }
 
   /**
-   * The last attempt to switch a busy projection: the old build's row is locked by the switch, so
-   * its worker waits while the new build applies what the old one is ahead by, here, in the same
-   * transaction. Readers then never see the model go back.
+   * Applies to the build `schema`, in the switch's transaction, the events after its checkpoint:
+   * up to the event at `upTo` (included), or to the end of the log without it.
    */
-  async #catchUpWith(trx: Knex.Transaction, projection: Projection, build: Build, old: Build): Promise<void> {
-    // no wait for the fence: the old worker's next batch, older than this transaction, waits on it;
-    // and what the old build has applied was below the fence when it read it, so it still is
-    let checkpoint = build.checkpoint;
-    while (checkpoint !== old.checkpoint) {
+  async #applyInSwitch(trx: Knex.Transaction, projection: Projection, schema: string, upTo?: bigint): Promise<void> {
+    let checkpoint = (await this.#registry.find(trx, schema))?.checkpoint;
+    while (upTo === undefined || checkpoint !== upTo) {
       const events = await this.#store.readAll({ after: checkpoint, maxCount: this.#batchSize, transaction: trx });
-      const upToOld = events.findIndex((event) => event.globalPosition === old.checkpoint);
-      const batch = upToOld === -1 ? events : events.slice(0, upToOld + 1);
+      const last = upTo === undefined ? -1 : events.findIndex((event) => event.globalPosition === upTo);
+      const batch = last === -1 ? events : events.slice(0, last + 1);
       if (batch.length === 0) return;
-      await applyInTransaction(
-        trx,
-        this.#registry,
-        { projection, buildSchema: build.schema, readAfter: checkpoint },
-        batch,
-      );
+      await applyInTransaction(trx, this.#registry, { projection, buildSchema: schema, readAfter: checkpoint }, batch);
       checkpoint = batch.at(-1)!.globalPosition;
     }
   }
