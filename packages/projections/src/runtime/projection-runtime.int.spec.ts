@@ -295,6 +295,43 @@ describe('Projection runtime woken while an older transaction runs (PostgreSQL)'
       await setup.dispose();
     }
   });
+
+  it('applies an append notified before the worker started, once the older transaction ends', async () => {
+    // given an event appended (and notified) while an older transaction holds the fence back
+    const setup = await freshSetup(testPostgres());
+    const reader = new PostgresEventStore(setup.knex, { schema: setup.schema });
+    const runtime = new ProjectionRuntime({
+      knex: setup.knex,
+      store: reader,
+      schema: setup.schema,
+      projections: [countingProjection],
+      notifier: setup.notifier,
+      pollIntervalMs: 20_000,
+    });
+    await runtime.migrate();
+    const older = await setup.knex.transaction();
+    await older.raw('select pg_current_xact_id()');
+    await setup.append(1);
+
+    // when a worker starts, finds nothing visible, and the older transaction then ends
+    const stop = new AbortController();
+    const worker = runtime.follow('counting', stop.signal);
+    try {
+      await sleep(300);
+      await older.commit();
+      const committedAt = Date.now();
+
+      // then the worker applies it soon, without waiting for a notification that will not come again
+      await until(async () => (await totalCounted(setup.knex, runtime.readSchema('counting'))) === 1, 25_000);
+      expect(Date.now() - committedAt).to.be.lessThan(5_000);
+    } finally {
+      if (!older.isCompleted()) await older.rollback();
+      stop.abort();
+      await worker;
+      await runtime.close();
+      await setup.dispose();
+    }
+  });
 });
 
 describe('Projection runtime over crypto-shredded events', () => {

@@ -348,7 +348,9 @@ export class ProjectionRuntime {
     try {
       // read once the lease is held: the previous holder may have moved it
       let checkpoint = (await this.#registry.find(this.#knex, schema))?.checkpoint;
-      let woken = false;
+      // Start as if woken: an append notified before this worker listened may still be behind
+      // the fence at the first read, and its notification will not come again.
+      let woken = true;
       let fenceRetry = 0;
       let emptySince: number | undefined;
       while (!signal.aborted) {
