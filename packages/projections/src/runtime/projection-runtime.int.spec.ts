@@ -220,8 +220,8 @@ for (const backend of backends) {
 describe('Projection runtime woken while an older transaction runs (PostgreSQL)', function () {
   this.timeout(30_000);
 
-  it('applies the event as soon as the older transaction ends, not at the next poll', async () => {
-    // given a worker in another process's place (its own store), polling only every 10 s
+  /** A worker's runtime with its own store, as in another process, that polls only every `pollIntervalMs`. */
+  async function runtimeInAnotherProcessPlace(pollIntervalMs: number) {
     const setup = await freshSetup(testPostgres());
     const reader = new PostgresEventStore(setup.knex, { schema: setup.schema });
     const runtime = new ProjectionRuntime({
@@ -230,9 +230,15 @@ describe('Projection runtime woken while an older transaction runs (PostgreSQL)'
       schema: setup.schema,
       projections: [countingProjection],
       notifier: setup.notifier,
-      pollIntervalMs: 10_000,
+      pollIntervalMs,
     });
     await runtime.migrate();
+    return { setup, runtime };
+  }
+
+  it('applies the event as soon as the older transaction ends, not at the next poll', async () => {
+    // given a worker in another process's place (its own store), polling only every 10 s
+    const { setup, runtime } = await runtimeInAnotherProcessPlace(10_000);
     const stop = new AbortController();
     const worker = runtime.follow('counting', stop.signal);
     try {
@@ -260,17 +266,7 @@ describe('Projection runtime woken while an older transaction runs (PostgreSQL)'
 
   it('still applies it before the next poll when the older transaction outlasts the quick re-reads', async () => {
     // given a worker polling only every 20 s, up to date
-    const setup = await freshSetup(testPostgres());
-    const reader = new PostgresEventStore(setup.knex, { schema: setup.schema });
-    const runtime = new ProjectionRuntime({
-      knex: setup.knex,
-      store: reader,
-      schema: setup.schema,
-      projections: [countingProjection],
-      notifier: setup.notifier,
-      pollIntervalMs: 20_000,
-    });
-    await runtime.migrate();
+    const { setup, runtime } = await runtimeInAnotherProcessPlace(20_000);
     const stop = new AbortController();
     const worker = runtime.follow('counting', stop.signal);
     try {
@@ -298,17 +294,7 @@ describe('Projection runtime woken while an older transaction runs (PostgreSQL)'
 
   it('applies an append notified before the worker started, once the older transaction ends', async () => {
     // given an event appended (and notified) while an older transaction holds the fence back
-    const setup = await freshSetup(testPostgres());
-    const reader = new PostgresEventStore(setup.knex, { schema: setup.schema });
-    const runtime = new ProjectionRuntime({
-      knex: setup.knex,
-      store: reader,
-      schema: setup.schema,
-      projections: [countingProjection],
-      notifier: setup.notifier,
-      pollIntervalMs: 20_000,
-    });
-    await runtime.migrate();
+    const { setup, runtime } = await runtimeInAnotherProcessPlace(20_000);
     const older = await setup.knex.transaction();
     await older.raw('select pg_current_xact_id()');
     await setup.append(1);
