@@ -94,7 +94,7 @@ export interface ProjectionStatus {
 
 /** Measured with `pnpm bench`: 2,000 rebuilds faster than 500, and no slower than 5,000. */
 const DEFAULT_BATCH_SIZE = 2_000;
-/** Re-reads after a notification that found nothing yet, the last pause repeated up to the poll interval (see `#followBuild`). */
+/** Re-reads after a notification (or taking the lease) that found nothing yet, the last pause repeated up to the poll interval (see `#followBuild`). */
 const FENCE_RETRY_MS = [5, 20, 50, 100, 250, 500];
 const DEFAULT_POLL_INTERVAL_MS = 1_000;
 const DEFAULT_LEASE_RETRY_MS = 1_000;
