@@ -220,8 +220,8 @@ for (const backend of backends) {
 describe('Projection runtime woken while an older transaction runs (PostgreSQL)', function () {
   this.timeout(30_000);
 
-  /** A worker's runtime with its own store, as in another process, that polls only every `pollIntervalMs`. */
-  async function runtimeInAnotherProcessPlace(pollIntervalMs: number) {
+  /** A worker's runtime with a store of its own, as in another process: it hears of appends only through the notifier. */
+  async function workerRuntimePollingEvery(pollIntervalMs: number) {
     const setup = await freshSetup(testPostgres());
     const reader = new PostgresEventStore(setup.knex, { schema: setup.schema });
     const runtime = new ProjectionRuntime({
@@ -238,7 +238,7 @@ describe('Projection runtime woken while an older transaction runs (PostgreSQL)'
 
   it('applies the event as soon as the older transaction ends, not at the next poll', async () => {
     // given a worker in another process's place (its own store), polling only every 10 s
-    const { setup, runtime } = await runtimeInAnotherProcessPlace(10_000);
+    const { setup, runtime } = await workerRuntimePollingEvery(10_000);
     const stop = new AbortController();
     const worker = runtime.follow('counting', stop.signal);
     try {
@@ -266,7 +266,7 @@ describe('Projection runtime woken while an older transaction runs (PostgreSQL)'
 
   it('still applies it before the next poll when the older transaction outlasts the quick re-reads', async () => {
     // given a worker polling only every 20 s, up to date
-    const { setup, runtime } = await runtimeInAnotherProcessPlace(20_000);
+    const { setup, runtime } = await workerRuntimePollingEvery(20_000);
     const stop = new AbortController();
     const worker = runtime.follow('counting', stop.signal);
     try {
@@ -294,7 +294,7 @@ describe('Projection runtime woken while an older transaction runs (PostgreSQL)'
 
   it('applies an append notified before the worker started, once the older transaction ends', async () => {
     // given an event appended (and notified) while an older transaction holds the fence back
-    const { setup, runtime } = await runtimeInAnotherProcessPlace(20_000);
+    const { setup, runtime } = await workerRuntimePollingEvery(20_000);
     const older = await setup.knex.transaction();
     await older.raw('select pg_current_xact_id()');
     await setup.append(1);
