@@ -1,9 +1,10 @@
 import { asEventList, type Decider } from '@dui-pds/domain';
 import { v5 as uuidv5 } from 'uuid';
-import { EventStoreError, InvalidEventError, WrongExpectedRevisionError } from './errors.js';
+import { DuplicateEventIdError, EventStoreError, InvalidEventError, WrongExpectedRevisionError } from './errors.js';
 import type { EventMetadata, EventToAppend, RecordedEvent } from './event.js';
 import type { AppendResult, EventStore, ExpectedRevision } from './event-store.js';
 import { isExpectedRevisionMet } from './expected-revision.js';
+import type { FoldedState, StreamStateCache } from './stream-state-cache.js';
 
 /** What a decider emits: the store adds ids and metadata. */
 export interface DomainEvent {
@@ -15,7 +16,7 @@ export interface DomainEvent {
 /** The envelope the caller knows; the causation (and, by default, the correlation) comes from the command id. */
 export type CommandMetadata = Omit<EventMetadata, 'causationId'>;
 
-export interface CommandRequest<Command, Event> {
+export interface CommandRequest<Command, Event, State = never> {
   streamId: string;
   /** Unique per command (the HTTP `Idempotency-Key`): retried with the same id, it writes nothing twice. */
   commandId: string;
@@ -33,6 +34,11 @@ export interface CommandRequest<Command, Event> {
    * `{ type, version, data }`; `data` is the erased marker for a forgotten usager.
    */
   toDomainEvent?: (event: RecordedEvent) => Event;
+  /**
+   * Where this decider's states are kept between commands, for long streams: the command then
+   * reads and folds only what was appended since the stream was last folded (`StreamStateCache`).
+   */
+  stateCache?: StreamStateCache<State>;
 }
 
 export interface CommandResult<State> {
@@ -66,9 +72,9 @@ export function deriveEventId(commandId: string, index: number): string {
 export async function handleCommand<Command, Event extends DomainEvent, State, Transaction>(
   store: EventStore<Transaction>,
   decider: Decider<Command, Event, State>,
-  request: CommandRequest<Command, Event>,
+  request: CommandRequest<Command, Event, NoInfer<State>>,
 ): Promise<CommandResult<State>> {
-  const { streamId, commandId, command, expectedRevision, maxRetries = DEFAULT_MAX_RETRIES } = request;
+  const { streamId, commandId, maxRetries = DEFAULT_MAX_RETRIES } = request;
   if (typeof commandId !== 'string' || commandId.length === 0) throw new InvalidEventError('a command id is required');
   if (!Number.isSafeInteger(maxRetries) || maxRetries < 0) {
     throw new InvalidEventError('maxRetries is an integer from 0');
@@ -79,17 +85,12 @@ export async function handleCommand<Command, Event extends DomainEvent, State, T
     causationId: commandId,
   };
 
+  let fromKeptState = request.stateCache !== undefined;
   for (let attempt = 0; ; attempt += 1) {
-    const loaded = await loadStream(store, decider, request);
-    if (loaded.kind === 'handled') return loaded.result;
-    const { state, revision } = loaded;
-    if (expectedRevision !== undefined && !isExpectedRevisionMet(expectedRevision, revision)) {
-      throw new WrongExpectedRevisionError(streamId, expectedRevision, revision);
-    }
-
-    const decided = asEventList(decider.decide(command, state));
-    if (decided.length === 0) return { events: [], nextExpectedRevision: revision ?? 'noStream', state };
-    const events = decided.map(
+    const decision = await loadAndDecide(store, decider, request, fromKeptState);
+    if (decision.kind === 'answered') return decision.result;
+    const { state, revision } = decision;
+    const events = decision.events.map(
       (event, index): EventToAppend => ({
         id: deriveEventId(commandId, index),
         type: event.type,
@@ -104,6 +105,12 @@ export async function handleCommand<Command, Event extends DomainEvent, State, T
       appended = await store.appendToStream(streamId, events, { expectedRevision: revision ?? 'noStream' });
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError && attempt < maxRetries) continue;
+      // A retried command decided again on a kept state may reuse its first ids in another append:
+      // the whole stream shows the first one.
+      if (error instanceof DuplicateEventIdError && decision.fromKeptState) {
+        fromKeptState = false;
+        continue;
+      }
       throw error;
     }
     if (appended.alreadyAppended) return await twinResult(store, decider, request);
@@ -117,11 +124,11 @@ export async function handleCommand<Command, Event extends DomainEvent, State, T
           fromRevision: appended.nextExpectedRevision - events.length + 1,
           maxCount: events.length,
         });
-    return {
-      events: recorded,
-      nextExpectedRevision: appended.nextExpectedRevision,
-      state: fold(decider, state, recorded, toDomainEventOf(request)),
-    };
+    const after = fold(decider, state, recorded, toDomainEventOf(request));
+    if (decision.keepable && metadata.serviceUserId === undefined) {
+      request.stateCache?.remember(streamId, { state: after, revision: appended.nextExpectedRevision });
+    }
+    return { events: recorded, nextExpectedRevision: appended.nextExpectedRevision, state: after };
   }
 }
 
@@ -142,18 +149,96 @@ export async function foldStream<Event extends DomainEvent, State, Transaction>(
 
 type LoadedStream<State> =
   | { kind: 'handled'; result: CommandResult<State> }
-  | { kind: 'fresh'; state: State; revision: number | undefined };
+  | {
+      kind: 'fresh';
+      state: State;
+      revision: number | undefined;
+      /** No event folded into the state concerns a usager: forgetting one cannot change it. */
+      keepable: boolean;
+    };
 
-/** Folds the stream, stopping at this command's first event if it was already handled. */
+type Decision<State> =
+  | { kind: 'answered'; result: CommandResult<State> }
+  | {
+      kind: 'append';
+      events: readonly DomainEvent[];
+      state: State;
+      revision: number | undefined;
+      keepable: boolean;
+      fromKeptState: boolean;
+    };
+
+/**
+ * Reads the stream, from its kept state when the request's cache has one, and decides. Only a new
+ * append is decided on a kept state: whether the command was handled before the kept revision
+ * shows on the whole stream alone, so any other answer (a refusal, nothing to do, a revision other
+ * than the caller saw) is given from the whole stream, exactly as without a cache.
+ */
+async function loadAndDecide<Command, Event extends DomainEvent, State, Transaction>(
+  store: EventStore<Transaction>,
+  decider: Decider<Command, Event, State>,
+  request: CommandRequest<Command, Event, State>,
+  fromKeptState: boolean,
+): Promise<Decision<State>> {
+  const kept = fromKeptState ? request.stateCache?.get(request.streamId) : undefined;
+  if (kept !== undefined) {
+    const loaded = await loadStream(store, decider, request, kept);
+    if (loaded.kind === 'handled') return { kind: 'answered', result: loaded.result };
+    const decision = decideOrNothing(decider, request, loaded, true);
+    if (decision?.kind === 'append') return decision;
+  }
+  const loaded = await loadStream(store, decider, request);
+  if (loaded.kind === 'handled') return { kind: 'answered', result: loaded.result };
+  return decide(decider, request, loaded, false);
+}
+
+function decide<Command, Event extends DomainEvent, State>(
+  decider: Decider<Command, Event, State>,
+  request: CommandRequest<Command, Event, State>,
+  loaded: Extract<LoadedStream<State>, { kind: 'fresh' }>,
+  fromKeptState: boolean,
+): Decision<State> {
+  const { expectedRevision, streamId } = request;
+  const { state, revision, keepable } = loaded;
+  if (expectedRevision !== undefined && !isExpectedRevisionMet(expectedRevision, revision)) {
+    throw new WrongExpectedRevisionError(streamId, expectedRevision, revision);
+  }
+  const events = asEventList(decider.decide(request.command, state));
+  if (events.length === 0) {
+    return { kind: 'answered', result: { events: [], nextExpectedRevision: revision ?? 'noStream', state } };
+  }
+  return { kind: 'append', events, state, revision, keepable, fromKeptState };
+}
+
+/** The decision on a kept state, or nothing when it is a refusal: that one is given from the whole stream. */
+function decideOrNothing<Command, Event extends DomainEvent, State>(
+  decider: Decider<Command, Event, State>,
+  request: CommandRequest<Command, Event, State>,
+  loaded: Extract<LoadedStream<State>, { kind: 'fresh' }>,
+  fromKeptState: boolean,
+): Decision<State> | undefined {
+  try {
+    return decide(decider, request, loaded, fromKeptState);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Folds the stream, from `kept` on when given, stopping at this command's first event if it was
+ * already handled. What it folded is kept in the request's cache, when it may be.
+ */
 async function loadStream<Command, Event extends DomainEvent, State, Transaction>(
   store: EventStore<Transaction>,
   decider: Decider<Command, Event, State>,
-  request: CommandRequest<Command, Event>,
+  request: CommandRequest<Command, Event, State>,
+  kept?: FoldedState<State>,
 ): Promise<LoadedStream<State>> {
-  const stream = await store.readStream(request.streamId);
+  const stream = await store.readStream(request.streamId, kept && { fromRevision: kept.revision + 1 });
   const toDomainEvent = toDomainEventOf(request);
   const firstEventId = deriveEventId(request.commandId, 0);
-  let state = decider.initialState();
+  let state = kept?.state ?? decider.initialState();
+  let keepable = true;
   for (const [position, event] of stream.entries()) {
     if (event.id === firstEventId) {
       const events = eventsOfCommand(stream, position, request.commandId);
@@ -167,8 +252,12 @@ async function loadStream<Command, Event extends DomainEvent, State, Transaction
       };
     }
     state = decider.evolve(state, toDomainEvent(event));
+    keepable &&= event.metadata.serviceUserId === undefined;
   }
-  return { kind: 'fresh', state, revision: stream.at(-1)?.streamRevision };
+  const revision = stream.at(-1)?.streamRevision ?? kept?.revision;
+  if (!keepable) request.stateCache?.forget(request.streamId);
+  else if (revision !== undefined) request.stateCache?.remember(request.streamId, { state, revision });
+  return { kind: 'fresh', state, revision, keepable };
 }
 
 /** One append is contiguous in its stream: the command's events follow its first one, in order. */
@@ -184,7 +273,7 @@ function eventsOfCommand(stream: readonly RecordedEvent[], first: number, comman
 async function twinResult<Command, Event extends DomainEvent, State, Transaction>(
   store: EventStore<Transaction>,
   decider: Decider<Command, Event, State>,
-  request: CommandRequest<Command, Event>,
+  request: CommandRequest<Command, Event, State>,
 ): Promise<CommandResult<State>> {
   const loaded = await loadStream(store, decider, request);
   if (loaded.kind === 'handled') return loaded.result;

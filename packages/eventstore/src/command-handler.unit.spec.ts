@@ -16,6 +16,7 @@ import { WrongExpectedRevisionError } from './errors.js';
 import type { RecordedEvent } from './event.js';
 import type { EventStore } from './event-store.js';
 import { InMemoryEventStore } from './in-memory/in-memory-event-store.js';
+import { LruStreamStateCache } from './stream-state-cache.js';
 import { rejectionOf } from './testing/fixtures.js';
 
 // An attendance register (présence / absence) of one activity on one day: a usager is recorded
@@ -87,8 +88,8 @@ function record(...serviceUserIds: string[]): AttendanceCommand {
 function request(
   streamId: string,
   command: AttendanceCommand,
-  overrides: Partial<CommandRequest<AttendanceCommand, AttendanceEvent>> = {},
-): CommandRequest<AttendanceCommand, AttendanceEvent> {
+  overrides: Partial<CommandRequest<AttendanceCommand, AttendanceEvent, AttendanceRegister>> = {},
+): CommandRequest<AttendanceCommand, AttendanceEvent, AttendanceRegister> {
   return { streamId, commandId: randomUUID(), command, metadata, ...overrides };
 }
 
@@ -388,6 +389,160 @@ describe('handleCommand', () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('handleCommand with kept states', () => {
+  let store: InMemoryEventStore;
+  let states: LruStreamStateCache<AttendanceRegister>;
+
+  beforeEach(() => {
+    store = new InMemoryEventStore();
+    states = new LruStreamStateCache();
+  });
+
+  afterEach(() => store.close());
+
+  const keeping = (streamId: string, command: AttendanceCommand) => request(streamId, command, { stateCache: states });
+
+  it('reads only what was appended since the stream was last folded', async () => {
+    // given
+    const streamId = newRegister();
+    await handleCommand(store, attendanceRegister, keeping(streamId, record('u-1')));
+    await handleCommand(store, attendanceRegister, keeping(streamId, record('u-2')));
+    const reads: { fromRevision: number | undefined; count: number }[] = [];
+    const counting: EventStore = {
+      ...delegateTo(store),
+      readStream: async (id, options) => {
+        const events = await store.readStream(id, options);
+        reads.push({ fromRevision: options?.fromRevision, count: events.length });
+        return events;
+      },
+    };
+
+    // when
+    const result = await handleCommand(counting, attendanceRegister, keeping(streamId, record('u-3')));
+
+    // then: nothing before revision 2 is read, neither to decide nor to read the new event back
+    assert.deepEqual(reads, [
+      { fromRevision: 2, count: 0 },
+      { fromRevision: 2, count: 1 },
+    ]);
+    assert.deepEqual(result.state, { recorded: ['u-1', 'u-2', 'u-3'], presentCount: 3, closed: false });
+    assert.deepEqual(states.get(streamId), { state: result.state, revision: 2 });
+  });
+
+  it('finds what another process appended since, and decides on it', async () => {
+    // given: the register is full once another process (no kept state) has recorded u-3
+    const streamId = newRegister();
+    await handleCommand(store, attendanceRegister, keeping(streamId, record('u-1', 'u-2')));
+    await handleCommand(store, attendanceRegister, request(streamId, record('u-3')));
+
+    // when
+    const error = await rejectionOf(handleCommand(store, attendanceRegister, keeping(streamId, record('u-4'))));
+
+    // then
+    assert.ok(error instanceof DomainRuleViolation && error.code === 'REGISTER_FULL', String(error));
+    assert.equal(states.get(streamId)?.revision, 2);
+  });
+
+  it('answers a command retried after the kept revision with its first result', async () => {
+    // given: the kept state already holds the command's own event
+    const streamId = newRegister();
+    const sent = keeping(streamId, record('u-1'));
+    const first = await handleCommand(store, attendanceRegister, sent);
+    await handleCommand(store, attendanceRegister, keeping(streamId, record('u-2')));
+
+    // when
+    const retried = await handleCommand(store, attendanceRegister, sent);
+
+    // then
+    assert.deepEqual(retried, first);
+    assert.equal((await store.readStream(streamId)).length, 2);
+  });
+
+  it('answers a retried command with its first result when the kept state makes it decide otherwise', async () => {
+    // given: a decider that emits one event more than the stream holds, so that the retry, decided
+    // on a state that holds the first attempt's event, would reuse that event's id in a longer append
+    const growing: Decider<{ type: 'Grow' }, { type: 'Grown'; data: Record<string, never> }, number> = {
+      initialState: () => 0,
+      decide: (_command, size) => Array.from({ length: size + 1 }, () => ({ type: 'Grown' as const, data: {} })),
+      evolve: (size) => size + 1,
+    };
+    const streamId = `growing-${randomUUID()}`;
+    const sent = {
+      streamId,
+      commandId: randomUUID(),
+      command: { type: 'Grow' as const },
+      metadata,
+      stateCache: new LruStreamStateCache<number>(),
+    };
+    const first = await handleCommand(store, growing, sent);
+
+    // when
+    const retried = await handleCommand(store, growing, sent);
+
+    // then
+    assert.deepEqual(retried, first);
+    assert.equal((await store.readStream(streamId)).length, 1);
+  });
+
+  it('keeps no state folded from an event about a usager, whose data forgetting them would erase', async () => {
+    // given
+    const streamId = newRegister();
+    await handleCommand(store, attendanceRegister, keeping(streamId, record('u-1')));
+    assert.equal(states.get(streamId)?.revision, 0);
+
+    // when
+    await handleCommand(store, attendanceRegister, {
+      ...keeping(streamId, record('u-2')),
+      metadata: { ...metadata, serviceUserId: 'u-2' },
+    });
+    await handleCommand(store, attendanceRegister, keeping(streamId, record('u-3')));
+
+    // then
+    assert.equal(states.get(streamId), undefined);
+  });
+
+  it('gives every command the answer it gets without kept states, whoever else writes (property)', async () => {
+    const anyStep = fc.record({
+      command: anyAttendanceCommand,
+      /** Sent by another process, which keeps no state. */
+      elsewhere: fc.boolean(),
+      /** Sent again: the index among the commands sent so far. */
+      retryOf: fc.option(fc.nat(), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(anyStep, { minLength: 1, maxLength: 10 }), async (steps) => {
+        // given
+        const [plain, kept] = [new InMemoryEventStore(), new InMemoryEventStore()];
+        const cache = new LruStreamStateCache<AttendanceRegister>();
+        const streamId = newRegister();
+        const outcome = (attempt: Promise<CommandResult<AttendanceRegister>>) =>
+          attempt.then(summarise, (error: unknown) => (error instanceof DomainRuleViolation ? error.code : error));
+        const sent: CommandRequest<AttendanceCommand, AttendanceEvent, AttendanceRegister>[] = [];
+
+        for (const { command, elsewhere, retryOf } of steps) {
+          const earlier = retryOf === undefined || sent.length === 0 ? undefined : sent[retryOf % sent.length];
+          const next = earlier ?? request(streamId, command);
+          sent.push(next);
+
+          // when
+          const expected = await outcome(handleCommand(plain, attendanceRegister, next));
+          const got = await outcome(
+            handleCommand(kept, attendanceRegister, elsewhere ? next : { ...next, stateCache: cache }),
+          );
+
+          // then
+          assert.deepEqual(got, expected);
+        }
+        assert.deepEqual(
+          summariseStream(await kept.readStream(streamId)),
+          summariseStream(await plain.readStream(streamId)),
+        );
+      }),
+      { numRuns: 200 },
     );
   });
 });

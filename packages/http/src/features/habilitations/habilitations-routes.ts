@@ -1,12 +1,13 @@
 import {
   type HabilitationCommand,
+  type Habilitations,
   habilitationCommandSchemas,
   habilitationsDecider,
   habilitationsStreamId,
   mayAdministerHabilitations,
   ROLES,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand } from '@dui-pds/eventstore';
+import { type EventStore, handleCommand, LruStreamStateCache } from '@dui-pds/eventstore';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
@@ -50,6 +51,11 @@ export interface HabilitationsDependencies {
  * care team, who collects the consent.
  */
 export function habilitationsRoutes({ store, access }: HabilitationsDependencies): RouteDefinition[] {
+  // An organisation's habilitations stream holds every care-team membership of its ESSMS, and
+  // each command folds it: kept, a command reads only what was appended since. Its events name
+  // no usager and its state is never changed in place, as keeping it requires.
+  const keptHabilitations = new LruStreamStateCache<Habilitations>();
+
   const commands = Object.entries(ADMINISTRATION) as [HabilitationCommand['type'], { path: string; summary: string }][];
   return [
     ...commands.map(([type, { path, summary }]) =>
@@ -93,6 +99,7 @@ export function habilitationsRoutes({ store, access }: HabilitationsDependencies
             commandId: access.commandId(principal, context),
             command,
             metadata: access.metadata(principal, context, { facilityId }),
+            stateCache: keptHabilitations,
           });
           return { body: { revision: result.nextExpectedRevision as number } };
         },

@@ -7,12 +7,35 @@ import {
   pharmacyLedgerStreamId,
   previousLedgerMonth,
 } from '@dui-pds/domain';
-import { type CommandMetadata, type EventStore, foldStream, handleCommand } from '@dui-pds/eventstore';
+import {
+  type CommandMetadata,
+  type EventStore,
+  foldStream,
+  handleCommand,
+  LruStreamStateCache,
+} from '@dui-pds/eventstore';
 import type { Knex } from 'knex';
 import { parisDay } from '../paris-day.js';
 
 /** How far back an ESSMS' last ledger month is looked for, before opening its first one. */
 const MONTHS_LOOKED_BACK = 24;
+
+/**
+ * The ledger months last folded, per event store. Every operation of an ESSMS' month (a CSAPA
+ * dispenses hundreds a day) goes through that month's stream, and each used to read and fold it
+ * whole: kept, a command reads only what was appended since. Ledger events name no usager and the
+ * ledger's state is never changed in place, which is what keeping it requires (`StreamStateCache`).
+ */
+const keptLedgerMonths = new WeakMap<EventStore<Knex.Transaction>, LruStreamStateCache<LedgerMonth>>();
+
+function keptLedgerMonthsOf(store: EventStore<Knex.Transaction>): LruStreamStateCache<LedgerMonth> {
+  let kept = keptLedgerMonths.get(store);
+  if (kept === undefined) {
+    kept = new LruStreamStateCache();
+    keptLedgerMonths.set(store, kept);
+  }
+  return kept;
+}
 
 /** Today in Paris, and its ledger month. */
 export function ledgerDayOf(now: Date): { day: string; month: string } {
@@ -124,6 +147,7 @@ export async function decideOnLedger(
       metadata,
       // every dispensation of the ESSMS goes through this stream: a morning's queue may collide often
       maxRetries: 100,
+      stateCache: keptLedgerMonthsOf(store),
       ...(expectedRevision === undefined ? {} : { expectedRevision }),
     });
     return result.events;
