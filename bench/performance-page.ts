@@ -112,7 +112,8 @@ access log in one transaction. On this machine each database round trip costs th
 that, not the database, is what keeps commands far from the plain-INSERT baseline. What was
 measured and changed, and what would move the figures further, is in
 [ADR 0019](adr/0019-what-a-command-costs.md). Dispensations of one ESSMS share one ledger stream
-per month (the stock is its consistency boundary), so concurrent ones queue on it.
+per month (the stock is its consistency boundary), so concurrent ones queue on it; each reads
+only what was appended since the server last folded that month ([ADR 0021](adr/0021-kept-stream-states.md)).
 
 Memory: \`server_peak_rss_mb\` is the server process's peak resident set (VmHWM) over the
 PostgreSQL command and query loads; \`peakBeforeLoadMb\` in its detail is the same just after

@@ -67,7 +67,8 @@ export function deriveEventId(commandId: string, index: number): string {
  * Reads one stream, folds its state, decides, and appends with the revision read (DESIGN.md,
  * Consistency boundaries). A concurrent write makes it start over, a bounded number of times.
  * A command already handled (same command id) is answered with what it appended then, found
- * while folding the stream. Domain refusals (`DomainRuleViolation`) propagate untouched.
+ * while folding the stream. Domain refusals (`DomainRuleViolation`) propagate untouched. With a
+ * `stateCache`, the stream is read from the state kept for it on (ADR 0021).
  */
 export async function handleCommand<Command, Event extends DomainEvent, State, Transaction>(
   store: EventStore<Transaction>,
