@@ -31,10 +31,12 @@ export interface PostgresBenchServer extends BenchServer {
  * TypeScript sources through tsx, whose transform caches would add some 80 MB to the memory figure.
  */
 const COMPILED_SERVER = 'packages/http/dist/app/main.js';
+/** The server's heap limit, as `pnpm start` and docs/operations.md (Processes to run) set it. */
+const SERVER_HEAP_LIMIT = '--max-old-space-size=512';
 
 function compiledServer(env: NodeJS.ProcessEnv, nodeOptions: readonly string[] = []): ServerProcess {
-  // `node` itself, so that its pid is the server's
-  return new ServerProcess('node', [...nodeOptions, COMPILED_SERVER], env);
+  // `node` itself, so that its pid is the server's; with the heap limit operations.md runs it with
+  return new ServerProcess('node', [SERVER_HEAP_LIMIT, ...nodeOptions, COMPILED_SERVER], env);
 }
 
 const ORGANISATION = 'og-bench';

@@ -117,6 +117,9 @@ only what was appended since the server last folded that month ([ADR 0021](adr/0
 
 Memory: \`server_peak_rss_mb\` is the server process's peak resident set (VmHWM) over the
 PostgreSQL command and query loads; \`peakBeforeLoadMb\` in its detail is the same just after
-start.
+start. The server runs with a 512 MB heap limit (\`--max-old-space-size=512\`), as \`pnpm start\`
+and [operations.md](operations.md#processes-to-run) run it: without one, V8 sizes its heap for the
+machine's memory and, on one with plenty, lets garbage pile up to several times the live heap
+before collecting it (440–473 MB under the same load, for the same throughput).
 `;
 }

@@ -15,6 +15,8 @@ export interface StreamStateCache<State> {
 }
 
 const DEFAULT_MAX_STREAMS = 100;
+/** A pharmacy ledger's state holds about 1.5 kB per event folded: some 75 MB at most. */
+const DEFAULT_MAX_EVENTS = 50_000;
 
 /**
  * The states last folded for a decider's streams, kept between commands so that the next command
@@ -35,9 +37,17 @@ const DEFAULT_MAX_STREAMS = 100;
 export class LruStreamStateCache<State> implements StreamStateCache<State> {
   readonly #folded: LRUCache<string, FoldedState<State>>;
 
-  /** `maxStreams`: how many streams' states are kept; the least recently used go first. */
-  constructor(options: { maxStreams?: number } = {}) {
-    this.#folded = new LRUCache({ max: options.maxStreams ?? DEFAULT_MAX_STREAMS });
+  /**
+   * At most `maxStreams` streams' states are kept, folded from at most `maxEvents` events in all
+   * (what a state weighs grows with its stream): the least recently used go first, and a stream
+   * longer than `maxEvents` is not kept.
+   */
+  constructor(options: { maxStreams?: number; maxEvents?: number } = {}) {
+    this.#folded = new LRUCache({
+      max: options.maxStreams ?? DEFAULT_MAX_STREAMS,
+      maxSize: options.maxEvents ?? DEFAULT_MAX_EVENTS,
+      sizeCalculation: (folded) => folded.revision + 1,
+    });
   }
 
   get(streamId: string): FoldedState<State> | undefined {

@@ -19,6 +19,23 @@ describe('LruStreamStateCache', () => {
     assert.deepEqual(cache.get('ledger-c'), { state: 'c', revision: 1 });
   });
 
+  it('keeps states folded from at most maxEvents events in all, and none of a longer stream', () => {
+    // given: states of 4 and 3 events (revisions 3 and 2)
+    const cache = new LruStreamStateCache<string>({ maxEvents: 8 });
+    cache.remember('ledger-a', { state: 'a', revision: 3 });
+    cache.remember('ledger-b', { state: 'b', revision: 2 });
+
+    // when: 2 more events would make 9
+    cache.remember('ledger-c', { state: 'c', revision: 1 });
+    cache.remember('ledger-long', { state: 'long', revision: 8 });
+
+    // then
+    assert.equal(cache.get('ledger-a'), undefined, 'the least recently used went');
+    assert.deepEqual(cache.get('ledger-b'), { state: 'b', revision: 2 });
+    assert.deepEqual(cache.get('ledger-c'), { state: 'c', revision: 1 });
+    assert.equal(cache.get('ledger-long'), undefined, '9 events are more than maxEvents');
+  });
+
   it('never goes back to an earlier revision of a stream, when a slower command finishes last', () => {
     // given
     const cache = new LruStreamStateCache<string>();
