@@ -9,7 +9,12 @@ import {
   pharmacyLedgerStreamId,
   stockOf,
 } from '@dui-pds/domain';
-import { type CommandMetadata, migrateEventStore, PostgresEventStore } from '@dui-pds/eventstore';
+import {
+  type CommandMetadata,
+  migrateEventStore,
+  PostgresEventStore,
+  WrongExpectedRevisionError,
+} from '@dui-pds/eventstore';
 import { dropSchemasStartingWith, testPostgres, uniqueSchema } from '@dui-pds/eventstore/testing';
 import { narcoticsRegister, ProjectionRuntime, pharmacyProjection, withInlineProjections } from '@dui-pds/projections';
 import { expect } from 'chai';
@@ -265,5 +270,81 @@ describe('the pharmacy ledger under random concurrent commands (model-based, Pos
     );
     // the invariants are about dispensations: enough runs must have made some
     expect(runsThatDispensed).to.be.at.least(4);
+  });
+
+  it('lets concurrent dispensations of one process take turns on the month, so that none starts over', async () => {
+    // given a month with stock and a prescription, and a store that counts the appends refused on
+    // their expected revision
+    const facilityId = `fac-${randomUUID().slice(0, 8)}`;
+    const month = MONTHS[2];
+    const day = `${month}-12`;
+    const where = { organisationId: ORG, facilityId, month };
+    const metadata: CommandMetadata = {
+      organisationId: ORG,
+      facilityId,
+      actor: { kind: 'professional', id: 'pharmacien', role: 'pharmacist' },
+      occurredAt: new Date().toISOString(),
+    };
+    let conflicts = 0;
+    const counting: typeof store = {
+      ...store,
+      appendToStream: async (...args) => {
+        try {
+          return await store.appendToStream(...args);
+        } catch (error) {
+          if (error instanceof WrongExpectedRevisionError) conflicts += 1;
+          throw error;
+        }
+      },
+      readStream: (...args) => store.readStream(...args),
+    };
+    await openLedgerMonth(counting, { ...where, day }, metadata);
+    const setUp: PharmacyLedgerCommand[] = [
+      { type: 'DefineProduct', product: products[0]! },
+      {
+        type: 'ReceiveStock',
+        lineId: randomUUID(),
+        productId: 'morphine-10',
+        lot: 'A',
+        expiresOn: '2030-12-31',
+        units: 100,
+        receivedOn: day,
+        supplier: 'Répartiteur',
+      },
+      {
+        type: 'RegisterPrescription',
+        prescription: {
+          prescriptionId: 'rx-1',
+          serviceUserId: 'usager-1',
+          productId: 'morphine-10',
+          totalUnits: 50,
+          prescribedOn: day,
+          endsOn: '2026-12-31',
+          prescriber: { professionalId: 'dr-1', name: 'Dr Leroy', address: '1 rue de la Paix, 75002 Paris' },
+        },
+      },
+    ];
+    for (const command of setUp) await decideOnLedger(counting, where, randomUUID(), command, metadata);
+
+    // when twelve dispensations arrive at once
+    const dispense = (): PharmacyLedgerCommand => ({
+      type: 'Dispense',
+      lineId: randomUUID(),
+      prescriptionId: 'rx-1',
+      presentedOn: day,
+      dispensedOn: day,
+      units: 1,
+    });
+    await Promise.all(
+      Array.from({ length: 12 }, () => decideOnLedger(counting, where, randomUUID(), dispense(), metadata)),
+    );
+
+    // then each is in the ordonnancier once, and none was refused on its expected revision
+    const recorded = await store.readStream(pharmacyLedgerStreamId(ORG, facilityId, month));
+    const numbers = recorded
+      .filter((event) => event.type === 'MedicineDispensed')
+      .map((event) => (event.data as { ordonnancierNumber?: number }).ordonnancierNumber);
+    expect(numbers).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(conflicts).to.equal(0);
   });
 });
