@@ -80,11 +80,7 @@ export async function handleCommand<Command, Event extends DomainEvent, State, T
   if (!Number.isSafeInteger(maxRetries) || maxRetries < 0) {
     throw new InvalidEventError('maxRetries is an integer from 0');
   }
-  const metadata: EventMetadata = {
-    ...request.metadata,
-    correlationId: request.metadata.correlationId ?? commandId,
-    causationId: commandId,
-  };
+  const metadata = commandMetadata(request);
 
   let fromKeptState = request.stateCache !== undefined;
   for (let attempt = 0; ; attempt += 1) {
@@ -131,6 +127,15 @@ export async function handleCommand<Command, Event extends DomainEvent, State, T
     }
     return { events: recorded, nextExpectedRevision: appended.nextExpectedRevision, state: after };
   }
+}
+
+/** The metadata of a command's events: caused by the command, correlated by the caller or by the command. */
+export function commandMetadata(request: { commandId: string; metadata: CommandMetadata }): EventMetadata {
+  return {
+    ...request.metadata,
+    correlationId: request.metadata.correlationId ?? request.commandId,
+    causationId: request.commandId,
+  };
 }
 
 /**
@@ -283,7 +288,7 @@ async function twinResult<Command, Event extends DomainEvent, State, Transaction
   );
 }
 
-function fold<Event extends DomainEvent, State>(
+export function fold<Event extends DomainEvent, State>(
   decider: Pick<Decider<unknown, Event, State>, 'evolve'>,
   state: State,
   events: readonly RecordedEvent[],
@@ -292,7 +297,7 @@ function fold<Event extends DomainEvent, State>(
   return events.reduce((current, event) => decider.evolve(current, toDomainEvent(event)), state);
 }
 
-function toDomainEventOf<Event extends DomainEvent>(request: {
+export function toDomainEventOf<Event extends DomainEvent>(request: {
   toDomainEvent?: (event: RecordedEvent) => Event;
 }): (event: RecordedEvent) => Event {
   // Without an upcaster the stored shape is taken at its word; the decider's types describe it.

@@ -70,6 +70,10 @@ export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/p
 export { checkedSchemaName, DEFAULT_SCHEMA } from './postgres/schema-name.js';
 export { type Queryable, selectRows } from './postgres/sql-rows.js';
 export { checkTransactionIdsAheadOfLog } from './postgres/transaction-ids.js';
+export {
+  type QueuedCommandRequest,
+  StreamCommandQueue,
+  type StreamCommandQueueOptions,
+} from './stream-command-queue.js';
 export { type FoldedState, LruStreamStateCache, type StreamStateCache } from './stream-state-cache.js';
-export { StreamTurns } from './stream-turns.js';
 export { pollGlobalLog } from './subscription.js';

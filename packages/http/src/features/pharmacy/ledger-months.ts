@@ -3,6 +3,7 @@ import {
   type LedgerMonth,
   type LedgerMonthClosed,
   type PharmacyLedgerCommand,
+  type PharmacyLedgerEvent,
   pharmacyLedgerDecider,
   pharmacyLedgerStreamId,
   previousLedgerMonth,
@@ -11,9 +12,8 @@ import {
   type CommandMetadata,
   type EventStore,
   foldStream,
-  handleCommand,
   LruStreamStateCache,
-  StreamTurns,
+  StreamCommandQueue,
 } from '@dui-pds/eventstore';
 import type { Knex } from 'knex';
 import { parisDay } from '../paris-day.js';
@@ -22,28 +22,29 @@ import { parisDay } from '../paris-day.js';
 const MONTHS_LOOKED_BACK = 24;
 
 /**
- * What this process keeps of each ESSMS' ledger months, per event store. Every operation of an
- * ESSMS' month (a CSAPA dispenses hundreds a day) goes through that month's stream:
- * - its state as last folded: a command reads only what was appended since, not the month so far.
- *   Ledger events name no usager and the ledger's state is never changed in place, which is what
- *   keeping it requires (ADR 0021);
- * - its turns: the process's commands on a month take turns instead of racing to append, where all
- *   but one would start over (2.4 times per dispensation under the HTTP benchmark's load).
+ * Each event store's queue of ledger commands in this process. Every operation of an ESSMS' month
+ * (a CSAPA dispenses hundreds a day, most of them at opening time) goes through that month's
+ * stream, so the queue:
+ * - keeps each month's state as last folded: a command reads only what was appended since, not the
+ *   month so far. Ledger events name no usager and the ledger's state is never changed in place,
+ *   which is what keeping it requires (ADR 0021);
+ * - decides the commands that queued behind a busy month together and appends them in one
+ *   transaction, instead of racing to append, where all but one would start over (2.4 times per
+ *   dispensation under the HTTP benchmark's load), or waiting for each other's transactions
+ *   (ADR 0022).
  */
-interface LedgerMonthsInProcess {
-  kept: LruStreamStateCache<LedgerMonth>;
-  turns: StreamTurns;
-}
+const ledgerQueues = new WeakMap<
+  EventStore<Knex.Transaction>,
+  StreamCommandQueue<PharmacyLedgerCommand, PharmacyLedgerEvent, LedgerMonth, Knex.Transaction>
+>();
 
-const ledgerMonthsByStore = new WeakMap<EventStore<Knex.Transaction>, LedgerMonthsInProcess>();
-
-function ledgerMonthsIn(store: EventStore<Knex.Transaction>): LedgerMonthsInProcess {
-  let ledgerMonths = ledgerMonthsByStore.get(store);
-  if (ledgerMonths === undefined) {
-    ledgerMonths = { kept: new LruStreamStateCache(), turns: new StreamTurns() };
-    ledgerMonthsByStore.set(store, ledgerMonths);
+function ledgerQueueOf(store: EventStore<Knex.Transaction>) {
+  let queue = ledgerQueues.get(store);
+  if (queue === undefined) {
+    queue = new StreamCommandQueue(store, pharmacyLedgerDecider, { stateCache: new LruStreamStateCache() });
+    ledgerQueues.set(store, queue);
   }
-  return ledgerMonths;
+  return queue;
 }
 
 /** Today in Paris, and its ledger month. */
@@ -149,20 +150,16 @@ export async function decideOnLedger(
   expectedRevision?: number,
 ) {
   const streamId = pharmacyLedgerStreamId(where.organisationId, where.facilityId, where.month);
-  const { kept, turns } = ledgerMonthsIn(store);
   try {
-    const result = await turns.take(streamId, () =>
-      handleCommand(store, pharmacyLedgerDecider, {
-        streamId,
-        commandId,
-        command,
-        metadata,
-        // every dispensation of the ESSMS goes through this stream: other processes' may collide often
-        maxRetries: 100,
-        stateCache: kept,
-        ...(expectedRevision === undefined ? {} : { expectedRevision }),
-      }),
-    );
+    const result = await ledgerQueueOf(store).handle({
+      streamId,
+      commandId,
+      command,
+      metadata,
+      // every dispensation of the ESSMS goes through this stream: other processes' may collide often
+      maxRetries: 100,
+      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+    });
     return result.events;
   } catch (error) {
     // opening or closing raced by another request: the month is as wanted
