@@ -300,20 +300,23 @@ const APPLY: Readonly<Record<PharmacyLedgerEventType, Apply>> = {
 
   async MedicineDispensed(event, ledger, context) {
     const data = event.data as MedicineDispensed;
-    await recordLine(context, event, ledger, {
-      kind: 'dispensation',
-      productId: data.productId,
-      day: data.dispensedOn,
-      lots: data.lots.map(({ lot, units }) => ({ lot, units: -units })),
-      details: {
-        line_id: data.lineId,
-        prescription_id: data.prescriptionId,
-        ...(data.ordonnancierNumber === undefined ? {} : { ordonnancier_number: data.ordonnancierNumber }),
+    const numbered = data.ordonnancierNumber === undefined ? {} : { ordonnancier_number: data.ordonnancierNumber };
+    const product = await recordLine(
+      context,
+      event,
+      ledger,
+      {
+        kind: 'dispensation',
+        productId: data.productId,
+        day: data.dispensedOn,
+        lots: data.lots.map(({ lot, units }) => ({ lot, units: -units })),
+        details: { line_id: data.lineId, prescription_id: data.prescriptionId, ...numbered },
       },
-    });
+      0,
+      data.ordonnancierNumber === undefined ? {} : { last_ordonnancier_number: data.ordonnancierNumber },
+    );
     if (data.ordonnancierNumber === undefined) return;
     const { table } = context;
-    const product = await productRow(table, ledger, data.productId);
     const prescription = (await table('prescriptions')
       .where({ ...key(ledger), prescription_id: data.prescriptionId })
       .first()) as { prescribed_on: string; prescriber_name: string; prescriber_address: string } | undefined;
@@ -339,7 +342,6 @@ const APPLY: Readonly<Record<PharmacyLedgerEventType, Apply>> = {
       covers_from: data.coversFrom ?? null,
       covers_to: data.coversTo ?? null,
     });
-    await table('ledger_months').where(ledger).update({ last_ordonnancier_number: data.ordonnancierNumber });
   },
 
   async StockLost(event, ledger, context) {
@@ -456,7 +458,11 @@ const APPLY: Readonly<Record<PharmacyLedgerEventType, Apply>> = {
   },
 };
 
-/** A stock line: lots moved, the month's totals counted, the line written with the balance after it. */
+/**
+ * A stock line: lots moved, the month's totals counted, the line written with the balance after it.
+ * `monthColumns` are written with the month's revision, in the same statement. Gives the product
+ * as last defined, for the caller's other rows.
+ */
 async function recordLine(
   { table, db }: ProjectionContext,
   event: RecordedEvent,
@@ -471,7 +477,8 @@ async function recordLine(
     countedLot?: string;
   },
   item = 0,
-): Promise<void> {
+  monthColumns: Record<string, unknown> = {},
+): Promise<ProductRow | undefined> {
   for (const change of line.lots) {
     const lotKey = { ...ledger, product_id: line.productId, lot: change.lot };
     const updated = await table('lots').where(lotKey).increment('units', change.units);
@@ -516,7 +523,8 @@ async function recordLine(
     exit,
     balance_after: balanceAfter,
   });
-  await touch(table, ledger, event);
+  await touch(table, ledger, event, monthColumns);
+  return product;
 }
 
 function lineColumns(
@@ -580,15 +588,28 @@ async function keepPrescription(
     .ignore();
 }
 
+interface ProductRow {
+  name: string;
+  product_class: ProductClass;
+  unit: string;
+}
+
 function productRow(table: ProjectionContext['table'], ledger: Ledger, productId: string) {
   return table('products')
     .where({ ...key(ledger), product_id: productId })
-    .first() as Promise<{ name: string; product_class: ProductClass; unit: string } | undefined>;
+    .first() as Promise<ProductRow | undefined>;
 }
 
-/** The month's stream revision, for a screen's `If-Match`. */
-async function touch(table: ProjectionContext['table'], ledger: Ledger, event: RecordedEvent): Promise<void> {
-  await table('ledger_months').where(ledger).update({ revision: event.streamRevision });
+/** The month's stream revision, for a screen's `If-Match`, with what else the event changed of the month. */
+async function touch(
+  table: ProjectionContext['table'],
+  ledger: Ledger,
+  event: RecordedEvent,
+  monthColumns: Record<string, unknown> = {},
+): Promise<void> {
+  await table('ledger_months')
+    .where(ledger)
+    .update({ ...monthColumns, revision: event.streamRevision });
 }
 
 function key(ledger: Ledger) {
