@@ -113,7 +113,9 @@ that, not the database, is what keeps commands far from the plain-INSERT baselin
 measured and changed, and what would move the figures further, is in
 [ADR 0019](adr/0019-what-a-command-costs.md). Dispensations of one ESSMS share one ledger stream
 per month (the stock is its consistency boundary), so concurrent ones queue on it; each reads
-only what was appended since the server last folded that month ([ADR 0021](adr/0021-kept-stream-states.md)).
+only what was appended since the server last folded that month ([ADR 0021](adr/0021-kept-stream-states.md)),
+and those that queued behind a transaction are appended together in the next one
+([ADR 0022](adr/0022-commands-queued-on-a-busy-stream.md)).
 
 Memory: \`server_peak_rss_mb\` is the server process's peak resident set (VmHWM) over the
 PostgreSQL command and query loads; \`peakBeforeLoadMb\` in its detail is the same just after
