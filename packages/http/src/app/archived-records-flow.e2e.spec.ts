@@ -166,6 +166,30 @@ describe('the HTTP API: an archived record is out of reach of every read but the
     expect((await accessLogOf(A)).length).to.equal(readsBefore);
   });
 
+  it('answers a professional with no habilitation here alike for the archived record and the open one', async () => {
+    // given a professional of another organisme gestionnaire
+    const outsider = await app.loginAs('pro-outsider');
+
+    // when they write about each usager
+    const handoverAbout = (usager: typeof A) =>
+      app.request('POST', `/organisations/${ORG}/usagers/${usager.id}/handovers`, {
+        as: outsider,
+        body: {
+          handoverId: randomUUID(),
+          facilityId: CSAPA,
+          category: 'social',
+          targetTeam: 'equipe-sociale',
+          text: 'Transmission',
+        },
+      });
+    const [aboutArchived, aboutOpen] = await Promise.all([handoverAbout(A), handoverAbout(B)]);
+
+    // then the same refusal, which says nothing of the archive
+    expect(aboutArchived.status).to.equal(403);
+    expect(aboutArchived.body).to.deep.equal({ ...aboutOpen.body, correlationId: aboutArchived.body.correlationId });
+    expect(aboutArchived.body.detail).to.equal('Vous n’avez aucune habilitation dans cet organisme gestionnaire.');
+  });
+
   it('leaves the archived record out of the lists across usagers, which still answer, without tracing a read of it', async () => {
     const readsBefore = (await accessLogOf(A)).length;
 

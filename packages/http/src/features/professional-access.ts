@@ -47,6 +47,11 @@ export class ProfessionalAccess {
   ): Promise<Principal> {
     const professional = context.response.locals.professional as AuthenticatedProfessional | undefined;
     if (!professional) throw new HttpProblem('unauthenticated', 'Connectez-vous pour accéder au dossier.');
+    // Both read at once, a round trip saved on every request about a usager; the closed records
+    // are only looked at once the habilitations allow it, so a refusal says nothing of them.
+    const named = options.archivedRecords === 'open' ? [] : serviceUsersNamedIn(context);
+    const closed = named.length === 0 ? Promise.resolve(new Map()) : this.closedAmong(organisationId, named);
+    closed.catch(() => undefined);
     const stored = await habilitationsOf(
       this.knex,
       this.habilitationsSchema,
@@ -57,7 +62,7 @@ export class ProfessionalAccess {
       // the same answer whether the organisation exists or not: nothing leaks across tenants
       throw new HttpProblem('forbidden', 'Vous n’avez aucune habilitation dans cet organisme gestionnaire.');
     }
-    if (options.archivedRecords !== 'open') await this.#refuseClosedRecords(context, organisationId);
+    refuseClosedRecords(context, await closed);
     return {
       organisationId,
       professionalId: professional.professionalId,
@@ -65,16 +70,6 @@ export class ProfessionalAccess {
       careTeams: stored.careTeams,
       psychologicalNotesAllowedBy: stored.psychologicalNotesAllowedBy,
     };
-  }
-
-  async #refuseClosedRecords(context: RequestContext, organisationId: string): Promise<void> {
-    const named = serviceUsersNamedIn(context);
-    if (named.length === 0) return;
-    const closed = await this.closedAmong(organisationId, named);
-    if (closed.size === 0) return;
-    if ([...closed.values()].includes('destroyed')) throw destroyedRecordProblem();
-    if (context.request.method === 'GET' || context.request.method === 'HEAD') throw archivedRecordReadProblem();
-    throw archivedRecordWriteProblem();
   }
 
   /**
@@ -146,6 +141,14 @@ export class ProfessionalAccess {
   commandId(principal: Principal, context: RequestContext): string {
     return `${principal.professionalId}/${context.request.get('Idempotency-Key') ?? context.correlationId}`;
   }
+}
+
+/** Refuses a request naming an archived or destroyed record, as `principal` says. */
+function refuseClosedRecords(context: RequestContext, closed: ReadonlyMap<string, 'archived' | 'destroyed'>): void {
+  if (closed.size === 0) return;
+  if ([...closed.values()].includes('destroyed')) throw destroyedRecordProblem();
+  if (context.request.method === 'GET' || context.request.method === 'HEAD') throw archivedRecordReadProblem();
+  throw archivedRecordWriteProblem();
 }
 
 /** The usagers a request names, wherever the route takes them from. */
