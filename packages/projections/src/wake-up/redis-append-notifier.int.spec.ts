@@ -61,6 +61,23 @@ describe('RedisAppendNotifier', () => {
     expect(heard).to.deep.equal([]);
   });
 
+  it('publishes once per organisation what was appended in one turn of the event loop', async () => {
+    // given
+    const heard: string[] = [];
+    reader.onAppended((organisationId) => heard.push(organisationId));
+
+    // when a feed traces its reads: many appends at once, in two organisations
+    for (let append = 0; append < 10; append++) writer.notifyAppended('organisation-a');
+    for (let append = 0; append < 3; append++) writer.notifyAppended('organisation-b');
+    await new Promise((resolve) => setImmediate(resolve));
+    writer.notifyAppended('organisation-a');
+
+    // then each organisation once for the first turn, then again for the next
+    await waitUntil(() => heard.length >= 3, 1000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(heard).to.deep.equal(['organisation-a', 'organisation-b', 'organisation-a']);
+  });
+
   it('counts a failed publication instead of throwing', async () => {
     // given
     const closed = await RedisAppendNotifier.connect(REDIS_URL, { channel });
@@ -86,7 +103,10 @@ describe('RedisAppendNotifier while Redis is away', () => {
     try {
       // when the link is cut and appends go on
       await link.cut();
-      for (let append = 0; append < 50; append++) writer.notifyAppended('while-away');
+      for (let turn = 0; turn < 50; turn++) {
+        writer.notifyAppended('while-away');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       // then every publication fails without waiting for a reconnection
       await waitUntil(() => writer.publishFailures === 50, 500);
 

@@ -10,12 +10,18 @@ export interface RedisAppendNotifierOptions {
 /**
  * Carries append notifications between processes over Redis pub/sub. Messages are lost while a
  * connection is down; subscribers' polling is what makes that harmless.
+ *
+ * The appends of one turn of the event loop are told once per organisation: a notification only
+ * says "read again", and a request appends many at once (a handover feed traces a read per usager
+ * shown), which the event store and its crypto-shredding decorator each tell.
  */
 export class RedisAppendNotifier implements AppendNotifier {
   readonly #publisher: Redis;
   readonly #subscriber: Redis;
   readonly #channel: string;
   readonly #emitter = new EventEmitter().setMaxListeners(0);
+  /** Organisations told of an append in this turn of the event loop, published at its end. */
+  readonly #pending = new Set<string>();
   #publishFailures = 0;
 
   /** Publications that failed; each one only delays readers until their next poll. */
@@ -58,9 +64,17 @@ export class RedisAppendNotifier implements AppendNotifier {
   }
 
   notifyAppended(organisationId: string): void {
-    this.#publisher.publish(this.#channel, organisationId).catch(() => {
-      this.#publishFailures += 1;
-    });
+    if (this.#pending.size === 0) setImmediate(() => this.#publishPending());
+    this.#pending.add(organisationId);
+  }
+
+  #publishPending(): void {
+    for (const organisationId of this.#pending) {
+      this.#publisher.publish(this.#channel, organisationId).catch(() => {
+        this.#publishFailures += 1;
+      });
+    }
+    this.#pending.clear();
   }
 
   onAppended(listener: (organisationId: string) => void): () => void {
@@ -69,6 +83,7 @@ export class RedisAppendNotifier implements AppendNotifier {
   }
 
   async close(): Promise<void> {
+    this.#publishPending();
     this.#emitter.removeAllListeners();
     await Promise.all([quit(this.#publisher), quit(this.#subscriber)]);
   }
