@@ -24,6 +24,7 @@ import {
 import { decryptEventData, encryptEventData, isEncryptedData } from './event-data-cipher.js';
 import { generateDataKey, type MasterKeys, unwrapKey, wrapDataKey } from './key-wrapping.js';
 import { assertMasterKey } from './master-key.js';
+import { SharedKeyLookups } from './shared-key-lookups.js';
 
 export interface CryptoShreddingOptions<Transaction> {
   keys: DataKeyStore<Transaction>;
@@ -70,6 +71,8 @@ type BatchKeys = Map<string, Buffer | 'forgotten'>;
 class CryptoShreddingStore<Transaction> implements CryptoShreddingEventStore<Transaction> {
   readonly #store: EventStore<Transaction>;
   readonly #keys: DataKeyStore<Transaction>;
+  /** Look-ups outside a transaction, the concurrent ones in one query. */
+  readonly #sharedLookups: SharedKeyLookups;
   readonly #masterKeys: MasterKeys;
   readonly #notifier: AppendNotifier;
   readonly #closing = new AbortController();
@@ -79,6 +82,7 @@ class CryptoShreddingStore<Transaction> implements CryptoShreddingEventStore<Tra
     for (const previous of options.previousMasterKeys ?? []) assertMasterKey(previous);
     this.#store = store;
     this.#keys = options.keys;
+    this.#sharedLookups = new SharedKeyLookups(options.keys);
     this.#masterKeys = {
       current: Buffer.from(options.masterKey),
       previous: (options.previousMasterKeys ?? []).map((key) => Buffer.from(key)),
@@ -163,7 +167,7 @@ class CryptoShreddingStore<Transaction> implements CryptoShreddingEventStore<Tra
     transaction: Transaction | undefined,
   ): Promise<Map<string, Buffer>> {
     const options = transaction === undefined ? undefined : { transaction };
-    const stored = await this.#keys.getMany(subjects, options);
+    const stored = await this.#lookUp(subjects, transaction);
     const keys = new Map<string, Buffer>();
     for (const serviceUserId of subjects) {
       let key = stored.get(serviceUserId);
@@ -182,10 +186,15 @@ class CryptoShreddingStore<Transaction> implements CryptoShreddingEventStore<Tra
   async #reveal(events: RecordedEvent[], transaction: Transaction | undefined): Promise<RecordedEvent[]> {
     const subjects = distinctSubjects(events);
     if (subjects.length === 0) return events;
-    const keys = this.#unwrapAll(
-      await this.#keys.getMany(subjects, transaction === undefined ? undefined : { transaction }),
-    );
+    const keys = this.#unwrapAll(await this.#lookUp(subjects, transaction));
     return events.map((event) => this.#revealOne(event, keys));
+  }
+
+  /** In the caller's transaction, which must see its own keys; shared with concurrent look-ups otherwise. */
+  #lookUp(subjects: readonly string[], transaction: Transaction | undefined): Promise<Map<string, StoredDataKey>> {
+    return transaction === undefined
+      ? this.#sharedLookups.getMany(subjects)
+      : this.#keys.getMany(subjects, { transaction });
   }
 
   #unwrapAll(stored: Map<string, StoredDataKey>): BatchKeys {

@@ -1,8 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { RecordedEvent } from '../event.js';
 import { InMemoryEventStore } from '../in-memory/in-memory-event-store.js';
 import { describeEventStoreConformance } from '../testing/conformance.js';
+import { testEvent } from '../testing/fixtures.js';
 import { withCryptoShredding } from './crypto-shredding-event-store.js';
+import type { StoredDataKey } from './data-key-store.js';
 import { InMemoryDataKeyStore } from './in-memory-data-key-store.js';
 import { describeCryptoShredding } from './testing/crypto-shredding-scenarios.js';
 
@@ -43,4 +46,39 @@ describeEventStoreConformance('in-memory, with crypto-shredding', async () => {
       },
     },
   };
+});
+
+describe('crypto-shredding, its look-ups of data keys', () => {
+  it('looks up in one query the keys of appends about several usagers made at once', async () => {
+    // given the keys of eight usagers, and a key store that counts its queries
+    let queries = 0;
+    const keys = new (class extends InMemoryDataKeyStore {
+      override async getMany(serviceUserIds: readonly string[]): Promise<Map<string, StoredDataKey>> {
+        queries += 1;
+        return super.getMany(serviceUserIds);
+      }
+    })();
+    const store = withCryptoShredding(new InMemoryEventStore(), { keys, masterKey: randomBytes(32) });
+    const usagers = Array.from({ length: 8 }, () => randomUUID());
+    const traceOf = (serviceUserId: string) =>
+      testEvent('og-1', { type: 'RecordRead', data: { part: 'handovers' }, metadata: { serviceUserId } });
+    for (const serviceUserId of usagers) await store.appendToStream(`reads-${serviceUserId}`, [traceOf(serviceUserId)]);
+    queries = 0;
+
+    // when a feed traces a read of each at once
+    await Promise.all(
+      usagers.map((serviceUserId) => store.appendToStream(`reads-${serviceUserId}`, [traceOf(serviceUserId)])),
+    );
+
+    // then one look-up, and each trace is readable with its own usager's key
+    assert.equal(queries, 1);
+    for (const serviceUserId of usagers) {
+      const traces = await store.readStream(`reads-${serviceUserId}`);
+      assert.deepEqual(
+        traces.map((event) => event.data),
+        [{ part: 'handovers' }, { part: 'handovers' }],
+      );
+    }
+    await store.close();
+  });
 });
