@@ -101,7 +101,8 @@ export class StreamCommandQueue<Command, Event extends DomainEvent, State, Trans
       try {
         alone = await this.#appendTogether(group);
       } catch {
-        // nothing of the group was appended: each command alone finds out what was wrong
+        // each command alone gets its own answer: its first result if the group's append went
+        // through before the failure, its own error or decision if it did not
         alone = group;
       }
     }
