@@ -51,6 +51,7 @@ export class ProfessionalAccess {
     // are only looked at once the habilitations allow it, so a refusal says nothing of them.
     const named = options.archivedRecords === 'open' ? [] : serviceUsersNamedIn(context);
     const closed = named.length === 0 ? Promise.resolve(new Map()) : this.closedAmong(organisationId, named);
+    // awaited only past the habilitations: a refusal there must not leave its failure unhandled
     closed.catch(() => undefined);
     const stored = await habilitationsOf(
       this.knex,
