@@ -300,7 +300,7 @@ const APPLY: Readonly<Record<PharmacyLedgerEventType, Apply>> = {
 
   async MedicineDispensed(event, ledger, context) {
     const data = event.data as MedicineDispensed;
-    const numbered = data.ordonnancierNumber === undefined ? {} : { ordonnancier_number: data.ordonnancierNumber };
+    const number = data.ordonnancierNumber;
     const product = await recordLine(
       context,
       event,
@@ -310,19 +310,23 @@ const APPLY: Readonly<Record<PharmacyLedgerEventType, Apply>> = {
         productId: data.productId,
         day: data.dispensedOn,
         lots: data.lots.map(({ lot, units }) => ({ lot, units: -units })),
-        details: { line_id: data.lineId, prescription_id: data.prescriptionId, ...numbered },
+        details: {
+          line_id: data.lineId,
+          prescription_id: data.prescriptionId,
+          ...(number === undefined ? {} : { ordonnancier_number: number }),
+        },
       },
-      0,
-      data.ordonnancierNumber === undefined ? {} : { last_ordonnancier_number: data.ordonnancierNumber },
+      { month: number === undefined ? {} : { last_ordonnancier_number: number } },
     );
-    if (data.ordonnancierNumber === undefined) return;
+    // an unlisted medicine is not numbered, and has no line in the ordonnancier
+    if (number === undefined) return;
     const { table } = context;
     const prescription = (await table('prescriptions')
       .where({ ...key(ledger), prescription_id: data.prescriptionId })
       .first()) as { prescribed_on: string; prescriber_name: string; prescriber_address: string } | undefined;
     await table('dispensing_log').insert({
       ...ledger,
-      ordonnancier_number: data.ordonnancierNumber,
+      ordonnancier_number: number,
       line_id: data.lineId,
       position: String(event.globalPosition),
       day: data.dispensedOn,
@@ -403,7 +407,7 @@ const APPLY: Readonly<Record<PharmacyLedgerEventType, Apply>> = {
           },
           countedLot: line.lot,
         },
-        item,
+        { item },
       );
     }
   },
@@ -460,8 +464,9 @@ const APPLY: Readonly<Record<PharmacyLedgerEventType, Apply>> = {
 
 /**
  * A stock line: lots moved, the month's totals counted, the line written with the balance after it.
- * `monthColumns` are written with the month's revision, in the same statement. Gives the product
- * as last defined, for the caller's other rows.
+ * `item` numbers the lines of one event (an inventory's); `month` holds what else the event changes
+ * of the month, written with its revision in the same statement. Gives the product as last
+ * defined, for the caller's other rows.
  */
 async function recordLine(
   { table, db }: ProjectionContext,
@@ -476,8 +481,7 @@ async function recordLine(
     /** For an inventory: the lot counted, even when its gap is nil. */
     countedLot?: string;
   },
-  item = 0,
-  monthColumns: Record<string, unknown> = {},
+  { item = 0, month = {} }: { item?: number; month?: Record<string, unknown> } = {},
 ): Promise<ProductRow | undefined> {
   for (const change of line.lots) {
     const lotKey = { ...ledger, product_id: line.productId, lot: change.lot };
@@ -523,7 +527,7 @@ async function recordLine(
     exit,
     balance_after: balanceAfter,
   });
-  await touch(table, ledger, event, monthColumns);
+  await touch(table, ledger, event, month);
   return product;
 }
 
