@@ -22,6 +22,21 @@ export function ratio(measured: number, baseline: number): number {
   return Math.round((measured / baseline) * 1000) / 1000;
 }
 
+/**
+ * The median of the rounds' own ratios, each round measured against the baseline round run just
+ * before it. The machines this runs on change speed during a run (ADR 0007): a pair shares its
+ * conditions, while the ratio of the two medians can set one period's baseline against another's
+ * measure. Both are given, the second as `ratioOfMedians`.
+ */
+export function pairedRatio(
+  measured: readonly number[],
+  baselines: readonly number[],
+): { value: number; perRound: number[]; ratioOfMedians: number } {
+  if (measured.length !== baselines.length) throw new Error('every measured round needs its baseline round');
+  const perRound = measured.map((value, round) => ratio(value, baselines[round]!));
+  return { value: median(perRound), perRound, ratioOfMedians: ratio(median(measured), median(baselines)) };
+}
+
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
