@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { testEvents, uniqueOrganisationId } from '@dui-pds/eventstore/testing';
 import { expect } from 'chai';
-import { CliDatabase, DUI_MAIN, REPOSITORY_ROOT } from './testing/cli-under-test.js';
+import { CliDatabase, duiCommand, REPOSITORY_ROOT } from './testing/cli-under-test.js';
 
 describe('dui migrate and dui projections', function () {
   this.timeout(120_000);
@@ -108,14 +108,11 @@ describe('dui migrate and dui projections', function () {
   it('runs as a worker that keeps the projections current until SIGTERM, woken through Redis', async () => {
     // given a worker started on a migrated store
     expect((await database.run(['migrate'])).code).to.equal(0);
-    const worker = spawn(
-      process.execPath,
-      ['--conditions=dui-source', '--import', 'tsx', DUI_MAIN, 'projections', 'run'],
-      {
-        cwd: REPOSITORY_ROOT,
-        env: { ...process.env, ...database.env, REDIS_URL: 'redis://127.0.0.1:6379' },
-      },
-    );
+    const [node, ...dui] = duiCommand();
+    const worker = spawn(node!, [...dui, 'projections', 'run'], {
+      cwd: REPOSITORY_ROOT,
+      env: { ...process.env, ...database.env, REDIS_URL: 'redis://127.0.0.1:6379' },
+    });
     let stdout = '';
     let stderr = '';
     worker.stdout.on('data', (chunk) => (stdout += chunk));

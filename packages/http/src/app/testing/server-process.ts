@@ -1,12 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DUI_MAIN, REPOSITORY_ROOT } from '../../cli/testing/cli-under-test.js';
+import { duiCommand, NODE_ON_SOURCES, REPOSITORY_ROOT } from '../../cli/testing/dui-program.js';
 
 /** The server's entry point, relative to the repository's root. */
 export const SERVER_MAIN = 'packages/http/src/app/main.ts';
-
-/** How the tests run a program of the repository: Node.js on the TypeScript sources, as `pnpm start` does. */
-export const NODE_ON_SOURCES = ['--conditions=dui-source', '--import', 'tsx'] as const;
 
 /**
  * A program of the project as its own process (the server, `dui projections run`), what it printed
@@ -29,14 +26,15 @@ export class ServerProcess {
     this.exited = new Promise((resolve) => this.#child.once('exit', (code) => resolve(code)));
   }
 
-  /** The server, `node` on main.ts directly (so that `pid` is the server's own). */
+  /** The server, `node` on main.ts directly as `pnpm start` runs it (so that `pid` is the server's own). */
   static server(env: NodeJS.ProcessEnv): ServerProcess {
     return new ServerProcess('node', [...NODE_ON_SOURCES, SERVER_MAIN], env);
   }
 
-  /** A `dui` command, for example `['projections', 'run']`, `node` on the CLI's sources. */
+  /** A `dui` command, for example `['projections', 'run']`. */
   static dui(args: readonly string[], env: NodeJS.ProcessEnv): ServerProcess {
-    return new ServerProcess('node', [...NODE_ON_SOURCES, DUI_MAIN, ...args], env);
+    const [node, ...program] = duiCommand();
+    return new ServerProcess(node!, [...program, ...args], env);
   }
 
   /** The process id, to read its memory in /proc or signal it alone. */

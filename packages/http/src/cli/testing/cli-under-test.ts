@@ -1,11 +1,9 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { type OpenedEventStore, openEventStore } from '@dui-pds/eventstore';
 import { TEST_DATABASE_URL, testPostgres, uniqueSchema } from '@dui-pds/eventstore/testing';
+import { duiCommand, REPOSITORY_ROOT } from './dui-program.js';
 
-/** The repository's root, where `pnpm dui` and the relative path to main.ts work. */
-export const REPOSITORY_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
-export const DUI_MAIN = 'packages/http/src/cli/main.ts';
+export { DUI_MAIN, duiCommand, REPOSITORY_ROOT } from './dui-program.js';
 
 export interface DuiRun {
   code: number;
@@ -17,7 +15,7 @@ export interface DuiRun {
 export function spawnDui(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
-  command: readonly string[] = ['node', '--conditions=dui-source', '--import', 'tsx', DUI_MAIN],
+  command: readonly string[] = duiCommand(),
 ): Promise<DuiRun> {
   return new Promise((resolve, reject) => {
     execFile(
