@@ -323,7 +323,8 @@ function hostileString(name: string, schema: JsonSchema, valid: unknown): fc.Arb
     base.replaceAll('-', ''),
     base + base,
   ];
-  // huge strings cost a hundred times the others to build, send and parse: rarer, still many per command
+  // huge strings cost a hundred times the others to build, send and parse: one in twenty-one,
+  // still about a dozen per command
   return fc
     .oneof(
       { weight: 1, arbitrary: hugeString },
@@ -619,7 +620,8 @@ export function invalidBodies(schema: JsonSchema, valid: Body): fc.Arbitrary<Fuz
     new FuzzedBody('a blank body', '  \n\t '),
   );
 
-  // a body over the limit costs a hundred times the others to send: about one in eighty, still a dozen per command
+  // a body over the limit costs a hundred times the others to send: about one in ninety, still a
+  // dozen per command
   return fc.oneof(
     { weight: 56, arbitrary: mutated },
     { weight: 12, arbitrary: notAnObject },

@@ -7,7 +7,7 @@ export const REPOSITORY_ROOT = fileURLToPath(new URL('../../../../../', import.m
 export const DUI_MAIN = 'packages/http/src/cli/main.ts';
 /** The `dui` the package ships (its `bin`), compiled by `pnpm run build`. */
 const DUI_COMPILED = 'packages/http/dist/cli/main.js';
-/** How the tests run a program of the repository as `pnpm start` and `pnpm dui` do: Node.js on the TypeScript sources. */
+/** Node.js on the TypeScript sources, as `pnpm start` and `pnpm dui` run the programs of the repository. */
 export const NODE_ON_SOURCES = ['--conditions=dui-source', '--import', 'tsx'] as const;
 
 /**
