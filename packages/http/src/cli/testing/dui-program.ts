@@ -17,15 +17,18 @@ export const NODE_ON_SOURCES = ['--conditions=dui-source', '--import', 'tsx'] as
  * process about two seconds of CPU, and the tests start some sixty `dui` processes (ADR 0001).
  */
 export function duiCommand(): string[] {
-  compiledIsFresh ??= buildIsNewerThanSources();
+  compiledIsFresh ??= buildIsNewerThanSources(REPOSITORY_ROOT);
   return compiledIsFresh ? ['node', DUI_COMPILED] : ['node', ...NODE_ON_SOURCES, DUI_MAIN];
 }
 
 let compiledIsFresh: boolean | undefined;
 
-/** Every package's last build (`tsc -b` rewrites or touches its `.tsbuildinfo`) against its newest source. */
-function buildIsNewerThanSources(): boolean {
-  const packages = join(REPOSITORY_ROOT, 'packages');
+/**
+ * Every package's last build (`tsc -b` rewrites or touches its `.tsbuildinfo`) against its newest
+ * source, in the repository at `root`.
+ */
+export function buildIsNewerThanSources(root: string): boolean {
+  const packages = join(root, 'packages');
   return readdirSync(packages).every((name) => {
     const built = modifiedAt(join(packages, name, 'dist', '.tsbuildinfo'));
     return built !== undefined && newestTypeScriptIn(join(packages, name, 'src')) <= built;
