@@ -8,10 +8,10 @@ import { errorHandler, notFoundHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import type { IdempotencyOptions } from './idempotency.js';
 import type { IdempotencyStore } from './idempotency-store.js';
+import { jsonBody, refuseNulCharacters } from './json-body.js';
 import { correlationId, requestLogging } from './logging.js';
 import { METRICS_PATH, metricsRoutes, recordRequestMetrics, ServerMetrics } from './metrics.js';
 import { buildOpenApiDocument, type OpenApiOptions } from './openapi.js';
-import { HttpProblem } from './problem-details.js';
 import { rateLimiter } from './rate-limit.js';
 import { mountRoutes, type RouteDefinition } from './routes.js';
 
@@ -64,14 +64,13 @@ export function createApp(options: CreateAppOptions): Express {
   app.use(requestLogging(logger, { ignorePaths: PROBE_PATHS }));
   app.use(healthRoutes({ checks: options.readinessChecks ?? [], timeoutMs: options.readinessTimeoutMs, logger }));
   app.use(metricsRoutes({ metrics, mode: config.mode, token: config.metricsToken }));
-  const jsonTypes = ['application/json', 'application/*+json'];
   // a command declaring a larger body reads it first; the parser below then finds it read
   for (const route of options.routes) {
     if (route.kind === 'command' && route.bodyLimit !== undefined) {
-      app.post(route.path, express.json({ limit: route.bodyLimit, type: jsonTypes }));
+      app.post(route.path, jsonBody(route.bodyLimit));
     }
   }
-  app.use(express.json({ limit: options.bodyLimit ?? '1mb', type: jsonTypes }));
+  app.use(jsonBody(options.bodyLimit ?? '1mb'));
   app.use(refuseNulCharacters);
   options.beforeRoutes?.(app);
   app.use(rateLimiter({ perMinute: config.rateLimitPerMinute, store: options.rateLimitStore, logger }));
@@ -86,39 +85,6 @@ export function createApp(options: CreateAppOptions): Express {
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return app;
-}
-
-/**
- * PostgreSQL's text and jsonb cannot hold the NUL character, so a body carrying one would be
- * accepted by the schemas and then fail on write: it is refused before any route. (Not with a
- * JSON.parse reviver: a reviver makes core-js, which pdfjs-dist's legacy build loads, swap in a
- * JSON.parse of its own that accepts truncated texts.)
- */
-function refuseNulCharacters(request: express.Request, _response: express.Response, next: express.NextFunction): void {
-  if (holdsNulCharacter(request.body)) {
-    next(
-      new HttpProblem('validation-failed', 'Le corps de la requête contient un caractère nul (U+0000), refusé.', {
-        extensions: { errors: [{ path: 'body', message: 'caractère nul' }] },
-      }),
-    );
-  } else next();
-}
-
-/** Walked with a stack of its own: a hostile body may nest deeper than the call stack goes. */
-function holdsNulCharacter(body: unknown): boolean {
-  const pending: unknown[] = [body];
-  while (pending.length > 0) {
-    const value = pending.pop();
-    if (typeof value === 'string') {
-      if (value.includes('\u0000')) return true;
-    } else if (typeof value === 'object' && value !== null) {
-      for (const [key, inner] of Object.entries(value)) {
-        if (key.includes('\u0000')) return true;
-        pending.push(inner);
-      }
-    }
-  }
-  return false;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { z } from 'zod';
 import { PROBLEM_BASE_URI } from './problem-details.js';
@@ -127,6 +128,40 @@ describe('declared routes (e2e)', () => {
       expect(problem.type).to.equal(`${PROBLEM_BASE_URI}validation-failed`);
       expect(problem.detail).to.include('caractère nul');
       expect(shell.records.calls.length).to.equal(callsBefore);
+    });
+
+    it('find the NUL character in a key, deep in the body, and in a body sent as UTF-16', async () => {
+      // given
+      const callsBefore = shell.records.calls.length;
+      const utf16 = (text: string) =>
+        shell.fetch('/usagers', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json; charset=utf-16le', 'idempotency-key': randomUUID() },
+          body: Buffer.from(text, 'utf16le'),
+        });
+
+      // when
+      const inKey = await shell.command('/usagers', { nom: 'Dupont', prenom: 'Léa', 'x\u0000': 1 });
+      const deep = await shell.command('/usagers', { nom: 'Dupont', prenom: 'Léa', a: [[{ b: ['\u0000'] }]] });
+      const inUtf16 = await utf16(JSON.stringify({ nom: 'Du\u0000pont', prenom: 'Léa' }));
+      const validUtf16 = await utf16(JSON.stringify({ nom: 'Dupont', prenom: 'Léa' }));
+
+      // then the first three are refused for the NUL character, and the valid UTF-16 body is accepted
+      for (const refused of [inKey, deep, inUtf16]) {
+        expect(refused.status).to.equal(400);
+        expect((await problemOf(refused)).detail).to.include('caractère nul');
+      }
+      expect(validUtf16.status).to.equal(201);
+      expect(shell.records.calls.length).to.equal(callsBefore + 1);
+    });
+
+    it('accept an escaped backslash followed by u0000, which is no NUL character', async () => {
+      // when
+      const response = await shell.command('/usagers', { nom: 'Du\\u0000pont', prenom: 'Léa' });
+
+      // then
+      expect(response.status).to.equal(201);
+      expect(shell.records.calls.at(-1)?.body).to.deep.equal({ nom: 'Du\\u0000pont', prenom: 'Léa' });
     });
 
     it('answer a domain rule violation with 422, its code and its French message', async () => {

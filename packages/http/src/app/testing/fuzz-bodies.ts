@@ -513,7 +513,7 @@ function objectMutations(schema: JsonSchema, valid: Body): fc.Arbitrary<Mutation
       weight: 1,
       arbitrary: fc.constantFrom(...bounded).chain(([name, property]) =>
         wrongLength(property)!.map((value) => ({
-          label: `${name} of a wrong length (${[...value].length})`,
+          label: `${name} of a wrong length (${codePointLength(value)})`,
           apply: (body: Body) => setOwn(body, name, value),
         })),
       ),
