@@ -1,7 +1,4 @@
-import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
-import { projectionCatalogue } from '../projection-catalogue.js';
-import { runCli } from './run-cli.js';
 import { spawnDui } from './testing/cli-under-test.js';
 
 /** What the operator reads first: every command documents its options, in French. */
@@ -51,8 +48,8 @@ describe('dui --help', function () {
     it(`documents the options of dui ${command.join(' ')}`, async () => {
       // given no database at all: help needs none
 
-      // when (in this process: the first test above runs the real command line)
-      const run = await helpOf(command, noDatabase);
+      // when
+      const run = await spawnDui([...command, '--help'], noDatabase);
 
       // then
       expect(run.code).to.equal(0);
@@ -111,17 +108,3 @@ describe('dui --help', function () {
     expect(run.stdout).to.equal('');
   });
 });
-
-/** `dui <command> --help` run by the CLI's own entry point, in this process. */
-async function helpOf(command: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string }> {
-  const stdout = new PassThrough();
-  let printed = '';
-  stdout.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
-  const code = await runCli(['node', 'dui', ...command, '--help'], {
-    env,
-    stdout,
-    stderr: new PassThrough(),
-    catalogue: projectionCatalogue,
-  });
-  return { code, stdout: printed };
-}

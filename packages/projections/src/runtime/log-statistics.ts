@@ -28,6 +28,23 @@ export class LogStatistics {
     return Number(row?.[0] ?? 0);
   }
 
+  /**
+   * Whether the event at `position` comes before the event at `other` in the readers' order, by
+   * transaction and then position (positions alone do not say), read in one statement so that
+   * appends committing meanwhile cannot change the answer. A position that names no event comes
+   * before none.
+   */
+  async precedes(db: Queryable, position: bigint, other: bigint): Promise<boolean> {
+    const [row] = await selectRows<readonly [boolean]>(
+      db,
+      `select (a.transaction_id, a.global_position) < (b.transaction_id, b.global_position)
+        from ${this.#events} a, ${this.#events} b
+        where a.global_position = ?::bigint and b.global_position = ?::bigint`,
+      [String(position), String(other)],
+    );
+    return row?.[0] === true;
+  }
+
   /** `recordedAt` of the last event of the visible log, if any. */
   async headRecordedAt(db: Queryable): Promise<Date | undefined> {
     const [row] = await selectRows<readonly [Date | string]>(

@@ -98,7 +98,7 @@ const DEFAULT_BATCH_SIZE = 2_000;
 const FENCE_RETRY_MS = [5, 20, 50, 100, 250, 500];
 const DEFAULT_POLL_INTERVAL_MS = 1_000;
 const DEFAULT_LEASE_RETRY_MS = 1_000;
-/** Past this many tries to catch up with a busy old build, the switch catches up with it itself (`#applyInSwitch`). */
+/** Tries to switch an inline projection while older transactions hold the visibility fence back (`#catchUpInSwitch`). */
 const MAX_SWITCH_ATTEMPTS = 20;
 
 /**
@@ -243,14 +243,10 @@ export class ProjectionRuntime {
       for (let attempt = 1; ; attempt += 1) {
         checkpoint = await this.#catchUp(projection, build.schema, checkpoint, signal, onBatch);
         if (signal.aborted) throw new ProjectionError(`the rebuild of ${name} was interrupted`);
-        // the old build's worker may be a batch ahead: readers must not see the model go back
-        const lastAttempt = attempt >= MAX_SWITCH_ATTEMPTS;
-        const switched = await this.#switchTo(projection, build.schema, { unlessBehind: !lastAttempt }).catch(
-          (error: unknown) => {
-            if (error instanceof FenceTimeoutError && !lastAttempt) return undefined;
-            throw error;
-          },
-        );
+        const switched = await this.#switchTo(projection, build.schema).catch((error: unknown) => {
+          if (error instanceof FenceTimeoutError && attempt < MAX_SWITCH_ATTEMPTS) return undefined;
+          throw error;
+        });
         if (switched) return switched;
         checkpoint = (await this.#registry.find(this.#knex, build.schema))?.checkpoint;
       }
@@ -489,11 +485,7 @@ export class ProjectionRuntime {
    * The switch: readers move from the old build to the new one in one transaction, then the old
    * build is dropped. Its worker, if any, finds it retired at its next batch and follows the new one.
    */
-  async #switchTo(
-    projection: Projection,
-    schema: string,
-    options: { unlessBehind: boolean },
-  ): Promise<Build | undefined> {
+  async #switchTo(projection: Projection, schema: string): Promise<Build> {
     // Statistics before readers arrive: a freshly filled table has none until autovacuum passes,
     // and a planner without them may pick plans that take minutes instead of milliseconds.
     for (const table of await relationsOf(this.#knex, schema, 'r')) await this.#knex.raw(`analyze ${schema}.${table}`);
@@ -508,10 +500,9 @@ export class ProjectionRuntime {
       const inline = this.#inline.has(projection.name);
       // an old build that has applied nothing cannot be ahead
       if (!inline && old?.checkpoint !== undefined && (await this.#isBehind(trx, build, old))) {
-        if (options.unlessBehind) return undefined;
-        // The last attempt to switch a busy projection: the old build's row is locked above, so its
-        // worker waits while the new build applies what the old one is ahead by, and readers never
-        // see the model go back. No wait for the fence: the old worker's next batch, older than this
+        // The old build's worker is a batch or two ahead: its row is locked above, so the worker
+        // waits while the new build applies what the old one is ahead by, and readers never see the
+        // model go back. No wait for the fence: the old worker's next batch, older than this
         // transaction, waits on it; what the old build applied was below the fence, so it still is.
         await this.#applyInSwitch(trx, projection, schema, old.checkpoint);
       }
@@ -521,7 +512,6 @@ export class ProjectionRuntime {
       // read again: the catch-up above may have moved its checkpoint
       return { switched: (await this.#registry.find(trx, schema))!, retired: old?.schema };
     });
-    if (!outcome) return undefined;
     const { switched, retired } = outcome;
     if (retired) {
       await this.#knex.raw(`drop schema if exists ${retired} cascade`);
@@ -603,12 +593,16 @@ export class ProjectionRuntime {
     return inline.filter((projection) => eventTypes.some((type) => handles(projection, { type })));
   }
 
-  /** Whether `build` has applied fewer events of the log than `other` (positions cannot be compared). */
+  /**
+   * Whether `build` has applied fewer events of the log than `other`. Both apply the log in the
+   * same order, and below the visibility fence that order never changes, so this is whether its
+   * checkpoint comes first. (Counting what is left after each, in two statements, could see
+   * appends commit in between and call a build that is behind level.)
+   */
   async #isBehind(trx: Knex.Transaction, build: Build, other: Build): Promise<boolean> {
-    if (build.checkpoint === other.checkpoint) return false;
-    const left = await this.#statistics.countAfter(trx, build.checkpoint);
-    const otherLeft = await this.#statistics.countAfter(trx, other.checkpoint);
-    return left > otherLeft;
+    if (other.checkpoint === undefined || build.checkpoint === other.checkpoint) return false;
+    if (build.checkpoint === undefined) return true;
+    return this.#statistics.precedes(trx, build.checkpoint, other.checkpoint);
   }
 
   /** Serialises the creation and the switch of a projection's builds across processes. */
