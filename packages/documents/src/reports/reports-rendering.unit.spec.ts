@@ -202,8 +202,8 @@ const esms: EsmsNumeriqueIndicators = {
   qualifiedInsRecords: 1139,
   qualifiedInsShare: 1139 / 1380,
   documentsStored: 4210,
-  documentsSentToDmp: 0,
-  mssanteMessages: 0,
+  documentsSentToDmp: 214,
+  mssanteMessages: 1_032,
   portalLogins: 402,
   portalUsers: 97,
 };
@@ -458,7 +458,8 @@ describe('Activity reports rendered for people (HTML and PDF)', () => {
       expect(tableRows(html, 'Indicateurs de la période')).to.deep.include.members([
         ['Dossiers actifs', nbsp('1 954')],
         ['Part des dossiers à INS qualifiée', nbsp('82,5 %')],
-        ['Documents envoyés au DMP', '0'],
+        ['Documents versés au DMP (envois acceptés)', '214'],
+        ['Messages MSSanté envoyés', nbsp('1 032')],
         ['Usagers connectés au portail', '97'],
       ]);
       const chart = /<svg[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';

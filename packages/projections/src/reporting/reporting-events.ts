@@ -6,6 +6,8 @@ import type {
   AnonymityLifted,
   AnonymousServiceUserRegistered,
   AnonymousTraits,
+  DmpSubmissionAccepted,
+  DmpSubmissionRequested,
   DocumentStored,
   ExamPrescribed,
   ExitCorrected,
@@ -19,6 +21,7 @@ import type {
   MedicinePrescribed,
   RapidTest,
   RapidTestResult,
+  SecureMessageSent,
   ServiceUserRegistered,
   StrictTraits,
   SyringesCollected,
@@ -36,8 +39,9 @@ import { isErased, type RecordedEvent } from '@dui-pds/eventstore';
  * ESMS numérique indicators) receives, one published name and version per kind of fact. The
  * payloads carry codes, counts and days, never a name, a trait, free text, a NIR or an INS: the
  * usager is a pseudonymous subject key, computed by the caller (`subjectKeyOf`). Identifiers of
- * acts, accompaniments, prescriptions, documents and ledger lines are the system's random ids,
- * kept so that a correction or a cancellation can be matched with what it corrects.
+ * acts, accompaniments, prescriptions, documents, DMP submissions, MSSanté messages and ledger
+ * lines are the system's random ids, kept so that a correction, a cancellation or an answer can be
+ * matched with what it is about.
  *
  * A payload changes only with a new version (`act.recorded` v2 beside v1); docs/reporting-events.md
  * documents each one.
@@ -58,6 +62,9 @@ export const REPORTING_EVENT_VERSIONS = {
   'document.stored': 1,
   'document.shared': 1,
   'portal.login': 1,
+  'dmp-submission.requested': 1,
+  'dmp-submission.accepted': 1,
+  'mssante-message.sent': 1,
   'visit.recorded': 1,
   'visit.corrected': 1,
   'visit.cancelled': 1,
@@ -111,6 +118,29 @@ export interface ReportingPayloads {
   'document.stored': { documentId: string; kind: string; source: string };
   'document.shared': { documentId: string };
   'portal.login': Record<string, never>;
+  /**
+   * A version of a document about to be sent to the usager's DMP (TD2.1), from the ESSMS that sends
+   * it; `replaces` names the accepted submission a replacement (RPLC) supersedes. Never the masking,
+   * which says what the usager asked to hide.
+   */
+  'dmp-submission.requested': { submissionId: string; documentId: string; version: number; replaces: string | null };
+  /**
+   * The DMP registered a submission: the document is in the usager's DMP from that day. A refusal,
+   * or a submission the DMP never answered, gives nothing: it fed nothing.
+   */
+  'dmp-submission.accepted': { submissionId: string };
+  /**
+   * A message that left the ESSMS's MSSanté mailbox: how many professionals it went to, whether
+   * also to the usager's Mon espace santé mailbox, how many documents, whether they carried the
+   * INS. Never an address, a name or a title.
+   */
+  'mssante-message.sent': {
+    messageId: string;
+    professionalRecipients: number;
+    toServiceUser: boolean;
+    documents: number;
+    insIncluded: boolean;
+  };
   /**
    * A CAARUD passage. An identified usager's carries their subject key; an unidentified passage
    * none, only the sex and age band staff noted, if any (counted apart in ASA-CAARUD).
@@ -462,6 +492,56 @@ const MAPPERS: Readonly<Record<string, Mapper>> = {
   PortalLoginSucceeded(event, lookups) {
     const data = event.data as { at: string };
     return [fact('portal.login', event, lookups, { occurredOn: dayOf(data.at) }, {})];
+  },
+  DmpSubmissionRequested(event, lookups) {
+    const data = event.data as DmpSubmissionRequested;
+    return [
+      fact(
+        'dmp-submission.requested',
+        event,
+        lookups,
+        { occurredOn: dayOf(data.requestedAt), facilityId: data.facilityId, serviceUserId: data.serviceUserId },
+        {
+          submissionId: data.submissionId,
+          documentId: data.documentId,
+          version: data.version,
+          replaces: data.replaces?.submissionId ?? null,
+        },
+      ),
+    ];
+  },
+  DmpSubmissionAccepted(event, lookups) {
+    // the answer names its submission only: the ESSMS and the usager are the request's, which the
+    // shell records the answer under (its metadata); the reports take the ESSMS from the request
+    const data = event.data as DmpSubmissionAccepted;
+    return [
+      fact(
+        'dmp-submission.accepted',
+        event,
+        lookups,
+        { occurredOn: dayOf(data.acceptedAt) },
+        { submissionId: data.submissionId },
+      ),
+    ];
+  },
+  SecureMessageSent(event, lookups) {
+    const data = event.data as SecureMessageSent;
+    const toServiceUser = data.recipients.some((recipient) => recipient.kind === 'serviceUser');
+    return [
+      fact(
+        'mssante-message.sent',
+        event,
+        lookups,
+        { occurredOn: dayOf(data.sentAt), facilityId: data.facilityId, serviceUserId: data.serviceUserId },
+        {
+          messageId: data.messageId,
+          professionalRecipients: data.recipients.filter((recipient) => recipient.kind === 'professional').length,
+          toServiceUser,
+          documents: data.documents.length,
+          insIncluded: data.insIncluded,
+        },
+      ),
+    ];
   },
   VisitRecorded(event, lookups) {
     const data = event.data as VisitRecorded;

@@ -242,6 +242,117 @@ describe('the reporting events a domain event gives', () => {
     ]);
   });
 
+  it('reports a DMP submission from the ESSMS that requests it, and the DMP’s acceptance on its own day', () => {
+    // given a replacement requested late on 31 March (Paris), accepted after midnight
+    const submissionId = '0195f0a0-0000-7000-8000-0000000000e2';
+    const requested = recorded(
+      'DmpSubmissionRequested',
+      {
+        submissionId,
+        serviceUserId: 'usager-1',
+        facilityId: CSAPA,
+        documentId: '0195f0a0-0000-7000-8000-0000000000f1',
+        version: 2,
+        masking: { hiddenFromProfessionals: false, hiddenFromPatient: true, hiddenFromLegalRepresentatives: false },
+        requestedBy: 'pro-1',
+        requestedAt: '2026-03-31T21:50:00.000Z',
+        replaces: { submissionId: '0195f0a0-0000-7000-8000-0000000000e1', entryUuid: 'urn:uuid:entry-1' },
+      },
+      { facilityId: undefined },
+    );
+    const accepted = recorded('DmpSubmissionAccepted', {
+      submissionId,
+      entryUuid: 'urn:uuid:entry-2',
+      uniqueId: '1.2.250.1.999.1.2',
+      acceptedAt: '2026-03-31T22:10:00.000Z',
+    });
+
+    // when mapped
+    const facts = [...reportingFactsOf(requested, lookups), ...reportingFactsOf(accepted, lookups)];
+
+    // then the request names its ESSMS from its data, the replaced submission, never the masking;
+    // the acceptance counts on the DMP's day, under the same subject
+    const subjectKey = lookups.subjectKeyOf('usager-1');
+    expect(facts).to.deep.equal([
+      {
+        type: 'dmp-submission.requested',
+        version: 1,
+        facilityId: CSAPA,
+        occurredOn: '2026-03-31',
+        subjectKey,
+        data: {
+          submissionId,
+          documentId: '0195f0a0-0000-7000-8000-0000000000f1',
+          version: 2,
+          replaces: '0195f0a0-0000-7000-8000-0000000000e1',
+        },
+      },
+      {
+        type: 'dmp-submission.accepted',
+        version: 1,
+        facilityId: CSAPA,
+        occurredOn: '2026-04-01',
+        subjectKey,
+        data: { submissionId },
+      },
+    ]);
+  });
+
+  it('reports an MSSanté message by its counts of recipients and documents, never an address', () => {
+    const facts = reportingFactsOf(
+      recorded('SecureMessageSent', {
+        messageId: '0195f0a0-0000-7000-8000-0000000000a7',
+        internetMessageId: '<0195f0a0@dui.exemple.mssante.fr>',
+        serviceUserId: 'usager-1',
+        facilityId: CSAPA,
+        from: 'secretariat@csapa.exemple.mssante.fr',
+        recipients: [
+          { address: 'dr.martin@medecin.exemple.mssante.fr', kind: 'professional', name: 'Dr Martin' },
+          { address: 'cmp@ght.exemple.mssante.fr', kind: 'professional' },
+          { address: '284071234567890@patient.mssante.fr', kind: 'serviceUser' },
+        ],
+        documents: [
+          { documentId: '0195f0a0-0000-7000-8000-0000000000f1', version: 1, title: 'Bilan', typeCode: '11488-4' },
+        ],
+        insIncluded: true,
+        sentBy: 'pro-1',
+        sentAt: '2026-05-04T09:00:00+02:00',
+      }),
+      lookups,
+    );
+    expect(facts).to.deep.equal([
+      {
+        type: 'mssante-message.sent',
+        version: 1,
+        facilityId: CSAPA,
+        occurredOn: '2026-05-04',
+        subjectKey: lookups.subjectKeyOf('usager-1'),
+        data: {
+          messageId: '0195f0a0-0000-7000-8000-0000000000a7',
+          professionalRecipients: 2,
+          toServiceUser: true,
+          documents: 1,
+          insIncluded: true,
+        },
+      },
+    ]);
+  });
+
+  it('gives nothing for a refused DMP submission nor for a message that never left', () => {
+    expect(
+      reportingFactsOf(
+        recorded('DmpSubmissionRefused', {
+          submissionId: '0195f0a0-0000-7000-8000-0000000000e3',
+          code: 'XDSRegistryMetadataError',
+          label: 'Refusé',
+          refusedAt: '2026-03-02T10:00:00+01:00',
+        }),
+        lookups,
+      ),
+    ).to.deep.equal([]);
+    expect(reportingFactsOf(recorded('SecureMessageSendingFailed', { messageId: 'm' }), lookups)).to.deep.equal([]);
+  });
+
   it('gives nothing for an erased event nor for an event it does not report', () => {
     expect(
       reportingFactsOf(recorded('ActRecorded', { $erased: true, serviceUserId: 'usager-1' }), lookups),
@@ -460,6 +571,49 @@ describe('the reporting events a domain event gives', () => {
         fc.record({ documentId: uuid, sharedBy: secret, sharedAt: instant }),
       ),
       fc.tuple(fc.constant('PortalLoginSucceeded'), fc.record({ accountId: uuid, totpStep: fc.nat(), at: instant })),
+      fc.tuple(
+        fc.constant('DmpSubmissionRequested'),
+        fc.record({
+          submissionId: uuid,
+          serviceUserId: secret,
+          facilityId: fc.constant(CSAPA),
+          documentId: uuid,
+          version: fc.integer({ min: 1, max: 9 }),
+          masking: fc.record({
+            hiddenFromProfessionals: fc.boolean(),
+            hiddenFromPatient: fc.boolean(),
+            hiddenFromLegalRepresentatives: fc.boolean(),
+          }),
+          requestedBy: secret,
+          requestedAt: instant,
+          replaces: fc.option(fc.record({ submissionId: uuid, entryUuid: secret }), { nil: undefined }),
+        }),
+      ),
+      fc.tuple(
+        fc.constant('DmpSubmissionAccepted'),
+        fc.record({ submissionId: uuid, entryUuid: secret, uniqueId: secret, acceptedAt: instant }),
+      ),
+      fc.tuple(
+        fc.constant('SecureMessageSent'),
+        fc.record({
+          messageId: uuid,
+          internetMessageId: secret,
+          serviceUserId: secret,
+          facilityId: fc.constant(CSAPA),
+          from: secret,
+          recipients: fc.array(
+            fc.record({ address: secret, kind: fc.constantFrom('professional', 'serviceUser'), name: secret }),
+            { minLength: 1, maxLength: 3 },
+          ),
+          documents: fc.array(
+            fc.record({ documentId: uuid, version: fc.integer({ min: 1, max: 9 }), title: secret, typeCode: secret }),
+            { minLength: 1, maxLength: 3 },
+          ),
+          insIncluded: fc.boolean(),
+          sentBy: secret,
+          sentAt: instant,
+        }),
+      ),
       fc.tuple(
         fc.constant('VisitRecorded'),
         fc

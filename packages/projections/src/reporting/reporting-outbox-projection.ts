@@ -33,12 +33,16 @@ export class MissingPseudonymKeyError extends ProjectionError {
  *
  * A new version rebuilds the outbox in a new schema, whose rows get new positions: a consumer's
  * cursor then starts again from the beginning, and the event ids (stable) let it drop what it had.
+ * Version 2 publishes the DMP submissions and the MSSanté messages: the rebuild derives them from
+ * the ones recorded before it, so that the ESMS numérique indicators of a period that began
+ * earlier count them too. As any rebuild, it loses the facts of records destroyed before it
+ * (ADR 0015): the reports of past years are the ones kept as produced.
  */
 export function reportingOutboxProjection(options: { pseudonymKey?: Uint8Array | undefined } = {}): Projection {
   const { pseudonymKey } = options;
   return defineProjection({
     name: REPORTING_OUTBOX,
-    version: 1,
+    version: 2,
     handles: [...REPORTED_EVENT_TYPES, 'LedgerMonthOpened', 'ProductDefined'],
     async migrate(db, schema) {
       await db.schema.withSchema(schema).createTable('events', (table) => {

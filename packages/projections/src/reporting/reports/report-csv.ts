@@ -223,8 +223,8 @@ function esmsFigures(report: EsmsNumeriqueIndicators): ReportFigure[] {
     ['qualifiedInsRecords', 'Dont identité INS qualifiée'],
     ['qualifiedInsShare', 'Part des identités INS qualifiées'],
     ['documentsStored', 'Documents versés au dossier'],
-    ['documentsSentToDmp', 'Documents envoyés au DMP'],
-    ['mssanteMessages', 'Messages MSSanté'],
+    ['documentsSentToDmp', 'Documents versés au DMP (envois acceptés)'],
+    ['mssanteMessages', 'Messages MSSanté envoyés'],
     ['portalLogins', 'Connexions au portail usager'],
     ['portalUsers', 'Usagers connectés au portail'],
   ];

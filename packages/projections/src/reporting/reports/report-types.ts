@@ -22,7 +22,9 @@
  * - File active (CAARUD): distinct identified subjects with at least one passage in the period;
  *   new users: those whose first passage ever in that ESSMS (organisation-wide: in any ESSMS) is in
  *   the period; unidentified passages are counted apart, never as users.
- * - ESMS numérique: active records = distinct subjects with any reporting fact in the period.
+ * - ESMS numérique: active records = distinct subjects with any reporting fact in the period;
+ *   documents sent to the DMP = submissions the DMP accepted in the period (replacements included),
+ *   in the ESSMS that requested them; MSSanté messages = messages sent in the period by the ESSMS.
  */
 
 /** Which facts a report covers: an ESSMS, or the whole organisme gestionnaire. */
@@ -133,8 +135,12 @@ export interface EsmsNumeriqueIndicators {
   /** `qualifiedInsRecords / identifiedRecords`, 0 when none. */
   qualifiedInsShare: number;
   documentsStored: number;
-  /** Documents sent to the DMP and MSSanté messages: 0 until those facts exist (issue DMP/MSSanté). */
+  /**
+   * Submissions the DMP accepted in the period, from the ESSMS of the scope: a replacement (RPLC)
+   * is one more; refused or unanswered ones are not counted.
+   */
   documentsSentToDmp: number;
+  /** MSSanté messages that left the ESSMS's mailbox in the period, one per message whatever its recipients. */
   mssanteMessages: number;
   portalLogins: number;
   portalUsers: number;

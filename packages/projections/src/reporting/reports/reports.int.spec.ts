@@ -729,8 +729,60 @@ for (const backend of backends) {
         // not active in the period
         registered('e4', 'F', 1990),
         { type: 'act.recorded', facilityId: CSAPA, occurredOn: '2024-03-01', subject: 'e4', data: act('x2', 'doctor') },
+        // DMP: s1 requested on 31 December 2024, accepted on 1 January; s2 replaces it, accepted with
+        // no ESSMS of its own (its request's counts); s3 never answered; s4 accepted in 2026; s5 sent
+        // by another ESSMS
+        ...dmpSubmission('s1', CSAPA, '2024-12-31', '2025-01-01'),
+        ...dmpSubmission('s2', CSAPA, '2025-06-01', '2025-06-01', { replaces: 's1', acceptedIn: null }),
+        ...dmpSubmission('s3', CSAPA, '2025-07-01', undefined),
+        ...dmpSubmission('s4', CSAPA, '2025-12-31', '2026-01-01'),
+        ...dmpSubmission('s5', OTHER_CSAPA, '2025-05-01', '2025-05-01', { acceptedIn: CSAPA }),
+        // MSSanté: one message in the year, one before it, one from another ESSMS
+        mssanteMessage('m1', CSAPA, '2025-02-01'),
+        mssanteMessage('m2', CSAPA, '2024-12-31'),
+        mssanteMessage('m3', OTHER_CSAPA, '2025-03-01'),
       ];
       before(() => given(organisationId, facts));
+
+      function dmpSubmission(
+        submissionId: string,
+        facilityId: string,
+        requestedOn: string,
+        acceptedOn: string | undefined,
+        options: { replaces?: string; acceptedIn?: string | null } = {},
+      ): Fact[] {
+        const requested: Fact = {
+          type: 'dmp-submission.requested',
+          facilityId,
+          occurredOn: requestedOn,
+          subject: 'e1',
+          data: {
+            submissionId,
+            documentId: `document-of-${submissionId}`,
+            version: 1,
+            replaces: options.replaces ?? null,
+          },
+        };
+        if (acceptedOn === undefined) return [requested];
+        const accepted: Fact = {
+          type: 'dmp-submission.accepted',
+          facilityId: options.acceptedIn === undefined ? facilityId : options.acceptedIn,
+          occurredOn: acceptedOn,
+          subject: 'e1',
+          data: { submissionId },
+        };
+        return [requested, accepted];
+      }
+
+      function mssanteMessage(messageId: string, facilityId: string, sentOn: string): Fact {
+        return {
+          type: 'mssante-message.sent',
+          facilityId,
+          occurredOn: sentOn,
+          subject: 'e1',
+          data: { messageId, professionalRecipients: 1, toServiceUser: false, documents: 1, insIncluded: true },
+        };
+      }
 
       it('counts active records, qualified INS among identified ones by the period’s end, documents and portal use', async () => {
         const indicators = await esmsNumeriqueIndicators(
@@ -747,12 +799,34 @@ for (const backend of backends) {
           qualifiedInsRecords: 1,
           qualifiedInsShare: 0.5,
           documentsStored: 1,
-          documentsSentToDmp: 0,
-          mssanteMessages: 0,
+          documentsSentToDmp: 2,
+          mssanteMessages: 1,
           portalLogins: 2,
           portalUsers: 1,
         });
         expect(reportCsv(indicators)).to.include(';qualifiedInsShare;Part des identités INS qualifiées;0,5\r\n');
+      });
+
+      it('counts a document sent to the DMP on the day the DMP accepted it, in the ESSMS that sent it', async () => {
+        // given the submissions and messages above, when computed for the organisation and by quarter
+        const organisation = await esmsNumeriqueIndicators(knex, outbox, { organisationId, ...YEAR_2025 }, NOW);
+        const firstQuarter = await esmsNumeriqueIndicators(
+          knex,
+          outbox,
+          { organisationId, facilityId: CSAPA, from: '2025-01-01', to: '2025-03-31' },
+          NOW,
+        );
+        const otherCsapa = await esmsNumeriqueIndicators(
+          knex,
+          outbox,
+          { organisationId, facilityId: OTHER_CSAPA, ...YEAR_2025 },
+          NOW,
+        );
+
+        // then the organisation counts s1, s2 (a replacement is one more) and s5; each ESSMS its own
+        expect(organisation).to.deep.include({ documentsSentToDmp: 3, mssanteMessages: 2 });
+        expect(firstQuarter).to.deep.include({ documentsSentToDmp: 1, mssanteMessages: 1 });
+        expect(otherCsapa).to.deep.include({ documentsSentToDmp: 1, mssanteMessages: 1 });
       });
 
       it('refuses a period upside down', async () => {

@@ -1,4 +1,5 @@
 import {
+  type AcknowledgementKind,
   accompanimentExitStreamId,
   actStreamId,
   admissionApplicationStreamId,
@@ -11,6 +12,9 @@ import {
   portalAccountStreamId,
   prescriptionStreamId,
   type Role,
+  type SecureMessageRecipient,
+  sentSecureMessageStreamId,
+  serviceUserDmpStreamId,
   serviceUserStreamId,
   syringeCollectionStreamId,
   type TsoProduct,
@@ -39,8 +43,12 @@ import type { EventMetadata, EventStore, EventToAppend } from '@dui-pds/eventsto
  * - CAARUD passages identified and unidentified, by setting, with services, supplies, syringes
  *   collected, rapid tests, corrections (setting, day, supplies) and cancellations; syringes
  *   collected outside passages, some cancelled;
- * - documents stored and portal logins.
- * Acts fill the year up to `targetEvents`.
+ * - documents stored and portal logins;
+ * - a qualified usager's health documents sent to the DMP: accepted, refused, unanswered, accepted
+ *   days after a retry (across a period's end), replaced by a new version; usagers opposed to it;
+ * - MSSanté messages to professionals and to qualified usagers' Mon espace santé, with their
+ *   acknowledgements, and a few that never left (the server unavailable).
+ * Acts fill the year up to `targetEvents`: the year has at least that many events.
  */
 export interface ActivityYearOptions {
   seed: number;
@@ -74,6 +82,24 @@ const SUPPLY_CODES = [
   'preservatif',
   'naloxone-nasale',
   'eau-ppi',
+] as const;
+
+/** The kinds of stored documents the DMP and MSSanté carry (a CDA type exists for them), by LOINC type code. */
+const EXCHANGED_DOCUMENT_TYPES: Readonly<Record<string, string>> = {
+  medicalReport: '11488-4',
+  examResult: '11502-2',
+  administrative: '51851-4',
+};
+/** What feeds a DMP: health documents, not administrative ones. */
+const DMP_DOCUMENT_KINDS: readonly string[] = ['medicalReport', 'examResult'];
+/** Fictitious MSSanté mailboxes of the professionals the ESSMS write to. */
+const PROFESSIONAL_MAILBOXES = [
+  'dr.martin@medecin.exemple.mssante.fr',
+  'dr.benali@medecin.exemple.mssante.fr',
+  'cmp.secretariat@ght.exemple.mssante.fr',
+  'labo.biologie@labo.exemple.mssante.fr',
+  'dr.nguyen@medecin.exemple.mssante.fr',
+  'urgences@chu.exemple.mssante.fr',
 ] as const;
 
 const ACT_TYPES: readonly {
@@ -158,7 +184,22 @@ interface Usager {
   registeredIn: string;
   entourage: boolean;
   opioids: boolean;
+  /** The day the identity became qualified (QUAL) and its INS, if it did. */
+  qualifiedOn?: number;
+  ins?: string;
 }
+
+interface StoredDocument {
+  documentId: string;
+  facilityId: string;
+  kind: string;
+  storedOn: number;
+  /** Its stream, still open: a new version goes in it. */
+  stream: GeneratedStream;
+}
+
+/** An instant `ms` after another one. */
+const later = (instant: string, ms: number) => new Date(Date.parse(instant) + ms).toISOString();
 
 interface Episode {
   usager: Usager;
@@ -331,11 +372,13 @@ export function generateActivityYear(options: ActivityYearOptions): GeneratedStr
       day = random.int(day + 1, Math.min(day + 90, yearEnd - 1));
       const first13 = `${traits.sex === 'F' ? 2 : 1}${traits.birthDate.slice(2, 4)}${traits.birthDate.slice(5, 7)}75056${String(random.int(1, 999)).padStart(3, '0')}`;
       const at = instantOn(day, random);
+      const ins = `${first13}${nirKey(first13)}`;
+      if (validated) Object.assign(usager, { qualifiedOn: day, ins });
       events.push(
         event(
           'InsRetrieved',
           {
-            ins: { value: `${first13}${nirKey(first13)}`, oid: '1.2.250.1.213.1.4.10' },
+            ins: { value: ins, oid: '1.2.250.1.213.1.4.10' },
             traits,
             operation: 'search',
             at,
@@ -859,41 +902,26 @@ export function generateActivityYear(options: ActivityYearOptions): GeneratedStr
     }
   }
 
-  // documents and portal use
+  /**
+   * Submissions sent late in the evening (Paris) on the last day of the first quarter and of the
+   * year and accepted after midnight, given to the first documents that can take them: the DMP's
+   * day, not the request's, puts them in the second quarter or out of the year. (One on 30 June
+   * as well would hide a count by the request's day in the second quarter: one in, one out.)
+   */
+  const dmpAnsweredAfterMidnight: [string, string][] = [
+    [`${year}-03-31T21:50:00Z`, `${year}-03-31T22:10:00Z`],
+    [`${year}-12-31T22:50:00Z`, `${year}-12-31T23:10:00Z`],
+  ];
+
+  // documents, their sending to the DMP and by MSSanté, and portal use
   for (const usager of usagers) {
-    const facilityId = usager.registeredIn;
-    for (let count = random.chance(0.6) ? random.int(1, 3) : 0; count > 0; count--) {
-      const documentId = random.uuid();
-      const storedAt = instantOn(random.int(usager.registeredOn, yearEnd), random);
-      streams.push({
-        streamId: documentStreamId(organisationId, documentId),
-        events: [
-          event(
-            'DocumentStored',
-            {
-              documentId,
-              serviceUserId: usager.serviceUserId,
-              facilityId,
-              kind: random.pick(['medicalReport', 'examResult', 'letter', 'administrative']),
-              title: 'Document',
-              sensitivity: 'medical',
-              source: 'uploaded',
-              authorId: professionalOf('doctor'),
-              storedAt,
-              version: {
-                version: 1,
-                contentSha256: random.hex(64),
-                byteLength: random.int(1_000, 900_000),
-                mediaType: 'application/pdf',
-                fileName: 'document.pdf',
-              },
-            },
-            metadata(facilityId, storedAt, 'doctor', usager.serviceUserId),
-          ),
-        ],
-      });
+    const documents = storedDocuments(usager);
+    if (!usager.anonymous) {
+      feedDmp(usager, documents);
+      sendSecureMessages(usager, documents);
     }
     if (usager.anonymous || !random.chance(0.15)) continue;
+    const facilityId = usager.registeredIn;
     const accountId = random.uuid();
     const invitedOn = Math.max(usager.registeredOn, yearStart - 30);
     const invitedAt = instantOn(invitedOn, random);
@@ -935,10 +963,303 @@ export function generateActivityYear(options: ActivityYearOptions): GeneratedStr
     streams.push({ streamId: portalAccountStreamId(organisationId, accountId), events });
   }
 
-  // acts fill the year up to the target
-  const sessions = collectiveSessions();
-  const written = streams.reduce((sum, stream) => sum + stream.events.length, 0) + sessions.length;
-  const acts = Math.max(0, Math.round((targetEvents - written) / 1.05));
+  function storedDocuments(usager: Usager): StoredDocument[] {
+    const facilityId = usager.registeredIn;
+    const documents: StoredDocument[] = [];
+    for (let count = random.chance(0.6) ? random.int(1, 3) : 0; count > 0; count--) {
+      const documentId = random.uuid();
+      const storedOn = random.int(usager.registeredOn, yearEnd);
+      const storedAt = instantOn(storedOn, random);
+      const kind = random.pick(['medicalReport', 'examResult', 'letter', 'administrative']);
+      const stream: GeneratedStream = {
+        streamId: documentStreamId(organisationId, documentId),
+        events: [
+          event(
+            'DocumentStored',
+            {
+              documentId,
+              serviceUserId: usager.serviceUserId,
+              facilityId,
+              kind,
+              title: 'Document',
+              sensitivity: 'medical',
+              source: 'uploaded',
+              authorId: professionalOf('doctor'),
+              storedAt,
+              version: documentVersion(1),
+            },
+            metadata(facilityId, storedAt, 'doctor', usager.serviceUserId),
+          ),
+        ],
+      };
+      streams.push(stream);
+      documents.push({ documentId, facilityId, kind, storedOn, stream });
+    }
+    return documents;
+  }
+
+  function documentVersion(version: number) {
+    return {
+      version,
+      contentSha256: random.hex(64),
+      byteLength: random.int(1_000, 900_000),
+      mediaType: 'application/pdf',
+      fileName: 'document.pdf',
+    };
+  }
+
+  /**
+   * A qualified usager's health documents sent to their DMP by the ESSMS that holds them, as the
+   * shell records it (service-user-dmp.ts): each request, then the DMP's answer, in one stream per
+   * usager in the order they happened. Most are accepted at once; some refused; some never
+   * answered; some accepted days later, when the request was retried after the DMP failed to
+   * answer (sometimes after a period's end); a few replaced by a new version of the document. A
+   * few usagers are opposed to their DMP being fed: nothing of theirs is sent.
+   */
+  function feedDmp(usager: Usager, documents: readonly StoredDocument[]): void {
+    const { qualifiedOn, serviceUserId } = usager;
+    if (qualifiedOn === undefined) return;
+    // the day after both the document and the qualification, within the year
+    const sendable = documents.filter(
+      (document) => DMP_DOCUMENT_KINDS.includes(document.kind) && Math.max(document.storedOn, qualifiedOn) < yearEnd,
+    );
+    if (sendable.length === 0) return;
+    const streamId = serviceUserDmpStreamId(organisationId, serviceUserId);
+    const facilityId = usager.registeredIn;
+    if (random.chance(0.06)) {
+      const expressedOn = random.int(qualifiedOn, yearEnd);
+      const recordedAt = instantOn(expressedOn, random);
+      const opposition = {
+        serviceUserId,
+        facilityId,
+        expressedOn: isoDay(expressedOn),
+        recordedBy: professionalOf('secretary'),
+        recordedAt,
+      };
+      const events = [
+        event('DmpOppositionRecorded', opposition, metadata(facilityId, recordedAt, 'secretary', serviceUserId)),
+      ];
+      streams.push({ streamId, events });
+      return;
+    }
+    const moments: { at: string; events: EventToAppend[] }[] = [];
+    for (const document of sendable) {
+      if (!random.chance(0.85)) continue;
+      const first = Math.max(document.storedOn, qualifiedOn) + 1;
+      const late = dmpAnsweredAfterMidnight.findIndex(([requestedAt]) => dayNumber(requestedAt.slice(0, 10)) >= first);
+      const [requestedAt, answeredAt] =
+        late >= 0
+          ? dmpAnsweredAfterMidnight.splice(late, 1)[0]!
+          : [instantOn(random.int(first, Math.min(first + 30, yearEnd)), random), undefined];
+      const submission = dmpSubmission(serviceUserId, document, moments, { version: 1, requestedAt, answeredAt });
+      if (submission === undefined || !random.chance(0.12)) continue;
+      // a new version of the document, which replaces the one in the DMP (RPLC)
+      const acceptedOn = dayNumber(submission.acceptedAt.slice(0, 10));
+      if (acceptedOn >= yearEnd - 1) continue;
+      const addedAt = instantOn(random.int(acceptedOn + 1, yearEnd), random);
+      const authorId = professionalOf('doctor');
+      document.stream.events.push(
+        event(
+          'DocumentVersionAdded',
+          { documentId: document.documentId, version: documentVersion(2), authorId, addedAt },
+          metadata(document.facilityId, addedAt, 'doctor', serviceUserId),
+        ),
+      );
+      const replacement = { version: 2, requestedAt: later(addedAt, 60_000), replaced: submission };
+      dmpSubmission(serviceUserId, document, moments, replacement);
+    }
+    if (moments.length === 0) return;
+    moments.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    const checkedAt = moments[0]!.at;
+    const check = {
+      facilityId,
+      checkedBy: professionalOf('doctor'),
+      checkedAt,
+      dmpExists: true,
+      authorisation: 'valid',
+    };
+    const events = [event('DmpAccessChecked', check, metadata(facilityId, checkedAt, 'doctor', serviceUserId))];
+    streams.push({ streamId, events: [...events, ...moments.flatMap((moment) => moment.events)] });
+  }
+
+  /** One submission and the DMP's answer, if any; the accepted one, for a replacement of it. */
+  function dmpSubmission(
+    serviceUserId: string,
+    document: StoredDocument,
+    moments: { at: string; events: EventToAppend[] }[],
+    request: {
+      version: number;
+      requestedAt: string;
+      /** Accepted then, whatever else would have happened. */
+      answeredAt?: string | undefined;
+      replaced?: { submissionId: string; entryUuid: string };
+    },
+  ): { submissionId: string; entryUuid: string; acceptedAt: string } | undefined {
+    const { version, requestedAt, replaced } = request;
+    const { facilityId } = document;
+    const meta = (at: string) => metadata(facilityId, at, 'doctor', serviceUserId);
+    const submissionId = random.uuid();
+    const requested = {
+      submissionId,
+      serviceUserId,
+      facilityId,
+      documentId: document.documentId,
+      version,
+      masking: {
+        hiddenFromProfessionals: false,
+        hiddenFromPatient: document.kind === 'examResult' && random.chance(0.1),
+        hiddenFromLegalRepresentatives: false,
+      },
+      requestedBy: professionalOf('doctor'),
+      requestedAt,
+      ...(replaced === undefined ? {} : { replaces: replaced }),
+    };
+    moments.push({ at: requestedAt, events: [event('DmpSubmissionRequested', requested, meta(requestedAt))] });
+    // a replacement is answered at once: the generator keeps "no other replacement pending" simple
+    const answer =
+      replaced === undefined && request.answeredAt === undefined
+        ? random.weighted([
+            ['accepted', 85],
+            ['acceptedOnRetry', 5],
+            ['refused', 6],
+            ['none', 4],
+          ] as const)
+        : 'accepted';
+    if (answer === 'none') return undefined;
+    const answeredAt =
+      request.answeredAt ??
+      (answer === 'acceptedOnRetry'
+        ? later(requestedAt, random.int(1, 3) * DAY_MS + random.int(0, 3_600_000))
+        : later(requestedAt, random.int(2_000, 40_000)));
+    if (answer === 'refused') {
+      const refusal = {
+        submissionId,
+        code: random.pick(['XDSRegistryMetadataError', 'XDSUnknownPatientId']),
+        label: 'Envoi refusé par le DMP',
+        refusedAt: answeredAt,
+      };
+      moments.push({ at: answeredAt, events: [event('DmpSubmissionRefused', refusal, meta(answeredAt))] });
+      return undefined;
+    }
+    const entryUuid = `urn:uuid:${random.uuid()}`;
+    const accepted = {
+      submissionId,
+      entryUuid,
+      uniqueId: `1.2.250.1.999.1.${random.int(1, 9_999_999)}`,
+      acceptedAt: answeredAt,
+    };
+    const events = [event('DmpSubmissionAccepted', accepted, meta(answeredAt))];
+    if (replaced !== undefined) {
+      const replacement = { submissionId: replaced.submissionId, replacedBy: submissionId, replacedAt: answeredAt };
+      events.push(event('DmpSubmissionReplaced', replacement, meta(answeredAt)));
+    }
+    moments.push({ at: answeredAt, events });
+    return { submissionId, entryUuid, acceptedAt: answeredAt };
+  }
+
+  /**
+   * Documents of an identified usager sent by MSSanté from the ESSMS that holds them, to one or two
+   * professionals and, for a qualified identity, sometimes to the usager's Mon espace santé; the
+   * INS goes with them only for a qualified identity. The recipients' servers and systems answer
+   * (delivered, then read, for some); a few messages never left (the server unavailable).
+   */
+  function sendSecureMessages(usager: Usager, documents: readonly StoredDocument[]): void {
+    const { serviceUserId } = usager;
+    for (const document of documents) {
+      if (!(document.kind in EXCHANGED_DOCUMENT_TYPES) || document.storedOn >= yearEnd || !random.chance(0.4)) {
+        continue;
+      }
+      const day = random.int(document.storedOn + 1, Math.min(document.storedOn + 45, yearEnd));
+      const at = instantOn(day, random);
+      const qualified = usager.qualifiedOn !== undefined && usager.qualifiedOn < day;
+      const professionals = new Set(
+        Array.from({ length: random.chance(0.2) ? 2 : 1 }, () => random.pick(PROFESSIONAL_MAILBOXES)),
+      );
+      const recipients: SecureMessageRecipient[] = [...professionals].map((address) => ({
+        address,
+        kind: 'professional',
+      }));
+      if (qualified && random.chance(0.3)) {
+        recipients.push({ address: `${usager.ins}@patient.mssante.fr`, kind: 'serviceUser' });
+      }
+      const attached = [document];
+      const another = documents.find(
+        (other) => other !== document && other.kind in EXCHANGED_DOCUMENT_TYPES && other.storedOn < day,
+      );
+      if (another !== undefined && random.chance(0.2)) attached.push(another);
+      const messageId = random.uuid();
+      const fields = {
+        messageId,
+        internetMessageId: `<${messageId}@dui.exemple.mssante.fr>`,
+        serviceUserId,
+        facilityId: document.facilityId,
+        from: `secretariat.${document.facilityId}@og.exemple.mssante.fr`,
+        recipients,
+        documents: attached.map(({ documentId, kind }) => ({
+          documentId,
+          version: 1,
+          title: 'Compte rendu',
+          typeCode: EXCHANGED_DOCUMENT_TYPES[kind]!,
+        })),
+        insIncluded: qualified,
+        sentBy: professionalOf('doctor'),
+      };
+      const meta = metadata(document.facilityId, at, 'doctor', serviceUserId);
+      const streamId = sentSecureMessageStreamId(organisationId, messageId);
+      if (random.chance(0.03)) {
+        const failed = { ...fields, failedAt: at, reason: 'unavailable' };
+        streams.push({ streamId, events: [event('SecureMessageSendingFailed', failed, meta)] });
+        continue;
+      }
+      const events = [event('SecureMessageSent', { ...fields, sentAt: at }, meta)];
+      for (const { address } of recipients) {
+        if (random.chance(0.9))
+          events.push(
+            acknowledgement(messageId, address, 'delivered', later(at, 60_000), document.facilityId, serviceUserId),
+          );
+        if (random.chance(0.4)) {
+          events.push(
+            acknowledgement(
+              messageId,
+              address,
+              'displayed',
+              later(at, random.int(1, 48) * 3_600_000),
+              document.facilityId,
+              serviceUserId,
+            ),
+          );
+        }
+      }
+      streams.push({ streamId, events });
+    }
+  }
+
+  function acknowledgement(
+    messageId: string,
+    recipient: string,
+    kind: AcknowledgementKind,
+    receivedAt: string,
+    facilityId: string,
+    serviceUserId: string,
+  ): EventToAppend {
+    const acknowledgementId = `<${random.uuid()}@mx.exemple.mssante.fr>`;
+    const source = kind === 'delivered' ? 'dsn' : 'mdn';
+    return event(
+      'SecureMessageAcknowledged',
+      { messageId, recipient, kind, source, acknowledgementId, receivedAt },
+      {
+        organisationId,
+        facilityId,
+        actor: { kind: 'system', id: 'mssante-inbox' },
+        occurredAt: receivedAt,
+        serviceUserId,
+      },
+    );
+  }
+
+  // acts: collective sessions, the CAARUD's nurse's, some around midnight UTC, then individual
+  // acts until the year holds `targetEvents` (an act comes with its correction or cancellation)
+  streams.push(...collectiveSessions());
   const weighted = episodes.filter((episode) => episode.weight > 0 && windowOf(episode)[0] <= windowOf(episode)[1]);
   const cumulative: number[] = [];
   let total = 0;
@@ -957,16 +1278,6 @@ export function generateActivityYear(options: ActivityYearOptions): GeneratedStr
     }
     return weighted[low]!;
   };
-  for (let count = 0; count < acts - sessions.length; count++) {
-    const episode = episodeAt();
-    const [from, to] = windowOf(episode);
-    // a few acts of the year before, for those followed then
-    const before = episode.start < yearStart && random.chance(0.04);
-    const day = before ? random.int(Math.max(episode.start, yearStart - 60), yearStart - 1) : random.int(from, to);
-    streams.push(act(episode.usager.serviceUserId, episode.facilityId, instantOn(day, random)));
-  }
-  streams.push(...sessions);
-  // acts of the CAARUD's nurse, and acts around midnight UTC where the Paris day is the next one
   for (const follow of follows.slice(0, 60)) {
     streams.push(act(follow.usager.serviceUserId, caarud, instantOn(random.int(follow.first, follow.last), random)));
   }
@@ -979,6 +1290,17 @@ export function generateActivityYear(options: ActivityYearOptions): GeneratedStr
   for (const [index, performedAt] of boundaries.entries()) {
     const episode = weighted[index * 7]!;
     streams.push(act(episode.usager.serviceUserId, episode.facilityId, performedAt, false));
+  }
+  let written = streams.reduce((sum, stream) => sum + stream.events.length, 0);
+  while (weighted.length > 0 && written < targetEvents) {
+    const episode = episodeAt();
+    const [from, to] = windowOf(episode);
+    // a few acts of the year before, for those followed then
+    const before = episode.start < yearStart && random.chance(0.04);
+    const day = before ? random.int(Math.max(episode.start, yearStart - 60), yearStart - 1) : random.int(from, to);
+    const individual = act(episode.usager.serviceUserId, episode.facilityId, instantOn(day, random));
+    streams.push(individual);
+    written += individual.events.length;
   }
 
   function act(

@@ -7,6 +7,8 @@ import {
   pharmacyLedgerEventSchemas,
   portalAccountEventSchemas,
   prescriptionEventSchemas,
+  sentSecureMessageEventSchemas,
+  serviceUserDmpEventSchemas,
   serviceUserIdentityEventSchemas,
   syringeCollectionEventSchemas,
   usageProfileEventSchemas,
@@ -35,6 +37,8 @@ const SCHEMAS: Readonly<Record<string, Schema>> = {
   ...usageProfileEventSchemas,
   ...documentEventSchemas,
   ...portalAccountEventSchemas,
+  ...serviceUserDmpEventSchemas,
+  ...sentSecureMessageEventSchemas,
 };
 
 const options = {
@@ -52,8 +56,9 @@ describe('The activity year generator', function () {
   const streams = generateActivityYear(options);
   const events = streams.flatMap((stream) => stream.events);
 
-  it('gives about the target number of events, over at least the asked usagers', () => {
-    expect(events.length).to.be.within(195_000, 205_000);
+  it('gives at least the target number of events, over the asked usagers', () => {
+    // individual acts fill up to the target: the last one's correction or cancellation may pass it
+    expect(events.length).to.be.within(options.targetEvents, options.targetEvents + 2);
     const registered = events.filter((event) => event.type.endsWith('ServiceUserRegistered'));
     expect(registered).to.have.length(1_600);
     expect(registered.filter((event) => event.type === 'AnonymousServiceUserRegistered').length).to.be.above(100);
@@ -79,6 +84,72 @@ describe('The activity year generator', function () {
     for (const type of [...reported, 'UsageProfileRecorded', 'LedgerMonthOpened']) {
       expect(byType.has(type), type).to.equal(true);
     }
+  });
+
+  it('sends to the DMP and by MSSanté only what the domain lets leave, answers after their requests', () => {
+    // given the instants usagers were registered anonymously, qualified, and documents stored
+    const anonymous = new Set<string>();
+    const qualifiedAt = new Map<string, number>();
+    const storedAt = new Map<string, number>();
+    for (const { type, data, metadata } of events) {
+      const fields = data as {
+        serviceUserId: string;
+        status: string;
+        at: string;
+        documentId: string;
+        storedAt: string;
+      };
+      if (type === 'AnonymousServiceUserRegistered') anonymous.add(fields.serviceUserId);
+      if (type === 'InsRetrieved' && fields.status === 'QUAL')
+        qualifiedAt.set(metadata.serviceUserId!, Date.parse(fields.at));
+      if (type === 'DocumentStored') storedAt.set(fields.documentId, Date.parse(fields.storedAt));
+    }
+    const requested = new Map<string, number>();
+    const answered = new Set<string>();
+    let submissions = 0;
+    let messages = 0;
+    for (const { type, data } of events) {
+      if (type === 'DmpSubmissionRequested') {
+        const request = data as {
+          submissionId: string;
+          serviceUserId: string;
+          documentId: string;
+          requestedAt: string;
+        };
+        const at = Date.parse(request.requestedAt);
+        // then a DMP is fed for a qualified identity only, with a document already stored
+        expect(at).to.be.above(qualifiedAt.get(request.serviceUserId) ?? Number.POSITIVE_INFINITY);
+        expect(at).to.be.above(storedAt.get(request.documentId)!);
+        requested.set(request.submissionId, at);
+        submissions++;
+      }
+      if (type === 'DmpSubmissionAccepted' || type === 'DmpSubmissionRefused') {
+        const answer = data as { submissionId: string; acceptedAt?: string; refusedAt?: string };
+        expect(Date.parse(answer.acceptedAt ?? answer.refusedAt!)).to.be.above(requested.get(answer.submissionId)!);
+        expect(answered.has(answer.submissionId), 'one answer per submission').to.equal(false);
+        answered.add(answer.submissionId);
+      }
+      if (type === 'SecureMessageSent') {
+        const message = data as {
+          serviceUserId: string;
+          sentAt: string;
+          insIncluded: boolean;
+          recipients: { kind: string }[];
+          documents: { documentId: string }[];
+        };
+        const at = Date.parse(message.sentAt);
+        // and no message leaves for an anonymous usager, nor with the INS of one not qualified
+        expect(anonymous.has(message.serviceUserId)).to.equal(false);
+        const qualified = at > (qualifiedAt.get(message.serviceUserId) ?? Number.POSITIVE_INFINITY);
+        if (message.insIncluded || message.recipients.some((recipient) => recipient.kind === 'serviceUser')) {
+          expect(qualified).to.equal(true);
+        }
+        for (const { documentId } of message.documents) expect(at).to.be.above(storedAt.get(documentId)!);
+        messages++;
+      }
+    }
+    expect(submissions).to.be.above(50);
+    expect(messages).to.be.above(200);
   });
 
   it('gives the same events for the same seed, and other ones for another seed', () => {

@@ -96,6 +96,13 @@ interface Raw {
   collections: Map<string, { facility: string; day: string; quantity: number; cancelled: boolean }>;
   documents: { facility: string; day: string }[];
   logins: { subject: string; facility: string | undefined; day: string }[];
+  /** DMP submissions by id: the ESSMS that requested each, and the day the DMP accepted it, if it did. */
+  dmpSubmissions: Map<string, { facility: string; replacement: boolean; acceptedOn: string | undefined }>;
+  /** Submissions the DMP refused: fed nothing. */
+  dmpRefused: Set<string>;
+  /** MSSanté messages that left; those the server never took are counted apart. */
+  messagesSent: { facility: string; day: string }[];
+  messagesNotSent: number;
   touches: Touch[];
 }
 
@@ -115,6 +122,10 @@ function foldRawEvents(events: readonly RecordedEvent[], organisationId: string)
     collections: new Map(),
     documents: [],
     logins: [],
+    dmpSubmissions: new Map(),
+    dmpRefused: new Set(),
+    messagesSent: [],
+    messagesNotSent: 0,
     touches: [],
   };
   for (const event of events) {
@@ -306,6 +317,33 @@ function foldRawEvents(events: readonly RecordedEvent[], organisationId: string)
         touch(metaFacility, day);
         break;
       }
+      case 'DmpSubmissionRequested': {
+        raw.dmpSubmissions.set(data.submissionId, {
+          facility: data.facilityId,
+          replacement: data.replaces !== undefined,
+          acceptedOn: undefined,
+        });
+        touch(data.facilityId, dayOfInstant(data.requestedAt), data.serviceUserId);
+        break;
+      }
+      case 'DmpSubmissionAccepted': {
+        const day = dayOfInstant(data.acceptedAt);
+        raw.dmpSubmissions.get(data.submissionId)!.acceptedOn = day;
+        touch(metaFacility, day);
+        break;
+      }
+      case 'DmpSubmissionRefused':
+        raw.dmpRefused.add(data.submissionId);
+        break;
+      case 'SecureMessageSent': {
+        const day = dayOfInstant(data.sentAt);
+        raw.messagesSent.push({ facility: data.facilityId, day });
+        touch(data.facilityId, day, data.serviceUserId);
+        break;
+      }
+      case 'SecureMessageSendingFailed':
+        raw.messagesNotSent++;
+        break;
     }
   }
   return raw;
@@ -547,8 +585,15 @@ function oracleEsms(raw: Raw, scope: ReportScope) {
     qualifiedInsRecords: qualified.length,
     qualifiedInsShare: identified.length === 0 ? 0 : qualified.length / identified.length,
     documentsStored: raw.documents.filter((d) => inScope(scope, d.facility) && inPeriod(scope, d.day)).length,
-    documentsSentToDmp: 0,
-    mssanteMessages: 0,
+    // a document counts when the DMP accepted it, on that day, in the ESSMS that sent it; a
+    // replacement is one more; a refused or unanswered submission is none
+    documentsSentToDmp: [...raw.dmpSubmissions.values()].filter(
+      (submission) =>
+        submission.acceptedOn !== undefined &&
+        inScope(scope, submission.facility) &&
+        inPeriod(scope, submission.acceptedOn),
+    ).length,
+    mssanteMessages: raw.messagesSent.filter((m) => inScope(scope, m.facility) && inPeriod(scope, m.day)).length,
     portalLogins: logins.length,
     portalUsers: new Set(logins.map((login) => login.subject)).size,
   };
@@ -662,7 +707,7 @@ describe('The activity reports, figure by figure, against an oracle over the raw
 
   it('runs on a realistic year: 1,600 usagers, 200,000 events, anonymous users, TSO, exits, transfers', () => {
     const events = streams.flatMap((stream) => stream.events);
-    expect(events.length).to.be.at.least(199_000);
+    expect(events.length).to.be.at.least(200_000);
     expect(raw.subjects.size).to.equal(1_600);
     expect([...raw.subjects.values()].filter((subject) => subject.anonymous).length).to.be.above(200);
     expect(raw.medicines.filter((m) => m.tsoProduct !== undefined).length).to.be.above(1_000);
@@ -670,6 +715,21 @@ describe('The activity reports, figure by figure, against an oracle over the raw
     const inBoth = new Set([...raw.acts.values()].filter((a) => a.facility === CSAPA).map((a) => a.subject));
     const visitors = new Set([...raw.visits.values()].map((v) => v.subject).filter((s) => s !== undefined));
     expect([...visitors].filter((subject) => inBoth.has(subject)).length).to.be.above(100);
+  });
+
+  it('exchanges with the DMP and by MSSanté from both ESSMS, with what must not be counted among them', () => {
+    const submissions = [...raw.dmpSubmissions.entries()];
+    const accepted = submissions.filter(([, submission]) => submission.acceptedOn !== undefined);
+    for (const facility of [CSAPA, CAARUD]) {
+      expect(accepted.filter(([, s]) => s.facility === facility).length, `accepted in ${facility}`).to.be.above(10);
+      expect(raw.messagesSent.filter((m) => m.facility === facility).length, `sent from ${facility}`).to.be.above(50);
+    }
+    // refusals, submissions never answered, replacements, and messages that never left exist
+    expect(raw.dmpRefused.size).to.be.above(0);
+    const unanswered = submissions.filter(([id, s]) => s.acceptedOn === undefined && !raw.dmpRefused.has(id));
+    expect(unanswered.length).to.be.above(0);
+    expect(accepted.filter(([, s]) => s.replacement).length).to.be.above(0);
+    expect(raw.messagesNotSent).to.be.above(0);
   });
 
   for (const [periodName, from, to] of periods) {
@@ -763,7 +823,7 @@ describe('The activity reports, figure by figure, against an oracle over the raw
       expect(recapKeys.filter((key) => anonymousKeys.includes(key)).length).to.be.above(10);
     });
 
-    it('for any period and scope, the CSAPA and CAARUD figures equal the oracle’s (property)', async () => {
+    it('for any period and scope, the CSAPA, CAARUD and ESMS numérique figures equal the oracle’s (property)', async () => {
       const yearStart = Date.UTC(YEAR, 0, 1);
       const day = (offset: number) => new Date(yearStart + offset * 86_400_000).toISOString().slice(0, 10);
       await fc.assert(
@@ -783,6 +843,9 @@ describe('The activity reports, figure by figure, against an oracle over the raw
             );
             expect(figures(await caarudActivityReport(knex, outbox, scope))).to.deep.equal(
               figures(oracleCaarud(raw, scope)),
+            );
+            expect(figures(await esmsNumeriqueIndicators(knex, outbox, scope))).to.deep.equal(
+              figures(oracleEsms(raw, scope)),
             );
           },
         ),
