@@ -151,7 +151,10 @@ const RECAP_METHOD =
 const ESMS_NUMERIQUE_METHOD =
   `${COMMON_METHOD} Dossiers actifs : usagers ayant au moins un fait enregistré dans la période. Part d’INS ` +
   'qualifiée : parmi les dossiers actifs d’usagers identifiés, ceux dont le dernier statut d’identité à la fin ' +
-  'de la période est « identité qualifiée ».';
+  'de la période est « identité qualifiée ». Documents versés au DMP : envois que le DMP a acceptés, comptés le ' +
+  'jour de l’acceptation dans l’ESSMS qui les a envoyés (un remplacement accepté compte pour un envoi de plus ; un ' +
+  'envoi refusé ou resté sans réponse, pour aucun). Messages MSSanté : messages partis de la messagerie de ' +
+  'l’ESSMS dans la période, un par message quel que soit le nombre de destinataires.';
 
 function breakdown(
   caption: string,

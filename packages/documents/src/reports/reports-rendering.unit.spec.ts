@@ -470,6 +470,9 @@ describe('Activity reports rendered for people (HTML and PDF)', () => {
       expect(unescaped(html)).to.contain(
         `Dossiers à INS qualifiée : ${nbsp('82,5 %')}, soit ${nbsp('1 139')} sur ${nbsp('1 380')} dossiers d’usagers identifiés.`,
       );
+      // and the method says what the DMP and MSSanté figures count
+      expect(unescaped(html)).to.contain('Documents versés au DMP : envois que le DMP a acceptés');
+      expect(unescaped(html)).to.contain('Messages MSSanté : messages partis de la messagerie');
       expectOnlyOwnTags(html);
     });
 
