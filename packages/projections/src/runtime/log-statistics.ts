@@ -1,9 +1,10 @@
 import { type Queryable, selectRows } from '@dui-pds/eventstore';
 
 /**
- * Counts for progress bars and lag, read from the PostgreSQL event store's own table: the port
- * has no count, and reading the whole log to count it would double a rebuild's work. Only these
- * statistics look at the table; projections themselves read the log through the store.
+ * Counts for progress bars and lag, and the order of two checkpoints for a rebuild's switch, read
+ * from the PostgreSQL event store's own table: the port has neither, and reading the whole log to
+ * count it would double a rebuild's work. Only these statistics look at the table; projections
+ * themselves read the log through the store.
  */
 export class LogStatistics {
   readonly #events: string;
