@@ -121,7 +121,6 @@ export function totpCodeAt(secretBase32: string, now: Date): string {
   return totpOf(secretBase32).generate({ timestamp: now.getTime() });
 }
 
-/** Seals and opens TOTP secrets under a key derived from the master key. */
 /**
  * The seal key's value in a database first started before the deployment's secrets were stored
  * (ADR 0020): derived from the master key of the time.
@@ -130,6 +129,7 @@ export function deriveTotpSealKey(masterKey: Uint8Array): Buffer {
   return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'dui-pds portal totp secret v1', 32));
 }
 
+/** Seals and opens TOTP secrets under the deployment's seal key. */
 export class TotpSecretSeal {
   private readonly key: Buffer;
 
