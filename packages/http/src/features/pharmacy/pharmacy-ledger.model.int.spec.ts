@@ -34,6 +34,21 @@ const productIds = products.map((product) => product.productId);
 /** What one step asks of the ledger; the day is filled in with the month it runs in. */
 type Step = (day: string, lines: string[]) => PharmacyLedgerCommand;
 
+/** A dispensation on one of the prescriptions `rx-1`, `rx-2`... whose number the arbitrary gives. */
+function dispensation(prescriptionNumber: fc.Arbitrary<number>): fc.Arbitrary<Step> {
+  return fc.tuple(prescriptionNumber, fc.integer({ min: 1, max: 15 })).map(
+    ([n, units]): Step =>
+      (day) => ({
+        type: 'Dispense',
+        lineId: randomUUID(),
+        prescriptionId: `rx-${n}`,
+        presentedOn: day,
+        dispensedOn: day,
+        units,
+      }),
+  );
+}
+
 const anyStep: fc.Arbitrary<Step> = fc.oneof(
   fc.tuple(fc.constantFrom(...productIds), fc.constantFrom('A', 'B'), fc.integer({ min: 1, max: 40 })).map(
     ([productId, lot, units]): Step =>
@@ -63,17 +78,7 @@ const anyStep: fc.Arbitrary<Step> = fc.oneof(
         },
       }),
   ),
-  fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 15 })).map(
-    ([n, units]): Step =>
-      (day) => ({
-        type: 'Dispense',
-        lineId: randomUUID(),
-        prescriptionId: `rx-${n}`,
-        presentedOn: day,
-        dispensedOn: day,
-        units,
-      }),
-  ),
+  dispensation(fc.integer({ min: 1, max: 5 })),
   fc.tuple(fc.constantFrom(...productIds), fc.constantFrom('A', 'B'), fc.integer({ min: 1, max: 10 })).map(
     ([productId, lot, units]): Step =>
       (day) => ({
@@ -158,8 +163,14 @@ describe('the pharmacy ledger under random concurrent commands (model-based, Pos
     let runsThatDispensed = 0;
     await fc.assert(
       fc.asyncProperty(
+        // the first batch opens on a dispensation of a prescription kept in the ordonnancier (the
+        // morphine's or the diazepam's, registered below), for the invariants to be about
+        // dispensations in nearly every run: the random steps alone gave one numbered dispensation
+        // in only 60 to 75 runs of 100, and 4 of 12 runs fell short one time in 100 or so
+        dispensation(fc.constantFrom(1, 2)),
         fc.array(fc.array(anyStep, { minLength: 1, maxLength: 6 }), { minLength: 3, maxLength: 9 }),
-        async (batches) => {
+        async (opening, [firstBatch = [], ...laterBatches]) => {
+          const batches = [[opening, ...firstBatch], ...laterBatches];
           // given a new ESSMS, with its products defined in its first month
           const facilityId = `fac-${randomUUID().slice(0, 8)}`;
           const metadata: CommandMetadata = {
