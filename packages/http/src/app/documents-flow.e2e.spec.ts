@@ -10,6 +10,7 @@ import { storeGeneratedDocument } from '../features/documents/documents-routes.j
 import { ProfessionalAccess } from '../features/professional-access.js';
 import { totpCodeAt } from '../portal/portal-credentials.js';
 import { PortalClient } from '../portal/testing/portal-client.js';
+import { wrongTotpCodeAt } from '../portal/testing/portal-server.js';
 import { createLogger } from '../server/index.js';
 import type { RequestContext } from '../server/request-context.js';
 import { ServerUnderTest } from './testing/server-under-test.js';
@@ -320,7 +321,7 @@ describe('the HTTP API: the documents of a usager, their signatures and their sh
     expect(invited.status, JSON.stringify(invited.body)).to.equal(201);
     const secret = await new PortalClient(app.url).activate(invited.body.invitationPath, PASSWORD, () => new Date());
     const good = totpCodeAt(secret, new Date());
-    const wrong = await byCode(good === '000000' ? '111111' : '000000');
+    const wrong = await byCode(wrongTotpCodeAt(secret, new Date()));
     const right = await byCode(good);
     const read = await app.request('GET', `${base}/${uploaded.body.documentId}`, { as: doctor });
 

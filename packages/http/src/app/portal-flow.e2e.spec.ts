@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { totpCodeAt } from '../portal/portal-credentials.js';
 import type { TrustedPersonDesignation } from '../portal/portal-sources.js';
 import { PortalClient } from '../portal/testing/portal-client.js';
-import { startPortalServer, TestClock } from '../portal/testing/portal-server.js';
+import { startPortalServer, TestClock, wrongTotpCodeAt } from '../portal/testing/portal-server.js';
 import type { ServerUnderTest } from './testing/server-under-test.js';
 
 const ORG = 'og-a';
@@ -173,7 +173,7 @@ describe('the usager portal over HTTP: invitations, login, isolation, access req
     const other = new PortalClient(app.url);
     // when five wrong codes are given, then the right one
     for (let attempt = 0; attempt < 5; attempt++) {
-      const failed = await other.login('camille.lock', PASSWORD, '000000');
+      const failed = await other.login('camille.lock', PASSWORD, wrongTotpCodeAt(camille.secret, clock.now()));
       expect(failed.status).to.equal(401);
       expect(failed.text).to.contain('Identifiant, mot de passe ou code à usage unique incorrect.');
     }

@@ -1,5 +1,6 @@
 import type { Insi } from '@dui-pds/segur-adapters';
 import { ServerUnderTest } from '../../app/testing/server-under-test.js';
+import { totpCodeAt } from '../portal-credentials.js';
 import type { PortalSources } from '../portal-sources.js';
 
 /** Noon in Paris on a day, whatever the season: the same day in UTC and in Paris. */
@@ -12,6 +13,20 @@ export class TestClock {
   advance(ms: number): void {
     this.at += ms;
   }
+}
+
+/**
+ * A six-digit code that no step from two before `now` to two after gives: a wrong code whatever
+ * step of drift the server accepts, even once its clock has moved on a step. A fixed wrong code
+ * ('000000') was one of the accepted codes about three times in a million.
+ */
+export function wrongTotpCodeAt(secretBase32: string, now: Date): string {
+  const accepted = new Set(
+    [-2, -1, 0, 1, 2].map((step) => totpCodeAt(secretBase32, new Date(now.getTime() + step * 30_000))),
+  );
+  let code = 0;
+  while (accepted.has(String(code).padStart(6, '0'))) code += 1;
+  return String(code).padStart(6, '0');
 }
 
 /**
