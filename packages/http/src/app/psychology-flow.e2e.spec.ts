@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { accessLogStreamId } from '@dui-pds/domain';
 import { expect } from 'chai';
+import { TestClock } from '../portal/testing/portal-server.js';
 import { ServerUnderTest } from './testing/server-under-test.js';
 
 const ORG = 'og-a';
 const CSAPA = '750000001';
 const USAGER = 'usager-1';
+// The server's clock, moved by the tests: an appointment's time comes when they say, not after a
+// sleep that a slow request could outrun, and the days counted from it stay the same all along.
+const clock = new TestClock(Date.now());
 const inDays = (days: number, hour = 10) => {
-  const date = new Date(Date.now() + days * 86_400_000);
+  const date = new Date(clock.now().getTime() + days * 86_400_000);
   date.setUTCHours(hour, 0, 0, 0);
   return date.toISOString();
 };
@@ -19,7 +22,7 @@ describe('the HTTP API: the psychologists’ module', function () {
   const tokens: Record<string, string> = {};
 
   before(async () => {
-    app = await ServerUnderTest.start();
+    app = await ServerUnderTest.start({}, undefined, { clock: clock.now });
     const inTeam = (professionalId: string, role: 'psychologist' | 'doctor') => [
       { type: 'GrantRole' as const, professionalId, facilityId: CSAPA, role },
       { type: 'AddToCareTeam' as const, professionalId, serviceUserId: USAGER, facilityId: CSAPA },
@@ -112,12 +115,12 @@ describe('the HTTP API: the psychologists’ module', function () {
     const appointmentId = randomUUID();
     const planned = await plan('pro-psy', {
       appointmentId,
-      startsAt: new Date(Date.now() + 1_500).toISOString(),
+      startsAt: new Date(clock.now().getTime() + 60_000).toISOString(),
       durationMinutes: 30,
     });
 
     // when its time has come
-    await sleep(1_600);
+    clock.advance(60_000);
     const held = await app.request('POST', `${appointmentPath(appointmentId)}/outcomes`, {
       as: tokens['pro-psy'],
       body: { outcome: 'held' },
