@@ -36,16 +36,20 @@ describe('RedisLeaseManager', () => {
     });
 
     it('keeps a lease alive past its ttl by renewing it', async () => {
-      // given
+      // given a ttl long enough that a pause of the loaded test machine does not outlast it
+      // (at 300 ms, a 200 ms pause between two renewals lost the lease)
+      const renewedTtlMs = 1_000;
+      const renewing = new RedisLeaseManager(redis, { ttlMs: renewedTtlMs, prefix: PREFIX });
       const key = uniqueLeaseKey();
-      const lease = await manager.tryAcquire(key);
+      const lease = await renewing.tryAcquire(key);
 
       // when
-      await sleep(ttlMs * 3);
+      await sleep(renewedTtlMs * 3);
 
       // then
       expect(lease?.lost.aborted).to.equal(false);
       expect(await manager.tryAcquire(key)).to.equal(undefined);
+      await renewing.close();
     });
 
     it('aborts lost when another token has taken the key', async () => {
