@@ -4,8 +4,9 @@ import { expect } from 'chai';
 import { totpCodeAt } from '../portal/portal-credentials.js';
 import type { TrustedPersonDesignation } from '../portal/portal-sources.js';
 import { PortalClient } from '../portal/testing/portal-client.js';
-import { startPortalServer, TestClock, wrongTotpCodeAt } from '../portal/testing/portal-server.js';
+import { startPortalServer, wrongTotpCodeAt } from '../portal/testing/portal-server.js';
 import type { ServerUnderTest } from './testing/server-under-test.js';
+import { TestClock } from './testing/test-clock.js';
 
 const ORG = 'og-a';
 const CSAPA = '750000001';

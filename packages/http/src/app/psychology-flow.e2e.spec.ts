@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { accessLogStreamId } from '@dui-pds/domain';
 import { expect } from 'chai';
-import { TestClock } from '../portal/testing/portal-server.js';
 import { ServerUnderTest } from './testing/server-under-test.js';
+import { TestClock } from './testing/test-clock.js';
 
 const ORG = 'og-a';
 const CSAPA = '750000001';

@@ -4,8 +4,9 @@ import { expect } from 'chai';
 import { strFromU8, unzipSync } from 'fflate';
 import { totpCodeAt } from '../portal/portal-credentials.js';
 import { PortalClient } from '../portal/testing/portal-client.js';
-import { startPortalServer, TestClock } from '../portal/testing/portal-server.js';
+import { startPortalServer } from '../portal/testing/portal-server.js';
 import type { ServerUnderTest } from './testing/server-under-test.js';
+import { TestClock } from './testing/test-clock.js';
 
 const ORG = 'og-export';
 const CSAPA = '750000001';

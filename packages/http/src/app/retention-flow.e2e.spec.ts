@@ -5,8 +5,9 @@ import { activityJournal } from '@dui-pds/projections';
 import { expect } from 'chai';
 import { strFromU8, unzipSync } from 'fflate';
 import { spawnDui } from '../cli/testing/cli-under-test.js';
-import { noonOn, startPortalServer, TestClock } from '../portal/testing/portal-server.js';
+import { startPortalServer } from '../portal/testing/portal-server.js';
 import type { ServerUnderTest } from './testing/server-under-test.js';
+import { noonOn, TestClock } from './testing/test-clock.js';
 
 const ORG = 'og-retention';
 const CSAPA = '750000001';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { noonOn, TestClock } from '../portal/testing/portal-server.js';
 import { ServerUnderTest } from './testing/server-under-test.js';
+import { noonOn, TestClock } from './testing/test-clock.js';
 
 const ORG = 'og-retention-policy';
 const CSAPA = '750000001';

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import type { ServerUnderTest } from '../app/testing/server-under-test.js';
+import { TestClock } from '../app/testing/test-clock.js';
 import { totpCodeAt } from './portal-credentials.js';
 import type { TrustedPersonDesignation, UsagerAgendaEntry } from './portal-sources.js';
-import { startPortalServer, TestClock } from './testing/portal-server.js';
+import { startPortalServer } from './testing/portal-server.js';
 
 const ORG = 'og-a';
 const CSAPA = '750000001';

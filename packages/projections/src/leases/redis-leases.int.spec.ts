@@ -41,15 +41,19 @@ describe('RedisLeaseManager', () => {
       const renewedTtlMs = 1_000;
       const renewing = new RedisLeaseManager(redis, { ttlMs: renewedTtlMs, prefix: PREFIX });
       const key = uniqueLeaseKey();
-      const lease = await renewing.tryAcquire(key);
+      try {
+        const lease = await renewing.tryAcquire(key);
 
-      // when
-      await sleep(renewedTtlMs * 3);
+        // when
+        await sleep(renewedTtlMs * 3);
 
-      // then
-      expect(lease?.lost.aborted).to.equal(false);
-      expect(await manager.tryAcquire(key)).to.equal(undefined);
-      await renewing.close();
+        // then
+        expect(lease?.lost.aborted).to.equal(false);
+        expect(await manager.tryAcquire(key)).to.equal(undefined);
+      } finally {
+        // its renewals stop even when an expectation failed
+        await renewing.close();
+      }
     });
 
     it('aborts lost when another token has taken the key', async () => {

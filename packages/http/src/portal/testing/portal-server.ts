@@ -1,19 +1,8 @@
 import type { Insi } from '@dui-pds/segur-adapters';
 import { ServerUnderTest } from '../../app/testing/server-under-test.js';
+import type { TestClock } from '../../app/testing/test-clock.js';
 import { totpCodeAt } from '../portal-credentials.js';
 import type { PortalSources } from '../portal-sources.js';
-
-/** Noon in Paris on a day, whatever the season: the same day in UTC and in Paris. */
-export const noonOn = (day: string): number => Date.parse(`${day}T11:00:00Z`);
-
-/** A clock the test moves: the portal's one-time codes, deadlines and sessions all read it. */
-export class TestClock {
-  constructor(private at: number) {}
-  readonly now = (): Date => new Date(this.at);
-  advance(ms: number): void {
-    this.at += ms;
-  }
-}
 
 /**
  * A six-digit code that no step from two before `now` to two after gives: a wrong code whatever
