@@ -142,7 +142,7 @@ describe('a persistent map', () => {
       value: fc.option(fc.integer(), { nil: undefined, freq: 3 }),
     });
     fc.assert(
-      fc.property(fc.array(write, { maxLength: 60 }), (writes) => {
+      fc.property(fc.array(write, { maxLength: 60, size: 'max' }), (writes) => {
         // given every version kept, beside a Map copied at each write
         const versions = [PersistentMap.empty<string, number>()];
         const copies = [new Map<string, number>()];

@@ -174,7 +174,7 @@ describe('the catalogue of act types', () => {
       fc.record({ type: fc.constant('RetireActType' as const), code, reason: fc.constantFrom('fin', '') }),
     );
     fc.assert(
-      fc.property(fc.array(command, { maxLength: 30 }), (commands) => {
+      fc.property(fc.array(command, { maxLength: 30, size: 'max' }), (commands) => {
         let catalogue = actCatalogueDecider.initialState();
         const added: string[] = [];
         for (const next of commands) {

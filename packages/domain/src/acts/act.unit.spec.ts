@@ -236,7 +236,7 @@ describe('an act or intervention', () => {
       fc.record({ type: fc.constant('CancelAct' as const), reason: fc.constantFrom('doublon', '') }),
     );
     fc.assert(
-      fc.property(fc.array(command, { maxLength: 20 }), (commands) => {
+      fc.property(fc.array(command, { maxLength: 20, size: 'max' }), (commands) => {
         let act: Act = foldEvents(actDecider, [recorded]);
         let cancelled = false;
         for (const next of commands) {

@@ -227,7 +227,10 @@ describe('the ICS feed of an agenda', () => {
   it('never holds more than one live feed, and the live one is the last issued and not revoked since', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.constantFrom(0, 1, 2, 3, 4), fc.constant('revoke' as const)), { maxLength: 30 }),
+        fc.array(fc.oneof(fc.constantFrom(0, 1, 2, 3, 4), fc.constant('revoke' as const)), {
+          maxLength: 30,
+          size: 'max',
+        }),
         (steps) => {
           let state = agendaFeedDecider.initialState();
           const events: AgendaFeedEvent[] = [];

@@ -406,7 +406,7 @@ describe('a usager and their DMP', () => {
 
     it('sends nothing while the usager is opposed, and nothing of an identity not qualified', () => {
       fc.assert(
-        fc.property(fc.array(command, { maxLength: 25 }), (commands) => {
+        fc.property(fc.array(command, { maxLength: 25, size: 'max' }), (commands) => {
           run(commands, (before, decided, events) => {
             if (!events.some((event) => event.type === 'DmpSubmissionRequested')) return;
             assert.equal(dmpOppositionInForce(before), undefined);
@@ -418,7 +418,7 @@ describe('a usager and their DMP', () => {
 
     it('replaces only an accepted submission of the same document', () => {
       fc.assert(
-        fc.property(fc.array(command, { maxLength: 25 }), (commands) => {
+        fc.property(fc.array(command, { maxLength: 25, size: 'max' }), (commands) => {
           run(commands, (before, _decided, events) => {
             for (const event of events) {
               if (event.type !== 'DmpSubmissionRequested' || '$erased' in event.data) continue;
@@ -443,7 +443,7 @@ describe('a usager and their DMP', () => {
         replaced: ['replaced'],
       };
       fc.assert(
-        fc.property(fc.array(command, { maxLength: 25 }), (commands) => {
+        fc.property(fc.array(command, { maxLength: 25, size: 'max' }), (commands) => {
           run(commands, (before, _decided, events) => {
             let after = before;
             for (const event of events) after = serviceUserDmpDecider.evolve(after, event);
@@ -458,7 +458,7 @@ describe('a usager and their DMP', () => {
 
     it('emits only data its schemas accept', () => {
       fc.assert(
-        fc.property(fc.array(command, { maxLength: 25 }), (commands) => {
+        fc.property(fc.array(command, { maxLength: 25, size: 'max' }), (commands) => {
           run(commands, (_before, _decided, events) => {
             for (const event of events) serviceUserDmpEventSchemas[event.type].parse(event.data);
           });

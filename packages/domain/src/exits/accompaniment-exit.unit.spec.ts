@@ -346,7 +346,7 @@ function commandOf(s: Step): AccompanimentExitCommand {
 describe('the closing of the follow-up after an exit', () => {
   it('is possible exactly when every action planned is done or cancelled', () => {
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 20 }), (steps) => {
+      fc.property(fc.array(step, { maxLength: 20, size: 'max' }), (steps) => {
         // given an exit, then whatever of the steps the decider accepts
         let state: AccompanimentExit = foldEvents(accompanimentExitDecider, [recorded]);
         const planned = new Set<string>();

@@ -415,7 +415,7 @@ describe('the administration of habilitations', () => {
     it('granting then revoking a role leaves the principal unchanged', () => {
       fc.assert(
         fc.property(
-          fc.array(commands, { maxLength: 30 }),
+          fc.array(commands, { maxLength: 30, size: 'max' }),
           professionals,
           facilities,
           roles,
@@ -441,7 +441,7 @@ describe('the administration of habilitations', () => {
 
     it('the fold of one professional agrees with the decider’s state', () => {
       fc.assert(
-        fc.property(fc.array(commands, { maxLength: 30 }), professionals, (attempts, professionalId) => {
+        fc.property(fc.array(commands, { maxLength: 30, size: 'max' }), professionals, (attempts, professionalId) => {
           const events = history(attempts);
           expect(principalFrom(events, 'og-1', professionalId)).to.deep.equal(
             principalOf(foldEvents(habilitationsDecider, events), 'og-1', professionalId),
@@ -452,7 +452,7 @@ describe('the administration of habilitations', () => {
 
     it('a care-team member always holds a care role in that facility', () => {
       fc.assert(
-        fc.property(fc.array(commands, { maxLength: 40 }), professionals, (attempts, professionalId) => {
+        fc.property(fc.array(commands, { maxLength: 40, size: 'max' }), professionals, (attempts, professionalId) => {
           const principal = principalFrom(history(attempts), 'og-1', professionalId);
           for (const { facilityId } of principal.careTeams) {
             expect(principal.roles.some((held) => held.facilityId === facilityId && isCareRole(held.role))).to.equal(
@@ -465,7 +465,7 @@ describe('the administration of habilitations', () => {
 
     it('a care team’s référent, when there is one, is always a member of that team', () => {
       fc.assert(
-        fc.property(fc.array(commands, { maxLength: 40 }), (attempts) => {
+        fc.property(fc.array(commands, { maxLength: 40, size: 'max' }), (attempts) => {
           const state = foldEvents(habilitationsDecider, history(attempts));
           for (const facilityId of ['finess-1', 'finess-2']) {
             for (const serviceUserId of ['usager-1', 'usager-2']) {
@@ -481,7 +481,7 @@ describe('the administration of habilitations', () => {
 
     it('every event decided is valid against its zod schema', () => {
       fc.assert(
-        fc.property(fc.array(commands, { maxLength: 30 }), (attempts) => {
+        fc.property(fc.array(commands, { maxLength: 30, size: 'max' }), (attempts) => {
           for (const event of history(attempts)) {
             expect(habilitationEventSchemas[event.type].safeParse(event.data).success).to.equal(true);
           }

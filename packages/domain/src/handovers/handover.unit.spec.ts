@@ -132,7 +132,7 @@ describe('a handover', () => {
 
   it('is read at most once by each professional, whatever the sequence of marks', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('pro-1', 'pro-2', 'pro-3'), { maxLength: 20 }), (readers) => {
+      fc.property(fc.array(fc.constantFrom('pro-1', 'pro-2', 'pro-3'), { maxLength: 20, size: 'max' }), (readers) => {
         let state = handoverDecider.evolve(handoverDecider.initialState(), recorded);
         const reads: string[] = [];
         for (const professionalId of readers) {

@@ -333,7 +333,7 @@ describe('the DASRI of an ESSMS', () => {
           })),
       },
     );
-    const sequence = fc.array(step, { minLength: 5, maxLength: 40 }).map((steps) => {
+    const sequence = fc.array(step, { minLength: 5, maxLength: 40, size: 'max' }).map((steps) => {
       let hours = 0;
       return steps.map(({ advance, command }) => {
         hours += advance;

@@ -359,7 +359,7 @@ describe('the rules of opioid substitution treatment (TSO)', () => {
           startsOn: dayOf(dayNumber(prescribedOn) + startsAfter),
         }));
       /** Presentation days as offsets from the prescription's date, some before it, some after its end. */
-      const presentations = fc.array(fc.integer({ min: -3, max: 45 }), { maxLength: 40 });
+      const presentations = fc.array(fc.integer({ min: -3, max: 45 }), { maxLength: 40, size: 'max' });
 
       const run = (p: TsoPrescription, offsets: readonly number[], sorted: boolean) => {
         const days = sorted ? [...offsets].sort((a, b) => a - b) : offsets;

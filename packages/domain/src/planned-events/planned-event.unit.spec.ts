@@ -456,7 +456,7 @@ describe('a planned event (appointment, collective activity, outing)', () => {
 
     it('keeps an end after the start, presences of participants only once held, and held or cancelled final', () => {
       fc.assert(
-        fc.property(fc.array(anyCommand, { maxLength: 25 }), (commands) => {
+        fc.property(fc.array(anyCommand, { maxLength: 25, size: 'max' }), (commands) => {
           let state: PlannedEvent = plannedEventDecider.initialState();
           for (const command of commands) {
             const before = state;

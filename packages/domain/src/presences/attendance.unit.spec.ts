@@ -181,7 +181,7 @@ describe('the attendance of a usager, one day in one ESSMS', () => {
         })),
     );
     fc.assert(
-      fc.property(fc.array(command, { maxLength: 20 }), (commands) => {
+      fc.property(fc.array(command, { maxLength: 20, size: 'max' }), (commands) => {
         let state: Attendance = attendanceDecider.initialState();
         let records = 0;
         let last: string | undefined;

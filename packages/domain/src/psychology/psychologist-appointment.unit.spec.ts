@@ -199,7 +199,7 @@ describe('an appointment with a psychologist', () => {
       }
     };
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 20 }), (steps) => {
+      fc.property(fc.array(step, { maxLength: 20, size: 'max' }), (steps) => {
         let appointment: PsychologistAppointment = foldEvents(psychologistAppointmentDecider, [planned]);
         let clock = now;
         let endings = 0;

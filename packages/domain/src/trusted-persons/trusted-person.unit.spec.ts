@@ -297,7 +297,7 @@ describe('the personne de confiance of a usager', () => {
 
     it('at most one designation is in force, whatever the sequence; revoked ones stay revoked', () => {
       fc.assert(
-        fc.property(fc.array(commands, { maxLength: 40 }), (attempts) => {
+        fc.property(fc.array(commands, { maxLength: 40, size: 'max' }), (attempts) => {
           let state: TrustedPersons = trustedPersonDecider.initialState();
           const everRevoked = new Set<string>();
           const events: TrustedPersonEvent[] = [];

@@ -113,7 +113,7 @@ describe('the catalogue of harm-reduction supplies', () => {
       code.map((c) => ({ type: 'RetireHarmReductionSupply' as const, code: c, reason: 'retrait' })),
     );
     fc.assert(
-      fc.property(fc.array(command, { maxLength: 20 }), (commands) => {
+      fc.property(fc.array(command, { maxLength: 20, size: 'max' }), (commands) => {
         let catalogue = harmReductionSupplyCatalogueDecider.initialState();
         const retiredOnce = new Set<string>();
         for (const next of commands) {

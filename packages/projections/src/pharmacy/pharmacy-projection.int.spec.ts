@@ -450,7 +450,7 @@ describe('the pharmacy projection', () => {
       fc.record({ kind: fc.constant('next-month' as const) }),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 40 }), async (steps) => {
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 40, size: 'max' }), async (steps) => {
         const ledger = new LedgerUnderTest();
         let month = 1;
         const monthOf = () =>

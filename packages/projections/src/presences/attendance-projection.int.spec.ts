@@ -185,7 +185,7 @@ describe('the attendance projection', () => {
       details,
     });
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async (steps) => {
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25, size: 'max' }), async (steps) => {
         const states = new Map<string, ReturnType<typeof attendanceDecider.initialState>>();
         const expected = new Map<string, string>();
         const given: GivenEvent[] = [];

@@ -20,6 +20,7 @@ import { narcoticsRegister, ProjectionRuntime, pharmacyProjection, withInlinePro
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Knex } from 'knex';
+import { noonOn } from '../../app/testing/test-clock.js';
 import { decideOnLedger, openLedgerMonth } from './ledger-months.js';
 
 const ORG = 'og-model';
@@ -173,16 +174,18 @@ describe('the pharmacy ledger under random concurrent commands (model-based, Pos
           const batches = [[opening, ...firstBatch], ...laterBatches];
           // given a new ESSMS, with its products defined in its first month
           const facilityId = `fac-${randomUUID().slice(0, 8)}`;
-          const metadata: CommandMetadata = {
+          // each command recorded on the day it is about, as the pharmacist would have entered it
+          const metadataOn = (day: string): CommandMetadata => ({
             organisationId: ORG,
             facilityId,
             actor: { kind: 'professional', id: 'pharmacien', role: 'pharmacist' },
-            occurredAt: new Date().toISOString(),
-          };
+            occurredAt: new Date(noonOn(day)).toISOString(),
+          });
           const lines: string[] = [];
           const refusals: string[] = [];
           const send = async (month: string, day: string, command: PharmacyLedgerCommand) => {
             const commandId = randomUUID();
+            const metadata = metadataOn(day);
             try {
               await openLedgerMonth(store, { organisationId: ORG, facilityId, month, day }, metadata);
               await decideOnLedger(store, { organisationId: ORG, facilityId, month }, commandId, command, metadata);
@@ -294,7 +297,7 @@ describe('the pharmacy ledger under random concurrent commands (model-based, Pos
       organisationId: ORG,
       facilityId,
       actor: { kind: 'professional', id: 'pharmacien', role: 'pharmacist' },
-      occurredAt: new Date().toISOString(),
+      occurredAt: new Date(noonOn(day)).toISOString(),
     };
     let conflicts = 0;
     let appends = 0;
