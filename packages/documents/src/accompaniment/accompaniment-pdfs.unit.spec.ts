@@ -50,6 +50,22 @@ function expectEstablishmentOnEveryPage(pages: string[]) {
   }
 }
 
+/**
+ * The pages' text run together without the ESSMS' name, address and page number that each carries:
+ * an item cut by a page break then reads whole, as it does for whoever turns the page.
+ */
+function bodyOf(pages: readonly string[]) {
+  const furniture = (line: string) =>
+    line === establishment.name ||
+    line === `${establishment.address} — FINESS ${establishment.facilityId}` ||
+    /^Document confidentiel — ne pas diffuser — page \d+ sur \d+$/.test(line);
+  return pages
+    .flatMap((page) => page.split('\n').map((line) => line.trim()))
+    .filter((line) => !furniture(line))
+    .join(' ')
+    .replace(/\s+/g, ' ');
+}
+
 function expectAll(text: string, expected: readonly string[]) {
   for (const fragment of expected) expect(text).to.contain(fragment);
 }
@@ -481,11 +497,15 @@ describe('the documents of the accompaniment as PDFs', () => {
 
   it('prints every objective and service of any contract, whatever their number, with the ESSMS and numbers on every page', async () => {
     const words = ['logement', 'soins', 'droits', 'insertion', 'santé', 'lien', 'réduction', 'risques', 'accès'];
-    const item = fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 25 }).map((list) => list.join(' '));
+    // items long enough to wrap, and lists long enough to run onto another page and be cut by it:
+    // without size 'max', fast-check stops at 10 words and 10 items
+    const item = fc
+      .array(fc.constantFrom(...words), { minLength: 1, maxLength: 25, size: 'max' })
+      .map((list) => list.join(' '));
     await fc.assert(
       fc.asyncProperty(
-        fc.array(item, { maxLength: 30 }),
-        fc.array(item, { minLength: 1, maxLength: 20 }),
+        fc.array(item, { maxLength: 30, size: 'max' }),
+        fc.array(item, { minLength: 1, maxLength: 20, size: 'max' }),
         fc.boolean(),
         async (objectives, services, signed) => {
           const pdf = await stayContractPdf(
@@ -504,7 +524,12 @@ describe('the documents of the accompaniment as PDFs', () => {
           );
           const { pages, text } = await read(pdf);
           expectEstablishmentOnEveryPage(pages);
-          expectAll(text, [...objectives, ...services, 'Usager anonyme n° ANO-7K2M9QXA', 'Pour l’établissement']);
+          expectAll(bodyOf(pages), [
+            ...objectives,
+            ...services,
+            'Usager anonyme n° ANO-7K2M9QXA',
+            'Pour l’établissement',
+          ]);
           expect(text.includes('Signé le 27 octobre 2025')).to.equal(signed);
         },
       ),
