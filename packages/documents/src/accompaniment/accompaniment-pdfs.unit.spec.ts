@@ -66,6 +66,17 @@ function bodyOf(pages: readonly string[]) {
     .replace(/\s+/g, ' ');
 }
 
+/**
+ * The section holds exactly these items, whole and in their order, each behind its own bullet, and
+ * then the next numbered section begins: no item lost, merged with another or added.
+ */
+function expectSectionOfBullets(body: string, title: string, items: readonly string[]) {
+  const section = `${title} ${items.map((item) => `• ${item}`).join(' ')} `;
+  const start = body.indexOf(section);
+  expect(start, `${title}: its items, in order`).to.be.at.least(0);
+  expect(body.slice(start + section.length), `${title}: nothing after its items`).to.match(/^\d+\. /);
+}
+
 function expectAll(text: string, expected: readonly string[]) {
   for (const fragment of expected) expect(text).to.contain(fragment);
 }
@@ -524,12 +535,10 @@ describe('the documents of the accompaniment as PDFs', () => {
           );
           const { pages, text } = await read(pdf);
           expectEstablishmentOnEveryPage(pages);
-          expectAll(bodyOf(pages), [
-            ...objectives,
-            ...services,
-            'Usager anonyme n° ANO-7K2M9QXA',
-            'Pour l’établissement',
-          ]);
+          const body = bodyOf(pages);
+          if (objectives.length > 0) expectSectionOfBullets(body, 'Objectifs de l’accompagnement', objectives);
+          expectSectionOfBullets(body, 'Prestations proposées', services);
+          expectAll(body, ['Usager anonyme n° ANO-7K2M9QXA', 'Pour l’établissement']);
           expect(text.includes('Signé le 27 octobre 2025')).to.equal(signed);
         },
       ),
