@@ -537,6 +537,10 @@ describe('the documents of the accompaniment as PDFs', () => {
           expectEstablishmentOnEveryPage(pages);
           const body = bodyOf(pages);
           if (objectives.length > 0) expectSectionOfBullets(body, 'Objectifs de l’accompagnement', objectives);
+          else
+            expect(body).to.match(
+              /Objectifs de l’accompagnement Les objectifs seront précisés par avenant [^•]*\d+\. /,
+            );
           expectSectionOfBullets(body, 'Prestations proposées', services);
           expectAll(body, ['Usager anonyme n° ANO-7K2M9QXA', 'Pour l’établissement']);
           expect(text.includes('Signé le 27 octobre 2025')).to.equal(signed);
