@@ -59,3 +59,19 @@ export class TransactionIdsBehindLogError extends EventStoreError {
     );
   }
 }
+
+/**
+ * An append in a caller's transaction that took its transaction id before the stream's last append
+ * committed. The global log is ordered by transaction id (ADR 0003), so its events would come
+ * before that append's, against the stream's own order. Nothing was written by this append; the
+ * caller's transaction is still usable, and the append succeeds when retried in a new transaction.
+ */
+export class StaleTransactionError extends EventStoreError {
+  override readonly name = 'StaleTransactionError';
+  constructor(readonly streamId: string) {
+    super(
+      `stream ${streamId} moved after this transaction began writing: ` +
+        'its events would precede that move in the global log, retry in a new transaction',
+    );
+  }
+}

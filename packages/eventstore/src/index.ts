@@ -18,6 +18,7 @@ export {
   DuplicateEventIdError,
   EventStoreError,
   InvalidEventError,
+  StaleTransactionError,
   TenantMismatchError,
   TransactionIdsBehindLogError,
   WrongExpectedRevisionError,

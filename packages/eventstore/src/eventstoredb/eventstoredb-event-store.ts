@@ -43,7 +43,10 @@ export interface EventStoreDbEventStoreOptions {
    * were appended to the same stream is not recognised. Defaults to 200.
    */
   idempotencyWindow?: number;
-  /** Attempts of an append that keeps losing the race for the end of its stream. Defaults to 5. */
+  /**
+   * Attempts of an append that keeps losing the race for the end of its stream to other processes
+   * (this store's own appends to a stream take turns). Defaults to 5.
+   */
   maxAppendAttempts?: number;
   /** Records fetched per read of $all. Defaults to 500. */
   readAllPageSize?: number;
@@ -71,6 +74,8 @@ export class EventStoreDbEventStore implements EventStore {
   readonly #pageSize: number;
   readonly #ownsClient: boolean;
   readonly #closing = new AbortController();
+  /** Per stream, this store's latest append: the next one starts after it. */
+  readonly #lastAppendOf = new Map<string, Promise<unknown>>();
 
   /** A store on its own connection, e.g. `esdb://localhost:2113?tls=false`. */
   static connect(connectionString: string, options: Omit<EventStoreDbEventStoreOptions, 'ownsClient'> = {}) {
@@ -90,11 +95,27 @@ export class EventStoreDbEventStore implements EventStore {
     this.#ownsClient = options.ownsClient ?? false;
   }
 
-  async appendToStream(
+  /**
+   * Appends of this store to one stream take turns: each chains to the stream's end as the one
+   * before left it, rather than racing it for the end, which an append expecting any revision
+   * could otherwise lose `maxAppendAttempts` times in a row to its own process.
+   */
+  appendToStream(
     streamId: string,
     events: readonly EventToAppend[],
     options: AppendOptions = {},
   ): Promise<AppendResult> {
+    const before = this.#lastAppendOf.get(streamId) ?? Promise.resolve();
+    const append = before.then(() => this.#append(streamId, events, options));
+    const settled = append.catch(() => undefined);
+    this.#lastAppendOf.set(streamId, settled);
+    void settled.then(() => {
+      if (this.#lastAppendOf.get(streamId) === settled) this.#lastAppendOf.delete(streamId);
+    });
+    return append;
+  }
+
+  async #append(streamId: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {
     const prepared = prepareEvents(streamId, events, this.#clock());
     if (streamId.startsWith('$')) throw new InvalidEventError('stream ids starting with $ belong to EventStoreDB');
     const organisationId = prepared[0]!.metadata.organisationId;

@@ -12,6 +12,7 @@ export const AppendStatus = {
   wrongExpectedRevision: 'wrong_expected_revision',
   tenantMismatch: 'tenant_mismatch',
   duplicateEventId: 'duplicate_event_id',
+  staleTransaction: 'stale_transaction',
 } as const;
 export type AppendStatus = (typeof AppendStatus)[keyof typeof AppendStatus];
 
@@ -21,27 +22,50 @@ export type AppendStatus = (typeof AppendStatus)[keyof typeof AppendStatus];
  * `p_event_counts`; its events' `serviceUserId`, `occurredAt` and `recordedAt` come as arrays of
  * their own, so the function never parses the metadata.
  *
- * For each append, in order:
- * 1. take the stream's lock: a transaction-scoped advisory lock on a 64-bit hash of the stream
- *    id. It lives in memory, not in a table, so it costs no write; the caller orders appends by
- *    stream id, so that concurrent batches take locks in the same order and never deadlock;
- * 2. read the stream's head (revision, hash, organisation) from `streams`, without a row lock:
+ * First it takes every stream's lock: a transaction-scoped advisory lock on a 64-bit hash of the
+ * stream id. It lives in memory, not in a table, so it costs no write; the caller orders appends
+ * by stream id, so that concurrent batches take locks in the same order and never deadlock. All
+ * the locks come before the first write, because the first write gives the transaction its id,
+ * which orders the global log (ADR 0003): an id taken after every lock is above the id of each
+ * stream's last append, so each stream keeps its order in the global log. A caller's transaction
+ * that wrote before (its id already taken) is checked instead, stream by stream (step 5).
+ *
+ * Then for each append, in order:
+ * 1. read the stream's head (revision, hash, organisation) from `streams`, without a row lock:
  *    the advisory lock already orders this stream's writers;
- * 3. the tenant: a writer of another organisation learns nothing, not even the revision;
- * 4. idempotency: a retried append gets its first result whatever the stream became since
+ * 2. the tenant: a writer of another organisation learns nothing, not even the revision;
+ * 3. idempotency: a retried append gets its first result whatever the stream became since
  *    (ADR 0006). The lookup is skipped when the expected revision holds and could not hold for a
  *    retry, so most appends read nothing more;
- * 5. the expected revision;
+ * 4. the expected revision;
+ * 5. in a transaction whose id was taken before the locks, the order: refused if the stream's
+ *    last append has a higher transaction id, as its events would then come after these;
  * 6. the chain step (ADR 0004), after the lock, so that it follows the head really stored:
  *    hash(n) = sha256(hash(n-1) ‖ int4send(revision) ‖ content hash from TypeScript);
  * 7. insert the events and move the head (one upsert: the stream's row is created by its first
  *    append, so a refused append leaves nothing behind).
+ *
+ * The function's text is its latest version: the first step creates it, and each later step that
+ * changes it replaces it with the same text, so that every database ends with this one.
  */
 export const createAppendFunction: SchemaMigration = {
   name: '0002_append_function',
   async up(knex, schema) {
-    await knex.raw(`
-      create function ${schema}.append_to_streams(
+    await knex.raw(appendFunctionSql(schema));
+  },
+};
+
+/** Each stream keeps its order in the global log, whatever transaction appends to it. */
+export const keepStreamOrderInGlobalLog: SchemaMigration = {
+  name: '0005_append_keeps_stream_order',
+  async up(knex, schema) {
+    await knex.raw(appendFunctionSql(schema));
+  },
+};
+
+function appendFunctionSql(schema: string): string {
+  return `
+      create or replace function ${schema}.append_to_streams(
         p_stream_ids text[],
         p_organisation_ids text[],
         p_expected_revisions text[], -- 'any' | 'noStream' | 'streamExists' | the revision of the last event
@@ -73,7 +97,13 @@ export const createAppendFunction: SchemaMigration = {
         v_matching int;
         v_previous_hashes bytea[];
         v_hashes bytea[];
+        v_written_before_locks xid8 := pg_current_xact_id_if_assigned();
+        v_head_transaction xid8;
       begin
+        for v_index in 1 .. cardinality(p_stream_ids) loop
+          perform pg_advisory_xact_lock(hashtextextended(p_stream_ids[v_index], 0));
+        end loop;
+
         for v_index in 1 .. cardinality(p_stream_ids) loop
           v_stream := p_stream_ids[v_index];
           v_organisation := p_organisation_ids[v_index];
@@ -86,7 +116,6 @@ export const createAppendFunction: SchemaMigration = {
           last_position := null;
           actual_revision := null;
 
-          perform pg_advisory_xact_lock(hashtextextended(v_stream, 0));
           select s.revision, s.head_hash, s.organisation_id into v_current, v_head, v_owner
             from ${schema}.streams s where s.stream_id = v_stream;
           if not found then
@@ -134,6 +163,14 @@ export const createAppendFunction: SchemaMigration = {
             if status is null and not v_accepted then
               status := '${AppendStatus.wrongExpectedRevision}';
               actual_revision := nullif(v_current, -1);
+            end if;
+
+            if status is null and v_written_before_locks is not null and v_current >= 0 then
+              select e.transaction_id into v_head_transaction
+                from ${schema}.events e where e.stream_id = v_stream and e.stream_revision = v_current;
+              if v_head_transaction > v_written_before_locks then
+                status := '${AppendStatus.staleTransaction}';
+              end if;
             end if;
           end if;
 
@@ -186,6 +223,5 @@ export const createAppendFunction: SchemaMigration = {
         end loop;
       end
       $fn$
-    `);
-  },
-};
+    `;
+}

@@ -6,6 +6,7 @@ import pg from 'pg';
 import {
   DuplicateEventIdError,
   InvalidEventError,
+  StaleTransactionError,
   TenantMismatchError,
   WrongExpectedRevisionError,
 } from '../errors.js';
@@ -428,6 +429,83 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
 
       // then
       expect(error).to.be.instanceOf(WrongExpectedRevisionError).and.include({ actual: 0 });
+    });
+  });
+
+  describe("each stream's order in the global log", () => {
+    /** A stream's revisions in the order the global log gives its events. */
+    async function revisionsInGlobalOrder(streamId: string): Promise<number[]> {
+      const log = await store.readAll({ organisationId });
+      return log.filter((event) => event.streamId === streamId).map((event) => event.streamRevision);
+    }
+
+    /** Resolves once some backend waits for an advisory lock (a batch stuck behind a stream's lock). */
+    async function someoneWaitsForAStreamLock(): Promise<void> {
+      for (let attempt = 0; attempt < 200; attempt++) {
+        const { rows } = await knex.raw(
+          `select count(*)::int as waiting from pg_locks where locktype = 'advisory' and not granted`,
+        );
+        if (rows[0].waiting > 0) return;
+        await sleep(10);
+      }
+      throw new Error('no batch ever waited for a stream lock');
+    }
+
+    it("keeps a stream's order when the stream moves while a batch that holds it waits for another stream", async () => {
+      // given a transaction holding stream m, and one batch for a, m and y (in that order) waiting for it
+      const [a, m, y] = ['a', 'm', 'y'].map((name) => `order-${name}-${uniqueStreamId()}`) as [string, string, string];
+      const holder = await knex.transaction();
+      await store.appendToStream(m, [testEvent(organisationId)], { transaction: holder });
+      const oneBatchAtATime = new PostgresEventStore(knex, { schema, maxConcurrentAppends: 1 });
+      const waitingBatch = Promise.all(
+        [a, m, y].map((streamId) => oneBatchAtATime.appendToStream(streamId, [testEvent(organisationId)])),
+      );
+      await someoneWaitsForAStreamLock();
+
+      // when y gets its first event meanwhile, and then the holder commits
+      await store.appendToStream(y, [testEvent(organisationId)]);
+      await holder.commit();
+      const [, , inBatch] = await waitingBatch;
+
+      // then the batch's event came second in y, and comes second in the global log too
+      expect(inBatch?.nextExpectedRevision).to.equal(1);
+      expect(await revisionsInGlobalOrder(y)).to.deep.equal([0, 1]);
+      await oneBatchAtATime.close();
+    });
+
+    it("refuses, in a caller's transaction that wrote before the stream last moved, an append that would come first", async () => {
+      // given a transaction that has written, then another append to y that commits
+      const [x, y] = [uniqueStreamId(), uniqueStreamId()];
+      const trx = await knex.transaction();
+      await store.appendToStream(x, [testEvent(organisationId)], { transaction: trx });
+      await store.appendToStream(y, [testEvent(organisationId)], { expectedRevision: 'noStream' });
+
+      // when the transaction appends to y, expecting what it can see
+      const error = await rejectionOf(
+        store.appendToStream(y, [testEvent(organisationId)], { transaction: trx, expectedRevision: 0 }),
+      ).finally(() => trx.commit());
+
+      // then it is refused with a typed error, and the transaction could still commit what it wrote
+      expect(error).to.be.instanceOf(StaleTransactionError).and.include({ streamId: y });
+      expect(await storedRows(x)).to.deep.equal({ events: 1 });
+      expect(await revisionsInGlobalOrder(y)).to.deep.equal([0]);
+    });
+
+    it("lets a caller's transaction append to a stream that last moved before it wrote, and to its own streams", async () => {
+      // given y moved before the transaction wrote anything
+      const [x, y] = [uniqueStreamId(), uniqueStreamId()];
+      await store.appendToStream(y, [testEvent(organisationId)], { expectedRevision: 'noStream' });
+      const trx = await knex.transaction();
+      await store.appendToStream(x, [testEvent(organisationId)], { transaction: trx });
+
+      // when it appends to y, then to x again
+      await store.appendToStream(y, [testEvent(organisationId)], { transaction: trx, expectedRevision: 0 });
+      await store.appendToStream(x, [testEvent(organisationId)], { transaction: trx, expectedRevision: 0 });
+      await trx.commit();
+
+      // then
+      expect(await revisionsInGlobalOrder(y)).to.deep.equal([0, 1]);
+      expect(await revisionsInGlobalOrder(x)).to.deep.equal([0, 1]);
     });
   });
 

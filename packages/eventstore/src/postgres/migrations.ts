@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { createDataKeysTable } from '../crypto/data-keys-migration.js';
 import { createDeploymentSecretsTable } from '../crypto/deployment-secrets-migration.js';
-import { createAppendFunction } from './append-function.sql.js';
+import { createAppendFunction, keepStreamOrderInGlobalLog } from './append-function.sql.js';
 import type { SchemaMigration } from './migration.js';
 import { checkedSchemaName, DEFAULT_SCHEMA } from './schema-name.js';
 import { createEventStoreTables } from './tables.sql.js';
@@ -17,6 +17,8 @@ export const eventStoreMigrations: readonly SchemaMigration[] = [
   createDataKeysTable,
   // the deployment's secrets, wrapped like the data keys (ADR 0020)
   createDeploymentSecretsTable,
+  // every stream's locks before the first write, so that each stream keeps its order in the log (ADR 0003)
+  keepStreamOrderInGlobalLog,
 ];
 
 export interface MigrateOptions {

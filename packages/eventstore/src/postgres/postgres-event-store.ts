@@ -4,6 +4,7 @@ import {
   DuplicateEventIdError,
   EventStoreError,
   InvalidEventError,
+  StaleTransactionError,
   TenantMismatchError,
   WrongExpectedRevisionError,
 } from '../errors.js';
@@ -269,6 +270,8 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
         throw new TenantMismatchError(streamId);
       case AppendStatus.duplicateEventId:
         throw new DuplicateEventIdError(events[0]!.id);
+      case AppendStatus.staleTransaction:
+        throw new StaleTransactionError(streamId);
     }
   }
 

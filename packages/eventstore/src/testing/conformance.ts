@@ -352,6 +352,39 @@ export function describeEventStoreConformance<Transaction = never>(
         assert.deepEqual(events[0], fromStream, 'the log and the stream tell the same event');
       });
 
+      it("keeps each stream's order under concurrent appends to several streams", async function () {
+        this.timeout(120_000);
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.record({ stream: fc.nat(3), count: fc.integer({ min: 1, max: 3 }) }), {
+              minLength: 2,
+              maxLength: 40,
+            }),
+            async (appends) => {
+              // given streams of their own for this run
+              const streams = [0, 1, 2, 3].map((index) => uniqueStreamId(`order-${index}`));
+
+              // when the appends all arrive at once, expecting nothing of their streams
+              await Promise.all(
+                appends.map(({ stream, count }) =>
+                  store.appendToStream(streams[stream]!, testEvents(organisationId, count), {
+                    expectedRevision: 'any',
+                  }),
+                ),
+              );
+
+              // then the global log gives every stream's events in the stream's own order
+              const log = await store.readAll({ organisationId });
+              for (const streamId of streams) {
+                const revisions = log.filter((event) => event.streamId === streamId).map((e) => e.streamRevision);
+                assert.deepEqual(revisions, [...revisions.keys()], `${streamId} in the global log`);
+              }
+            },
+          ),
+          { numRuns: 20 },
+        );
+      });
+
       it('reads at most maxCount events, and pages through the log with after', async () => {
         // given
         const { after, ids } = await givenLogAfterMarker([uniqueStreamId(), testEvents(organisationId, 5)]);

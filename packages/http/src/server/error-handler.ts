@@ -3,6 +3,7 @@ import {
   DuplicateEventIdError,
   InvalidEventError,
   ServiceUserTenantMismatchError,
+  StaleTransactionError,
   SubjectForgottenError,
   TenantMismatchError,
   WrongExpectedRevisionError,
@@ -74,6 +75,8 @@ export function problemFor(error: unknown, request: Request): HttpProblem | unde
     });
   }
   if (error instanceof WrongExpectedRevisionError) return revisionProblem(error, request);
+  // the stream moved while the command's transaction ran: to the caller, a concurrent change like any other
+  if (error instanceof StaleTransactionError) return new HttpProblem('conflict', CONCURRENT_CHANGE);
   if (error instanceof InvalidEventError) {
     return new HttpProblem('validation-failed', 'Les données de la commande ont été refusées par le journal.', {
       extensions: { errors: [] },
@@ -102,12 +105,11 @@ function revisionProblem(error: WrongExpectedRevisionError, request: Request): H
       { extensions },
     );
   }
-  return new HttpProblem(
-    'conflict',
-    'La ressource a été modifiée en même temps par une autre requête. Relisez-la, puis recommencez si besoin.',
-    { extensions },
-  );
+  return new HttpProblem('conflict', CONCURRENT_CHANGE, { extensions });
 }
+
+const CONCURRENT_CHANGE =
+  'La ressource a été modifiée en même temps par une autre requête. Relisez-la, puis recommencez si besoin.';
 
 /** body-parser's errors, told apart by their `type`; their messages quote the body, so are dropped. */
 function bodyParserProblem(error: unknown): HttpProblem | undefined {

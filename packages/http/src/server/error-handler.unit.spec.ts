@@ -2,6 +2,7 @@ import { DomainRuleViolation } from '@dui-pds/domain';
 import {
   DuplicateEventIdError,
   InvalidEventError,
+  StaleTransactionError,
   TenantMismatchError,
   WrongExpectedRevisionError,
 } from '@dui-pds/eventstore';
@@ -63,7 +64,7 @@ describe('the problem each error stands for', () => {
     expect(JSON.stringify(problem?.toDocument())).not.to.include('123');
   });
 
-  it('hides the event store’s own words: invalid event 400, other tenant 404, partial duplicate 409', () => {
+  it('hides the event store’s own words: invalid event 400, other tenant 404, partial duplicate 409, stale transaction 409', () => {
     // then
     expect(problemFor(new InvalidEventError('data.nom "Dupont" is too long'), request())?.toDocument()).to.deep.include(
       {
@@ -76,6 +77,11 @@ describe('the problem each error stands for', () => {
     );
     expect(problemFor(new TenantMismatchError('usager-1'), request())?.status).to.equal(404);
     expect(problemFor(new DuplicateEventIdError('e-1'), request())?.status).to.equal(409);
+    expect(problemFor(new StaleTransactionError('usager-1'), request())?.toDocument()).to.deep.include({
+      status: 409,
+      detail:
+        'La ressource a été modifiée en même temps par une autre requête. Relisez-la, puis recommencez si besoin.',
+    });
   });
 
   it('maps errors carrying a client status, and leaves the unexpected ones to the 500', () => {
