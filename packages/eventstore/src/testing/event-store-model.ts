@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { WrongExpectedRevisionError } from '../errors.js';
 import type { EventToAppend, RecordedEvent } from '../event.js';
 import type { AppendResult, EventStore, ExpectedRevision } from '../event-store.js';
-import { idsOf, testEvent } from './fixtures.js';
+import { idsOf, testEvent, testEvents } from './fixtures.js';
 
 /**
  * A deliberately naive event store: stream → ids, and the ids in the order they were appended.
@@ -48,6 +49,27 @@ function streamOf(model: EventStoreModel, streamIndex: number): string[] {
   return model.streams.get(streamIndex) ?? [];
 }
 
+/** The stream's revision now, `undefined` before its first event. */
+function revisionOf(model: EventStoreModel, streamIndex: number): number | undefined {
+  const stream = streamOf(model, streamIndex);
+  return stream.length === 0 ? undefined : stream.length - 1;
+}
+
+/** An exact expectation is taken relative to the stream's revision now, right or wrong. */
+function expectedRevisionOf(expectation: Expectation, model: EventStoreModel, streamIndex: number): ExpectedRevision {
+  if (typeof expectation !== 'object') return expectation;
+  return Math.max(0, (revisionOf(model, streamIndex) ?? -1) + expectation.offset);
+}
+
+function holds(expected: ExpectedRevision, actual: number | undefined): boolean {
+  return (
+    expected === 'any' ||
+    (expected === 'noStream' && actual === undefined) ||
+    (expected === 'streamExists' && actual !== undefined) ||
+    expected === actual
+  );
+}
+
 class Append implements ModelCommand {
   constructor(
     readonly streamIndex: number,
@@ -61,14 +83,9 @@ class Append implements ModelCommand {
 
   async run(model: EventStoreModel, real: RealEventStore): Promise<void> {
     const stream = streamOf(model, this.streamIndex);
-    const actual = stream.length === 0 ? undefined : stream.length - 1;
-    const expected: ExpectedRevision =
-      typeof this.expectation === 'object' ? Math.max(0, (actual ?? -1) + this.expectation.offset) : this.expectation;
-    const accepted =
-      expected === 'any' ||
-      (expected === 'noStream' && actual === undefined) ||
-      (expected === 'streamExists' && actual !== undefined) ||
-      expected === actual;
+    const expected = expectedRevisionOf(this.expectation, model, this.streamIndex);
+    const actual = revisionOf(model, this.streamIndex);
+    const accepted = holds(expected, actual);
     const events = Array.from({ length: this.count }, () => testEvent(real.organisationId));
     const streamId = real.streamIds[this.streamIndex]!;
 
@@ -118,6 +135,142 @@ class RetryAppend implements ModelCommand {
   toString(): string {
     return `retryAppend(#${this.pick})`;
   }
+}
+
+/** A member of a group of appends sent together: a new append, or the retry of an earlier one. */
+type Together = { streamIndex: number; count: number; expectation: Expectation } | { retry: number };
+
+type Planned =
+  | { kind: 'append'; streamIndex: number; expected: ExpectedRevision; events: EventToAppend[] }
+  | { kind: 'retry'; earlier: EventStoreModel['appends'][number] };
+
+/**
+ * Appends sent at once, as concurrent requests do (the PostgreSQL adapter then shares round trips
+ * among them, ADR 0007). Their expectations are taken from the model before the group. The store
+ * may apply them in any order, but in one: some order of the group, applied to the model one
+ * after the other, must give exactly the answers the store gave, and the streams it holds after.
+ */
+class AppendTogether implements ModelCommand {
+  constructor(readonly members: readonly Together[]) {}
+
+  check(): boolean {
+    return true;
+  }
+
+  async run(model: EventStoreModel, real: RealEventStore): Promise<void> {
+    const planned = this.members.flatMap((member): Planned[] => {
+      if ('retry' in member) {
+        const earlier = model.appends[member.retry % Math.max(model.appends.length, 1)];
+        return earlier ? [{ kind: 'retry', earlier }] : [];
+      }
+      const { streamIndex, count, expectation } = member;
+      const expected = expectedRevisionOf(expectation, model, streamIndex);
+      return [{ kind: 'append', streamIndex, expected, events: testEvents(real.organisationId, count) }];
+    });
+
+    const answers = await Promise.allSettled(
+      planned.map((member) =>
+        member.kind === 'retry'
+          ? real.store.appendToStream(real.streamIds[member.earlier.streamIndex]!, member.earlier.events, {
+              expectedRevision: member.earlier.expected,
+            })
+          : real.store.appendToStream(real.streamIds[member.streamIndex]!, member.events, {
+              expectedRevision: member.expected,
+            }),
+      ),
+    );
+
+    const order = orderExplaining(model, planned, answers);
+    assert.ok(order, `no order of ${this} gives the store's answers: ${answers.map(describeAnswer).join(', ')}`);
+    const logBefore = model.log.length;
+    for (const index of order) {
+      const member = planned[index]!;
+      const answer = answers[index]!;
+      if (member.kind === 'retry' || answer.status === 'rejected') continue;
+      const ids = idsOf(member.events);
+      model.streams.set(member.streamIndex, [...streamOf(model, member.streamIndex), ...ids]);
+      model.log.push(...ids);
+      const { expected, events, streamIndex } = member;
+      model.appends.push({ streamIndex, events, expected, result: answer.value });
+    }
+
+    // the group's events may come in any order in the global log, but each stream's in its own
+    const log = idsOf(await real.store.readAll({ organisationId: real.organisationId }));
+    assert.deepEqual([...log.slice(logBefore)].sort(), [...model.log.slice(logBefore)].sort(), 'the group in the log');
+    model.log.splice(logBefore, model.log.length - logBefore, ...log.slice(logBefore));
+    for (const [streamIndex, ids] of model.streams) {
+      const inLog = model.log.filter((id) => ids.includes(id));
+      assert.deepEqual(inLog, ids, `stream s${streamIndex} in the global log`);
+    }
+  }
+
+  toString(): string {
+    const members = this.members.map((member) => {
+      if ('retry' in member) return `retry(#${member.retry})`;
+      const { streamIndex, count, expectation } = member;
+      const expected = typeof expectation === 'object' ? `current${signed(expectation.offset)}` : expectation;
+      return `append(s${streamIndex}, ${count}, ${expected})`;
+    });
+    return `together(${members.join(', ')})`;
+  }
+}
+
+/**
+ * An order of the group that the model, applying it one append after the other, answers exactly
+ * as the store did; `undefined` when there is none. A depth-first search: groups are small.
+ */
+function orderExplaining(
+  model: EventStoreModel,
+  planned: readonly Planned[],
+  answers: readonly PromiseSettledResult<AppendResult>[],
+): number[] | undefined {
+  const search = (revisions: Map<number, number | undefined>, taken: number[]): number[] | undefined => {
+    if (taken.length === planned.length) return taken;
+    for (const [index, member] of planned.entries()) {
+      if (taken.includes(index)) continue;
+      const next = answerMatches(member, answers[index]!, revisions);
+      if (next) {
+        const found = search(next, [...taken, index]);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  const revisions = new Map(
+    Array.from({ length: MODEL_STREAM_COUNT }, (_, index) => [index, revisionOf(model, index)] as const),
+  );
+  return search(revisions, []);
+}
+
+/** The revisions after `member` when the store's answer is the model's at `revisions`; otherwise undefined. */
+function answerMatches(
+  member: Planned,
+  answer: PromiseSettledResult<AppendResult>,
+  revisions: ReadonlyMap<number, number | undefined>,
+): Map<number, number | undefined> | undefined {
+  if (member.kind === 'retry') {
+    const same =
+      answer.status === 'fulfilled' &&
+      isDeepStrictEqual(answer.value, { ...member.earlier.result, alreadyAppended: true });
+    return same ? new Map(revisions) : undefined;
+  }
+  const actual = revisions.get(member.streamIndex);
+  if (!holds(member.expected, actual)) {
+    const refused =
+      answer.status === 'rejected' &&
+      answer.reason instanceof WrongExpectedRevisionError &&
+      answer.reason.actual === actual;
+    return refused ? new Map(revisions) : undefined;
+  }
+  const next = (actual ?? -1) + member.events.length;
+  const appended =
+    answer.status === 'fulfilled' && !answer.value.alreadyAppended && answer.value.nextExpectedRevision === next;
+  return appended ? new Map(revisions).set(member.streamIndex, next) : undefined;
+}
+
+function describeAnswer(answer: PromiseSettledResult<AppendResult>): string {
+  if (answer.status === 'rejected') return String(answer.reason);
+  return `next ${answer.value.nextExpectedRevision}${answer.value.alreadyAppended ? ' (already)' : ''}`;
 }
 
 class ReadStream implements ModelCommand {
@@ -224,10 +377,24 @@ const readAll = fc
   .tuple(fc.option(fc.nat({ max: 12 }), { nil: undefined }), smallCount)
   .map(([afterIndex, max]) => new ReadAll(afterIndex, max));
 
+const appendTogether = fc
+  .array(
+    fc.oneof(
+      {
+        weight: 4,
+        arbitrary: append.map(({ streamIndex, count, expectation }) => ({ streamIndex, count, expectation })),
+      },
+      { weight: 1, arbitrary: fc.nat({ max: 20 }).map((retry) => ({ retry })) },
+    ),
+    { minLength: 2, maxLength: 5 },
+  )
+  .map((members) => new AppendTogether(members));
+
 /** Appends and stream reads are listed twice: fast-check picks among the list evenly. */
 export const eventStoreCommands: fc.Arbitrary<ModelCommand>[] = [
   append,
   append,
+  appendTogether,
   fc.nat({ max: 20 }).map((pick) => new RetryAppend(pick)),
   readStream,
   readStream,
