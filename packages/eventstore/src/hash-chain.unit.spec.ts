@@ -1,6 +1,98 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { canonicalJson, contentHash, contentHashOfCanonical } from './hash-chain.js';
+import {
+  canonicalJson,
+  contentHash,
+  contentHashOfCanonical,
+  GENESIS_HASH,
+  hashEvent,
+  type IntegrityViolation,
+  type StoredEvent,
+  type StreamHead,
+  verifyStreams,
+} from './hash-chain.js';
+
+type Log = Map<string, { events: StoredEvent[]; head: StreamHead }>;
+
+/** A log as the store writes it: streams interleaved in the order `picks` names them. */
+function writtenLog(picks: readonly number[]): Log {
+  const log: Log = new Map();
+  for (const [index, pick] of picks.entries()) {
+    const streamId = `registre-${pick}`;
+    const stream = log.get(streamId) ?? { events: [], head: { revision: -1, hash: GENESIS_HASH } };
+    const revision = stream.events.length;
+    const content = {
+      id: randomUUID(),
+      streamId,
+      type: 'DispensationRecorded',
+      version: 1,
+      data: { dose: `${index} mg` },
+      metadata: { organisationId: 'og-1' },
+    };
+    const hash = hashEvent(stream.head.hash, revision, content);
+    stream.events.push({
+      ...content,
+      streamRevision: revision,
+      globalPosition: BigInt(index + 1),
+      previousHash: stream.head.hash,
+      hash,
+    });
+    stream.head = { revision, hash };
+    log.set(streamId, stream);
+  }
+  return log;
+}
+
+const tamperings = ['alter', 'delete', 'swap', 'forge at the end'] as const;
+type Tampering = (typeof tamperings)[number];
+
+/**
+ * Rewrites one stream as someone with write access to the table would (the head is kept apart, as
+ * the store keeps it), and says what `verifyStreams` must report: the kind of problem and the
+ * event it names, none for a removed end of stream.
+ */
+function tamper(events: StoredEvent[], tampering: Tampering, pick: number): Omit<IntegrityViolation, 'detail'> {
+  const streamId = events[0]!.streamId;
+  const at = (event: StoredEvent) => ({
+    streamId,
+    eventId: event.id,
+    streamRevision: event.streamRevision,
+    globalPosition: event.globalPosition,
+  });
+  const index = pick % events.length;
+  if (tampering === 'swap' && events.length >= 2) {
+    // two neighbours trade contents, keeping their revisions and positions
+    const first = pick % (events.length - 1);
+    const [a, b] = [events[first]!, events[first + 1]!];
+    events[first] = { ...b, streamRevision: a.streamRevision, globalPosition: a.globalPosition };
+    events[first + 1] = { ...a, streamRevision: b.streamRevision, globalPosition: b.globalPosition };
+    return { problem: 'reordered', ...at(events[first]!) };
+  }
+  if (tampering === 'delete') {
+    const [deleted] = events.splice(index, 1);
+    const next = events[index];
+    return next ? { problem: 'removed', ...at(next) } : { problem: 'removed', streamId: deleted!.streamId };
+  }
+  if (tampering === 'forge at the end') {
+    // a forger who knows the chain formula, behind the store's back: the head does not move
+    const last = events.at(-1)!;
+    const content = { ...last, id: randomUUID(), data: { dose: '0 mg' } };
+    const revision = last.streamRevision + 1;
+    const forged = {
+      ...content,
+      streamRevision: revision,
+      globalPosition: 1_000n + BigInt(pick),
+      previousHash: last.hash,
+      hash: hashEvent(last.hash, revision, content),
+    };
+    events.push(forged);
+    return { problem: 'inserted', ...at(forged) };
+  }
+  const victim = events[index]!;
+  events[index] = { ...victim, data: { dose: `${victim.data && (victim.data as { dose: string }).dose}0` } };
+  return { problem: 'altered', ...at(victim) };
+}
 
 describe('hash chain', () => {
   describe('content hash', () => {
@@ -27,6 +119,54 @@ describe('hash chain', () => {
           },
         ),
         { numRuns: 300 },
+      );
+    });
+  });
+
+  describe('verifying a log someone rewrote', () => {
+    it('names the first bad event in the global log, and what was done to it', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.nat(3), { minLength: 1, maxLength: 24 }),
+          fc.array(fc.record({ stream: fc.nat(), tampering: fc.constantFrom(...tamperings), pick: fc.nat() }), {
+            minLength: 1,
+            maxLength: 2,
+          }),
+          async (picks, rewrites) => {
+            // given a log as written, and one or two of its streams rewritten
+            const log = writtenLog(picks);
+            const streamIds = [...log.keys()];
+            const expected: Omit<IntegrityViolation, 'detail'>[] = [];
+            for (const { stream, tampering, pick } of rewrites) {
+              const streamId = streamIds[stream % streamIds.length]!;
+              if (expected.some((violation) => violation.streamId === streamId)) continue;
+              expected.push(tamper(log.get(streamId)!.events, tampering, pick));
+            }
+
+            // when the whole log is verified
+            const report = await verifyStreams(
+              (async function* () {
+                for (const [streamId, { events, head }] of log) yield { streamId, events, head };
+              })(),
+            );
+
+            // then it names the violation earliest in the log; removed ends of streams come last, in the order walked
+            const walked = (violation: Omit<IntegrityViolation, 'detail'>) => streamIds.indexOf(violation.streamId);
+            const [earliest] = expected.sort((a, b) =>
+              a.globalPosition !== undefined && b.globalPosition !== undefined
+                ? Number(a.globalPosition - b.globalPosition)
+                : a.globalPosition !== undefined
+                  ? -1
+                  : b.globalPosition !== undefined
+                    ? 1
+                    : walked(a) - walked(b),
+            );
+            if (report.ok) expect.fail(`the rewritten log verified: ${JSON.stringify(expected, String)}`);
+            const { detail: _, ...named } = report.firstBadEvent;
+            expect(named).to.deep.equal(earliest);
+          },
+        ),
+        { numRuns: 500 },
       );
     });
   });
