@@ -433,10 +433,18 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
   });
 
   describe("each stream's order in the global log", () => {
-    /** A stream's revisions in the order the global log gives its events. */
-    async function revisionsInGlobalOrder(streamId: string): Promise<number[]> {
-      const log = await store.readAll({ organisationId });
-      return log.filter((event) => event.streamId === streamId).map((event) => event.streamRevision);
+    /**
+     * A stream's revisions in the order the global log gives its events, once all `count` show:
+     * the visibility fence hides them while transactions of other tests run (ADR 0003), and waits
+     * only for this store's own appends.
+     */
+    async function revisionsInGlobalOrder(streamId: string, count: number): Promise<number[]> {
+      for (let attempt = 0; ; attempt++) {
+        const log = await store.readAll({ organisationId });
+        const revisions = log.filter((event) => event.streamId === streamId).map((event) => event.streamRevision);
+        if (revisions.length >= count || attempt === 200) return revisions;
+        await sleep(50);
+      }
     }
 
     /** Resolves once some backend waits for an advisory lock (a batch stuck behind a stream's lock). */
@@ -469,7 +477,7 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
 
       // then the batch's event came second in y, and comes second in the global log too
       expect(inBatch?.nextExpectedRevision).to.equal(1);
-      expect(await revisionsInGlobalOrder(y)).to.deep.equal([0, 1]);
+      expect(await revisionsInGlobalOrder(y, 2)).to.deep.equal([0, 1]);
       await oneBatchAtATime.close();
     });
 
@@ -488,7 +496,7 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
       // then it is refused with a typed error, and the transaction could still commit what it wrote
       expect(error).to.be.instanceOf(StaleTransactionError).and.include({ streamId: y });
       expect(await storedRows(x)).to.deep.equal({ events: 1 });
-      expect(await revisionsInGlobalOrder(y)).to.deep.equal([0]);
+      expect(await revisionsInGlobalOrder(y, 1)).to.deep.equal([0]);
     });
 
     it("lets a caller's transaction append to a stream that last moved before it wrote, and to its own streams", async () => {
@@ -504,8 +512,8 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
       await trx.commit();
 
       // then
-      expect(await revisionsInGlobalOrder(y)).to.deep.equal([0, 1]);
-      expect(await revisionsInGlobalOrder(x)).to.deep.equal([0, 1]);
+      expect(await revisionsInGlobalOrder(y, 2)).to.deep.equal([0, 1]);
+      expect(await revisionsInGlobalOrder(x, 2)).to.deep.equal([0, 1]);
     });
   });
 

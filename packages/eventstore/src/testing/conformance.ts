@@ -12,7 +12,16 @@ import type { EventToAppend, RecordedEvent } from '../event.js';
 import type { EventStore, ExpectedRevision, ReadAllOptions } from '../event-store.js';
 import { GENESIS_HASH, hashEvent } from '../hash-chain.js';
 import { emptyModel, eventStoreCommandSequences, newRealEventStore } from './event-store-model.js';
-import { idsOf, takeEvents, testEvent, testEvents, uniqueOrganisationId, uniqueStreamId, within } from './fixtures.js';
+import {
+  idsOf,
+  readAllOnceVisible,
+  takeEvents,
+  testEvent,
+  testEvents,
+  uniqueOrganisationId,
+  uniqueStreamId,
+  within,
+} from './fixtures.js';
 
 /** Rewrites stored events behind the store's back, to prove that `verifyIntegrity` notices. */
 export interface EventStoreTampering {
@@ -361,20 +370,23 @@ export function describeEventStoreConformance<Transaction = never>(
               maxLength: 40,
             }),
             async (appends) => {
-              // given streams of their own for this run
+              // given an organisation and streams of their own for this run
+              const ownOrganisation = uniqueOrganisationId();
               const streams = [0, 1, 2, 3].map((index) => uniqueStreamId(`order-${index}`));
 
               // when the appends all arrive at once, expecting nothing of their streams
               await Promise.all(
                 appends.map(({ stream, count }) =>
-                  store.appendToStream(streams[stream]!, testEvents(organisationId, count), {
+                  store.appendToStream(streams[stream]!, testEvents(ownOrganisation, count), {
                     expectedRevision: 'any',
                   }),
                 ),
               );
 
               // then the global log gives every stream's events in the stream's own order
-              const log = await store.readAll({ organisationId });
+              const appended = appends.reduce((events, { count }) => events + count, 0);
+              const log = await readAllOnceVisible(store, ownOrganisation, appended);
+              assert.equal(log.length, appended, 'every appended event in the log');
               for (const streamId of streams) {
                 const revisions = log.filter((event) => event.streamId === streamId).map((e) => e.streamRevision);
                 assert.deepEqual(revisions, [...revisions.keys()], `${streamId} in the global log`);

@@ -61,6 +61,25 @@ export async function takeEvents(
   return taken;
 }
 
+/**
+ * The organisation's global log once it shows at least `count` events, or as it is after 10 s. On
+ * PostgreSQL the visibility fence hides committed events while older transactions of the cluster
+ * run (ADR 0003), and a store waits at most 2 s for its own appends: tests running beside this one
+ * may hold it longer.
+ */
+export async function readAllOnceVisible(
+  store: { readAll(options: { organisationId: string }): Promise<RecordedEvent[]> },
+  organisationId: string,
+  count: number,
+): Promise<RecordedEvent[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const log = await store.readAll({ organisationId });
+    if (log.length >= count || Date.now() >= deadline) return log;
+    await sleep(50);
+  }
+}
+
 /** The promise's value, or `'timeout'` when it takes longer than `ms`. */
 export async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
   const timer = new AbortController();
