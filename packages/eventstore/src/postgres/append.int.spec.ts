@@ -447,16 +447,19 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
       }
     }
 
-    /** Resolves once some backend waits for an advisory lock (a batch stuck behind a stream's lock). */
-    async function someoneWaitsForAStreamLock(): Promise<void> {
+    /** Resolves once a backend waits for the stream's lock (its 64-bit key is split in classid and objid). */
+    async function someoneWaitsForTheLockOf(streamId: string): Promise<void> {
       for (let attempt = 0; attempt < 200; attempt++) {
         const { rows } = await knex.raw(
-          `select count(*)::int as waiting from pg_locks where locktype = 'advisory' and not granted`,
+          `select count(*)::int as waiting from pg_locks
+            where locktype = 'advisory' and not granted
+              and ((classid::bigint << 32) | objid::bigint) = hashtextextended(?, 0)`,
+          [streamId],
         );
         if (rows[0].waiting > 0) return;
         await sleep(10);
       }
-      throw new Error('no batch ever waited for a stream lock');
+      throw new Error(`nobody ever waited for the lock of ${streamId}`);
     }
 
     it("keeps a stream's order when the stream moves while a batch that holds it waits for another stream", async () => {
@@ -468,7 +471,7 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
       const waitingBatch = Promise.all(
         [a, m, y].map((streamId) => oneBatchAtATime.appendToStream(streamId, [testEvent(organisationId)])),
       );
-      await someoneWaitsForAStreamLock();
+      await someoneWaitsForTheLockOf(m);
 
       // when y gets its first event meanwhile, and then the holder commits
       await store.appendToStream(y, [testEvent(organisationId)]);
