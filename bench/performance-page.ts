@@ -96,7 +96,7 @@ per append counts as much as server time. The appends' ratio to the INSERTs depe
 much as on the code: where a commit's flush is cheap it is the ratio of their CPU costs (0.38–0.50
 on disks flushing in about 50 µs), where it is dear the appends' shared commits win most of it
 back (0.77–0.95). \`commit_flush_ms\`, measured in the same run, says which case this run is
-(0.05–0.08 ms gave 0.50, 0.14–0.15 ms gave 0.57–0.73, 0.22–0.58 ms gave 0.77–0.88), though not
+(0.05–0.08 ms gave 0.50, 0.13–0.15 ms gave 0.57–0.73, 0.22–0.58 ms gave 0.77–0.88), though not
 alone: the processor counts too, and 0.14–0.22 ms also gave 0.49–0.65 on other machines. What an
 append costs beyond a bare INSERT, and what was done about it, is in
 [ADR 0007](adr/0007-postgresql-append-details.md). The global read is bound by Node.js, not the
