@@ -81,6 +81,11 @@ export function hashEvent(previousHash: string, revision: number, event: HashedC
 export interface StoredEvent extends HashedContent {
   streamRevision: number;
   globalPosition: bigint;
+  /**
+   * Where a store orders its global log by transaction first (PostgreSQL, ADR 0003), the id of the
+   * transaction that appended the event; elsewhere the position alone gives the order.
+   */
+  transactionId?: bigint;
   previousHash: string;
   hash: string;
 }
@@ -98,7 +103,10 @@ export type IntegrityProblem =
   | 'removed'
   /** This event was not written by the store in this place. */
   | 'inserted'
-  /** This event is intact but no longer follows its predecessor. */
+  /**
+   * This event is intact but no longer follows its predecessor: in the chain, or in the global
+   * log, where it comes before it.
+   */
   | 'reordered';
 
 export interface IntegrityViolation {
@@ -120,8 +128,9 @@ export type StreamCheck =
   | { ok: false; eventsChecked: number; violation: IntegrityViolation };
 
 /**
- * Checks one stream's chain. `events` must be in the order the store lists them by revision;
- * `head` is the store's record of the stream's end, where it keeps one.
+ * Checks one stream's chain, and that its events come in the global log in the order of their
+ * revisions. `events` must be in the order the store lists them by revision; `head` is the
+ * store's record of the stream's end, where it keeps one.
  */
 export function verifyStream(streamId: string, events: readonly StoredEvent[], head?: StreamHead): StreamCheck {
   const hashesInStream = new Set(events.map((event) => event.hash));
@@ -159,6 +168,16 @@ export function verifyStream(streamId: string, events: readonly StoredEvent[], h
     if (hashEvent(event.previousHash, event.streamRevision, event) !== event.hash) {
       return fail(index, 'altered', 'the content no longer matches its hash');
     }
+    // the hashes do not cover where an event stands in the global log, and readers of the log
+    // fold a stream in that order: a stream's events must come there in the order of revisions
+    const predecessor = events[index - 1];
+    if (predecessor && !comesLaterInLog(event, predecessor)) {
+      return fail(
+        index,
+        'reordered',
+        `this event comes before revision ${predecessor.streamRevision} in the global log`,
+      );
+    }
     expectedPrevious = event.hash;
   }
 
@@ -193,6 +212,13 @@ export async function verifyStreams(
   return first
     ? { ok: false, streamsChecked, eventsChecked, firstBadEvent: first }
     : { ok: true, streamsChecked, eventsChecked };
+}
+
+function comesLaterInLog(event: StoredEvent, predecessor: StoredEvent): boolean {
+  if (event.transactionId !== undefined && predecessor.transactionId !== undefined) {
+    if (event.transactionId !== predecessor.transactionId) return event.transactionId > predecessor.transactionId;
+  }
+  return event.globalPosition > predecessor.globalPosition;
 }
 
 function comesBefore(a: IntegrityViolation, b: IntegrityViolation): boolean {

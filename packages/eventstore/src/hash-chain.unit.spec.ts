@@ -15,8 +15,12 @@ import {
 
 type Log = Map<string, { events: StoredEvent[]; head: StreamHead }>;
 
-/** A log as the store writes it: streams interleaved in the order `picks` names them. */
-function writtenLog(picks: readonly number[]): Log {
+/**
+ * A log as the store writes it: streams interleaved in the order `picks` names them. With
+ * `eventsPerTransaction`, events also carry the id of the transaction that appended them, as on
+ * PostgreSQL, where the log is ordered by transaction first (a transaction may hold several).
+ */
+function writtenLog(picks: readonly number[], eventsPerTransaction?: number): Log {
   const log: Log = new Map();
   for (const [index, pick] of picks.entries()) {
     const streamId = `registre-${pick}`;
@@ -35,6 +39,7 @@ function writtenLog(picks: readonly number[]): Log {
       ...content,
       streamRevision: revision,
       globalPosition: BigInt(index + 1),
+      ...(eventsPerTransaction && { transactionId: BigInt(Math.floor(index / eventsPerTransaction) + 100) }),
       previousHash: stream.head.hash,
       hash,
     });
@@ -44,7 +49,7 @@ function writtenLog(picks: readonly number[]): Log {
   return log;
 }
 
-const tamperings = ['alter', 'delete', 'swap', 'forge at the end'] as const;
+const tamperings = ['alter', 'delete', 'swap', 'move in the log', 'forge at the end'] as const;
 type Tampering = (typeof tamperings)[number];
 
 /**
@@ -65,9 +70,22 @@ function tamper(events: StoredEvent[], tampering: Tampering, pick: number): Omit
     // two neighbours trade contents, keeping their revisions and positions
     const first = pick % (events.length - 1);
     const [a, b] = [events[first]!, events[first + 1]!];
-    events[first] = { ...b, streamRevision: a.streamRevision, globalPosition: a.globalPosition };
-    events[first + 1] = { ...a, streamRevision: b.streamRevision, globalPosition: b.globalPosition };
+    events[first] = { ...b, ...placeOf(a) };
+    events[first + 1] = { ...a, ...placeOf(b) };
     return { problem: 'reordered', ...at(events[first]!) };
+  }
+  if (tampering === 'move in the log' && events.length >= 2) {
+    // two neighbours trade places in the global log, keeping their contents and revisions: by
+    // their transaction ids where the log is ordered by them first, else by their positions
+    const first = pick % (events.length - 1);
+    const [a, b] = [events[first]!, events[first + 1]!];
+    const place =
+      a.transactionId !== b.transactionId
+        ? ({ transactionId }: StoredEvent) => ({ transactionId })
+        : ({ globalPosition }: StoredEvent) => ({ globalPosition });
+    events[first] = { ...a, ...place(b) };
+    events[first + 1] = { ...b, ...place(a) };
+    return { problem: 'reordered', ...at(events[first + 1]!) };
   }
   if (tampering === 'delete') {
     const [deleted] = events.splice(index, 1);
@@ -93,6 +111,12 @@ function tamper(events: StoredEvent[], tampering: Tampering, pick: number): Omit
   events[index] = { ...victim, data: { dose: `${victim.data && (victim.data as { dose: string }).dose}0` } };
   return { problem: 'altered', ...at(victim) };
 }
+
+const placeOf = ({ streamRevision, globalPosition, transactionId }: StoredEvent) => ({
+  streamRevision,
+  globalPosition,
+  transactionId,
+});
 
 describe('hash chain', () => {
   describe('content hash', () => {
@@ -124,17 +148,46 @@ describe('hash chain', () => {
   });
 
   describe('verifying a log someone rewrote', () => {
+    it('reports a stream whose revisions come out of order in the global log, at the event that comes too early', async () => {
+      // given a stream of two events whose second was appended by a transaction with a lower id
+      // than the first's (what a transaction that had written before taking the stream's lock did)
+      const log = writtenLog([0, 0], 1);
+      const { events, head } = log.get('registre-0')!;
+      const [first, second] = events as [StoredEvent, StoredEvent];
+      events[1] = { ...second, transactionId: first.transactionId! - 1n };
+
+      // when the stream is verified
+      const report = await verifyStreams(
+        (async function* () {
+          yield { streamId: 'registre-0', events, head };
+        })(),
+      );
+
+      // then its chain is intact, but a reader of the log would meet revision 1 before revision 0
+      expect(report).to.deep.include({ ok: false, eventsChecked: 1 });
+      if (report.ok) return;
+      expect(report.firstBadEvent).to.deep.equal({
+        streamId: 'registre-0',
+        problem: 'reordered',
+        eventId: second.id,
+        streamRevision: 1,
+        globalPosition: second.globalPosition,
+        detail: 'this event comes before revision 0 in the global log',
+      });
+    });
+
     it('names the first bad event in the global log, and what was done to it', async () => {
       await fc.assert(
         fc.asyncProperty(
           fc.array(fc.nat(3), { minLength: 1, maxLength: 24 }),
+          fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
           fc.array(fc.record({ stream: fc.nat(), tampering: fc.constantFrom(...tamperings), pick: fc.nat() }), {
             minLength: 1,
             maxLength: 2,
           }),
-          async (picks, rewrites) => {
+          async (picks, eventsPerTransaction, rewrites) => {
             // given a log as written, and one or two of its streams rewritten
-            const log = writtenLog(picks);
+            const log = writtenLog(picks, eventsPerTransaction);
             const streamIds = [...log.keys()];
             const expected: Omit<IntegrityViolation, 'detail'>[] = [];
             for (const { stream, tampering, pick } of rewrites) {

@@ -11,7 +11,7 @@ export interface StoredStream {
   head: StreamHead;
 }
 
-type IntegrityRow = readonly [...EventRow, headRevision: number | null, headHash: string | null];
+type IntegrityRow = readonly [...EventRow, headRevision: number | null, headHash: string | null, transactionId: string];
 
 /**
  * A stream never created by the store has no head row: its head is "before the first event", so
@@ -21,7 +21,8 @@ const NO_HEAD: StreamHead = { revision: -1, hash: GENESIS_HASH };
 
 /**
  * The stored streams one at a time, raw (never decrypted), each with the head the `streams` table
- * keeps for it, for `verifyStreams`. The log is walked in pages by (stream, revision), so memory
+ * keeps for it and each event's transaction id (the first key of the global log's order), for
+ * `verifyStreams`. The log is walked in pages by (stream, revision), so memory
  * holds one page and one stream, never the whole log. Run it in one repeatable-read transaction
  * so that every page sees the same snapshot: heads and events then always agree.
  */
@@ -31,7 +32,7 @@ export async function* storedStreams(db: Queryable, schema: string, streamId?: s
   for (;;) {
     const rows = await selectRows<IntegrityRow>(db, ...pageQuery(schema, streamId, cursor));
     for (const row of rows) {
-      const event = toRecordedEvent(row);
+      const event: StoredEvent = { ...toRecordedEvent(row), transactionId: BigInt(row[12]) };
       if (current?.streamId !== event.streamId) {
         if (current) yield current;
         current = { streamId: event.streamId, events: [], head: headOf(row) };
@@ -62,7 +63,7 @@ function pageQuery(
   }
   const where = conditions.length > 0 ? `where ${conditions.join(' and ')}` : '';
   return [
-    `select ${EVENT_COLUMNS}, s.revision, encode(s.head_hash, 'hex')
+    `select ${EVENT_COLUMNS}, s.revision, encode(s.head_hash, 'hex'), e.transaction_id::text
        from ${schema}.events e left join ${schema}.streams s on s.stream_id = e.stream_id
        ${where}
        order by e.stream_id, e.stream_revision

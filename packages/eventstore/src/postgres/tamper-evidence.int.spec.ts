@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import type { RecordedEvent } from '../event.js';
 import { hashEvent, type IntegrityReport } from '../hash-chain.js';
-import { testEvent, testEvents, uniqueOrganisationId } from '../testing/fixtures.js';
+import { readAllOnceVisible, testEvent, testEvents, uniqueOrganisationId } from '../testing/fixtures.js';
 import { migrateEventStore } from './migrations.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { dropSchema, tamperWith, testPostgres, uniqueSchema } from './test-databases.js';
@@ -122,6 +122,26 @@ describe('PostgresEventStore tamper evidence (PostgreSQL)', () => {
       streamRevision: 1,
       globalPosition: first!.globalPosition,
     });
+  });
+
+  it('reports events moved in the global log against their revisions as reordered, at the one that comes too early', async () => {
+    // given
+    const [, first, second] = target;
+
+    // when their transaction ids trade places, so that the global log (ordered by transaction
+    // first) gives revision 2 before revision 1, while contents, chain and positions stay
+    await rewrite(
+      `update ${schema}.events e set transaction_id = o.transaction_id
+         from ${schema}.events o
+        where (e.id = ? and o.id = ?) or (e.id = ? and o.id = ?)`,
+      [first!.id, second!.id, second!.id, first!.id],
+    );
+    const log = await readAllOnceVisible(store, first!.metadata.organisationId, 15);
+    const inLog = log.filter((event) => event.streamId === 'register-b');
+    expect(inLog.map((event) => event.streamRevision)).to.deep.equal([0, 2, 1, 3, 4]);
+
+    // then
+    expectFirstBadEvent(await verified(), 'reordered', at(second!));
   });
 
   it('reports the last event of a stream deleted as removed, after the end of the stream', async () => {

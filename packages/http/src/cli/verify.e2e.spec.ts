@@ -63,4 +63,33 @@ describe('dui verify', function () {
     expect(other.code, other.stderr).to.equal(0);
     expect(other.stdout).to.include('3 événement(s) dans 1 flux');
   });
+
+  it('exits 1 when a stream’s events were moved in the global log, though every chain is intact', async () => {
+    // given the last event of dossier-b given the transaction id of dossier-a's append, which came
+    // before: the global log (ordered by transaction first) now gives it before dossier-b's others
+    const opened = await database.open();
+    let position: bigint;
+    try {
+      const [target] = await opened.store.readStream('dossier-b', { fromRevision: 3, maxCount: 1 });
+      position = target!.globalPosition;
+      await tamperWith(opened.knex, database.schema, (trx) =>
+        trx.raw(
+          `update ${database.schema}.events set transaction_id =
+             (select transaction_id from ${database.schema}.events where stream_id = 'dossier-a' limit 1)
+            where stream_id = 'dossier-b' and stream_revision = 3`,
+        ),
+      );
+    } finally {
+      await opened.close();
+    }
+
+    // when
+    const run = await database.run(['verify', '--stream', 'dossier-b']);
+
+    // then
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.include('erreur : intégrité rompue : événements réordonnés');
+    expect(run.stderr).to.include('dans le journal global');
+    expect(run.stderr).to.include(`flux « dossier-b », révision 3, position globale ${position}`);
+  });
 });

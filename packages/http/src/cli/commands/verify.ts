@@ -8,7 +8,8 @@ const PROBLEMS: Record<IntegrityViolation['problem'], string> = {
   altered: 'événement altéré (son contenu ne correspond plus à son empreinte)',
   removed: 'événement supprimé (il en manque un avant celui-ci)',
   inserted: 'événement inséré (il n’est chaîné à aucun événement du flux, ou sa révision est en double)',
-  reordered: 'événements réordonnés (celui-ci est intact mais ne suit plus son prédécesseur)',
+  reordered:
+    'événements réordonnés (celui-ci est intact mais ne suit plus son prédécesseur, dans son flux ou dans le journal global)',
 };
 
 export function registerVerify(program: Command, context: CliContext): void {
