@@ -22,9 +22,9 @@ const NO_HEAD: StreamHead = { revision: -1, hash: GENESIS_HASH };
 /**
  * The stored streams one at a time, raw (never decrypted), each with the head the `streams` table
  * keeps for it and each event's transaction id (the first key of the global log's order), for
- * `verifyStreams`. The log is walked in pages by (stream, revision), so memory
- * holds one page and one stream, never the whole log. Run it in one repeatable-read transaction
- * so that every page sees the same snapshot: heads and events then always agree.
+ * `verifyStreams`. The log is walked in pages by (stream, revision), so memory holds one page and
+ * one stream, never the whole log. Run it in one repeatable-read transaction so that every page
+ * sees the same snapshot: heads and events then always agree.
  */
 export async function* storedStreams(db: Queryable, schema: string, streamId?: string): AsyncGenerator<StoredStream> {
   let current: StoredStream | undefined;
