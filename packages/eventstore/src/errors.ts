@@ -75,3 +75,15 @@ export class StaleTransactionError extends EventStoreError {
     );
   }
 }
+
+/** An anchor (ADR 0004) that is malformed, or whose digest no longer matches its content. */
+export class InvalidAnchorError extends EventStoreError {
+  override readonly name = 'InvalidAnchorError';
+  constructor(
+    message: string,
+    /** `altered`: well formed, but changed after it was taken, which is itself an alert. */
+    readonly reason: 'malformed' | 'altered',
+  ) {
+    super(message);
+  }
+}

@@ -1,5 +1,5 @@
 import type { EventToAppend, RecordedEvent } from './event.js';
-import type { IntegrityReport } from './hash-chain.js';
+import type { ChainCheckOptions, IntegrityReport } from './hash-chain.js';
 
 /**
  * What the caller believes about the stream before appending:
@@ -59,10 +59,8 @@ export interface SubscribeOptions extends ReadAllOptions {
   pollIntervalMs?: number;
 }
 
-export interface VerifyOptions {
-  /** Verify one stream; without it the whole log is walked. */
-  streamId?: string;
-}
+/** One stream or the whole log, optionally against an anchor (ADR 0004). */
+export type VerifyOptions = ChainCheckOptions;
 
 /**
  * The event store port. Every adapter (PostgreSQL, PGlite, EventStoreDB, in-memory) passes the

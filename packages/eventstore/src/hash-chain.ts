@@ -104,6 +104,11 @@ export type IntegrityProblem =
   /** This event was not written by the store in this place. */
   | 'inserted'
   /**
+   * This event is not the one an anchor saw at this revision: the stream was rewritten at or
+   * before it, every later hash recomputed (ADR 0004).
+   */
+  | 'rewritten'
+  /**
    * This event is intact but no longer follows its predecessor: in the chain, or in the global
    * log, where it comes before it.
    */
@@ -120,8 +125,27 @@ export interface IntegrityViolation {
 }
 
 export type IntegrityReport =
-  | { ok: true; streamsChecked: number; eventsChecked: number }
+  | { ok: true; streamsChecked: number; eventsChecked: number; streamEnds?: StreamEnd[] }
   | { ok: false; streamsChecked: number; eventsChecked: number; firstBadEvent: IntegrityViolation };
+
+/** Where a stream ended when the log was verified: what an anchor keeps of it (ADR 0004). */
+export interface StreamEnd {
+  streamId: string;
+  revision: number;
+  hash: string;
+}
+
+export interface ChainCheckOptions {
+  /** Verify one stream; without it the whole log is walked. */
+  streamId?: string;
+  /**
+   * Stream ends seen earlier, kept outside the database (an anchor): each stream must still hold,
+   * at the revision seen, the event seen. Streams that began since are not in it.
+   */
+  anchor?: { readonly streams: readonly StreamEnd[] };
+  /** Return each walked stream's end with a report that verifies, to anchor them. */
+  streamEnds?: boolean;
+}
 
 export type StreamCheck =
   | { ok: true; eventsChecked: number }
@@ -132,7 +156,12 @@ export type StreamCheck =
  * revisions. `events` must be in the order the store lists them by revision; `head` is the
  * store's record of the stream's end, where it keeps one.
  */
-export function verifyStream(streamId: string, events: readonly StoredEvent[], head?: StreamHead): StreamCheck {
+export function verifyStream(
+  streamId: string,
+  events: readonly StoredEvent[],
+  head?: StreamHead,
+  anchored?: StreamEnd,
+): StreamCheck {
   const hashesInStream = new Set(events.map((event) => event.hash));
   let expectedPrevious = GENESIS_HASH;
   const fail = (index: number, problem: IntegrityProblem, detail: string): StreamCheck => {
@@ -190,27 +219,65 @@ export function verifyStream(streamId: string, events: readonly StoredEvent[], h
     if (head.hash !== expectedPrevious)
       return fail(last, 'altered', 'the last event no longer matches the stream head');
   }
+
+  // a stream rewritten whole, hashes and head recomputed, passes every check above
+  if (anchored) {
+    const seen = events[anchored.revision];
+    if (!seen) {
+      return fail(
+        events.length,
+        'removed',
+        `the anchor saw this stream up to revision ${anchored.revision}, it ends at ${events.length - 1}`,
+      );
+    }
+    if (seen.hash !== anchored.hash) {
+      return fail(anchored.revision, 'rewritten', 'this is not the event the anchor saw at this revision');
+    }
+  }
   return { ok: true, eventsChecked: events.length };
 }
 
 /**
- * Folds stream checks into one report for the whole log. Every stream is checked; the violation
- * reported is the one earliest in the global log (a removed tail, which has no event, comes last).
+ * Folds stream checks into one report for the whole log (or the one stream `options.streamId`
+ * names, which is then all `streams` holds). Every stream is checked; the violation reported is
+ * the one earliest in the global log (a removed tail, which has no event, comes last).
  */
 export async function verifyStreams(
   streams: AsyncIterable<{ streamId: string; events: readonly StoredEvent[]; head?: StreamHead }>,
+  options: ChainCheckOptions = {},
 ): Promise<IntegrityReport> {
+  const anchored = new Map(
+    (options.anchor?.streams ?? [])
+      .filter((end) => options.streamId === undefined || end.streamId === options.streamId)
+      .map((end) => [end.streamId, end]),
+  );
+  const ends: StreamEnd[] = [];
   let streamsChecked = 0;
   let eventsChecked = 0;
   let first: IntegrityViolation | undefined;
+  const report = (violation: IntegrityViolation) => {
+    if (first === undefined || comesBefore(violation, first)) first = violation;
+  };
   for await (const { streamId, events, head } of streams) {
-    const check = verifyStream(streamId, events, head);
+    const check = verifyStream(streamId, events, head, anchored.get(streamId));
+    anchored.delete(streamId);
     streamsChecked += 1;
     eventsChecked += check.eventsChecked;
-    if (!check.ok && (first === undefined || comesBefore(check.violation, first))) first = check.violation;
+    if (!check.ok) report(check.violation);
+    const last = events.at(-1);
+    if (options.streamEnds && last) ends.push({ streamId, revision: last.streamRevision, hash: last.hash });
   }
-  return first
-    ? { ok: false, streamsChecked, eventsChecked, firstBadEvent: first }
+  // streams the anchor saw that are gone, events and head alike
+  for (const { streamId, revision } of anchored.values()) {
+    report({
+      streamId,
+      problem: 'removed',
+      detail: `the anchor saw this stream up to revision ${revision}, it is gone`,
+    });
+  }
+  if (first) return { ok: false, streamsChecked, eventsChecked, firstBadEvent: first };
+  return options.streamEnds
+    ? { ok: true, streamsChecked, eventsChecked, streamEnds: ends }
     : { ok: true, streamsChecked, eventsChecked };
 }
 

@@ -3,6 +3,7 @@
  * crypto-shredding. The EventStoreDB adapter is at `@dui-pds/eventstore/eventstoredb`, so that
  * only its users load the gRPC client; the conformance suite at `@dui-pds/eventstore/testing`.
  */
+export { type Anchor, type AnchorTaking, anchorOf, parseAnchor, takeAnchor } from './anchor.js';
 export { type PreparedEvent, prepareEvents } from './append-preparation.js';
 export {
   type CommandMetadata,
@@ -17,6 +18,7 @@ export * from './crypto/index.js';
 export {
   DuplicateEventIdError,
   EventStoreError,
+  InvalidAnchorError,
   InvalidEventError,
   StaleTransactionError,
   TenantMismatchError,
@@ -45,11 +47,14 @@ export type {
   VerifyOptions,
 } from './event-store.js';
 export {
+  type ChainCheckOptions,
   GENESIS_HASH,
+  hashEvent,
   type IntegrityProblem,
   type IntegrityReport,
   type IntegrityViolation,
   type StoredEvent,
+  type StreamEnd,
   type StreamHead,
   verifyStream,
   verifyStreams,

@@ -189,6 +189,7 @@ export class EventStoreDbEventStore implements EventStore {
           if (events.length > 0) yield { streamId, events };
         }
       })(),
+      options,
     );
   }
 

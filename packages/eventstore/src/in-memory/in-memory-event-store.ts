@@ -149,6 +149,7 @@ export class InMemoryEventStore implements EventStore {
           yield { streamId, events: events ?? [], head };
         }
       })(),
+      options,
     );
   }
 

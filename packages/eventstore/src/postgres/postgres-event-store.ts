@@ -200,7 +200,7 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
 
   async verifyIntegrity(options: VerifyOptions = {}): Promise<IntegrityReport> {
     // one snapshot for the whole walk, so that heads and events always agree
-    return this.#knex.transaction((trx) => verifyStreams(storedStreams(trx, this.#schema, options.streamId)), {
+    return this.#knex.transaction((trx) => verifyStreams(storedStreams(trx, this.#schema, options.streamId), options), {
       isolationLevel: 'repeatable read',
       readOnly: true,
     });

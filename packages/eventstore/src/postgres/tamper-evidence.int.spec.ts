@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
+import { type Anchor, takeAnchor } from '../anchor.js';
 import type { RecordedEvent } from '../event.js';
-import { hashEvent, type IntegrityReport } from '../hash-chain.js';
+import { canonicalJson, hashEvent, type IntegrityReport } from '../hash-chain.js';
 import { readAllOnceVisible, testEvent, testEvents, uniqueOrganisationId } from '../testing/fixtures.js';
 import { migrateEventStore } from './migrations.js';
 import { PostgresEventStore } from './postgres-event-store.js';
@@ -157,6 +158,83 @@ describe('PostgresEventStore tamper evidence (PostgreSQL)', () => {
       expect(report.firstBadEvent).to.include({ streamId: 'register-b', problem: 'removed' });
       expect(report.firstBadEvent.eventId).to.equal(undefined);
     }
+  });
+
+  describe('against an anchor taken before', () => {
+    let anchor: Anchor;
+    beforeEach(async () => {
+      const taken = await takeAnchor(store, new Date());
+      if (!taken.ok) expect.fail('the log should verify');
+      anchor = taken.anchor;
+    });
+
+    /** Replaces the data of register-b from `revision` on, recomputing every later hash and the head. */
+    async function rewriteWithRecomputedHashes(revision: number): Promise<void> {
+      await tamperWith(knex, schema, async (trx) => {
+        let previousHash = target[revision - 1]!.hash;
+        for (const event of target.slice(revision)) {
+          const data = { index: 99 };
+          const hash = hashEvent(previousHash, event.streamRevision, { ...event, data });
+          await trx.raw(
+            `update ${schema}.events set data = ?::json, previous_hash = decode(?, 'hex'), hash = decode(?, 'hex')
+              where id = ?`,
+            [canonicalJson(data)!, previousHash, hash, event.id],
+          );
+          previousHash = hash;
+        }
+        await trx.raw(`update ${schema}.streams set head_hash = decode(?, 'hex') where stream_id = 'register-b'`, [
+          previousHash,
+        ]);
+      });
+    }
+
+    it('reports a stream rewritten with recomputed hashes, which the chains alone do not show', async () => {
+      // given the anchor of beforeEach
+
+      // when register-b is rewritten from revision 2, by someone who knows the chain formula
+      await rewriteWithRecomputedHashes(2);
+
+      // then the chains verify, but the anchor shows that revision 4 is no longer the event it saw
+      expect(await store.verifyIntegrity()).to.include({ ok: true });
+      const rewritten = (await store.readStream('register-b'))[4]!;
+      for (const report of [
+        await store.verifyIntegrity({ anchor }),
+        await store.verifyIntegrity({ streamId: 'register-b', anchor }),
+      ]) {
+        if (report.ok) expect.fail('the rewritten log verified against the anchor');
+        expect(report.firstBadEvent).to.include({ streamId: 'register-b', problem: 'rewritten', ...at(rewritten) });
+      }
+    });
+
+    it('reports the end of a stream cut off with its head moved back', async () => {
+      // given the anchor of beforeEach
+
+      // when register-b loses its last two events and its head says it ends at revision 2
+      await rewrite(`delete from ${schema}.events where stream_id = 'register-b' and stream_revision > 2`);
+      await rewrite(`update ${schema}.streams set revision = 2, head_hash = decode(?, 'hex') where stream_id = ?`, [
+        target[2]!.hash,
+        'register-b',
+      ]);
+
+      // then
+      expect(await store.verifyIntegrity()).to.include({ ok: true });
+      const report = await store.verifyIntegrity({ anchor });
+      if (report.ok) expect.fail('the cut log verified against the anchor');
+      expect(report.firstBadEvent).to.deep.include({ streamId: 'register-b', problem: 'removed' });
+      expect(report.firstBadEvent.eventId).to.equal(undefined);
+    });
+
+    it('still verifies once the log has grown', async () => {
+      // given the anchor of beforeEach
+      const organisationId = target[0]!.metadata.organisationId;
+
+      // when every stream grows and a new one begins
+      for (const streamId of [...streamIds, 'register-d'])
+        await store.appendToStream(streamId, testEvents(organisationId, 1));
+
+      // then
+      expect(await store.verifyIntegrity({ anchor })).to.deep.equal({ ok: true, streamsChecked: 4, eventsChecked: 19 });
+    });
   });
 
   it('refuses to update or delete an event through ordinary SQL', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { z } from 'zod';
+import { takeAnchor } from '../anchor.js';
 import {
   DuplicateEventIdError,
   InvalidEventError,
@@ -747,6 +748,32 @@ export function describeEventStoreConformance<Transaction = never>(
         assert.deepEqual(stream, { ok: true, streamsChecked: 1, eventsChecked: 4 });
         assert.equal(log.ok, true, `the log should verify: ${JSON.stringify(log, bigintAsString)}`);
         assert.ok(log.eventsChecked >= 5);
+      });
+
+      it('keeps an anchor of the log valid as the log grows', async () => {
+        // given a log anchored
+        const streamId = await givenStream(testEvents(organisationId, 2));
+        const taken = await takeAnchor(store, new Date('2026-11-29T06:00:00Z'));
+        assert.equal(taken.ok, true, `the log should verify: ${JSON.stringify(taken, bigintAsString)}`);
+        if (!taken.ok) return;
+
+        // when the stream grows and another begins
+        await store.appendToStream(streamId, testEvents(organisationId, 2), { expectedRevision: 1 });
+        await givenStream(testEvents(organisationId, 1));
+
+        // then the anchor saw the stream's end then, and the log and the stream still verify against it
+        const [, second] = await store.readStream(streamId);
+        assert.deepEqual(
+          taken.anchor.streams.find((end) => end.streamId === streamId),
+          { streamId, revision: 1, hash: second!.hash },
+        );
+        const log = await store.verifyIntegrity({ anchor: taken.anchor });
+        assert.equal(log.ok, true, `the log should verify: ${JSON.stringify(log, bigintAsString)}`);
+        assert.deepEqual(await store.verifyIntegrity({ streamId, anchor: taken.anchor }), {
+          ok: true,
+          streamsChecked: 1,
+          eventsChecked: 4,
+        });
       });
 
       it('reports the altered event when data changed behind the store', async function () {

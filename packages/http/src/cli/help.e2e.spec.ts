@@ -14,7 +14,7 @@ describe('dui --help', function () {
 
     // then
     expect(run.code).to.equal(0);
-    for (const text of ['Utilisation : dui', 'migrate', 'verify', 'projections', 'replay', 'export-stream']) {
+    for (const text of ['Utilisation : dui', 'migrate', 'verify', 'anchor', 'projections', 'replay', 'export-stream']) {
       expect(run.stdout).to.include(text);
     }
     for (const text of ['--database-url <url>', '--schema <nom>', 'DUI_MASTER_KEY', 'Codes de sortie']) {
@@ -24,7 +24,8 @@ describe('dui --help', function () {
 
   const commands: [string[], string[]][] = [
     [['migrate'], ['Crée ou met à jour']],
-    [['verify'], ['--stream <flux>']],
+    [['verify'], ['--stream <flux>', '--anchor <fichier>']],
+    [['anchor'], ['--out <fichier>', 'hors de la base']],
     [['projections'], ['list', 'status', 'rebuild']],
     [['projections', 'list'], ['--json']],
     [['projections', 'status'], ['--json']],

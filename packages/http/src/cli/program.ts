@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
+import { registerAnchor } from './commands/anchor.js';
 import { registerExportStream } from './commands/export-stream.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -43,6 +44,7 @@ export function createProgram(context: CliContext): Command {
     .addHelpText('after', ENVIRONMENT_HELP);
   registerMigrate(program, context);
   registerVerify(program, context);
+  registerAnchor(program, context);
   registerProjections(program, context);
   registerReplay(program, context);
   registerExportStream(program, context);

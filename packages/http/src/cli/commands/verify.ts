@@ -1,5 +1,6 @@
-import type { IntegrityViolation } from '@dui-pds/eventstore';
+import type { Anchor, IntegrityViolation } from '@dui-pds/eventstore';
 import type { Command } from 'commander';
+import { readAnchor } from '../anchor-file.js';
 import { IntegrityFailure } from '../cli-errors.js';
 import { type CliContext, inSession, note, say } from '../context.js';
 import { formatCount } from '../progress-bar.js';
@@ -10,6 +11,9 @@ const PROBLEMS: Record<IntegrityViolation['problem'], string> = {
   inserted: 'événement inséré (il n’est chaîné à aucun événement du flux, ou sa révision est en double)',
   reordered:
     'événements réordonnés (celui-ci est intact mais ne suit plus son prédécesseur, dans son flux ou dans le journal global)',
+  rewritten:
+    'flux réécrit depuis l’ancre (à cette révision, ce n’est plus l’événement que l’ancre a vu : ' +
+    'il a été remplacé, lui ou un précédent, et les empreintes recalculées)',
 };
 
 export function registerVerify(program: Command, context: CliContext): void {
@@ -18,17 +22,21 @@ export function registerVerify(program: Command, context: CliContext): void {
     .summary('vérifie les chaînes de hachage du journal')
     .description(
       'Vérifie les chaînes de hachage du journal (tout le journal, ou un flux) ; ' +
-        'code de sortie 1 et le premier événement en défaut quand elles sont rompues',
+        'code de sortie 1 et le premier événement en défaut quand elles sont rompues. ' +
+        'Avec --anchor, vérifie aussi que chaque flux contient encore ce que l’ancre a vu (voir dui anchor)',
     )
     .option('--stream <flux>', 'ne vérifie que ce flux (identifiant du flux)')
-    .action(async (options: { stream?: string }, command: Command) => {
+    .option('--anchor <fichier>', 'ancre prise plus tôt par dui anchor, conservée hors de la base')
+    .action(async (options: { stream?: string; anchor?: string }, command: Command) => {
+      // read before anything is opened: a wrong path should not cost a walk of the whole log
+      const anchor = options.anchor === undefined ? undefined : await readAnchor(options.anchor);
       await inSession(command, context, async ({ rawStore }) => {
         note(
           context,
           options.stream ? `Vérification du flux « ${options.stream} »…` : 'Vérification de tout le journal…',
         );
         // the chains cover the data as stored: verify the raw store, never a decrypting one
-        const report = await rawStore.verifyIntegrity(options.stream ? { streamId: options.stream } : {});
+        const report = await rawStore.verifyIntegrity({ streamId: options.stream, anchor });
         const walked = `${formatCount(report.eventsChecked)} événement(s) dans ${formatCount(report.streamsChecked)} flux`;
         if (!report.ok)
           throw new IntegrityFailure(
@@ -36,9 +44,14 @@ export function registerVerify(program: Command, context: CliContext): void {
           );
         if (options.stream && report.eventsChecked === 0)
           note(context, `le flux « ${options.stream} » n’a aucun événement`);
-        say(context, `Intégrité vérifiée : ${walked}, chaînes de hachage intactes.`);
+        say(context, `Intégrité vérifiée : ${walked}, chaînes de hachage intactes${anchor ? conformTo(anchor) : ''}.`);
       });
     });
+}
+
+/** The digest is what the auditor compares with the one published when the anchor was taken. */
+function conformTo(anchor: Anchor): string {
+  return `, conformes à l’ancre du ${anchor.takenAt} (empreinte ${anchor.digest})`;
 }
 
 /** Names the event by everything an auditor needs to find it; never its data. */

@@ -1,0 +1,154 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashEvent, type RecordedEvent } from '@dui-pds/eventstore';
+import { tamperWith, testEvents, uniqueOrganisationId } from '@dui-pds/eventstore/testing';
+import { expect } from 'chai';
+import { CliDatabase } from './testing/cli-under-test.js';
+
+describe('dui anchor, then dui verify --anchor', function () {
+  this.timeout(120_000);
+  let database: CliDatabase;
+  let folder: string;
+  let anchorFile: string;
+  let organisation: string;
+
+  beforeEach(async () => {
+    database = new CliDatabase();
+    folder = await mkdtemp(join(tmpdir(), 'dui-anchor-'));
+    anchorFile = join(folder, 'ancre.json');
+    const migrate = await database.run(['migrate']);
+    expect(migrate.code, migrate.stderr).to.equal(0);
+    organisation = uniqueOrganisationId();
+    await appendTo('registre-a', 3);
+    await appendTo('registre-b', 2);
+  });
+  afterEach(async () => {
+    await database.drop();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  async function appendTo(streamId: string, count: number): Promise<void> {
+    const opened = await database.open();
+    try {
+      await opened.store.appendToStream(streamId, testEvents(organisation, count));
+    } finally {
+      await opened.close();
+    }
+  }
+
+  async function anchored(): Promise<string> {
+    const run = await database.run(['anchor', '--out', anchorFile]);
+    expect(run.code, run.stderr).to.equal(0);
+    const digest = /Empreinte à publier hors de la base : ([0-9a-f]{64})/.exec(run.stderr)?.[1];
+    expect(digest, run.stderr).to.be.a('string');
+    return digest!;
+  }
+
+  it('writes the end of every stream and the digest to publish, and verifies against it as the log grows', async () => {
+    // given the log of beforeEach, anchored
+    const digest = await anchored();
+
+    // when the log grows, then is verified against the anchor
+    await appendTo('registre-a', 1);
+    await appendTo('registre-c', 1);
+    const run = await database.run(['verify', '--anchor', anchorFile]);
+
+    // then the file names each stream's end then, and the verification the digest the auditor compares
+    const anchor = JSON.parse(await readFile(anchorFile, 'utf8'));
+    expect(anchor.digest).to.equal(digest);
+    expect(
+      anchor.streams.map((end: { streamId: string; revision: number }) => [end.streamId, end.revision]),
+    ).to.deep.equal([
+      ['registre-a', 2],
+      ['registre-b', 1],
+    ]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.include('Intégrité vérifiée : 7 événement(s) dans 3 flux, chaînes de hachage intactes');
+    expect(run.stdout).to.include(`conformes à l’ancre du ${anchor.takenAt} (empreinte ${digest})`);
+  });
+
+  it('exits 1 when a stream was rewritten since, though its chain was recomputed', async () => {
+    // given the log anchored
+    await anchored();
+
+    // when registre-a is rewritten from revision 1 by someone who knows the chain formula
+    const opened = await database.open();
+    try {
+      const events = await opened.store.readStream('registre-a');
+      await tamperWith(opened.knex, database.schema, async (trx) => {
+        let previousHash = events[0]!.hash;
+        for (const event of events.slice(1) as RecordedEvent[]) {
+          const data = { index: 42 };
+          const hash = hashEvent(previousHash, event.streamRevision, { ...event, data });
+          await trx.raw(
+            `update ${database.schema}.events set data = ?::json, previous_hash = decode(?, 'hex'),
+               hash = decode(?, 'hex') where id = ?`,
+            [JSON.stringify(data), previousHash, hash, event.id],
+          );
+          previousHash = hash;
+        }
+        await trx.raw(`update ${database.schema}.streams set head_hash = decode(?, 'hex') where stream_id = ?`, [
+          previousHash,
+          'registre-a',
+        ]);
+      });
+    } finally {
+      await opened.close();
+    }
+    const withoutAnchor = await database.run(['verify']);
+    const withAnchor = await database.run(['verify', '--anchor', anchorFile]);
+
+    // then
+    expect(withoutAnchor.code, withoutAnchor.stderr).to.equal(0);
+    expect(withAnchor.code).to.equal(1);
+    expect(withAnchor.stderr).to.include('erreur : intégrité rompue : flux réécrit depuis l’ancre');
+    expect(withAnchor.stderr).to.include('flux « registre-a », révision 2');
+    expect(withAnchor.stderr).not.to.include('42');
+  });
+
+  it('exits 1 when the anchor file was changed after it was taken, and 2 when it is not an anchor', async () => {
+    // given the log anchored, and the anchor edited to an earlier end of registre-a
+    await anchored();
+    const anchor = JSON.parse(await readFile(anchorFile, 'utf8'));
+    anchor.streams[0].revision = 1;
+    await writeFile(anchorFile, JSON.stringify(anchor));
+    const notAnAnchor = join(folder, 'autre.json');
+    await writeFile(notAnAnchor, '{"bonjour": true}');
+
+    // when
+    const edited = await database.run(['verify', '--anchor', anchorFile]);
+    const other = await database.run(['verify', '--anchor', notAnAnchor]);
+    const missing = await database.run(['verify', '--anchor', join(folder, 'absente.json')]);
+
+    // then
+    expect(edited.code).to.equal(1);
+    expect(edited.stderr).to.include('a été modifiée après avoir été prise');
+    expect([other.code, missing.code]).to.deep.equal([2, 2]);
+    expect(other.stderr).to.include('n’est pas une ancre écrite par dui anchor');
+    expect(missing.stderr).to.include('impossible de lire l’ancre');
+  });
+
+  it('does not anchor a log that does not verify, and leaves no file behind', async () => {
+    // given registre-b's data altered in SQL
+    const opened = await database.open();
+    try {
+      await tamperWith(opened.knex, database.schema, (trx) =>
+        trx.raw(`update ${database.schema}.events set data = '{"index":7}' where stream_id = 'registre-b'`),
+      );
+    } finally {
+      await opened.close();
+    }
+
+    // when
+    const run = await database.run(['anchor', '--out', anchorFile]);
+
+    // then
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.include('intégrité rompue, journal non ancré : événement altéré');
+    await readFile(anchorFile).then(
+      () => expect.fail('an anchor was written'),
+      (error: NodeJS.ErrnoException) => expect(error.code).to.equal('ENOENT'),
+    );
+  });
+});

@@ -1,0 +1,44 @@
+import { takeAnchor } from '@dui-pds/eventstore';
+import type { Command } from 'commander';
+import { IntegrityFailure } from '../cli-errors.js';
+import { type CliContext, inSession, note } from '../context.js';
+import { openFileSink, streamSink, type TextSink } from '../output-file.js';
+import { formatCount } from '../progress-bar.js';
+import { describeViolation } from './verify.js';
+
+export function registerAnchor(program: Command, context: CliContext): void {
+  program
+    .command('anchor')
+    .summary('prend une ancre du journal vérifié, à conserver hors de la base')
+    .description(
+      'Vérifie tout le journal puis écrit une ancre : la fin de chaque flux à cet instant, en JSON, ' +
+        'et son empreinte. Conservez l’ancre hors de la base et publiez son empreinte (envoyée à ' +
+        'l’auditeur, inscrite dans un registre) : dui verify --anchor montre ensuite toute réécriture ' +
+        'de ce que l’ancre a vu, même empreintes recalculées. Un journal en défaut n’est pas ancré (code 1)',
+    )
+    .option('--out <fichier>', 'fichier écrit (par défaut : la sortie standard)')
+    .action(async (options: { out?: string }, command: Command) => {
+      const sink: TextSink = options.out ? await openFileSink(options.out) : streamSink(context.stdout);
+      try {
+        const taken = await inSession(command, context, ({ rawStore }) => {
+          note(context, 'Vérification de tout le journal avant de l’ancrer…');
+          return takeAnchor(rawStore, new Date());
+        });
+        const walked = `${formatCount(taken.eventsChecked)} événement(s) dans ${formatCount(taken.streamsChecked)} flux`;
+        if (!taken.ok)
+          throw new IntegrityFailure(
+            `intégrité rompue, journal non ancré : ${describeViolation(taken.firstBadEvent)} ; ${walked} parcourus`,
+          );
+        await sink.write(`${JSON.stringify(taken.anchor, null, 2)}\n`);
+        await sink.close();
+        note(
+          context,
+          `Ancre du ${taken.anchor.takenAt} : ${walked}${options.out ? `, écrite dans ${options.out}` : ''}.`,
+        );
+        note(context, `Empreinte à publier hors de la base : ${taken.anchor.digest}`);
+      } catch (error) {
+        await sink.discard();
+        throw error;
+      }
+    });
+}
