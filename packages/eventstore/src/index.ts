@@ -49,7 +49,6 @@ export type {
 export {
   type ChainCheckOptions,
   GENESIS_HASH,
-  hashEvent,
   type IntegrityProblem,
   type IntegrityReport,
   type IntegrityViolation,

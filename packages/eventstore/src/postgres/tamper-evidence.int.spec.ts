@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { type Anchor, takeAnchor } from '../anchor.js';
 import type { RecordedEvent } from '../event.js';
-import { canonicalJson, hashEvent, type IntegrityReport } from '../hash-chain.js';
+import { hashEvent, type IntegrityReport } from '../hash-chain.js';
 import { readAllOnceVisible, testEvent, testEvents, uniqueOrganisationId } from '../testing/fixtures.js';
 import { migrateEventStore } from './migrations.js';
 import { PostgresEventStore } from './postgres-event-store.js';
-import { dropSchema, tamperWith, testPostgres, uniqueSchema } from './test-databases.js';
+import { dropSchema, rewriteStreamFrom, tamperWith, testPostgres, uniqueSchema } from './test-databases.js';
 
 /**
  * Someone with write access to the tables rewrites the log in raw SQL; the hash chains and the
@@ -168,31 +168,11 @@ describe('PostgresEventStore tamper evidence (PostgreSQL)', () => {
       anchor = taken.anchor;
     });
 
-    /** Replaces the data of register-b from `revision` on, recomputing every later hash and the head. */
-    async function rewriteWithRecomputedHashes(revision: number): Promise<void> {
-      await tamperWith(knex, schema, async (trx) => {
-        let previousHash = target[revision - 1]!.hash;
-        for (const event of target.slice(revision)) {
-          const data = { index: 99 };
-          const hash = hashEvent(previousHash, event.streamRevision, { ...event, data });
-          await trx.raw(
-            `update ${schema}.events set data = ?::json, previous_hash = decode(?, 'hex'), hash = decode(?, 'hex')
-              where id = ?`,
-            [canonicalJson(data)!, previousHash, hash, event.id],
-          );
-          previousHash = hash;
-        }
-        await trx.raw(`update ${schema}.streams set head_hash = decode(?, 'hex') where stream_id = 'register-b'`, [
-          previousHash,
-        ]);
-      });
-    }
-
     it('reports a stream rewritten with recomputed hashes, which the chains alone do not show', async () => {
       // given the anchor of beforeEach
 
       // when register-b is rewritten from revision 2, by someone who knows the chain formula
-      await rewriteWithRecomputedHashes(2);
+      await rewriteStreamFrom(knex, schema, target, 2, { index: 99 });
 
       // then the chains verify, but the anchor shows that revision 4 is no longer the event it saw
       expect(await store.verifyIntegrity()).to.include({ ok: true });

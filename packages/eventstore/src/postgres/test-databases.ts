@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { RecordedEvent } from '../event.js';
 import type { EventStore } from '../event-store.js';
+import { canonicalJson, GENESIS_HASH, hashEvent } from '../hash-chain.js';
 import { InProcessAppendNotifier } from '../notifier.js';
 import type { EventStoreTampering, EventStoreUnderTest } from '../testing/conformance.js';
 import { connectPostgres } from './connect.js';
@@ -40,6 +42,36 @@ export async function tamperWith(knex: Knex, schema: string, rewrite: (trx: Knex
     await trx.raw(`alter table ${schema}.events disable trigger events_append_only`);
     await rewrite(trx);
     await trx.raw(`alter table ${schema}.events enable trigger events_append_only`);
+  });
+}
+
+/**
+ * What someone with the table owner's rights and the chain formula can do, unseen by the chains
+ * alone: give a stream's events from `revision` on other data, recomputing every later hash and
+ * the stream's head. `events` is the whole stream as the store reads it (raw, not decrypted).
+ */
+export async function rewriteStreamFrom(
+  knex: Knex,
+  schema: string,
+  events: readonly RecordedEvent[],
+  revision: number,
+  data: unknown,
+): Promise<void> {
+  await tamperWith(knex, schema, async (trx) => {
+    let previousHash = events[revision - 1]?.hash ?? GENESIS_HASH;
+    for (const event of events.slice(revision)) {
+      const hash = hashEvent(previousHash, event.streamRevision, { ...event, data });
+      await trx.raw(
+        `update ${schema}.events set data = ?::json, previous_hash = decode(?, 'hex'), hash = decode(?, 'hex')
+          where id = ?`,
+        [canonicalJson(data)!, previousHash, hash, event.id],
+      );
+      previousHash = hash;
+    }
+    await trx.raw(`update ${schema}.streams set head_hash = decode(?, 'hex') where stream_id = ?`, [
+      previousHash,
+      events[0]!.streamId,
+    ]);
   });
 }
 

@@ -1,6 +1,7 @@
 export {
   dropSchema,
   dropSchemasStartingWith,
+  rewriteStreamFrom,
   TEST_DATABASE_URL,
   tamperWith,
   testPostgres,

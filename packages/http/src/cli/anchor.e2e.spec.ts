@@ -1,8 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashEvent, type RecordedEvent } from '@dui-pds/eventstore';
-import { tamperWith, testEvents, uniqueOrganisationId } from '@dui-pds/eventstore/testing';
+import { rewriteStreamFrom, tamperWith, testEvents, uniqueOrganisationId } from '@dui-pds/eventstore/testing';
 import { expect } from 'chai';
 import { CliDatabase } from './testing/cli-under-test.js';
 
@@ -76,23 +75,7 @@ describe('dui anchor, then dui verify --anchor', function () {
     const opened = await database.open();
     try {
       const events = await opened.store.readStream('registre-a');
-      await tamperWith(opened.knex, database.schema, async (trx) => {
-        let previousHash = events[0]!.hash;
-        for (const event of events.slice(1) as RecordedEvent[]) {
-          const data = { index: 42 };
-          const hash = hashEvent(previousHash, event.streamRevision, { ...event, data });
-          await trx.raw(
-            `update ${database.schema}.events set data = ?::json, previous_hash = decode(?, 'hex'),
-               hash = decode(?, 'hex') where id = ?`,
-            [JSON.stringify(data), previousHash, hash, event.id],
-          );
-          previousHash = hash;
-        }
-        await trx.raw(`update ${database.schema}.streams set head_hash = decode(?, 'hex') where stream_id = ?`, [
-          previousHash,
-          'registre-a',
-        ]);
-      });
+      await rewriteStreamFrom(opened.knex, database.schema, events, 1, { note: 'dose falsifiée' });
     } finally {
       await opened.close();
     }
@@ -104,7 +87,7 @@ describe('dui anchor, then dui verify --anchor', function () {
     expect(withAnchor.code).to.equal(1);
     expect(withAnchor.stderr).to.include('erreur : intégrité rompue : flux réécrit depuis l’ancre');
     expect(withAnchor.stderr).to.include('flux « registre-a », révision 2');
-    expect(withAnchor.stderr).not.to.include('42');
+    expect(withAnchor.stderr).not.to.include('dose falsifiée');
   });
 
   it('exits 1 when the anchor file was changed after it was taken, and 2 when it is not an anchor', async () => {
