@@ -28,12 +28,7 @@ describe('dui anchor, then dui verify --anchor', function () {
   });
 
   async function appendTo(streamId: string, count: number): Promise<void> {
-    const opened = await database.open();
-    try {
-      await opened.store.appendToStream(streamId, testEvents(organisation, count));
-    } finally {
-      await opened.close();
-    }
+    await database.withStore(({ store }) => store.appendToStream(streamId, testEvents(organisation, count)));
   }
 
   async function anchored(): Promise<string> {
@@ -72,13 +67,10 @@ describe('dui anchor, then dui verify --anchor', function () {
     await anchored();
 
     // when registre-a is rewritten from revision 1 by someone who knows the chain formula
-    const opened = await database.open();
-    try {
-      const events = await opened.store.readStream('registre-a');
-      await rewriteStreamFrom(opened.knex, database.schema, events, 1, { note: 'dose falsifiée' });
-    } finally {
-      await opened.close();
-    }
+    await database.withStore(async ({ store, knex }) => {
+      const events = await store.readStream('registre-a');
+      await rewriteStreamFrom(knex, database.schema, events, 1, { note: 'dose falsifiée' });
+    });
     const withoutAnchor = await database.run(['verify']);
     const withAnchor = await database.run(['verify', '--anchor', anchorFile]);
 
@@ -114,14 +106,11 @@ describe('dui anchor, then dui verify --anchor', function () {
 
   it('does not anchor a log that does not verify, and leaves no file behind', async () => {
     // given registre-b's data altered in SQL
-    const opened = await database.open();
-    try {
-      await tamperWith(opened.knex, database.schema, (trx) =>
+    await database.withStore(({ knex }) =>
+      tamperWith(knex, database.schema, (trx) =>
         trx.raw(`update ${database.schema}.events set data = '{"index":7}' where stream_id = 'registre-b'`),
-      );
-    } finally {
-      await opened.close();
-    }
+      ),
+    );
 
     // when
     const run = await database.run(['anchor', '--out', anchorFile]);

@@ -10,14 +10,11 @@ describe('dui verify', function () {
     database = new CliDatabase();
     const migrate = await database.run(['migrate']);
     expect(migrate.code, migrate.stderr).to.equal(0);
-    const opened = await database.open();
-    try {
-      const organisation = uniqueOrganisationId();
-      await opened.store.appendToStream('dossier-a', testEvents(organisation, 3));
-      await opened.store.appendToStream('dossier-b', testEvents(organisation, 4));
-    } finally {
-      await opened.close();
-    }
+    const organisation = uniqueOrganisationId();
+    await database.withStore(async ({ store }) => {
+      await store.appendToStream('dossier-a', testEvents(organisation, 3));
+      await store.appendToStream('dossier-b', testEvents(organisation, 4));
+    });
   });
   afterEach(() => database.drop());
 
@@ -34,21 +31,17 @@ describe('dui verify', function () {
 
   it('exits 1 and names the stream, revision and position of the event altered behind the store’s back', async () => {
     // given the data of revision 2 of dossier-b rewritten in SQL
-    const opened = await database.open();
-    let position: bigint;
-    try {
-      const [target] = await opened.store.readStream('dossier-b', { fromRevision: 2, maxCount: 1 });
-      position = target!.globalPosition;
-      await tamperWith(opened.knex, database.schema, (trx) =>
+    const position = await database.withStore(async ({ store, knex }) => {
+      const [target] = await store.readStream('dossier-b', { fromRevision: 2, maxCount: 1 });
+      await tamperWith(knex, database.schema, (trx) =>
         trx.raw(`update ${database.schema}.events set data = ?::json where stream_id = ? and stream_revision = ?`, [
           JSON.stringify({ index: 99 }),
           'dossier-b',
           2,
         ]),
       );
-    } finally {
-      await opened.close();
-    }
+      return target!.globalPosition;
+    });
 
     // when
     const whole = await database.run(['verify']);
@@ -67,21 +60,17 @@ describe('dui verify', function () {
   it('exits 1 when a stream’s events were moved in the global log, though every chain is intact', async () => {
     // given the last event of dossier-b given the transaction id of dossier-a's append, which came
     // before: the global log (ordered by transaction first) now gives it before dossier-b's others
-    const opened = await database.open();
-    let position: bigint;
-    try {
-      const [target] = await opened.store.readStream('dossier-b', { fromRevision: 3, maxCount: 1 });
-      position = target!.globalPosition;
-      await tamperWith(opened.knex, database.schema, (trx) =>
+    const position = await database.withStore(async ({ store, knex }) => {
+      const [target] = await store.readStream('dossier-b', { fromRevision: 3, maxCount: 1 });
+      await tamperWith(knex, database.schema, (trx) =>
         trx.raw(
           `update ${database.schema}.events set transaction_id =
              (select transaction_id from ${database.schema}.events where stream_id = 'dossier-a' limit 1)
             where stream_id = 'dossier-b' and stream_revision = 3`,
         ),
       );
-    } finally {
-      await opened.close();
-    }
+      return target!.globalPosition;
+    });
 
     // when
     const run = await database.run(['verify', '--stream', 'dossier-b']);

@@ -52,6 +52,16 @@ export class CliDatabase {
     return openEventStore({ databaseUrl: TEST_DATABASE_URL, schema: this.schema });
   }
 
+  /** Opens the store, does `work` with it, and closes it whatever happens. */
+  async withStore<T>(work: (opened: OpenedEventStore) => Promise<T>): Promise<T> {
+    const opened = await this.open();
+    try {
+      return await work(opened);
+    } finally {
+      await opened.close();
+    }
+  }
+
   /** The event store's schema and every schema named after it (projections, builds, replays). */
   async schemas(): Promise<string[]> {
     const knex = testPostgres(1);
