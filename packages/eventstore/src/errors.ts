@@ -1,6 +1,6 @@
 import type { ExpectedRevision } from './event-store.js';
 
-/** Base of every error the event store raises on purpose; anything else is a bug or an outage. */
+/** Base of every error the event store raises on purpose; anything else is a bug, or an outage EventStoreDB's client reports. */
 export class EventStoreError extends Error {
   override readonly name: string = 'EventStoreError';
 }
@@ -85,5 +85,27 @@ export class InvalidAnchorError extends EventStoreError {
     readonly reason: 'malformed' | 'altered',
   ) {
     super(message);
+  }
+}
+
+/**
+ * The database could not be reached, or the connection went during the operation (a restart, a
+ * failover), and the store's one retry on a new connection (ADR 0023) did not help. For an append
+ * the outcome is unknown: the events may have been committed just before the connection went.
+ * Appending the same events again, with the same ids, is safe: what is stored is never stored
+ * twice, and the retry says so (`alreadyAppended`). The driver's error is the `cause`.
+ */
+export class EventStoreUnavailableError extends EventStoreError {
+  override readonly name = 'EventStoreUnavailableError';
+  constructor(
+    readonly operation: 'append' | 'read' | 'verify',
+    options: { cause: unknown },
+  ) {
+    super(
+      operation === 'append'
+        ? 'the database is out of reach: this append may or may not have been recorded, append the same events again'
+        : `the database is out of reach: the ${operation} did not complete, try again`,
+      options,
+    );
   }
 }

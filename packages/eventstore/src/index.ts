@@ -18,6 +18,7 @@ export * from './crypto/index.js';
 export {
   DuplicateEventIdError,
   EventStoreError,
+  EventStoreUnavailableError,
   InvalidAnchorError,
   InvalidEventError,
   StaleTransactionError,
@@ -69,6 +70,7 @@ export {
   openEventStore,
   openPglite,
 } from './postgres/connect.js';
+export { isConnectionLost, isDatabaseUnavailable } from './postgres/database-unavailable.js';
 export type { SchemaMigration } from './postgres/migration.js';
 export { eventStoreMigrations, type MigrateOptions, migrateEventStore } from './postgres/migrations.js';
 export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store.js';

@@ -23,8 +23,8 @@ export interface AppendAttempt {
 /**
  * Turns what the database raised during an append into the port's typed errors (what the caller
  * did wrong is not raised but reported by the append function, see `AppendStatus`). Anything not
- * recognised (connection lost, serialization failure, ...) is returned unchanged: it is an outage
- * or a retryable condition, not something the caller did.
+ * recognised is returned unchanged: it is not something the caller did (a database out of reach
+ * is told apart before, see `EventStoreUnavailableError`).
  */
 export async function translateAppendError(error: unknown, attempt: AppendAttempt): Promise<unknown> {
   if (typeof error !== 'object' || error === null) return error;

@@ -31,12 +31,31 @@ const typesKeptAsText: Knex.PgCustomTypesConfig = {
 /** A knex logger that stays quiet: knex's default prints connection errors (with stacks) to stdout, and callers get them as rejections anyway. */
 const quietLog = { warn() {}, error() {}, deprecate() {}, debug() {} };
 
+/**
+ * Connections the server has ended: it says so (a FATAL error, when a backend is terminated or the
+ * server shuts down) before it closes them, sometimes long before. Until the close reaches the
+ * driver, the pool would lend such a connection again, and a retry on it would fail (ADR 0023).
+ */
+const endedByTheServer = new WeakSet<pg.Client>();
+
+function noticeWhenTheServerEnds(connection: pg.Client, done: (error: null, connection: pg.Client) => void) {
+  connection.connection.on('errorMessage', (message: { severity?: string }) => {
+    if (message.severity === 'FATAL' || message.severity === 'PANIC') endedByTheServer.add(connection);
+  });
+  done(null, connection);
+}
+
 /** A knex pool on a PostgreSQL server. */
 export function connectPostgres(url: string, options: { poolSize?: number } = {}): Knex {
   return knex({
     client: 'pg',
     connection: { connectionString: url, types: typesKeptAsText },
-    pool: { min: 0, max: options.poolSize ?? DEFAULT_POOL_SIZE },
+    pool: {
+      min: 0,
+      max: options.poolSize ?? DEFAULT_POOL_SIZE,
+      afterCreate: noticeWhenTheServerEnds,
+      validate: (connection: pg.Client) => !endedByTheServer.has(connection),
+    },
     log: quietLog,
   });
 }

@@ -3,6 +3,7 @@ import { type PreparedEvent, prepareEvents } from '../append-preparation.js';
 import {
   DuplicateEventIdError,
   EventStoreError,
+  EventStoreUnavailableError,
   InvalidEventError,
   StaleTransactionError,
   TenantMismatchError,
@@ -27,6 +28,7 @@ import { AppendBatcher } from './append-batcher.js';
 import { translateAppendError } from './append-errors.js';
 import { AppendStatus } from './append-function.sql.js';
 import { arrayLiteral, byteaArrayLiteral, integerArrayLiteral, nullableArrayLiteral } from './array-literal.js';
+import { isConnectionLost, isDatabaseUnavailable } from './database-unavailable.js';
 import { DirectPool, type PreparedStatement, positionalParameters } from './direct-pool.js';
 import { OwnAppendsFence } from './own-appends-fence.js';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './row-mapping.js';
@@ -138,10 +140,13 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
     };
     let outcome: AppendOutcome;
     try {
-      outcome = options.transaction
-        ? (await this.#appendBatch(options.transaction, [append]))[0]!
-        : await this.#batcher.submit(append);
+      outcome = await this.#reachingTheDatabase('append', options.transaction, async () =>
+        options.transaction
+          ? (await this.#appendBatch(options.transaction, [append]))[0]!
+          : await this.#batcher.submit(append),
+      );
     } catch (error) {
+      if (error instanceof EventStoreUnavailableError) throw error;
       throw await translateAppendError(error, {
         streamId,
         expected,
@@ -163,20 +168,29 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
       conditions.push(backwards ? 'e.stream_revision <= ?' : 'e.stream_revision >= ?');
       bindings.push(options.fromRevision);
     }
-    const rows = await selectRows<EventRow>(
-      options.transaction ?? this.#knex,
-      `select ${EVENT_COLUMNS} from ${this.#schema}.events e
-        where ${conditions.join(' and ')}
-        order by e.stream_revision ${backwards ? 'desc' : 'asc'}
-        ${limitClause(options.maxCount)}`,
-      bindings,
+    const rows = await this.#reachingTheDatabase('read', options.transaction, () =>
+      selectRows<EventRow>(
+        options.transaction ?? this.#knex,
+        `select ${EVENT_COLUMNS} from ${this.#schema}.events e
+          where ${conditions.join(' and ')}
+          order by e.stream_revision ${backwards ? 'desc' : 'asc'}
+          ${limitClause(options.maxCount)}`,
+        bindings,
+      ),
     );
     return rows.map(toRecordedEvent);
   }
 
   async readAll(options: ReadAllOptions & ReadInTransaction<Knex.Transaction> = {}): Promise<RecordedEvent[]> {
-    // in a caller's transaction the wait would hold it open, and on PGlite wait on itself
-    if (!options.transaction) await this.#ownAppends.waitForOwnAppends(this.#knex);
+    const rows = await this.#reachingTheDatabase('read', options.transaction, async () => {
+      // in a caller's transaction the wait would hold it open, and on PGlite wait on itself
+      if (!options.transaction) await this.#ownAppends.waitForOwnAppends(this.#knex);
+      return this.#readAllRows(options);
+    });
+    return rows.map(toRecordedEvent);
+  }
+
+  #readAllRows(options: ReadAllOptions & ReadInTransaction<Knex.Transaction>): Promise<EventRow[]> {
     const bindings: string[] = [];
     const fromStart = options.after === undefined || options.after <= 0n;
     if (!fromStart) bindings.push(String(options.after));
@@ -185,12 +199,7 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
       this.#readAllSql[fromStart ? 'fromStart' : 'after'][
         options.organisationId === undefined ? 'allTenants' : 'oneTenant'
       ];
-    const rows = await selectRows<EventRow>(
-      options.transaction ?? this.#knex,
-      `${sql} ${limitClause(options.maxCount)}`,
-      bindings,
-    );
-    return rows.map(toRecordedEvent);
+    return selectRows<EventRow>(options.transaction ?? this.#knex, `${sql} ${limitClause(options.maxCount)}`, bindings);
   }
 
   subscribeToAll(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
@@ -200,14 +209,36 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
 
   async verifyIntegrity(options: VerifyOptions = {}): Promise<IntegrityReport> {
     // one snapshot for the whole walk, so that heads and events always agree
-    return this.#knex.transaction((trx) => verifyStreams(storedStreams(trx, this.#schema, options.streamId), options), {
-      isolationLevel: 'repeatable read',
-      readOnly: true,
-    });
+    return this.#reachingTheDatabase('verify', undefined, () =>
+      this.#knex.transaction((trx) => verifyStreams(storedStreams(trx, this.#schema, options.streamId), options), {
+        isolationLevel: 'repeatable read',
+        readOnly: true,
+      }),
+    );
   }
 
   async close(): Promise<void> {
     this.#closing.abort();
+  }
+
+  /**
+   * Runs what needs the database (ADR 0023). A statement whose connection went under it is run
+   * once more, on the new connection the pool opens, unless it was in a caller's transaction (gone
+   * with the connection): a restart or a failover then costs a caller nothing, and an append that
+   * did commit before the connection went is found stored by its ids, not stored twice. What still
+   * cannot reach the database is raised as `EventStoreUnavailableError`.
+   */
+  async #reachingTheDatabase<T>(
+    operation: EventStoreUnavailableError['operation'],
+    transaction: Knex.Transaction | undefined,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await (transaction ? run() : onceMoreIfConnectionLost(run));
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw new EventStoreUnavailableError(operation, { cause: error });
+      throw error;
+    }
   }
 
   /**
@@ -333,6 +364,15 @@ function prepareForStorage(streamId: string, events: readonly EventToAppend[], r
 
 function withLowercaseId(event: EventToAppend): EventToAppend {
   return typeof event?.id === 'string' ? { ...event, id: event.id.toLowerCase() } : event;
+}
+
+async function onceMoreIfConnectionLost<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!isConnectionLost(error)) throw error;
+    return run();
+  }
 }
 
 function limitClause(maxCount: number | undefined): string {

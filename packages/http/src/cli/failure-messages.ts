@@ -5,6 +5,7 @@ import {
   DeploymentSecretUnwrapError,
   EventDataDecryptionError,
   EventStoreError,
+  EventStoreUnavailableError,
   InvalidMasterKeyError,
   TransactionIdsBehindLogError,
 } from '@dui-pds/eventstore';
@@ -76,6 +77,10 @@ function eventStoreFailure(error: unknown): Failure | undefined {
         'avancez l’époque de la base (pg_resetwal -e) avant de démarrer, voir docs/operations.md',
     );
   }
+  if (error instanceof EventStoreUnavailableError) {
+    // the store has already tried once more: what the driver said is the reason to show
+    return systemFailure(error.cause) ?? failure('impossible de joindre la base de données');
+  }
   if (error instanceof CryptoShreddingError) return failure(`erreur du chiffrement des données (${error.name})`);
   if (error instanceof EventStoreError) return failure(`erreur du magasin d’événements (${error.name})`);
   return undefined;
@@ -91,6 +96,10 @@ function systemFailure(error: unknown): Failure | undefined {
     ETIMEDOUT: 'délai de connexion dépassé',
     EHOSTUNREACH: 'hôte injoignable',
     ECONNRESET: 'connexion interrompue',
+    // SQLSTATEs of a server that ends connections or does not take them yet
+    '57P01': 'connexion coupée par le serveur',
+    '57P02': 'connexion coupée par le serveur',
+    '57P03': 'serveur en cours de démarrage ou d’arrêt',
   };
   if (connection[code]) return failure(`impossible de joindre la base de données : ${connection[code]} (${code})`);
   // SQLSTATE classes (PostgreSQL, appendix A)

@@ -1,4 +1,4 @@
-import { TransactionIdsBehindLogError } from '@dui-pds/eventstore';
+import { EventStoreUnavailableError, TransactionIdsBehindLogError } from '@dui-pds/eventstore';
 import { expect } from 'chai';
 import { ExitCode } from './cli-errors.js';
 import { describeFailure } from './failure-messages.js';
@@ -16,6 +16,24 @@ describe('What the operator reads when a command fails', () => {
     expect(failure.message).to.include('identifiant de transaction 4294967999');
     expect(failure.message).to.include('la base n’en est qu’à 812');
     expect(failure.message).to.include('pg_resetwal -e');
+  });
+
+  it('says why the database is out of reach from what the driver said, in French', () => {
+    // given a store that could not reach the database, or lost its connection twice
+    const withCode = (code: string) => Object.assign(new Error('driver message'), { code });
+    const refused = new EventStoreUnavailableError('verify', { cause: withCode('ECONNREFUSED') });
+    const cut = new EventStoreUnavailableError('read', { cause: withCode('57P01') });
+    const unsaid = new EventStoreUnavailableError('read', { cause: new Error('Connection terminated unexpectedly') });
+
+    // then
+    expect(describeFailure(refused)).to.deep.equal({
+      message: 'impossible de joindre la base de données : connexion refusée (ECONNREFUSED)',
+      exitCode: ExitCode.failure,
+    });
+    expect(describeFailure(cut).message).to.equal(
+      'impossible de joindre la base de données : connexion coupée par le serveur (57P01)',
+    );
+    expect(describeFailure(unsaid).message).to.equal('impossible de joindre la base de données');
   });
 
   it('never prints the message of an error it does not know, which may quote data', () => {

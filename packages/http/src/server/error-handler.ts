@@ -27,8 +27,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const problem = problemFor(error, request);
     if (problem?.kind === 'service-unavailable') {
       // an outage, not a bug: its name and code say enough, and its message may quote a statement
-      const { name, code } = error as { name?: unknown; code?: unknown };
-      loggerOf(request, logger).warn({ reason: name, code }, 'database unavailable');
+      const { name, code, cause } = error as { name?: unknown; code?: unknown; cause?: { code?: unknown } };
+      loggerOf(request, logger).warn({ reason: name, code: code ?? cause?.code }, 'database unavailable');
     } else if (problem === undefined || problem.status >= 500) {
       loggerOf(request, logger).error({ err: error }, 'unexpected error');
     }
