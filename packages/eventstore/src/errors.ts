@@ -1,6 +1,6 @@
 import type { ExpectedRevision } from './event-store.js';
 
-/** Base of every error the event store raises on purpose; anything else is a bug, or an outage EventStoreDB's client reports. */
+/** Base of every error the event store raises on purpose; anything else is a bug. */
 export class EventStoreError extends Error {
   override readonly name: string = 'EventStoreError';
 }
@@ -90,7 +90,8 @@ export class InvalidAnchorError extends EventStoreError {
 
 /**
  * The database could not be reached, or the connection went during the operation (a restart, a
- * failover), and the store's one retry on a new connection (ADR 0023) did not help. For an append
+ * failover), and the PostgreSQL store's one retry on a new connection (ADR 0023) did not help; on
+ * EventStoreDB, the client found no server or no answer in time. For an append
  * the outcome is unknown: the events may have been committed just before the connection went.
  * Appending the same events again, with the same ids, is safe: what is stored is never stored
  * twice, and the retry says so (`alreadyAppended`). The driver's error is the `cause`.

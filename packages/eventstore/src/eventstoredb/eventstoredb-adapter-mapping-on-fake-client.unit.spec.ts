@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
-import { InvalidEventError, TenantMismatchError, WrongExpectedRevisionError } from '../errors.js';
+import { UnavailableError } from '@eventstore/db-client';
+import {
+  EventStoreUnavailableError,
+  InvalidEventError,
+  TenantMismatchError,
+  WrongExpectedRevisionError,
+} from '../errors.js';
 import { describeEventStoreConformance } from '../testing/conformance.js';
 import { idsOf, testEvent, testEvents, uniqueOrganisationId, uniqueStreamId } from '../testing/fixtures.js';
+import type { EventStoreDbClient } from './eventstoredb-client.js';
 import { EventStoreDbEventStore } from './eventstoredb-event-store.js';
 import { FakeEventStoreDbClient } from './fake-eventstoredb-client.js';
 
@@ -110,5 +117,57 @@ describe('EventStoreDbEventStore mapping logic on FakeEventStoreDbClient (unit, 
 
     // then
     assert.deepEqual(idsOf(log), idsOf(appended.flat()));
+  });
+
+  it('says the server is out of reach as EventStoreUnavailableError, and an append sent again once it is back is stored once', async () => {
+    // given a server that records an append, then goes away before answering, and stays away
+    const client = new FakeEventStoreDbClient();
+    const outage = () => new UnavailableError(undefined, '14 UNAVAILABLE: No connection established');
+    let reachable = true;
+    const flaky: EventStoreDbClient = {
+      async appendToStream(...args) {
+        if (!reachable) throw outage();
+        await client.appendToStream(...args);
+        reachable = false;
+        throw outage();
+      },
+      async *readStream(...args) {
+        if (!reachable) throw outage();
+        yield* client.readStream(...args);
+      },
+      async *readAll(...args) {
+        if (!reachable) throw outage();
+        yield* client.readAll(...args);
+      },
+      dispose: async () => {},
+    };
+    const store = new EventStoreDbEventStore(flaky);
+    const streamId = uniqueStreamId();
+    const events = testEvents(organisationId, 2);
+
+    // when
+    const append = await store.appendToStream(streamId, events, { expectedRevision: 'noStream' }).catch((e) => e);
+    const reads = await Promise.all([
+      store.readStream(streamId).catch((e) => e),
+      store.readAll().catch((e) => e),
+      store.verifyIntegrity().catch((e) => e),
+    ]);
+
+    // then each is refused as out of reach, with the client's error as its cause
+    for (const [error, operation] of [
+      [append, 'append'],
+      [reads[0], 'read'],
+      [reads[1], 'read'],
+      [reads[2], 'verify'],
+    ] as const) {
+      assert.ok(error instanceof EventStoreUnavailableError, String(error));
+      assert.equal(error.operation, operation);
+      assert.ok(error.cause instanceof UnavailableError);
+    }
+    // and once the server is back, the same append finds its events recorded, once
+    reachable = true;
+    const again = await store.appendToStream(streamId, events, { expectedRevision: 'noStream' });
+    assert.equal(again.alreadyAppended, true);
+    assert.deepEqual(idsOf(await store.readStream(streamId)), idsOf(events));
   });
 });

@@ -1,6 +1,7 @@
 import {
   type AppendExpectedRevision,
   BACKWARDS,
+  DeadlineExceededError,
   END,
   EventStoreDBClient,
   FORWARDS,
@@ -9,10 +10,17 @@ import {
   type ReadRevision,
   START,
   StreamNotFoundError,
+  UnavailableError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
 import { type PreparedEvent, prepareEvents } from '../append-preparation.js';
-import { EventStoreError, InvalidEventError, TenantMismatchError, WrongExpectedRevisionError } from '../errors.js';
+import {
+  EventStoreError,
+  EventStoreUnavailableError,
+  InvalidEventError,
+  TenantMismatchError,
+  WrongExpectedRevisionError,
+} from '../errors.js';
 import type { EventToAppend, RecordedEvent } from '../event.js';
 import type {
   AppendOptions,
@@ -106,7 +114,7 @@ export class EventStoreDbEventStore implements EventStore {
     options: AppendOptions = {},
   ): Promise<AppendResult> {
     const before = this.#lastAppendOf.get(streamId) ?? Promise.resolve();
-    const append = before.then(() => this.#append(streamId, events, options));
+    const append = before.then(() => reachingTheServer('append', () => this.#append(streamId, events, options)));
     const settled = append.catch(() => undefined);
     this.#lastAppendOf.set(streamId, settled);
     void settled.then(() => {
@@ -157,10 +165,14 @@ export class EventStoreDbEventStore implements EventStore {
     if (maxCount <= 0 || (direction === 'backwards' && fromRevision !== undefined && fromRevision < 0)) return [];
     const from: ReadRevision =
       fromRevision === undefined ? (direction === 'forwards' ? START : END) : BigInt(Math.max(fromRevision, 0));
-    return this.#read(streamId, direction, from, maxCount);
+    return reachingTheServer('read', () => this.#read(streamId, direction, from, maxCount));
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+  readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return reachingTheServer('read', () => this.#readAll(options));
+  }
+
+  async #readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
     const { after, maxCount = Number.POSITIVE_INFINITY, organisationId } = options;
     const found: RecordedEvent[] = [];
     if (maxCount <= 0) return found;
@@ -179,7 +191,11 @@ export class EventStoreDbEventStore implements EventStore {
     return pollGlobalLog((readOptions) => this.readAll(readOptions), this.#notifier, { ...options, signal });
   }
 
-  async verifyIntegrity(options: VerifyOptions = {}): Promise<IntegrityReport> {
+  verifyIntegrity(options: VerifyOptions = {}): Promise<IntegrityReport> {
+    return reachingTheServer('verify', () => this.#verifyIntegrity(options));
+  }
+
+  async #verifyIntegrity(options: VerifyOptions): Promise<IntegrityReport> {
     const streamIds = options.streamId === undefined ? await this.#streamIdsInLog() : [options.streamId];
     const read = (streamId: string) => this.#read(streamId, 'forwards', START, WHOLE_STREAM);
     return verifyStreams(
@@ -311,4 +327,23 @@ function lostRace(
   const current = outcome.error?.actualVersion ?? outcome.nextExpectedRevision;
   const actual = typeof current === 'bigint' && current >= 0n ? Number(current) : undefined;
   return new WrongExpectedRevisionError(streamId, expected, actual);
+}
+
+/**
+ * The client's outages as the port's typed error (ADR 0023): the server down or out of reach, or
+ * no answer in time, when an append may or may not have been recorded. The client opens a new
+ * channel on the next call by itself; the store does not try again.
+ */
+async function reachingTheServer<T>(
+  operation: EventStoreUnavailableError['operation'],
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof UnavailableError || error instanceof DeadlineExceededError) {
+      throw new EventStoreUnavailableError(operation, { cause: error });
+    }
+    throw error;
+  }
 }
