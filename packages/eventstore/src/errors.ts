@@ -91,10 +91,10 @@ export class InvalidAnchorError extends EventStoreError {
 /**
  * The database could not be reached, or the connection went during the operation (a restart, a
  * failover), and the PostgreSQL store's one retry on a new connection (ADR 0023) did not help; on
- * EventStoreDB, the client found no server or no answer in time. For an append
- * the outcome is unknown: the events may have been committed just before the connection went.
- * Appending the same events again, with the same ids, is safe: what is stored is never stored
- * twice, and the retry says so (`alreadyAppended`). The driver's error is the `cause`.
+ * EventStoreDB, the client found no server or no answer in time. For an append the outcome is
+ * unknown: the events may have been committed just before the connection went. Appending the same
+ * events again, with the same ids, is safe: what is stored is never stored twice, and the retry
+ * says so (`alreadyAppended`). The driver's error is the `cause`.
  */
 export class EventStoreUnavailableError extends EventStoreError {
   override readonly name = 'EventStoreUnavailableError';

@@ -40,7 +40,9 @@ describe('PostgresEventStore when its connections are cut (PostgreSQL)', () => {
     await admin.destroy();
   });
   beforeEach(() => {
-    knex = connectPostgres(`${TEST_DATABASE_URL}?application_name=${applicationName}`, { poolSize: 4 });
+    const url = new URL(TEST_DATABASE_URL);
+    url.searchParams.set('application_name', applicationName);
+    knex = connectPostgres(url.href, { poolSize: 4 });
     store = new PostgresEventStore(knex, { schema });
     organisationId = uniqueOrganisationId();
   });
