@@ -17,8 +17,8 @@ import { PostgresEventStore } from './postgres-event-store.js';
 import { dropSchema, TEST_DATABASE_URL, testPostgres, uniqueSchema } from './test-databases.js';
 
 /**
- * The store's connections cut under its statements, as a restart or a failover of PostgreSQL
- * cuts them (ADR 0023). Only this suite's own connections are cut, found by their application
+ * The store's connections cut under its statements, as a terminated backend, a restart or a
+ * failover of PostgreSQL cuts them (ADR 0023). Only this suite's own connections are cut, found by their application
  * name: other suites share the server.
  */
 describe('PostgresEventStore when its connections are cut (PostgreSQL)', () => {
@@ -205,7 +205,6 @@ describe('PostgresEventStore when its connections are cut (PostgreSQL)', () => {
 
     // when 8 writers append 100 events each, one by one, at exact revisions, each appending again
     // with the same event when it is told the database is out of reach
-    const outOfReach = { count: 0 };
     const writers = Array.from({ length: 8 }, async (_, writer) => {
       const streamId = uniqueStreamId(`writer${writer}`);
       const acknowledged: string[] = [];
@@ -219,7 +218,6 @@ describe('PostgresEventStore when its connections are cut (PostgreSQL)', () => {
             break;
           } catch (error) {
             if (!(error instanceof EventStoreUnavailableError)) throw error;
-            outOfReach.count += 1;
             await sleep(10);
           }
         }
@@ -234,7 +232,7 @@ describe('PostgresEventStore when its connections are cut (PostgreSQL)', () => {
     // then every stream holds exactly what was acknowledged, in order, and the log verifies
     expect(cuts, 'connections cut').to.be.greaterThan(0);
     for (const { streamId, acknowledged } of written) expect(await storedIds(streamId)).to.deep.equal(acknowledged);
-    await sleep(100); // the last cuts reach the pool's idle connections
-    expect(await store.verifyIntegrity()).to.deep.include({ ok: true });
+    // verified through a pool no cut reached: the last cut may still be reaching the store's
+    expect(await new PostgresEventStore(admin, { schema }).verifyIntegrity()).to.deep.include({ ok: true });
   });
 });

@@ -224,9 +224,9 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
   /**
    * Runs what needs the database (ADR 0023). A statement whose connection went under it is run
    * once more, on the new connection the pool opens, unless it was in a caller's transaction (gone
-   * with the connection): a restart or a failover then costs a caller nothing, and an append that
-   * did commit before the connection went is found stored by its ids, not stored twice. What still
-   * cannot reach the database is raised as `EventStoreUnavailableError`.
+   * with the connection): a connection cut while the server stays up then costs a caller nothing,
+   * and an append that did commit before the connection went is found stored by its ids, not
+   * stored twice. What still cannot reach the database is raised as `EventStoreUnavailableError`.
    */
   async #reachingTheDatabase<T>(
     operation: EventStoreUnavailableError['operation'],
