@@ -3,21 +3,28 @@ import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import { InvalidAnchorError } from './errors.js';
 import type { EventStore } from './event-store.js';
-import type { IntegrityReport, StreamEnd } from './hash-chain.js';
+import type { IntegrityReport, LogPrefix, StreamEnd } from './integrity-report.js';
+import { EMPTY_LOG_HASH } from './log-prefix.js';
 
 /**
- * Where every stream of a verified log ended, at one instant (ADR 0004). The hash chains cannot
- * show a rewrite by someone who recomputed every later hash and the stream heads; an anchor kept
- * outside the database can: each stream must still hold, at the revision the anchor saw, the event
- * the anchor saw. Its digest is the short text to publish where the database's administrators
- * cannot change it (sent to the auditor, written in a register).
+ * What a verified log held, at one instant (ADR 0004). The hash chains cannot show a rewrite by
+ * someone who recomputed every later hash and the stream heads; an anchor kept outside the
+ * database can: each stream must still hold, at the revision the anchor saw, the event the anchor
+ * saw, and the global log must still begin with the events the anchor saw, in the same order. Its
+ * digest is the short text to publish where the database's administrators cannot change it (sent
+ * to the auditor, written in a register).
  */
 export interface Anchor {
   /** When the log was verified, ISO 8601. */
   takenAt: string;
+  /**
+   * The log then: its number of events and its running hash. Absent from anchors taken before it
+   * was kept (2026-11-29), which vouch for each stream only.
+   */
+  log?: LogPrefix;
   /** Each stream's last event then, sorted by stream id. */
   streams: StreamEnd[];
-  /** SHA-256 (hex) of the canonical JSON (RFC 8785) of `{ streams, takenAt }`. */
+  /** SHA-256 (hex) of the canonical JSON (RFC 8785) of `{ log, streams, takenAt }`. */
   digest: string;
 }
 
@@ -32,12 +39,18 @@ export type AnchorTaking =
 export async function takeAnchor(store: Pick<EventStore, 'verifyIntegrity'>, takenAt: Date): Promise<AnchorTaking> {
   const report = await store.verifyIntegrity({ streamEnds: true });
   if (!report.ok) return report;
-  const { streamsChecked, eventsChecked, streamEnds = [] } = report;
-  return { ok: true, anchor: anchorOf(streamEnds, takenAt), streamsChecked, eventsChecked };
+  const { streamsChecked, eventsChecked, streamEnds = [], logPrefix } = report;
+  return { ok: true, anchor: anchorOf(streamEnds, takenAt, logPrefix), streamsChecked, eventsChecked };
 }
 
 const anchorSchema = z.object({
   takenAt: z.iso.datetime({ offset: true }),
+  log: z
+    .object({
+      events: z.number().int().nonnegative(),
+      hash: z.string().regex(/^[0-9a-f]{64}$/),
+    })
+    .optional(),
   streams: z.array(
     z.object({
       streamId: z.string().min(1),
@@ -48,12 +61,19 @@ const anchorSchema = z.object({
   digest: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
-export function anchorOf(streams: Iterable<StreamEnd>, takenAt: Date): Anchor {
+/** An anchor of these stream ends and, from a store that lists its log, that log's running hash. */
+export function anchorOf(streams: Iterable<StreamEnd>, takenAt: Date, log?: LogPrefix): Anchor {
   const sorted = [...streams]
     .map(({ streamId, revision, hash }) => ({ streamId, revision, hash }))
     .sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
   const stamped = takenAt.toISOString();
-  return { takenAt: stamped, streams: sorted, digest: anchorDigest(stamped, sorted) };
+  const logThen = log && { events: log.events, hash: log.hash };
+  return {
+    takenAt: stamped,
+    ...(logThen && { log: logThen }),
+    streams: sorted,
+    digest: anchorDigest(stamped, sorted, logThen),
+  };
 }
 
 /**
@@ -71,15 +91,25 @@ export function parseAnchor(value: unknown): Anchor {
       'malformed',
     );
   }
-  const { takenAt, streams, digest } = parsed.data;
+  const { takenAt, log, streams, digest } = parsed.data;
   const ids = new Set(streams.map((stream) => stream.streamId));
   if (ids.size !== streams.length) throw new InvalidAnchorError('the anchor names a stream twice', 'malformed');
-  if (anchorDigest(takenAt, streams) !== digest) {
+  if (anchorDigest(takenAt, streams, log) !== digest) {
     throw new InvalidAnchorError('the anchor does not match its digest: it was changed after it was taken', 'altered');
+  }
+  // an edit is told first, as altered; then what no walk of a log gives: the stream ends are
+  // taken from the log's walk, so they count exactly its events
+  if (log && streams.reduce((events, end) => events + end.revision + 1, 0) !== log.events) {
+    throw new InvalidAnchorError('the anchor counts other events in its log than in its streams', 'malformed');
+  }
+  if (log?.events === 0 && log.hash !== EMPTY_LOG_HASH) {
+    throw new InvalidAnchorError('the anchor gives a hash to an empty log', 'malformed');
   }
   return parsed.data;
 }
 
-function anchorDigest(takenAt: string, streams: readonly StreamEnd[]): string {
-  return createHash('sha256').update(canonicalize({ streams, takenAt })!, 'utf8').digest('hex');
+/** Without a log, `{ streams, takenAt }`: the digest of the anchors taken before it was kept. */
+function anchorDigest(takenAt: string, streams: readonly StreamEnd[], log: LogPrefix | undefined): string {
+  const content = log ? { log, streams, takenAt } : { streams, takenAt };
+  return createHash('sha256').update(canonicalize(content)!, 'utf8').digest('hex');
 }

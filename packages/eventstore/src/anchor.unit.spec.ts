@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { anchorOf, parseAnchor } from './anchor.js';
@@ -100,6 +100,47 @@ describe('anchor', () => {
     expect(moved).to.throw(InvalidAnchorError).with.property('reason', 'altered');
     expect(notAnAnchor).to.throw(InvalidAnchorError).with.property('reason', 'malformed');
     expect(twice).to.throw(InvalidAnchorError).with.property('reason', 'malformed');
+  });
+
+  it('keeps the log with the streams, and refuses a log that does not count their events', () => {
+    // given an anchor of a log of five events in two streams, kept as JSON
+    const ends = [
+      { streamId: 'registre-a', revision: 2, hash: 'cd'.repeat(32) },
+      { streamId: 'registre-b', revision: 1, hash: 'ef'.repeat(32) },
+    ];
+    const at = new Date('2026-11-29T06:00:00Z');
+    const anchor = anchorOf(ends, at, { events: 5, hash: '12'.repeat(32) });
+    const kept = JSON.parse(JSON.stringify(anchor));
+
+    // when it is read back, with another log hash, and taken again with a log of four events
+    const readBack = parseAnchor(kept);
+    const otherOrder = () => parseAnchor({ ...kept, log: { events: 5, hash: '34'.repeat(32) } });
+    const miscounted = () => parseAnchor(anchorOf(ends, at, { events: 4, hash: '12'.repeat(32) }));
+
+    // then the digest covers the log, and the log counts the streams' events
+    expect(readBack).to.deep.equal(anchor);
+    expect(anchor.digest).not.to.equal(anchorOf(ends, at).digest);
+    expect(otherOrder).to.throw(InvalidAnchorError).with.property('reason', 'altered');
+    expect(miscounted).to.throw(InvalidAnchorError).with.property('reason', 'malformed');
+  });
+
+  it('reads back an anchor taken before the log was kept, with the digest it had then', () => {
+    // given an anchor without a log, as dui anchor wrote them before 2026-11-29
+    const kept = {
+      takenAt: '2026-11-28T06:00:00.000Z',
+      streams: [{ streamId: 'registre-a', revision: 4, hash: 'cd'.repeat(32) }],
+      digest: createHash('sha256')
+        .update(
+          `{"streams":[{"hash":"${'cd'.repeat(32)}","revision":4,"streamId":"registre-a"}],"takenAt":"2026-11-28T06:00:00.000Z"}`,
+        )
+        .digest('hex'),
+    };
+
+    // when
+    const readBack = parseAnchor(kept);
+
+    // then
+    expect(readBack).to.deep.equal(kept);
   });
 
   it('stays valid as streams grow and new streams begin', async () => {

@@ -1,5 +1,6 @@
 import type { EventToAppend, RecordedEvent } from './event.js';
-import type { ChainCheckOptions, IntegrityReport } from './hash-chain.js';
+import type { ChainCheckOptions } from './hash-chain.js';
+import type { IntegrityReport } from './integrity-report.js';
 
 /**
  * What the caller believes about the stream before appending:

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import type {
+  IntegrityProblem,
+  IntegrityReport,
+  IntegrityViolation,
+  LogPrefix,
+  StreamEnd,
+} from './integrity-report.js';
+import { checkLogPrefix, type LogEntry, walkLogPrefix } from './log-prefix.js';
 
 /**
  * Tamper evidence (DESIGN.md, Event store). Each event stores the hash of its predecessor in its
@@ -96,54 +104,20 @@ export interface StreamHead {
   hash: string;
 }
 
-export type IntegrityProblem =
-  /** The event's content or hash no longer matches what was written. */
-  | 'altered'
-  /** An event before this one (or at the end of the stream) is missing. */
-  | 'removed'
-  /** This event was not written by the store in this place. */
-  | 'inserted'
-  /**
-   * This event is not the one an anchor saw at this revision: the stream was rewritten at or
-   * before it, every later hash recomputed (ADR 0004).
-   */
-  | 'rewritten'
-  /**
-   * This event is intact but no longer follows its predecessor: in the chain, or in the global
-   * log, where it comes before it.
-   */
-  | 'reordered';
-
-export interface IntegrityViolation {
-  streamId: string;
-  problem: IntegrityProblem;
-  /** The first bad event, when there is one to point at (a removed tail has none). */
-  eventId?: string;
-  streamRevision?: number;
-  globalPosition?: bigint;
-  detail: string;
-}
-
-export type IntegrityReport =
-  | { ok: true; streamsChecked: number; eventsChecked: number; streamEnds?: StreamEnd[] }
-  | { ok: false; streamsChecked: number; eventsChecked: number; firstBadEvent: IntegrityViolation };
-
-/** Where a stream ended when the log was verified: what an anchor keeps of it (ADR 0004). */
-export interface StreamEnd {
-  streamId: string;
-  revision: number;
-  hash: string;
-}
-
 export interface ChainCheckOptions {
   /** Verify one stream; without it the whole log is walked. */
   streamId?: string;
   /**
    * Stream ends seen earlier, kept outside the database (an anchor): each stream must still hold,
-   * at the revision seen, the event seen. Streams that began since are not in it.
+   * at the revision seen, the event seen. Streams that began since are not in it. With `log`, and
+   * when the whole log is verified, the log must also still begin with the events the anchor saw,
+   * in its order.
    */
-  anchor?: { readonly streams: readonly StreamEnd[] };
-  /** Return each walked stream's end with a report that verifies, to anchor them. */
+  anchor?: { readonly streams: readonly StreamEnd[]; readonly log?: LogPrefix };
+  /**
+   * Return what an anchor keeps with a report that verifies: where each stream ends and, on the
+   * whole log, the log's running hash.
+   */
   streamEnds?: boolean;
 }
 
@@ -241,11 +215,23 @@ export function verifyStream(
  * Folds stream checks into one report for the whole log (or the one stream `options.streamId`
  * names, which is then all `streams` holds). Every stream is checked; the violation reported is
  * the one earliest in the global log (a removed tail, which has no event, comes last).
+ *
+ * `log` lists the global log in its order, raw. A store that gives it lets the whole log's
+ * verification take the log's running hash for an anchor (the stream ends then come from the
+ * same walk) and check an anchor's. It is walked before the streams, so that on a store without
+ * snapshots the streams walked after it hold at least what it held.
  */
 export async function verifyStreams(
   streams: AsyncIterable<{ streamId: string; events: readonly StoredEvent[]; head?: StreamHead }>,
   options: ChainCheckOptions = {},
+  log?: () => AsyncIterable<LogEntry>,
 ): Promise<IntegrityReport> {
+  // one stream says nothing of where it stands among the others
+  const logToWalk = options.streamId === undefined ? log : undefined;
+  const anchor = options.anchor;
+  const taken = logToWalk && options.streamEnds ? await walkLogPrefix(logToWalk()) : undefined;
+  const logViolation =
+    logToWalk && anchor?.log ? await checkLogPrefix(logToWalk(), anchor.log, anchor.streams) : undefined;
   const anchored = new Map(
     (options.anchor?.streams ?? [])
       .filter((end) => options.streamId === undefined || end.streamId === options.streamId)
@@ -275,7 +261,10 @@ export async function verifyStreams(
       detail: `the anchor saw this stream up to revision ${revision}, it is gone`,
     });
   }
+  // last: where the streams already show what changed, they say more than the log's hash
+  if (logViolation) report(logViolation);
   if (first) return { ok: false, streamsChecked, eventsChecked, firstBadEvent: first };
+  if (taken) return { ok: true, streamsChecked, eventsChecked, streamEnds: taken.ends, logPrefix: taken.prefix };
   return options.streamEnds
     ? { ok: true, streamsChecked, eventsChecked, streamEnds: ends }
     : { ok: true, streamsChecked, eventsChecked };

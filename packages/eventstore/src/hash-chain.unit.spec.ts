@@ -7,11 +7,11 @@ import {
   contentHashOfCanonical,
   GENESIS_HASH,
   hashEvent,
-  type IntegrityViolation,
   type StoredEvent,
   type StreamHead,
   verifyStreams,
 } from './hash-chain.js';
+import type { IntegrityViolation } from './integrity-report.js';
 
 type Log = Map<string, { events: StoredEvent[]; head: StreamHead }>;
 

@@ -50,16 +50,20 @@ export type {
 export {
   type ChainCheckOptions,
   GENESIS_HASH,
-  type IntegrityProblem,
-  type IntegrityReport,
-  type IntegrityViolation,
   type StoredEvent,
-  type StreamEnd,
   type StreamHead,
   verifyStream,
   verifyStreams,
 } from './hash-chain.js';
 export { InMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory/in-memory-event-store.js';
+export type {
+  IntegrityProblem,
+  IntegrityReport,
+  IntegrityViolation,
+  LogPrefix,
+  StreamEnd,
+} from './integrity-report.js';
+export { checkLogPrefix, type LogEntry, walkLogPrefix } from './log-prefix.js';
 export { type AppendNotifier, InProcessAppendNotifier } from './notifier.js';
 export { arrayLiteral, integerArrayLiteral, nullableArrayLiteral } from './postgres/array-literal.js';
 export {

@@ -11,7 +11,7 @@ import type {
   SubscribeOptions,
   VerifyOptions,
 } from '../event-store.js';
-import type { IntegrityReport } from '../hash-chain.js';
+import type { IntegrityReport } from '../integrity-report.js';
 import { type AppendNotifier, InProcessAppendNotifier } from '../notifier.js';
 import { pollGlobalLog } from '../subscription.js';
 import type { DataKeyStore, StoredDataKey } from './data-key-store.js';

@@ -33,7 +33,8 @@ import type {
   VerifyOptions,
 } from '../event-store.js';
 import { assertExpectedRevision } from '../expected-revision.js';
-import { chainHash, GENESIS_HASH, type IntegrityReport, verifyStreams } from '../hash-chain.js';
+import { chainHash, GENESIS_HASH, verifyStreams } from '../hash-chain.js';
+import type { IntegrityReport } from '../integrity-report.js';
 import { type AppendNotifier, InProcessAppendNotifier } from '../notifier.js';
 import { findPriorAppend } from '../prior-append.js';
 import { pollGlobalLog } from '../subscription.js';
@@ -206,6 +207,7 @@ export class EventStoreDbEventStore implements EventStore {
         }
       })(),
       options,
+      () => this.#ourEventsAfter(undefined),
     );
   }
 

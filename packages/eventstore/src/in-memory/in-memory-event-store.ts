@@ -11,7 +11,8 @@ import type {
   VerifyOptions,
 } from '../event-store.js';
 import { assertExpectedRevision } from '../expected-revision.js';
-import { chainHash, GENESIS_HASH, type IntegrityReport, type StreamHead, verifyStreams } from '../hash-chain.js';
+import { chainHash, GENESIS_HASH, type StreamHead, verifyStreams } from '../hash-chain.js';
+import type { IntegrityReport } from '../integrity-report.js';
 import { type AppendNotifier, InProcessAppendNotifier } from '../notifier.js';
 import { findPriorAppend } from '../prior-append.js';
 import { pollGlobalLog } from '../subscription.js';
@@ -140,6 +141,7 @@ export class InMemoryEventStore implements EventStore {
     const streamIds = options.streamId === undefined ? [...this.#streams.keys()] : [options.streamId];
     const streams = this.#streams;
     const heads = this.#heads;
+    const logNow = [...this.#log];
     return verifyStreams(
       (async function* () {
         for (const streamId of streamIds) {
@@ -150,6 +152,9 @@ export class InMemoryEventStore implements EventStore {
         }
       })(),
       options,
+      async function* () {
+        yield* logNow;
+      },
     );
   }
 

@@ -21,7 +21,8 @@ import type {
   SubscribeOptions,
   VerifyOptions,
 } from '../event-store.js';
-import { type IntegrityReport, verifyStreams } from '../hash-chain.js';
+import { verifyStreams } from '../hash-chain.js';
+import type { IntegrityReport } from '../integrity-report.js';
 import type { AppendNotifier } from '../notifier.js';
 import { pollGlobalLog } from '../subscription.js';
 import { AppendBatcher } from './append-batcher.js';
@@ -34,6 +35,7 @@ import { OwnAppendsFence } from './own-appends-fence.js';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './row-mapping.js';
 import { checkedSchemaName, DEFAULT_SCHEMA } from './schema-name.js';
 import { type Queryable, selectRows } from './sql-rows.js';
+import { storedLog } from './stored-log.js';
 import { storedStreams } from './stored-streams.js';
 
 export interface PostgresEventStoreOptions {
@@ -210,10 +212,16 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
   async verifyIntegrity(options: VerifyOptions = {}): Promise<IntegrityReport> {
     // one snapshot for the whole walk, so that heads and events always agree
     return this.#reachingTheDatabase('verify', undefined, () =>
-      this.#knex.transaction((trx) => verifyStreams(storedStreams(trx, this.#schema, options.streamId), options), {
-        isolationLevel: 'repeatable read',
-        readOnly: true,
-      }),
+      this.#knex.transaction(
+        (trx) =>
+          verifyStreams(storedStreams(trx, this.#schema, options.streamId), options, () =>
+            storedLog(trx, this.#schema),
+          ),
+        {
+          isolationLevel: 'repeatable read',
+          readOnly: true,
+        },
+      ),
     );
   }
 

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { type Anchor, takeAnchor } from '../anchor.js';
 import type { RecordedEvent } from '../event.js';
-import { hashEvent, type IntegrityReport } from '../hash-chain.js';
+import { hashEvent } from '../hash-chain.js';
+import type { IntegrityReport } from '../integrity-report.js';
 import { readAllOnceVisible, testEvent, testEvents, uniqueOrganisationId } from '../testing/fixtures.js';
 import { migrateEventStore } from './migrations.js';
 import { PostgresEventStore } from './postgres-event-store.js';
@@ -202,6 +203,76 @@ describe('PostgresEventStore tamper evidence (PostgreSQL)', () => {
       if (report.ok) expect.fail('the cut log verified against the anchor');
       expect(report.firstBadEvent).to.deep.include({ streamId: 'register-b', problem: 'removed' });
       expect(report.firstBadEvent.eventId).to.equal(undefined);
+    });
+
+    it('kept the whole log: its fifteen events and the order they came in', () => {
+      // given the anchor of beforeEach
+
+      // then
+      expect(anchor.log?.events).to.equal(15);
+      expect(anchor.streams.map(({ streamId, revision }) => [streamId, revision])).to.deep.equal(
+        streamIds.map((streamId) => [streamId, 4]),
+      );
+    });
+
+    it('reports events of two streams swapped in the global log as reordered, which the chains do not show', async () => {
+      // given the anchor of beforeEach, where register-a's first event comes before register-b's
+      const [first] = await store.readStream('register-a');
+
+      // when the two first events change places in the global log (each keeps its place in its stream)
+      await rewrite(
+        `update ${schema}.events e set transaction_id = o.transaction_id
+           from ${schema}.events o
+          where (e.stream_id, e.stream_revision, o.stream_id, o.stream_revision) in
+                (('register-a', 0, 'register-b', 0), ('register-b', 0, 'register-a', 0))`,
+      );
+
+      // then the chains verify and the log reads otherwise, but the anchor's order does not hold
+      expect(await store.verifyIntegrity()).to.include({ ok: true });
+      const log = await store.readAll();
+      expect(log.slice(0, 2).map((event) => event.streamId)).to.deep.equal(['register-b', 'register-a']);
+      const report = await store.verifyIntegrity({ anchor });
+      if (report.ok) expect.fail('the reordered log verified against the anchor');
+      expect(report.firstBadEvent).to.deep.include({ problem: 'reordered', ...at(log[14]!) });
+      expect(first!.id).to.equal(log[1]!.id);
+    });
+
+    it('reports a stream written since and slipped into the past of the log as inserted, at its event', async () => {
+      // given the anchor of beforeEach, and a stream begun since
+      await store.appendToStream('register-d', testEvents(target[0]!.metadata.organisationId, 1));
+      const [slipped] = await store.readStream('register-d');
+
+      // when its event is given a transaction id older than the whole log's
+      await rewrite(
+        `update ${schema}.events set transaction_id =
+           ((select min(transaction_id)::text::bigint from ${schema}.events) - 1)::text::xid8
+          where stream_id = 'register-d'`,
+      );
+
+      // then the chains verify and readers see it first, but the anchor did not see it there
+      expect(await store.verifyIntegrity()).to.include({ ok: true });
+      expect((await store.readAll())[0]!.id).to.equal(slipped!.id);
+      const report = await store.verifyIntegrity({ anchor });
+      if (report.ok) expect.fail('the log with a stream slipped into its past verified against the anchor');
+      expect(report.firstBadEvent).to.deep.include({ streamId: 'register-d', problem: 'inserted', ...at(slipped!) });
+    });
+
+    it('reports the last event of a stream hidden from the readers of the log, by its stream and revision', async () => {
+      // given the anchor of beforeEach
+
+      // when register-b's last event is given a transaction id no transaction has had yet, so that
+      // every reader of the global log (projections, registers) passes it over
+      await rewrite(
+        `update ${schema}.events set transaction_id = (pg_current_xact_id()::text::bigint + 1000000)::text::xid8
+          where stream_id = 'register-b' and stream_revision = 4`,
+      );
+
+      // then the chains verify and the log reads without it, but the anchor saw it
+      expect(await store.verifyIntegrity()).to.include({ ok: true });
+      expect((await store.readAll()).map((event) => event.id)).not.to.include(target[4]!.id);
+      const report = await store.verifyIntegrity({ anchor });
+      if (report.ok) expect.fail('the log with a hidden event verified against the anchor');
+      expect(report.firstBadEvent).to.deep.include({ streamId: 'register-b', problem: 'reordered', streamRevision: 4 });
     });
 
     it('still verifies once the log has grown', async () => {

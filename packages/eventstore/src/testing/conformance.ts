@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { z } from 'zod';
-import { takeAnchor } from '../anchor.js';
+import { parseAnchor, takeAnchor } from '../anchor.js';
 import {
   DuplicateEventIdError,
   InvalidEventError,
@@ -761,8 +761,15 @@ export function describeEventStoreConformance<Transaction = never>(
         await store.appendToStream(streamId, testEvents(organisationId, 2), { expectedRevision: 1 });
         await givenStream(testEvents(organisationId, 1));
 
-        // then the anchor saw the stream's end then, and the log and the stream still verify against it
+        // then the anchor saw the stream's end then and the log's order, it reads back as it was
+        // written, and the log and the stream still verify against it
         const [, second] = await store.readStream(streamId);
+        assert.ok(taken.anchor.log, 'the anchor should keep the global log');
+        assert.equal(
+          taken.anchor.log.events,
+          taken.anchor.streams.reduce((events, end) => events + end.revision + 1, 0),
+        );
+        assert.deepEqual(parseAnchor(JSON.parse(JSON.stringify(taken.anchor))), taken.anchor);
         assert.deepEqual(
           taken.anchor.streams.find((end) => end.streamId === streamId),
           { streamId, revision: 1, hash: second!.hash },

@@ -51,6 +51,7 @@ describe('dui anchor, then dui verify --anchor', function () {
     // then the file names each stream's end then, and the verification the digest the auditor compares
     const anchor = JSON.parse(await readFile(anchorFile, 'utf8'));
     expect(anchor.digest).to.equal(digest);
+    expect(anchor.log.events).to.equal(5);
     expect(
       anchor.streams.map((end: { streamId: string; revision: number }) => [end.streamId, end.revision]),
     ).to.deep.equal([
@@ -80,6 +81,31 @@ describe('dui anchor, then dui verify --anchor', function () {
     expect(withAnchor.stderr).to.include('erreur : intégrité rompue : flux réécrit depuis l’ancre');
     expect(withAnchor.stderr).to.include('flux « registre-a », révision 2');
     expect(withAnchor.stderr).not.to.include('dose falsifiée');
+  });
+
+  it('exits 1 when a stream begun since was slipped into the past of the log, though every chain verifies', async () => {
+    // given the log anchored, and a stream begun since
+    await anchored();
+    await appendTo('registre-c', 1);
+
+    // when its event is given a transaction id older than the whole log's, so that readers take it first
+    await database.withStore(({ knex }) =>
+      tamperWith(knex, database.schema, (trx) =>
+        trx.raw(
+          `update ${database.schema}.events set transaction_id =
+             ((select min(transaction_id)::text::bigint from ${database.schema}.events) - 1)::text::xid8
+            where stream_id = 'registre-c'`,
+        ),
+      ),
+    );
+    const withoutAnchor = await database.run(['verify']);
+    const withAnchor = await database.run(['verify', '--anchor', anchorFile]);
+
+    // then
+    expect(withoutAnchor.code, withoutAnchor.stderr).to.equal(0);
+    expect(withAnchor.code).to.equal(1);
+    expect(withAnchor.stderr).to.include('erreur : intégrité rompue : événement inséré');
+    expect(withAnchor.stderr).to.include('flux « registre-c », révision 0');
   });
 
   it('exits 1 when the anchor file was changed after it was taken, and 2 when it is not an anchor', async () => {

@@ -11,10 +11,11 @@ export function registerAnchor(program: Command, context: CliContext): void {
     .command('anchor')
     .summary('prend une ancre du journal vérifié, à conserver hors de la base')
     .description(
-      'Vérifie tout le journal puis écrit une ancre : la fin de chaque flux à cet instant, en JSON, ' +
-        'et son empreinte. Conservez l’ancre hors de la base et publiez son empreinte (envoyée à ' +
-        'l’auditeur, inscrite dans un registre) : dui verify --anchor montre ensuite toute réécriture ' +
-        'de ce que l’ancre a vu, même empreintes recalculées. Un journal en défaut n’est pas ancré (code 1)',
+      'Vérifie tout le journal puis écrit une ancre : la fin de chaque flux à cet instant et l’empreinte ' +
+        'cumulée du journal global dans son ordre, en JSON, et son empreinte. Conservez l’ancre hors de la ' +
+        'base et publiez son empreinte (envoyée à l’auditeur, inscrite dans un registre) : dui verify ' +
+        '--anchor montre ensuite toute réécriture de ce que l’ancre a vu, même empreintes recalculées, et ' +
+        'tout événement déplacé ou glissé dans le passé du journal. Un journal en défaut n’est pas ancré (code 1)',
     )
     .option('--out <fichier>', 'fichier écrit (par défaut : la sortie standard)')
     .action(async (options: { out?: string }, command: Command) => {

@@ -8,9 +8,12 @@ import { formatCount } from '../progress-bar.js';
 const PROBLEMS: Record<IntegrityViolation['problem'], string> = {
   altered: 'événement altéré (son contenu ne correspond plus à son empreinte)',
   removed: 'événement supprimé (il en manque un avant celui-ci)',
-  inserted: 'événement inséré (il n’est chaîné à aucun événement du flux, ou sa révision est en double)',
+  inserted:
+    'événement inséré (il n’est chaîné à aucun événement du flux, ou sa révision est en double, ou il précède dans ' +
+    'le journal global des événements que l’ancre a vus sans qu’elle l’ait vu)',
   reordered:
-    'événements réordonnés (celui-ci est intact mais ne suit plus son prédécesseur, dans son flux ou dans le journal global)',
+    'événements réordonnés (celui-ci est intact mais ne suit plus son prédécesseur, dans son flux ou dans le journal ' +
+    'global ; ou le journal n’a plus les événements que l’ancre a vus dans l’ordre où elle les a vus)',
   rewritten:
     'flux réécrit depuis l’ancre (à cette révision, ce n’est plus l’événement que l’ancre a vu : ' +
     'il a été remplacé, lui ou un précédent, et les empreintes recalculées)',
@@ -23,7 +26,8 @@ export function registerVerify(program: Command, context: CliContext): void {
     .description(
       'Vérifie les chaînes de hachage du journal (tout le journal, ou un flux) ; ' +
         'code de sortie 1 et le premier événement en défaut quand elles sont rompues. ' +
-        'Avec --anchor, vérifie aussi que chaque flux contient encore ce que l’ancre a vu (voir dui anchor)',
+        'Avec --anchor, vérifie aussi que chaque flux contient encore ce que l’ancre a vu et que le journal ' +
+        'global a encore ces événements-là dans le même ordre (voir dui anchor)',
     )
     .option('--stream <flux>', 'ne vérifie que ce flux (identifiant du flux)')
     .option('--anchor <fichier>', 'ancre prise plus tôt par dui anchor, conservée hors de la base')

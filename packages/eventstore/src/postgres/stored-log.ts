@@ -1,0 +1,41 @@
+import type { LogEntry } from '../log-prefix.js';
+import { type Queryable, selectRows } from './sql-rows.js';
+
+/** Rows per read: the rows are short (ids and a hash), so a page costs little memory. */
+const PAGE_SIZE = 10_000;
+
+type LogRow = readonly [
+  globalPosition: string,
+  streamId: string,
+  streamRevision: number,
+  id: string,
+  hash: string,
+  transactionId: string,
+];
+
+/**
+ * The global log in the order every reader shares (ADR 0003: below the snapshot's xmin, by
+ * transaction id then position), each event named and hashed, nothing else: what the log's
+ * running hash needs (`log-prefix.ts`). Run it in the repeatable-read transaction of the streams'
+ * walk, so that both see the same snapshot.
+ */
+export async function* storedLog(db: Queryable, schema: string): AsyncGenerator<LogEntry> {
+  let cursor: { transactionId: string; globalPosition: string } | undefined;
+  for (;;) {
+    const rows = await selectRows<LogRow>(
+      db,
+      `select e.global_position::text, e.stream_id, e.stream_revision, e.id, encode(e.hash, 'hex'), e.transaction_id::text
+         from ${schema}.events e
+        where e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          ${cursor ? 'and (e.transaction_id, e.global_position) > (?::xid8, ?::bigint)' : ''}
+        order by e.transaction_id, e.global_position
+        limit ${PAGE_SIZE}`,
+      cursor ? [cursor.transactionId, cursor.globalPosition] : [],
+    );
+    for (const [globalPosition, streamId, streamRevision, id, hash, transactionId] of rows) {
+      yield { id, streamId, streamRevision, globalPosition: BigInt(globalPosition), hash };
+      cursor = { transactionId, globalPosition };
+    }
+    if (rows.length < PAGE_SIZE) return;
+  }
+}
