@@ -35,7 +35,7 @@ import { OwnAppendsFence } from './own-appends-fence.js';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './row-mapping.js';
 import { checkedSchemaName, DEFAULT_SCHEMA } from './schema-name.js';
 import { type Queryable, selectRows } from './sql-rows.js';
-import { storedLog } from './stored-log.js';
+import { eventBeyondTheLog, storedLog } from './stored-log.js';
 import { storedStreams } from './stored-streams.js';
 
 export interface PostgresEventStoreOptions {
@@ -213,10 +213,17 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
     // one snapshot for the whole walk, so that heads and events always agree
     return this.#reachingTheDatabase('verify', undefined, () =>
       this.#knex.transaction(
-        (trx) =>
-          verifyStreams(storedStreams(trx, this.#schema, options.streamId), options, () =>
+        async (trx) => {
+          const report = await verifyStreams(storedStreams(trx, this.#schema, options.streamId), options, () =>
             storedLog(trx, this.#schema),
-          ),
+          );
+          if (!report.ok) return report;
+          // it has no place in the log's order: told only when nothing earlier is
+          const hidden = await eventBeyondTheLog(trx, this.#schema, options.streamId);
+          if (!hidden) return report;
+          const { streamsChecked, eventsChecked } = report;
+          return { ok: false, streamsChecked, eventsChecked, firstBadEvent: hidden };
+        },
         {
           isolationLevel: 'repeatable read',
           readOnly: true,

@@ -1,3 +1,4 @@
+import type { IntegrityViolation } from '../integrity-report.js';
 import type { LogEntry } from '../log-prefix.js';
 import { type Queryable, selectRows } from './sql-rows.js';
 
@@ -38,4 +39,38 @@ export async function* storedLog(db: Queryable, schema: string): AsyncGenerator<
     }
     if (rows.length < PAGE_SIZE) return;
   }
+}
+
+/**
+ * An event no reader of the global log will ever see: its transaction id is one no transaction had
+ * when the snapshot was taken, which the store never writes (a committed append's id is below the
+ * snapshot's xmax). Someone set it there to hide the event from the projections and registers; as
+ * the last event of its stream, its chain and its stream's order still hold. Run it in the
+ * streams' walk's snapshot.
+ */
+export async function eventBeyondTheLog(
+  db: Queryable,
+  schema: string,
+  streamId?: string,
+): Promise<IntegrityViolation | undefined> {
+  const [row] = await selectRows<readonly [string, string, number, string]>(
+    db,
+    `select e.global_position::text, e.stream_id, e.stream_revision, e.id
+       from ${schema}.events e
+      where e.transaction_id >= pg_snapshot_xmax(pg_current_snapshot())
+        ${streamId === undefined ? '' : 'and e.stream_id = ?'}
+      order by e.transaction_id, e.global_position
+      limit 1`,
+    streamId === undefined ? [] : [streamId],
+  );
+  if (!row) return undefined;
+  const [globalPosition, eventStreamId, streamRevision, id] = row;
+  return {
+    streamId: eventStreamId,
+    problem: 'inserted',
+    eventId: id,
+    streamRevision,
+    globalPosition: BigInt(globalPosition),
+    detail: 'its transaction id is one no transaction had yet: no reader of the global log sees this event',
+  };
 }
