@@ -6,6 +6,7 @@ import {
   TenantMismatchError,
   WrongExpectedRevisionError,
 } from '../errors.js';
+import { InProcessAppendNotifier } from '../notifier.js';
 import { describeEventStoreConformance } from '../testing/conformance.js';
 import { idsOf, testEvent, testEvents, uniqueOrganisationId, uniqueStreamId } from '../testing/fixtures.js';
 import type { EventStoreDbClient } from './eventstoredb-client.js';
@@ -141,7 +142,10 @@ describe('EventStoreDbEventStore mapping logic on FakeEventStoreDbClient (unit, 
       },
       dispose: async () => {},
     };
-    const store = new EventStoreDbEventStore(flaky);
+    const notifier = new InProcessAppendNotifier();
+    const woken: string[] = [];
+    notifier.onAppended((organisation) => woken.push(organisation));
+    const store = new EventStoreDbEventStore(flaky, { notifier });
     const streamId = uniqueStreamId();
     const events = testEvents(organisationId, 2);
 
@@ -164,10 +168,13 @@ describe('EventStoreDbEventStore mapping logic on FakeEventStoreDbClient (unit, 
       assert.equal(error.operation, operation);
       assert.ok(error.cause instanceof UnavailableError);
     }
-    // and once the server is back, the same append finds its events recorded, once
+    // and once the server is back, the same append finds its events recorded, once, and wakes
+    // the subscribers the lost answer did not
+    assert.deepEqual(woken, []);
     reachable = true;
     const again = await store.appendToStream(streamId, events, { expectedRevision: 'noStream' });
     assert.equal(again.alreadyAppended, true);
+    assert.deepEqual(woken, [organisationId]);
     assert.deepEqual(idsOf(await store.readStream(streamId)), idsOf(events));
   });
 });

@@ -136,7 +136,11 @@ export class EventStoreDbEventStore implements EventStore {
       const last = tail.at(-1);
       if (last && last.metadata.organisationId !== organisationId) throw new TenantMismatchError(streamId);
       const prior = await this.#findPriorAppend(streamId, tail, ids);
-      if (prior) return { ...prior, alreadyAppended: true };
+      if (prior) {
+        // the run that stored them may never have heard back, nor woken anyone
+        this.#notifier.notifyAppended(organisationId);
+        return { ...prior, alreadyAppended: true };
+      }
       assertExpectedRevision(streamId, expected, last?.streamRevision);
 
       // The expectation sent to EventStoreDB is always the end we chained to: a writer who got

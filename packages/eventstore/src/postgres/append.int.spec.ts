@@ -11,7 +11,7 @@ import {
   WrongExpectedRevisionError,
 } from '../errors.js';
 import type { EventToAppend } from '../event.js';
-import type { AppendNotifier } from '../notifier.js';
+import { type AppendNotifier, InProcessAppendNotifier } from '../notifier.js';
 import { rejectionOf, testEvent, testEvents, uniqueOrganisationId, uniqueStreamId } from '../testing/fixtures.js';
 import { migrateEventStore } from './migrations.js';
 import { PostgresEventStore } from './postgres-event-store.js';
@@ -539,6 +539,30 @@ describe('PostgresEventStore appends (PostgreSQL)', () => {
       expect(seenByOtherReader, 'hidden behind the fence').to.deep.equal([]);
       expect((await ownRead).map((event) => event.globalPosition)).to.deep.equal([lastGlobalPosition]);
       expect(await otherReader.readAll({ organisationId })).to.have.length(1);
+    });
+
+    it('shows a store, and wakes its subscribers for, an append it found already stored', async () => {
+      // given a transaction elsewhere that started writing, then an append by another process
+      const other = await knex.transaction();
+      await other.raw('select pg_current_xact_id()');
+      const events = testEvents(organisationId, 1);
+      const streamId = uniqueStreamId();
+      await new PostgresEventStore(knex, { schema }).appendToStream(streamId, events);
+      const notifier = new InProcessAppendNotifier();
+      const woken: string[] = [];
+      notifier.onAppended((organisation) => woken.push(organisation));
+      const retrying = new PostgresEventStore(knex, { schema, notifier });
+
+      // when this store appends the same events again (a retried command), then reads the log
+      const retried = await retrying.appendToStream(streamId, events);
+      const ownRead = retrying.readAll({ organisationId });
+      await sleep(50);
+      await other.commit();
+
+      // then it is told they were stored, sees them as it would its own, and its subscribers were woken
+      expect(retried.alreadyAppended).to.equal(true);
+      expect((await ownRead).map((event) => event.id)).to.deep.equal([events[0]!.id.toLowerCase()]);
+      expect(woken).to.deep.equal([organisationId]);
     });
   });
 

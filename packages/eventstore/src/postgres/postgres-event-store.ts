@@ -305,6 +305,10 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
           alreadyAppended: false,
         };
       case AppendStatus.alreadyAppended:
+        // stored by an earlier run whose caller may never have heard back (a connection cut after
+        // the commit): this store now reads them as its own, and wakes its subscribers, as that
+        // run may not have. The batch's transaction id is above theirs, so the fence covers them.
+        this.#afterCommit(append.organisationId, BigInt(outcome.transactionId), transaction);
         return {
           nextExpectedRevision: outcome.nextRevision!,
           lastGlobalPosition: BigInt(outcome.lastPosition!),
