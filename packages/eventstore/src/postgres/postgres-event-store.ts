@@ -210,26 +210,28 @@ export class PostgresEventStore implements EventStore<Knex.Transaction> {
   }
 
   async verifyIntegrity(options: VerifyOptions = {}): Promise<IntegrityReport> {
-    // one snapshot for the whole walk, so that heads and events always agree
-    return this.#reachingTheDatabase('verify', undefined, () =>
-      this.#knex.transaction(
-        async (trx) => {
-          const report = await verifyStreams(storedStreams(trx, this.#schema, options.streamId), options, () =>
-            storedLog(trx, this.#schema),
-          );
-          if (!report.ok) return report;
-          // it has no place in the log's order: told only when nothing earlier is
-          const hidden = await eventBeyondTheLog(trx, this.#schema, options.streamId);
-          if (!hidden) return report;
-          const { streamsChecked, eventsChecked } = report;
-          return { ok: false, streamsChecked, eventsChecked, firstBadEvent: hidden };
-        },
-        {
-          isolationLevel: 'repeatable read',
-          readOnly: true,
-        },
-      ),
+    return this.#reachingTheDatabase('verify', undefined, async () => {
+      // an anchor keeps the log below the fence: let it pass what was committed before the call
+      if (options.streamEnds && options.streamId === undefined)
+        await this.#ownAppends.waitForEarlierTransactions(this.#knex);
+      // one snapshot for the whole walk, so that heads, events and the log always agree
+      return this.#knex.transaction((trx) => this.#verifyInSnapshot(trx, options), {
+        isolationLevel: 'repeatable read',
+        readOnly: true,
+      });
+    });
+  }
+
+  async #verifyInSnapshot(trx: Knex.Transaction, options: VerifyOptions): Promise<IntegrityReport> {
+    const report = await verifyStreams(storedStreams(trx, this.#schema, options.streamId), options, () =>
+      storedLog(trx, this.#schema),
     );
+    if (!report.ok) return report;
+    // it has no place in the log's order: told only when nothing earlier is
+    const hidden = await eventBeyondTheLog(trx, this.#schema, options.streamId);
+    if (!hidden) return report;
+    const { streamsChecked, eventsChecked } = report;
+    return { ok: false, streamsChecked, eventsChecked, firstBadEvent: hidden };
   }
 
   async close(): Promise<void> {

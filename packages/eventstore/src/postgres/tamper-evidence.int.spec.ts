@@ -1,13 +1,27 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { type Anchor, takeAnchor } from '../anchor.js';
 import type { RecordedEvent } from '../event.js';
 import { hashEvent } from '../hash-chain.js';
 import type { IntegrityReport } from '../integrity-report.js';
-import { readAllOnceVisible, testEvent, testEvents, uniqueOrganisationId } from '../testing/fixtures.js';
+import {
+  anchorOnceItSees,
+  readAllOnceVisible,
+  testEvent,
+  testEvents,
+  uniqueOrganisationId,
+} from '../testing/fixtures.js';
 import { migrateEventStore } from './migrations.js';
 import { PostgresEventStore } from './postgres-event-store.js';
-import { dropSchema, rewriteStreamFrom, tamperWith, testPostgres, uniqueSchema } from './test-databases.js';
+import {
+  dropSchema,
+  rewriteStreamFrom,
+  slipIntoThePastOfTheLog,
+  tamperWith,
+  testPostgres,
+  uniqueSchema,
+} from './test-databases.js';
 
 /**
  * Someone with write access to the tables rewrites the log in raw SQL; the hash chains and the
@@ -164,7 +178,7 @@ describe('PostgresEventStore tamper evidence (PostgreSQL)', () => {
   describe('against an anchor taken before', () => {
     let anchor: Anchor;
     beforeEach(async () => {
-      const taken = await takeAnchor(store, new Date());
+      const taken = await anchorOnceItSees(store, new Date(), (seen) => seen.log?.events === 15);
       if (!taken.ok) expect.fail('the log should verify');
       anchor = taken.anchor;
     });
@@ -243,11 +257,7 @@ describe('PostgresEventStore tamper evidence (PostgreSQL)', () => {
       const [slipped] = await store.readStream('register-d');
 
       // when its event is given a transaction id older than the whole log's
-      await rewrite(
-        `update ${schema}.events set transaction_id =
-           ((select min(transaction_id)::text::bigint from ${schema}.events) - 1)::text::xid8
-          where stream_id = 'register-d'`,
-      );
+      await slipIntoThePastOfTheLog(knex, schema, 'register-d');
 
       // then the chains verify and readers see it first, but the anchor did not see it there
       expect(await store.verifyIntegrity()).to.include({ ok: true });
@@ -274,6 +284,24 @@ describe('PostgresEventStore tamper evidence (PostgreSQL)', () => {
       const report = await store.verifyIntegrity({ anchor });
       if (report.ok) expect.fail('the log with a hidden event verified against the anchor');
       expect(report.firstBadEvent).to.deep.include({ streamId: 'register-b', problem: 'reordered', streamRevision: 4 });
+    });
+
+    it('covers an append committed while an older transaction elsewhere still ran, once it ends', async () => {
+      // given a transaction elsewhere that began writing, then an append, hidden behind it (ADR 0003)
+      const other = await knex.transaction();
+      await other.raw('select pg_current_xact_id()');
+      await store.appendToStream('register-d', testEvents(target[0]!.metadata.organisationId, 1));
+
+      // when an anchor is taken, and the other transaction ends meanwhile
+      const taking = takeAnchor(store, new Date());
+      await sleep(50);
+      await other.commit();
+      const taken = await taking;
+
+      // then the anchor waited for it, and saw the append
+      if (!taken.ok) expect.fail('the log should verify');
+      expect(taken.anchor.log?.events).to.equal(16);
+      expect(taken.anchor.streams.map((end) => end.streamId)).to.include('register-d');
     });
 
     it('still verifies once the log has grown', async () => {

@@ -75,6 +75,22 @@ export async function rewriteStreamFrom(
   });
 }
 
+/**
+ * Slips a stream into the past of the global log, its chain untouched: its events get a
+ * transaction id older than every other event's, so that every reader of the log takes them first
+ * (ADR 0003). Only an anchor taken before shows it.
+ */
+export function slipIntoThePastOfTheLog(knex: Knex, schema: string, streamId: string): Promise<void> {
+  return tamperWith(knex, schema, (trx) =>
+    trx.raw(
+      `update ${schema}.events set transaction_id =
+         ((select min(transaction_id)::text::bigint from ${schema}.events) - 1)::text::xid8
+        where stream_id = ?`,
+      [streamId],
+    ),
+  );
+}
+
 /** The conformance suite's tampering hooks, in raw SQL. */
 export function sqlTampering(knex: Knex, schema: string): EventStoreTampering {
   return {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
+import { type Anchor, type AnchorTaking, takeAnchor } from '../anchor.js';
 import type { EventMetadata, EventToAppend, RecordedEvent } from '../event.js';
+import type { EventStore } from '../event-store.js';
 
 /**
  * Every conformance test writes to streams and organisations of its own, so that it stays valid
@@ -76,6 +78,24 @@ export async function readAllOnceVisible(
   for (;;) {
     const log = await store.readAll({ organisationId });
     if (log.length >= count || Date.now() >= deadline) return log;
+    await sleep(50);
+  }
+}
+
+/**
+ * An anchor once it `sees` what the test appended, or as it is after 10 s. Like the global log, an
+ * anchor holds what is below the visibility fence (ADR 0003), and `takeAnchor` waits at most 2 s
+ * for the cluster's older transactions: tests running beside this one may hold it longer.
+ */
+export async function anchorOnceItSees(
+  store: Pick<EventStore, 'verifyIntegrity'>,
+  takenAt: Date,
+  sees: (anchor: Anchor) => boolean,
+): Promise<AnchorTaking> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const taken = await takeAnchor(store, takenAt);
+    if (!taken.ok || sees(taken.anchor) || Date.now() >= deadline) return taken;
     await sleep(50);
   }
 }

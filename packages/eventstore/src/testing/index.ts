@@ -2,6 +2,7 @@ export {
   dropSchema,
   dropSchemasStartingWith,
   rewriteStreamFrom,
+  slipIntoThePastOfTheLog,
   TEST_DATABASE_URL,
   tamperWith,
   testPostgres,

@@ -1,7 +1,13 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rewriteStreamFrom, tamperWith, testEvents, uniqueOrganisationId } from '@dui-pds/eventstore/testing';
+import {
+  rewriteStreamFrom,
+  slipIntoThePastOfTheLog,
+  tamperWith,
+  testEvents,
+  uniqueOrganisationId,
+} from '@dui-pds/eventstore/testing';
 import { expect } from 'chai';
 import { CliDatabase } from './testing/cli-under-test.js';
 
@@ -89,15 +95,7 @@ describe('dui anchor, then dui verify --anchor', function () {
     await appendTo('registre-c', 1);
 
     // when its event is given a transaction id older than the whole log's, so that readers take it first
-    await database.withStore(({ knex }) =>
-      tamperWith(knex, database.schema, (trx) =>
-        trx.raw(
-          `update ${database.schema}.events set transaction_id =
-             ((select min(transaction_id)::text::bigint from ${database.schema}.events) - 1)::text::xid8
-            where stream_id = 'registre-c'`,
-        ),
-      ),
-    );
+    await database.withStore(({ knex }) => slipIntoThePastOfTheLog(knex, database.schema, 'registre-c'));
     const withoutAnchor = await database.run(['verify']);
     const withAnchor = await database.run(['verify', '--anchor', anchorFile]);
 
