@@ -19,6 +19,12 @@ export type IntegrityProblem =
    */
   | 'rewritten'
   /**
+   * On PostgreSQL, this event's transaction id is one no transaction had yet, so that no reader of
+   * the global log sees it: set there to hide it, or a log restored into a cluster whose
+   * transaction ids were not moved past the log's (docs/operations.md).
+   */
+  | 'hidden'
+  /**
    * This event is intact but no longer follows its predecessor: in the chain, or in the global
    * log, where it comes before it; or, against an anchor, the log's events are no longer in the
    * order the anchor saw.

@@ -42,10 +42,11 @@ export async function* storedLog(db: Queryable, schema: string): AsyncGenerator<
 }
 
 /**
- * An event no reader of the global log will ever see: its transaction id is one no transaction had
- * when the snapshot was taken, which the store never writes (a committed append's id is below the
- * snapshot's xmax). Someone set it there to hide the event from the projections and registers; as
- * the last event of its stream, its chain and its stream's order still hold. Run it in the
+ * An event no reader of the global log sees: its transaction id is one no transaction had when the
+ * snapshot was taken, which the store never writes (a committed append's id is below the
+ * snapshot's xmax). Someone set it there to hide the event from the projections and registers (as
+ * the last event of its stream, its chain and its stream's order still hold), or the log was
+ * restored into a cluster whose transaction ids were not moved past the log's. Run it in the
  * streams' walk's snapshot.
  */
 export async function eventBeyondTheLog(
@@ -67,10 +68,12 @@ export async function eventBeyondTheLog(
   const [globalPosition, eventStreamId, streamRevision, id] = row;
   return {
     streamId: eventStreamId,
-    problem: 'inserted',
+    problem: 'hidden',
     eventId: id,
     streamRevision,
     globalPosition: BigInt(globalPosition),
-    detail: 'its transaction id is one no transaction had yet: no reader of the global log sees this event',
+    detail:
+      'its transaction id is one no transaction had yet, so no reader of the global log sees this event: ' +
+      "it was set there, or the log was restored into a cluster whose transaction ids are behind the log's",
   };
 }

@@ -14,6 +14,10 @@ const PROBLEMS: Record<IntegrityViolation['problem'], string> = {
   reordered:
     'événements réordonnés (celui-ci est intact mais ne suit plus son prédécesseur, dans son flux ou dans le journal ' +
     'global ; ou le journal n’a plus les événements que l’ancre a vus dans l’ordre où elle les a vus)',
+  hidden:
+    'événement invisible des lecteurs du journal global (son identifiant de transaction n’a encore été donné à ' +
+    'aucune transaction : il a été mis là, ou le journal a été restauré sans avancer les identifiants de ' +
+    'transaction du serveur, voir operations.md)',
   rewritten:
     'flux réécrit depuis l’ancre (à cette révision, ce n’est plus l’événement que l’ancre a vu : ' +
     'il a été remplacé, lui ou un précédent, et les empreintes recalculées)',
