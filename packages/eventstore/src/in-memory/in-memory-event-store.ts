@@ -169,6 +169,11 @@ export class InMemoryEventStore implements EventStore {
   unsafeRawEvents(): Map<string, RecordedEvent[]> {
     return this.#streams;
   }
+
+  /** FOR TESTS ONLY: the global log's own array, to move events in it behind the store's back. */
+  unsafeRawLog(): RecordedEvent[] {
+    return this.#log;
+  }
 }
 
 /** Callers get their own copies: mutating what they read must not change the store. */

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { takeAnchor } from '../anchor.js';
 import { DuplicateEventIdError, InvalidEventError } from '../errors.js';
+import type { RecordedEvent } from '../event.js';
 import { hashEvent } from '../hash-chain.js';
 import { describeEventStoreConformance } from '../testing/conformance.js';
 import { takeEvents, testEvent, testEvents, uniqueStreamId, within } from '../testing/fixtures.js';
@@ -175,6 +177,56 @@ describe('InMemoryEventStore', () => {
       const [again] = await store.readStream(streamId);
       assert.deepEqual({ hash: again!.hash, data: again!.data }, { hash, data });
       assert.deepEqual(await store.verifyIntegrity(), { ok: true, streamsChecked: 1, eventsChecked: 2 });
+    });
+  });
+
+  describe('against an anchor, the order of its global log', () => {
+    /** Two registers, then an anchor of them: a-0, a-1, b-0. */
+    async function givenAnchoredLog() {
+      const store = new InMemoryEventStore();
+      await store.appendToStream('register-a', testEvents(organisationId, 2));
+      await store.appendToStream('register-b', testEvents(organisationId, 1));
+      const taken = await takeAnchor(store, new Date('2026-11-29T06:00:00Z'));
+      if (!taken.ok) throw new Error('the log should verify');
+      return { store, anchor: taken.anchor };
+    }
+
+    function moveToTheStart(store: InMemoryEventStore, streamId: string): RecordedEvent {
+      const log = store.unsafeRawLog();
+      const index = log.findIndex((event) => event.streamId === streamId);
+      const [moved] = log.splice(index, 1);
+      log.unshift(moved!);
+      return moved!;
+    }
+
+    it('reports events of two streams swapped as reordered, which the chains do not show', async () => {
+      // given
+      const { store, anchor } = await givenAnchoredLog();
+
+      // when register-b's event is moved before register-a's
+      moveToTheStart(store, 'register-b');
+
+      // then
+      assert.equal((await store.verifyIntegrity()).ok, true);
+      const report = await store.verifyIntegrity({ anchor });
+      assert.equal(report.ok, false);
+      if (!report.ok)
+        assert.deepEqual([report.firstBadEvent.problem, report.firstBadEvent.streamRevision], ['reordered', 1]);
+    });
+
+    it('reports a stream begun since and slipped into the past of the log as inserted, at its event', async () => {
+      // given
+      const { store, anchor } = await givenAnchoredLog();
+      await store.appendToStream('register-c', testEvents(organisationId, 1));
+
+      // when
+      const slipped = moveToTheStart(store, 'register-c');
+
+      // then
+      const report = await store.verifyIntegrity({ anchor });
+      assert.equal(report.ok, false);
+      if (!report.ok)
+        assert.deepEqual([report.firstBadEvent.problem, report.firstBadEvent.eventId], ['inserted', slipped.id]);
     });
   });
 });

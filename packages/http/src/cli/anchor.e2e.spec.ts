@@ -40,6 +40,8 @@ describe('dui anchor, then dui verify --anchor', function () {
   async function anchored(): Promise<string> {
     const run = await database.run(['anchor', '--out', anchorFile]);
     expect(run.code, run.stderr).to.equal(0);
+    // every test anchors the log of beforeEach
+    expect(run.stderr).to.match(/Ancre du [0-9TZ:.-]+ : 5 événement\(s\) dans 2 flux, écrite dans /);
     const digest = /Empreinte à publier hors de la base : ([0-9a-f]{64})/.exec(run.stderr)?.[1];
     expect(digest, run.stderr).to.be.a('string');
     return digest!;

@@ -32,9 +32,11 @@ export function registerAnchor(program: Command, context: CliContext): void {
           );
         await sink.write(`${JSON.stringify(taken.anchor, null, 2)}\n`);
         await sink.close();
+        // the anchor holds the log below the fence (ADR 0004): it may count fewer events than were verified
+        const held = `${formatCount(taken.anchor.log?.events ?? taken.eventsChecked)} événement(s) dans ${formatCount(taken.anchor.streams.length)} flux`;
         note(
           context,
-          `Ancre du ${taken.anchor.takenAt} : ${walked}${options.out ? `, écrite dans ${options.out}` : ''}.`,
+          `Ancre du ${taken.anchor.takenAt} : ${held}${options.out ? `, écrite dans ${options.out}` : ''}.`,
         );
         note(context, `Empreinte à publier hors de la base : ${taken.anchor.digest}`);
       } catch (error) {
