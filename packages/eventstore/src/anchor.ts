@@ -26,6 +26,22 @@ export interface Anchor {
   streams: StreamEnd[];
   /** SHA-256 (hex) of the canonical JSON (RFC 8785) of `{ log, streams, takenAt }`. */
   digest: string;
+  /**
+   * A time-stamp authority's token over the digest (RFC 3161), when one was asked for: a third
+   * party's signed word that the digest existed at that time (ADR 0024). Outside the digest, which
+   * it is about.
+   */
+  timestamp?: AnchorTimestamp;
+}
+
+/** An RFC 3161 time-stamp token over an anchor's digest, and what it says, for reading without decoding it. */
+export interface AnchorTimestamp {
+  /** Where it was asked for (the authority's URL). */
+  authority: string;
+  /** The token's `genTime`, ISO 8601. */
+  time: string;
+  /** The `TimeStampToken` (a CMS SignedData), DER in base64. */
+  token: string;
 }
 
 export type AnchorTaking =
@@ -59,6 +75,13 @@ const anchorSchema = z.object({
     }),
   ),
   digest: z.string().regex(/^[0-9a-f]{64}$/),
+  timestamp: z
+    .object({
+      authority: z.string().min(1),
+      time: z.iso.datetime({ offset: true }),
+      token: z.base64().min(1),
+    })
+    .optional(),
 });
 
 /** An anchor of these stream ends and, from a store that lists its log, that log's running hash. */
@@ -91,7 +114,7 @@ export function parseAnchor(value: unknown): Anchor {
       'malformed',
     );
   }
-  const { takenAt, log, streams, digest } = parsed.data;
+  const { takenAt, log, streams, digest, timestamp } = parsed.data;
   const ids = new Set(streams.map((stream) => stream.streamId));
   if (ids.size !== streams.length) throw new InvalidAnchorError('the anchor names a stream twice', 'malformed');
   if (anchorDigest(takenAt, streams, log) !== digest) {
@@ -105,11 +128,22 @@ export function parseAnchor(value: unknown): Anchor {
   if (log?.events === 0 && log.hash !== EMPTY_LOG_HASH) {
     throw new InvalidAnchorError('the anchor gives a hash to an empty log', 'malformed');
   }
-  return parsed.data;
+  return { takenAt, ...(log && { log }), streams, digest, ...(timestamp && { timestamp }) };
 }
 
-/** Without a log, `{ streams, takenAt }`: the digest of the anchors taken before it was kept. */
+/** What an anchor's digest is the SHA-256 of: what a time-stamp token's imprint is checked against. */
+export function digestedContent(anchor: Pick<Anchor, 'takenAt' | 'streams' | 'log'>): Uint8Array {
+  return contentOf(anchor.takenAt, anchor.streams, anchor.log);
+}
+
 function anchorDigest(takenAt: string, streams: readonly StreamEnd[], log: LogPrefix | undefined): string {
+  return createHash('sha256')
+    .update(contentOf(takenAt, streams, log))
+    .digest('hex');
+}
+
+/** Without a log, `{ streams, takenAt }`: the content of the anchors taken before it was kept. */
+function contentOf(takenAt: string, streams: readonly StreamEnd[], log: LogPrefix | undefined): Uint8Array {
   const content = log ? { log, streams, takenAt } : { streams, takenAt };
-  return createHash('sha256').update(canonicalize(content)!, 'utf8').digest('hex');
+  return Buffer.from(canonicalize(content)!, 'utf8');
 }

@@ -124,6 +124,24 @@ describe('anchor', () => {
     expect(miscounted).to.throw(InvalidAnchorError).with.property('reason', 'malformed');
   });
 
+  it('keeps a time-stamp beside its digest, not in it, and refuses one that is not a token', () => {
+    // given an anchor, and the same with a time-stamp
+    const anchor = anchorOf([{ streamId: 'registre-a', revision: 0, hash: 'cd'.repeat(32) }], new Date());
+    const timestamp = { authority: 'https://tsa.example', time: '2026-11-29T06:00:01.000Z', token: 'MIIBAA==' };
+    const stamped = JSON.parse(JSON.stringify({ ...anchor, timestamp }));
+
+    // when both are read back, and the stamp with a token that is not base64, or no time
+    const readBack = parseAnchor(stamped);
+    const notBase64 = () => parseAnchor({ ...stamped, timestamp: { ...timestamp, token: 'pas un jeton' } });
+    const untimed = () => parseAnchor({ ...stamped, timestamp: { authority: 'x', token: 'MIIBAA==' } });
+
+    // then the digest is the anchor's without the stamp, which is kept as it was
+    expect(readBack).to.deep.equal({ ...anchor, timestamp });
+    expect(readBack.digest).to.equal(anchor.digest);
+    expect(notBase64).to.throw(InvalidAnchorError).with.property('reason', 'malformed');
+    expect(untimed).to.throw(InvalidAnchorError).with.property('reason', 'malformed');
+  });
+
   it('reads back an anchor taken before the log was kept, with the digest it had then', () => {
     // given an anchor without a log, as dui anchor wrote them before 2026-11-29
     const kept = {

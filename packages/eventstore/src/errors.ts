@@ -76,6 +76,23 @@ export class StaleTransactionError extends EventStoreError {
   }
 }
 
+/**
+ * A time-stamp for an anchor (ADR 0024) that could not be had: the authority could not be reached
+ * or answered too late (`unreachable`), refused (`refused`, with its status text), or answered
+ * with something that is not a token over what was asked (`invalid-response`); or the certificates
+ * given to trust are not certificates (`invalid-certificates`).
+ */
+export class TimestampError extends EventStoreError {
+  override readonly name = 'TimestampError';
+  constructor(
+    message: string,
+    readonly reason: 'unreachable' | 'refused' | 'invalid-response' | 'invalid-certificates',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** An anchor (ADR 0004) that is malformed, or whose digest no longer matches its content. */
 export class InvalidAnchorError extends EventStoreError {
   override readonly name = 'InvalidAnchorError';

@@ -3,7 +3,7 @@
  * crypto-shredding. The EventStoreDB adapter is at `@dui-pds/eventstore/eventstoredb`, so that
  * only its users load the gRPC client; the conformance suite at `@dui-pds/eventstore/testing`.
  */
-export { type Anchor, type AnchorTaking, anchorOf, parseAnchor, takeAnchor } from './anchor.js';
+export { type Anchor, type AnchorTaking, type AnchorTimestamp, anchorOf, parseAnchor, takeAnchor } from './anchor.js';
 export { type PreparedEvent, prepareEvents } from './append-preparation.js';
 export {
   type CommandMetadata,
@@ -23,6 +23,7 @@ export {
   InvalidEventError,
   StaleTransactionError,
   TenantMismatchError,
+  TimestampError,
   TransactionIdsBehindLogError,
   WrongExpectedRevisionError,
 } from './errors.js';
@@ -88,3 +89,4 @@ export {
 } from './stream-command-queue.js';
 export { type FoldedState, LruStreamStateCache, type StreamStateCache } from './stream-state-cache.js';
 export { pollGlobalLog } from './subscription.js';
+export * from './timestamping/index.js';

@@ -24,3 +24,8 @@ export {
   uniqueOrganisationId,
   uniqueStreamId,
 } from './fixtures.js';
+export {
+  type LocalTimestampAuthority,
+  type LocalTimestampAuthorityBehaviour,
+  startLocalTimestampAuthority,
+} from './local-timestamp-authority.js';

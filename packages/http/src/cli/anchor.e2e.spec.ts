@@ -2,8 +2,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type LocalTimestampAuthority,
   rewriteStreamFrom,
   slipIntoThePastOfTheLog,
+  startLocalTimestampAuthority,
   tamperWith,
   testEvents,
   uniqueOrganisationId,
@@ -144,9 +146,84 @@ describe('dui anchor, then dui verify --anchor', function () {
     // then
     expect(run.code).to.equal(1);
     expect(run.stderr).to.include('intégrité rompue, journal non ancré : événement altéré');
-    await readFile(anchorFile).then(
-      () => expect.fail('an anchor was written'),
-      (error: NodeJS.ErrnoException) => expect(error.code).to.equal('ENOENT'),
-    );
+    await expectNoAnchorAt(anchorFile);
+  });
+
+  describe('time-stamped by an RFC 3161 authority', () => {
+    let authority: LocalTimestampAuthority;
+    let authorityCa: string;
+
+    before(async () => {
+      authority = await startLocalTimestampAuthority();
+    });
+    after(() => authority.close());
+    beforeEach(async () => {
+      authorityCa = join(folder, 'ac-horodatage.pem');
+      await writeFile(authorityCa, authority.caCertificate);
+    });
+
+    it('keeps the authority’s token in the anchor, and verify says when and by whom, trusted with --tsa-ca', async () => {
+      // given the log of beforeEach, anchored with the authority of DUI_TSA_URL
+      const anchoring = await database.run(['anchor', '--out', anchorFile], { DUI_TSA_URL: authority.url });
+      expect(anchoring.code, anchoring.stderr).to.equal(0);
+
+      // when verified with the authority's certificate authority trusted, then without
+      const trusted = await database.run(['verify', '--anchor', anchorFile, '--tsa-ca', authorityCa]);
+      const untold = await database.run(['verify', '--anchor', anchorFile]);
+
+      // then
+      const anchor = JSON.parse(await readFile(anchorFile, 'utf8'));
+      expect(anchor.timestamp.authority).to.equal(authority.url);
+      expect(anchoring.stderr).to.include(`Horodatée le ${anchor.timestamp.time} par ${authority.url}.`);
+      expect(trusted.code, trusted.stderr).to.equal(0);
+      expect(trusted.stdout).to.include(
+        `Ancre horodatée le ${anchor.timestamp.time} par « Horodatage de test DUI-PDS » ` +
+          '(certificat vérifié jusqu’à une autorité de confiance).',
+      );
+      expect(untold.code, untold.stderr).to.equal(0);
+      expect(untold.stdout).to.include('certificat non vérifié faute de --tsa-ca');
+    });
+
+    it('exits 1 before walking the log when the anchor carries the token of another anchor', async () => {
+      // given two time-stamped anchors, the log grown between them
+      const first = join(folder, 'premiere.json');
+      expect((await database.run(['anchor', '--tsa', authority.url, '--out', first])).code).to.equal(0);
+      await appendTo('registre-a', 1);
+      expect((await database.run(['anchor', '--tsa', authority.url, '--out', anchorFile])).code).to.equal(0);
+
+      // when the second is given the first's token, then verified
+      const second = JSON.parse(await readFile(anchorFile, 'utf8'));
+      second.timestamp = JSON.parse(await readFile(first, 'utf8')).timestamp;
+      await writeFile(anchorFile, JSON.stringify(second));
+      const run = await database.run(['verify', '--anchor', anchorFile, '--tsa-ca', authorityCa]);
+
+      // then
+      expect(run.code).to.equal(1);
+      expect(run.stderr).to.include('horodatage de l’ancre non conforme : le jeton d’horodatage ne porte pas sur');
+      expect(run.stderr).not.to.include('Vérification de tout le journal');
+    });
+
+    it('writes no anchor when the authority refuses, and says so in French (exit 3)', async () => {
+      // given an authority that refuses SHA-256 imprints
+      const refusing = await startLocalTimestampAuthority('refusing');
+      try {
+        // when
+        const run = await database.run(['anchor', '--tsa', refusing.url, '--out', anchorFile]);
+
+        // then
+        expect(run.code).to.equal(3);
+        expect(run.stderr).to.include('l’autorité d’horodatage a refusé de dater l’ancre : aucune ancre écrite');
+        await expectNoAnchorAt(anchorFile);
+      } finally {
+        await refusing.close();
+      }
+    });
   });
 });
+
+async function expectNoAnchorAt(path: string): Promise<void> {
+  await readFile(path).then(
+    () => expect.fail('an anchor was written'),
+    (error: NodeJS.ErrnoException) => expect(error.code).to.equal('ENOENT'),
+  );
+}

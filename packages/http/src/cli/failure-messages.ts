@@ -7,6 +7,7 @@ import {
   EventStoreError,
   EventStoreUnavailableError,
   InvalidMasterKeyError,
+  TimestampError,
   TransactionIdsBehindLogError,
 } from '@dui-pds/eventstore';
 import {
@@ -81,9 +82,27 @@ function eventStoreFailure(error: unknown): Failure | undefined {
     // the store has already tried once more: what the driver said is the reason to show
     return systemFailure(error.cause) ?? failure('impossible de joindre la base de données');
   }
+  if (error instanceof TimestampError) return timestampFailure(error);
   if (error instanceof CryptoShreddingError) return failure(`erreur du chiffrement des données (${error.name})`);
   if (error instanceof EventStoreError) return failure(`erreur du magasin d’événements (${error.name})`);
   return undefined;
+}
+
+/** The authority's own words may be English: the reason is restated, never its text. */
+function timestampFailure(error: TimestampError): Failure {
+  switch (error.reason) {
+    case 'unreachable':
+      return failure('l’autorité d’horodatage est injoignable ou n’a pas répondu à temps : aucune ancre écrite');
+    case 'refused':
+      return failure('l’autorité d’horodatage a refusé de dater l’ancre : aucune ancre écrite');
+    case 'invalid-response':
+      return failure(
+        'la réponse de l’autorité d’horodatage n’est pas un jeton valide pour cette ancre (autre empreinte, ' +
+          'réponse rejouée, signature ou certificat non conformes) : aucune ancre écrite',
+      );
+    case 'invalid-certificates':
+      return usage('les certificats de confiance de l’horodatage ne sont pas des certificats X.509');
+  }
 }
 
 /** Network and database errors carry a code; their messages may hold addresses or values. */

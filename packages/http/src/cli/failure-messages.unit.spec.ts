@@ -1,4 +1,4 @@
-import { EventStoreUnavailableError, TransactionIdsBehindLogError } from '@dui-pds/eventstore';
+import { EventStoreUnavailableError, TimestampError, TransactionIdsBehindLogError } from '@dui-pds/eventstore';
 import { expect } from 'chai';
 import { ExitCode } from './cli-errors.js';
 import { describeFailure } from './failure-messages.js';
@@ -34,6 +34,26 @@ describe('What the operator reads when a command fails', () => {
       'impossible de joindre la base de données : connexion coupée par le serveur (57P01)',
     );
     expect(describeFailure(unsaid).message).to.equal('impossible de joindre la base de données');
+  });
+
+  it('says in French why no time-stamp was had, never in the authority’s words', () => {
+    // given the four reasons, with what an authority may have said in its status text
+    const said = 'status 2: bad request from 10.0.0.7';
+    const failures = (['unreachable', 'refused', 'invalid-response', 'invalid-certificates'] as const).map((reason) =>
+      describeFailure(new TimestampError(said, reason)),
+    );
+
+    // then the authority's failures are outages, a wrong certificate file the caller's mistake
+    expect(failures.map((failure) => failure.exitCode)).to.deep.equal([
+      ExitCode.failure,
+      ExitCode.failure,
+      ExitCode.failure,
+      ExitCode.usage,
+    ]);
+    expect(failures[0]?.message).to.include('injoignable');
+    expect(failures[1]?.message).to.include('a refusé de dater l’ancre');
+    expect(failures[2]?.message).to.include('réponse rejouée');
+    for (const failure of failures) expect(failure.message).not.to.include('10.0.0.7');
   });
 
   it('never prints the message of an error it does not know, which may quote data', () => {

@@ -1,6 +1,12 @@
-import type { Anchor, IntegrityViolation } from '@dui-pds/eventstore';
+import { type Anchor, checkAnchorTimestamp, type IntegrityViolation } from '@dui-pds/eventstore';
 import type { Command } from 'commander';
 import { readAnchor } from '../anchor-file.js';
+import {
+  describeTimestamp,
+  describeTimestampProblem,
+  readTrustedCertificates,
+  TSA_CA_OPTION,
+} from '../anchor-timestamp.js';
 import { IntegrityFailure } from '../cli-errors.js';
 import { type CliContext, inSession, note, say } from '../context.js';
 import { formatCount } from '../progress-bar.js';
@@ -31,13 +37,19 @@ export function registerVerify(program: Command, context: CliContext): void {
       'Vérifie les chaînes de hachage du journal (tout le journal, ou un flux) ; ' +
         'code de sortie 1 et le premier événement en défaut quand elles sont rompues. ' +
         'Avec --anchor, vérifie aussi que chaque flux contient encore ce que l’ancre a vu et que le journal ' +
-        'global a encore ces événements-là dans le même ordre (voir dui anchor)',
+        'global a encore ces événements-là dans le même ordre (voir dui anchor), et, pour une ancre horodatée, ' +
+        'que son jeton d’horodatage porte sur elle, signé par une autorité d’horodatage (de confiance avec --tsa-ca)',
     )
     .option('--stream <flux>', 'ne vérifie que ce flux (identifiant du flux)')
     .option('--anchor <fichier>', 'ancre prise plus tôt par dui anchor, conservée hors de la base')
-    .action(async (options: { stream?: string; anchor?: string }, command: Command) => {
+    .option(...TSA_CA_OPTION)
+    .action(async (options: { stream?: string; anchor?: string; tsaCa?: string }, command: Command) => {
       // read before anything is opened: a wrong path should not cost a walk of the whole log
       const anchor = options.anchor === undefined ? undefined : await readAnchor(options.anchor);
+      const trustedCertificates = await readTrustedCertificates(options.tsaCa ?? context.env.DUI_TSA_CA);
+      // an anchor whose time-stamp does not hold proves nothing: said before the walk
+      const stamp = anchor && (await checkAnchorTimestamp(anchor, { trustedCertificates }));
+      if (stamp && !stamp.ok) throw new IntegrityFailure(describeTimestampProblem(stamp));
       await inSession(command, context, async ({ rawStore }) => {
         note(
           context,
@@ -53,6 +65,7 @@ export function registerVerify(program: Command, context: CliContext): void {
         if (options.stream && report.eventsChecked === 0)
           note(context, `le flux « ${options.stream} » n’a aucun événement`);
         say(context, `Intégrité vérifiée : ${walked}, chaînes de hachage intactes${anchor ? conformTo(anchor) : ''}.`);
+        if (stamp) say(context, describeTimestamp(stamp));
       });
     });
 }

@@ -1,0 +1,12 @@
+export {
+  type Rfc3161TimestampAuthorityOptions,
+  rfc3161TimestampAuthority,
+} from './rfc3161-timestamp-authority.js';
+export { type TimestampAuthority, timestampAnchor } from './timestamp-authority.js';
+export {
+  checkAnchorTimestamp,
+  parsePemCertificates,
+  type TimestampCheck,
+  type TimestampCheckOptions,
+  type TimestampProblem,
+} from './timestamp-token.js';

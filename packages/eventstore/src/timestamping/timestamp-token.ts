@@ -1,0 +1,138 @@
+import * as pkijs from 'pkijs';
+import { type Anchor, digestedContent } from '../anchor.js';
+import { TimestampError } from '../errors.js';
+
+const SHA_256 = '2.16.840.1.101.3.4.2.1';
+const SIGNED_DATA = '1.2.840.113549.1.7.2';
+const EXTENDED_KEY_USAGE = '2.5.29.37';
+const TIME_STAMPING = '1.3.6.1.5.5.7.3.8';
+const COMMON_NAME = '2.5.4.3';
+
+/**
+ * What a time-stamp token says of an anchor. `trusted`: the authority's certificate chains, at
+ * the token's time, to one of the certificates the caller trusts; without any, only the
+ * signature is checked, and anyone can make a certificate that signs.
+ */
+export type TimestampCheck =
+  | { ok: true; time: Date; authority: string; trusted: boolean }
+  | { ok: false; problem: TimestampProblem; detail: string };
+
+/**
+ * `imprint`: the token is over another digest (the anchor was changed, or the token is another's);
+ * `signature`: its content no longer matches its signature; `untrusted`: its certificate does not
+ * chain to a trusted one, or is not a time-stamping one; `time`: the anchor gives another time
+ * than the token; `malformed`: not a time-stamp token.
+ */
+export type TimestampProblem = 'imprint' | 'signature' | 'untrusted' | 'time' | 'malformed';
+
+export interface TimestampCheckOptions {
+  /** PEM certificates (one or more) of the authorities, or their roots, the caller trusts. */
+  trustedCertificates?: string;
+}
+
+/** Checks the time-stamp token an anchor carries against the anchor's digest. */
+export async function checkAnchorTimestamp(
+  anchor: Anchor,
+  options: TimestampCheckOptions = {},
+): Promise<TimestampCheck | undefined> {
+  if (anchor.timestamp === undefined) return undefined;
+  const checked = await checkTimestampToken(Buffer.from(anchor.timestamp.token, 'base64'), anchor, options);
+  if (checked.ok && checked.time.getTime() !== new Date(anchor.timestamp.time).getTime()) {
+    return { ok: false, problem: 'time', detail: `the token says ${checked.time.toISOString()}` };
+  }
+  return checked;
+}
+
+/**
+ * Checks a DER `TimeStampToken`: its imprint is the SHA-256 the anchor's digest is, its signature
+ * holds, its signer is a time-stamping certificate and, given trusted certificates, chains to one.
+ */
+export async function checkTimestampToken(
+  token: Uint8Array,
+  anchor: Anchor,
+  options: TimestampCheckOptions = {},
+): Promise<TimestampCheck> {
+  const decoded = decodeToken(token);
+  if (!decoded) return { ok: false, problem: 'malformed', detail: 'not an RFC 3161 time-stamp token' };
+  const { signedData, tstInfo } = decoded;
+
+  const imprint = tstInfo.messageImprint;
+  if (
+    imprint.hashAlgorithm.algorithmId !== SHA_256 ||
+    Buffer.from(imprint.hashedMessage.valueBlock.valueHexView).toString('hex') !== anchor.digest
+  ) {
+    return { ok: false, problem: 'imprint', detail: 'the token is not over this anchor’s digest' };
+  }
+
+  const trustedCerts = parsePemCertificates(options.trustedCertificates ?? '');
+  const data = toArrayBuffer(digestedContent(anchor));
+  let signer: pkijs.Certificate | null | undefined;
+  try {
+    // the signature first: a changed token is told as such, not by the chain checked at its changed time
+    const result = await signedData.verify({ signer: 0, data, extendedMode: true });
+    if (!result.signatureVerified) return { ok: false, problem: 'signature', detail: 'the signature does not hold' };
+    signer = result.signerCertificate;
+    if (trustedCerts.length > 0) await signedData.verify({ signer: 0, data, trustedCerts, checkChain: true });
+  } catch (error) {
+    return failureOf(error);
+  }
+  if (!signer || !isTimeStampingCertificate(signer)) {
+    return { ok: false, problem: 'untrusted', detail: 'the signer is not a time-stamping certificate' };
+  }
+  return { ok: true, time: tstInfo.genTime, authority: commonNameOf(signer), trusted: trustedCerts.length > 0 };
+}
+
+/** The token's `TSTInfo`, for the authority's client to read its nonce. */
+export function decodeToken(token: Uint8Array): { signedData: pkijs.SignedData; tstInfo: pkijs.TSTInfo } | undefined {
+  try {
+    const contentInfo = pkijs.ContentInfo.fromBER(toArrayBuffer(token));
+    if (contentInfo.contentType !== SIGNED_DATA) return undefined;
+    const signedData = new pkijs.SignedData({ schema: contentInfo.content });
+    const content = signedData.encapContentInfo.eContent;
+    if (!content) return undefined;
+    return { signedData, tstInfo: pkijs.TSTInfo.fromBER(content.getValue()) };
+  } catch {
+    return undefined;
+  }
+}
+
+function failureOf(error: unknown): TimestampCheck {
+  if (!(error instanceof pkijs.SignedDataVerifyError)) {
+    return { ok: false, problem: 'malformed', detail: error instanceof Error ? error.message : String(error) };
+  }
+  // pkijs's codes: 5 the chain, 15 a content that no longer matches what was signed
+  if (error.code === 5) return { ok: false, problem: 'untrusted', detail: error.message };
+  if (error.code === 15) return { ok: false, problem: 'signature', detail: error.message };
+  return { ok: false, problem: 'malformed', detail: error.message };
+}
+
+/** RFC 3161, 2.3: the authority's certificate is for time-stamping (extended key usage, critical). */
+function isTimeStampingCertificate(certificate: pkijs.Certificate): boolean {
+  const usage = certificate.extensions?.find((extension) => extension.extnID === EXTENDED_KEY_USAGE);
+  const purposes = usage?.parsedValue instanceof pkijs.ExtKeyUsage ? usage.parsedValue.keyPurposes : [];
+  return usage?.critical === true && purposes.includes(TIME_STAMPING);
+}
+
+/** The signer's common name, or its whole name when it has none. */
+function commonNameOf(certificate: pkijs.Certificate): string {
+  const attributes = certificate.subject.typesAndValues;
+  const named = attributes.find((attribute) => attribute.type === COMMON_NAME);
+  const values = (named ? [named] : attributes).map((attribute) => String(attribute.value.valueBlock.value));
+  return values.join(', ');
+}
+
+/** Every `CERTIFICATE` block of a PEM text; anything else in it is ignored. */
+export function parsePemCertificates(pem: string): pkijs.Certificate[] {
+  const blocks = pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g);
+  return [...blocks].map(([, body]) => {
+    try {
+      return pkijs.Certificate.fromBER(toArrayBuffer(Buffer.from(body!, 'base64')));
+    } catch {
+      throw new TimestampError('a trusted certificate is not an X.509 certificate', 'invalid-certificates');
+    }
+  });
+}
+
+export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}

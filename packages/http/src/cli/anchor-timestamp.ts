@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises';
+import { parsePemCertificates, type TimestampCheck, type TimestampProblem } from '@dui-pds/eventstore';
+import { UsageError } from './cli-errors.js';
+
+const PROBLEMS: Record<TimestampProblem, string> = {
+  imprint: 'le jeton d’horodatage ne porte pas sur l’empreinte de cette ancre',
+  signature: 'la signature du jeton d’horodatage ne correspond plus à son contenu (jeton modifié)',
+  untrusted:
+    'l’autorité d’horodatage n’est pas reconnue par les certificats de confiance donnés, ' +
+    'ou son certificat n’est pas un certificat d’horodatage',
+  time: 'la date d’horodatage écrite dans l’ancre n’est pas celle de son jeton',
+  malformed: 'le jeton d’horodatage de l’ancre est illisible',
+};
+
+export const TSA_URL_OPTION = ['--tsa <url>', 'autorité d’horodatage RFC 3161 (par défaut : DUI_TSA_URL)'] as const;
+export const TSA_CA_OPTION = [
+  '--tsa-ca <fichier>',
+  'certificats PEM de l’autorité d’horodatage ou de sa racine (par défaut : DUI_TSA_CA)',
+] as const;
+
+/** The authority's URL from `--tsa` or `DUI_TSA_URL`, checked before the log is walked. */
+export function timestampAuthorityUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:')
+    throw new UsageError('l’autorité d’horodatage (--tsa ou DUI_TSA_URL) doit être une URL http ou https');
+  return value;
+}
+
+/**
+ * The certificates a time-stamp must chain to, read from `--tsa-ca` or `DUI_TSA_CA`; checked now,
+ * so that a wrong file fails before the log is walked.
+ */
+export async function readTrustedCertificates(path: string | undefined): Promise<string | undefined> {
+  if (path === undefined || path === '') return undefined;
+  let pem: string;
+  try {
+    pem = await readFile(path, 'utf8');
+  } catch {
+    throw new UsageError(`impossible de lire les certificats de confiance « ${path} »`);
+  }
+  let certificates: unknown[];
+  try {
+    certificates = parsePemCertificates(pem);
+  } catch {
+    certificates = [];
+  }
+  if (certificates.length === 0)
+    throw new UsageError(`« ${path} » ne contient aucun certificat X.509 lisible (format PEM attendu)`);
+  return pem;
+}
+
+/** What the auditor reads of a checked time-stamp, after the verification's summary. */
+export function describeTimestamp(checked: Extract<TimestampCheck, { ok: true }>): string {
+  const trust = checked.trusted
+    ? 'certificat vérifié jusqu’à une autorité de confiance'
+    : 'signature vérifiée, certificat non vérifié faute de --tsa-ca';
+  return `Ancre horodatée le ${checked.time.toISOString()} par « ${checked.authority} » (${trust}).`;
+}
+
+export function describeTimestampProblem(checked: Extract<TimestampCheck, { ok: false }>): string {
+  return `horodatage de l’ancre non conforme : ${PROBLEMS[checked.problem]}`;
+}

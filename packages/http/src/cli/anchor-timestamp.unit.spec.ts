@@ -1,0 +1,43 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { readTrustedCertificates, timestampAuthorityUrl } from './anchor-timestamp.js';
+import { UsageError } from './cli-errors.js';
+
+describe('dui’s time-stamp settings', () => {
+  let folder: string;
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'dui-tsa-settings-'));
+  });
+  afterEach(() => rm(folder, { recursive: true, force: true }));
+
+  it('takes an http or https authority, and refuses anything else before the log is walked', () => {
+    expect(timestampAuthorityUrl('https://horodatage.example.fr/tsa')).to.equal('https://horodatage.example.fr/tsa');
+    expect(timestampAuthorityUrl(undefined)).to.equal(undefined);
+    for (const wrong of ['horodatage.example.fr', 'ftp://horodatage.example.fr', ''])
+      expect(() => timestampAuthorityUrl(wrong), wrong).to.throw(UsageError, 'URL http ou https');
+  });
+
+  it('refuses a certificates file that cannot be read or holds no certificate, in French', async () => {
+    // given a file with no certificate in it, and one with a block that is not a certificate
+    const empty = join(folder, 'vide.pem');
+    await writeFile(empty, 'rien ici\n');
+    const garbage = join(folder, 'faux.pem');
+    await writeFile(garbage, '-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n');
+
+    // then
+    for (const [path, said] of [
+      [join(folder, 'absent.pem'), 'impossible de lire les certificats de confiance'],
+      [empty, 'aucun certificat X.509 lisible'],
+      [garbage, 'aucun certificat X.509 lisible'],
+    ] as const) {
+      const error = await readTrustedCertificates(path).then(
+        () => expect.fail(`${path} was accepted`),
+        (failure: unknown) => failure,
+      );
+      expect(error).to.be.instanceOf(UsageError).with.property('message').that.includes(said);
+    }
+    expect(await readTrustedCertificates(undefined)).to.equal(undefined);
+  });
+});
