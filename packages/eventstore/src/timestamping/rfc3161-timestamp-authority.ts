@@ -4,9 +4,8 @@ import * as pkijs from 'pkijs';
 import type { Anchor, AnchorTimestamp } from '../anchor.js';
 import { TimestampError } from '../errors.js';
 import type { TimestampAuthority } from './timestamp-authority.js';
-import { checkTimestampToken, decodeToken, toArrayBuffer } from './timestamp-token.js';
+import { checkTimestampToken, decodeToken, SHA_256, toArrayBuffer } from './timestamp-token.js';
 
-const SHA_256 = '2.16.840.1.101.3.4.2.1';
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** RFC 3161, 2.4.2: `granted` and `grantedWithMods`; every other status carries no token. */
 const GRANTED = new Set([0, 1]);

@@ -2,7 +2,8 @@ import * as pkijs from 'pkijs';
 import { type Anchor, digestedContent } from '../anchor.js';
 import { TimestampError } from '../errors.js';
 
-const SHA_256 = '2.16.840.1.101.3.4.2.1';
+/** The only imprint an anchor's token may have: its digest is a SHA-256. */
+export const SHA_256 = '2.16.840.1.101.3.4.2.1';
 const SIGNED_DATA = '1.2.840.113549.1.7.2';
 const EXTENDED_KEY_USAGE = '2.5.29.37';
 const TIME_STAMPING = '1.3.6.1.5.5.7.3.8';
