@@ -50,12 +50,32 @@ export async function readTrustedCertificates(path: string | undefined): Promise
   return pem;
 }
 
+/**
+ * Longer than any walk of the log `dui anchor` does before the stamp (about 2.5 s per 100,000
+ * events here): past it, the date the anchor gives itself is not what the stamp proves.
+ */
+const LATE_STAMP_MS = 60 * 60 * 1000;
+/** Time-stamp authorities say their time to the second or better; their tokens round it down. */
+const EARLY_STAMP_MS = 60 * 1000;
+
 /** What the auditor reads of a checked time-stamp, after the verification's summary. */
-export function describeTimestamp(checked: Extract<TimestampCheck, { ok: true }>): string {
+export function describeTimestamp(checked: Extract<TimestampCheck, { ok: true }>, takenAt: string): string {
   const trust = checked.trusted
     ? 'certificat vérifié jusqu’à une autorité de confiance'
     : 'signature vérifiée, certificat non vérifié faute de --tsa-ca';
-  return `Ancre horodatée le ${checked.time.toISOString()} par « ${checked.authority} » (${trust}).`;
+  const stamped = `Ancre horodatée le ${checked.time.toISOString()} par « ${checked.authority} » (${trust}).`;
+  const gap = checked.time.getTime() - new Date(takenAt).getTime();
+  if (gap > LATE_STAMP_MS)
+    return (
+      `${stamped} Attention : l’ancre se dit prise le ${takenAt}, ${Math.round(gap / 60_000)} min avant son ` +
+      'horodatage : seule la date d’horodatage est prouvée.'
+    );
+  if (gap < -EARLY_STAMP_MS)
+    return (
+      `${stamped} Attention : l’ancre se dit prise le ${takenAt}, après son horodatage : l’horloge du serveur ` +
+      'qui l’a prise avançait, seule la date d’horodatage est prouvée.'
+    );
+  return stamped;
 }
 
 export function describeTimestampProblem(checked: Extract<TimestampCheck, { ok: false }>): string {

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { readTrustedCertificates, timestampAuthorityUrl } from './anchor-timestamp.js';
+import { describeTimestamp, readTrustedCertificates, timestampAuthorityUrl } from './anchor-timestamp.js';
 import { UsageError } from './cli-errors.js';
 
 describe('dui’s time-stamp settings', () => {
@@ -39,5 +39,22 @@ describe('dui’s time-stamp settings', () => {
       expect(error).to.be.instanceOf(UsageError).with.property('message').that.includes(said);
     }
     expect(await readTrustedCertificates(undefined)).to.equal(undefined);
+  });
+
+  it('says when the date an anchor gives itself is not the one its stamp proves', () => {
+    // given a stamp at 06:00:01, trusted
+    const stamp = { ok: true as const, time: new Date('2026-11-30T06:00:01Z'), authority: 'TSA', trusted: true };
+
+    // when the anchor says it was taken a few seconds before, two hours before, and five minutes after
+    const onTime = describeTimestamp(stamp, '2026-11-30T05:59:58.000Z');
+    const backdated = describeTimestamp(stamp, '2026-11-30T04:00:00.000Z');
+    const ahead = describeTimestamp(stamp, '2026-11-30T06:05:00.000Z');
+
+    // then
+    expect(onTime).to.equal(
+      'Ancre horodatée le 2026-11-30T06:00:01.000Z par « TSA » (certificat vérifié jusqu’à une autorité de confiance).',
+    );
+    expect(backdated).to.include('l’ancre se dit prise le 2026-11-30T04:00:00.000Z, 120 min avant son horodatage');
+    expect(ahead).to.include('après son horodatage : l’horloge du serveur qui l’a prise avançait');
   });
 });

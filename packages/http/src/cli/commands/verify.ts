@@ -65,7 +65,7 @@ export function registerVerify(program: Command, context: CliContext): void {
         if (options.stream && report.eventsChecked === 0)
           note(context, `le flux « ${options.stream} » n’a aucun événement`);
         say(context, `Intégrité vérifiée : ${walked}, chaînes de hachage intactes${anchor ? conformTo(anchor) : ''}.`);
-        if (stamp) say(context, describeTimestamp(stamp));
+        if (stamp && anchor) say(context, describeTimestamp(stamp, anchor.takenAt));
       });
     });
 }
