@@ -1,5 +1,10 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { type Anchor, anchorOf, parseAnchor } from '../anchor.js';
 import { TimestampError } from '../errors.js';
@@ -8,6 +13,7 @@ import { rfc3161TimestampAuthority } from './rfc3161-timestamp-authority.js';
 import { timestampAnchor } from './timestamp-authority.js';
 import { checkAnchorTimestamp } from './timestamp-token.js';
 
+const run = promisify(execFile);
 const HASH = 'ab'.repeat(32);
 
 function anAnchor(register = 'registre-stupefiants', takenAt = new Date()): Anchor {
@@ -72,6 +78,28 @@ describe('RFC 3161 time-stamps of anchors, with a local authority (OpenSSL)', fu
       expect(await checkAnchorTimestamp(readBack, { trustedCertificates: authority.caCertificate })).to.include({
         ok: true,
       });
+    });
+
+    it('gives a token OpenSSL verifies against the digest alone, as an auditor without our tools would', async () => {
+      const stamped = await timestampAnchor(anAnchor(), rfc3161TimestampAuthority({ url: authority.url }));
+      const folder = await mkdtemp(join(tmpdir(), 'dui-token-'));
+      try {
+        await writeFile(join(folder, 'token.der'), Buffer.from(stamped.timestamp!.token, 'base64'));
+        await writeFile(join(folder, 'ca.pem'), authority.caCertificate);
+
+        const verify = (digest: string) =>
+          run('openssl', ['ts', '-verify', '-digest', digest, '-token_in', '-in', 'token.der', '-CAfile', 'ca.pem'], {
+            cwd: folder,
+          });
+
+        expect((await verify(stamped.digest)).stdout).to.include('Verification: OK');
+        await verify('ef'.repeat(32)).then(
+          () => expect.fail('OpenSSL verified the token against another digest'),
+          (error: { stdout: string }) => expect(error.stdout).to.include('Verification: FAILED'),
+        );
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
     });
 
     it('checks the signature alone when no certificate is trusted, and says so', async () => {
