@@ -74,6 +74,7 @@ export {
   type OpenedEventStore,
   openEventStore,
   openPglite,
+  withEventStoreConnections,
 } from './postgres/connect.js';
 export { isConnectionLost, isDatabaseUnavailable } from './postgres/database-unavailable.js';
 export type { SchemaMigration } from './postgres/migration.js';

@@ -38,7 +38,7 @@ const quietLog = { warn() {}, error() {}, deprecate() {}, debug() {} };
  */
 const endedByTheServer = new WeakSet<pg.Client>();
 
-function noticeWhenTheServerEnds(connection: pg.Client, done: (error: null, connection: pg.Client) => void) {
+function noticeWhenTheServerEnds(connection: pg.Client, done: (error: Error | null, connection: pg.Client) => void) {
   connection.connection.on('errorMessage', (message: { severity?: string }) => {
     if (message.severity === 'FATAL' || message.severity === 'PANIC') endedByTheServer.add(connection);
   });
@@ -47,17 +47,47 @@ function noticeWhenTheServerEnds(connection: pg.Client, done: (error: null, conn
 
 /** A knex pool on a PostgreSQL server. */
 export function connectPostgres(url: string, options: { poolSize?: number } = {}): Knex {
-  return knex({
-    client: 'pg',
-    connection: { connectionString: url, types: typesKeptAsText },
+  return knex(
+    withEventStoreConnections({
+      client: 'pg',
+      connection: url,
+      pool: { min: 0, max: options.poolSize ?? DEFAULT_POOL_SIZE },
+      log: quietLog,
+    }),
+  );
+}
+
+type PoolConnectionHook = (connection: pg.Client, done: (error: Error | null, connection: pg.Client) => void) => void;
+
+/**
+ * The settings the event store needs of a knex instance on PostgreSQL, added to a configuration
+ * of your own (`knex(withEventStoreConnections(config))`), for a program that builds its pool
+ * itself: int8 and date kept as text, and a pool that never lends a connection the server has
+ * ended, so that the store's retry after a cut connection lands on a new one (ADR 0023). Your own
+ * `afterCreate` and `validate` still run.
+ */
+export function withEventStoreConnections(config: Knex.Config): Knex.Config {
+  const connection =
+    typeof config.connection === 'string' ? { connectionString: config.connection } : config.connection;
+  if (typeof connection !== 'object' || connection === null) {
+    throw new TypeError('withEventStoreConnections needs a connection string or a connection object');
+  }
+  const pool = config.pool ?? {};
+  const theirAfterCreate = pool.afterCreate as PoolConnectionHook | undefined;
+  const theirValidate = (pool as { validate?: (connection: pg.Client) => boolean }).validate;
+  return {
+    ...config,
+    connection: { ...connection, types: typesKeptAsText },
     pool: {
-      min: 0,
-      max: options.poolSize ?? DEFAULT_POOL_SIZE,
-      afterCreate: noticeWhenTheServerEnds,
-      validate: (connection: pg.Client) => !endedByTheServer.has(connection),
-    },
-    log: quietLog,
-  });
+      ...pool,
+      afterCreate: (connection: pg.Client, done: (error: Error | null, connection: pg.Client) => void) =>
+        noticeWhenTheServerEnds(connection, (error, noticed) =>
+          theirAfterCreate && !error ? theirAfterCreate(noticed, done) : done(error, noticed),
+        ),
+      validate: (connection: pg.Client) =>
+        !endedByTheServer.has(connection) && (theirValidate === undefined || theirValidate(connection)),
+    } as Knex.PoolConfig,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import type { Knex } from 'knex';
+import knexOf, { type Knex } from 'knex';
 import pg from 'pg';
 import { EventStoreUnavailableError } from '../errors.js';
 import {
@@ -11,7 +11,7 @@ import {
   uniqueOrganisationId,
   uniqueStreamId,
 } from '../testing/fixtures.js';
-import { connectPostgres } from './connect.js';
+import { connectPostgres, withEventStoreConnections } from './connect.js';
 import { migrateEventStore } from './migrations.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { dropSchema, TEST_DATABASE_URL, testPostgres, uniqueSchema } from './test-databases.js';
@@ -120,6 +120,45 @@ describe('PostgresEventStore when its connections are cut (PostgreSQL)', () => {
     // then the append went through, once
     expect(await appending).to.deep.include({ nextExpectedRevision: 0, alreadyAppended: false });
     expect(await storedIds(streamId)).to.deep.equal([event.id]);
+  });
+
+  it('appends on a new connection with a pool of the caller’s making, built with withEventStoreConnections', async () => {
+    // given a store on a knex instance configured by the caller, with a hook of its own
+    const created: number[] = [];
+    const theirs = knexOf(
+      withEventStoreConnections({
+        client: 'pg',
+        connection: { connectionString: TEST_DATABASE_URL, application_name: applicationName },
+        pool: {
+          min: 0,
+          max: 2,
+          afterCreate: (connection: pg.Client, done: (error: Error | null, connection: pg.Client) => void) => {
+            created.push(Date.now());
+            connection.query('set statement_timeout = 30000', (error) => done(error ?? null, connection));
+          },
+        },
+      }),
+    );
+    const theirStore = new PostgresEventStore(theirs, { schema });
+    try {
+      // when its append waits for its stream and its connection is cut
+      const streamId = uniqueStreamId();
+      const event = testEvent(organisationId);
+      const lock = await holdStreamLock(streamId);
+      const appending = theirStore.appendToStream(streamId, [event], { expectedRevision: 'noStream' });
+      await cutTheWaitingStatement();
+      await lock.release();
+
+      // then the append went through, once, and the caller's hook ran on each new connection
+      expect(await appending).to.deep.include({ nextExpectedRevision: 0, alreadyAppended: false });
+      expect(await storedIds(streamId)).to.deep.equal([event.id]);
+      expect(created.length).to.be.greaterThanOrEqual(2);
+      const { rows } = await theirs.raw('show statement_timeout');
+      expect(rows[0].statement_timeout).to.equal('30s');
+    } finally {
+      await theirStore.close();
+      await theirs.destroy();
+    }
   });
 
   it('says the database is out of reach when the new connection is cut too, and the same append later stores its events once', async () => {
