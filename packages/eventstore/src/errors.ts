@@ -87,10 +87,14 @@ export class TimestampError extends EventStoreError {
   constructor(
     message: string,
     readonly reason: 'unreachable' | 'refused' | 'invalid-response' | 'invalid-certificates',
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; httpStatus?: number },
   ) {
     super(message, options);
+    this.httpStatus = options?.httpStatus;
   }
+
+  /** The HTTP status of an authority that did not answer 200 (401: it wants a user and password). */
+  readonly httpStatus: number | undefined;
 }
 
 /** An anchor (ADR 0004) that is malformed, or whose digest no longer matches its content. */

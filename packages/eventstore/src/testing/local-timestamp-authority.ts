@@ -38,7 +38,11 @@ export interface LocalTimestampAuthority {
  */
 export async function startLocalTimestampAuthority(
   behaviour: LocalTimestampAuthorityBehaviour = 'granting',
+  options: { credentials?: { user: string; password: string } } = {},
 ): Promise<LocalTimestampAuthority> {
+  const expectedAuthorization =
+    options.credentials &&
+    `Basic ${Buffer.from(`${options.credentials.user}:${options.credentials.password}`).toString('base64')}`;
   const dir = await mkdtemp(join(tmpdir(), 'dui-tsa-'));
   await makeCertificates(dir);
   await writeFile(join(dir, 'tsa.cnf'), configuration(dir, behaviour === 'refusing' ? 'sha512' : 'sha256, sha512'));
@@ -71,6 +75,10 @@ export async function startLocalTimestampAuthority(
     request.on('end', () => {
       if (request.method !== 'POST' || request.headers['content-type'] !== 'application/timestamp-query') {
         response.writeHead(415).end();
+        return;
+      }
+      if (expectedAuthorization && request.headers.authorization !== expectedAuthorization) {
+        response.writeHead(401, { 'www-authenticate': 'Basic realm="horodatage"' }).end();
         return;
       }
       // one at a time: OpenSSL keeps the serial number in a file

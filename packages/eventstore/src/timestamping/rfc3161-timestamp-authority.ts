@@ -17,6 +17,11 @@ export interface Rfc3161TimestampAuthorityOptions {
   timeoutMs?: number;
   /** PEM certificates the authority's must chain to; without, the token's signature alone is checked. */
   trustedCertificates?: string;
+  /**
+   * The user and password of an authority that asks for them (HTTP Basic), sent with each request
+   * and never kept in the anchor.
+   */
+  credentials?: { user: string; password: string };
 }
 
 /**
@@ -25,11 +30,14 @@ export interface Rfc3161TimestampAuthorityOptions {
  * token is over that digest, answers that nonce (not a replayed answer) and is signed.
  */
 export function rfc3161TimestampAuthority(options: Rfc3161TimestampAuthorityOptions): TimestampAuthority {
-  const { url, timeoutMs = DEFAULT_TIMEOUT_MS, trustedCertificates } = options;
+  const { url, timeoutMs = DEFAULT_TIMEOUT_MS, trustedCertificates, credentials } = options;
+  const authorization = credentials && {
+    authorization: `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString('base64')}`,
+  };
   return {
     async timestamp(anchor: Anchor): Promise<AnchorTimestamp> {
       const nonce = newNonce();
-      const answer = await post(url, requestFor(anchor.digest, nonce), timeoutMs);
+      const answer = await post(url, requestFor(anchor.digest, nonce), { timeoutMs, headers: authorization ?? {} });
       const token = tokenOf(answer);
       const checked = await checkTimestampToken(token, anchor, trustedCertificates ? { trustedCertificates } : {});
       if (!checked.ok) {
@@ -69,12 +77,17 @@ function requestFor(digest: string, nonce: { bytes: Buffer }): ArrayBuffer {
   return request.toSchema().toBER(false);
 }
 
-async function post(url: string, body: ArrayBuffer, timeoutMs: number): Promise<ArrayBuffer> {
+async function post(
+  url: string,
+  body: ArrayBuffer,
+  options: { timeoutMs: number; headers: Record<string, string> },
+): Promise<ArrayBuffer> {
+  const { timeoutMs, headers } = options;
   let response: Response;
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply' },
+      headers: { ...headers, 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply' },
       body,
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -84,7 +97,9 @@ async function post(url: string, body: ArrayBuffer, timeoutMs: number): Promise<
   if (!response.ok) {
     await response.body?.cancel();
     const reason = response.status >= 500 ? 'unreachable' : 'refused';
-    throw new TimestampError(`the time-stamp authority answered HTTP ${response.status}`, reason);
+    throw new TimestampError(`the time-stamp authority answered HTTP ${response.status}`, reason, {
+      httpStatus: response.status,
+    });
   }
   try {
     return await response.arrayBuffer();

@@ -18,13 +18,27 @@ export const TSA_CA_OPTION = [
   'certificats PEM de l’autorité d’horodatage ou de sa racine (par défaut : DUI_TSA_CA)',
 ] as const;
 
-/** The authority's URL from `--tsa` or `DUI_TSA_URL`, checked before the log is walked. */
-export function timestampAuthorityUrl(value: string | undefined): string | undefined {
+export interface TimestampAuthoritySetting {
+  /** Without the user and password it may have held. */
+  url: string;
+  credentials?: { user: string; password: string };
+}
+
+/**
+ * The authority from `--tsa` or `DUI_TSA_URL`, checked before the log is walked. A user and
+ * password in the URL (an authority that asks for them) are taken out of it: they are sent as HTTP
+ * Basic, never written in the anchor nor printed.
+ */
+export function timestampAuthoritySetting(value: string | undefined): TimestampAuthoritySetting | undefined {
   if (value === undefined) return undefined;
   const url = URL.canParse(value) ? new URL(value) : undefined;
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:')
     throw new UsageError('l’autorité d’horodatage (--tsa ou DUI_TSA_URL) doit être une URL http ou https');
-  return value;
+  if (url.username === '' && url.password === '') return { url: url.href };
+  const credentials = { user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+  url.username = '';
+  url.password = '';
+  return { url: url.href, credentials };
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { describeTimestamp, readTrustedCertificates, timestampAuthorityUrl } from './anchor-timestamp.js';
+import { describeTimestamp, readTrustedCertificates, timestampAuthoritySetting } from './anchor-timestamp.js';
 import { UsageError } from './cli-errors.js';
 
 describe('dui’s time-stamp settings', () => {
@@ -13,10 +13,19 @@ describe('dui’s time-stamp settings', () => {
   afterEach(() => rm(folder, { recursive: true, force: true }));
 
   it('takes an http or https authority, and refuses anything else before the log is walked', () => {
-    expect(timestampAuthorityUrl('https://horodatage.example.fr/tsa')).to.equal('https://horodatage.example.fr/tsa');
-    expect(timestampAuthorityUrl(undefined)).to.equal(undefined);
+    expect(timestampAuthoritySetting('https://horodatage.example.fr/tsa')).to.deep.equal({
+      url: 'https://horodatage.example.fr/tsa',
+    });
+    expect(timestampAuthoritySetting(undefined)).to.equal(undefined);
     for (const wrong of ['horodatage.example.fr', 'ftp://horodatage.example.fr', ''])
-      expect(() => timestampAuthorityUrl(wrong), wrong).to.throw(UsageError, 'URL http ou https');
+      expect(() => timestampAuthoritySetting(wrong), wrong).to.throw(UsageError, 'URL http ou https');
+  });
+
+  it('takes the user and password out of the authority’s URL', () => {
+    expect(timestampAuthoritySetting('https://etab%2042:p%40ss@horodatage.example.fr/tsa')).to.deep.equal({
+      url: 'https://horodatage.example.fr/tsa',
+      credentials: { user: 'etab 42', password: 'p@ss' },
+    });
   });
 
   it('refuses a certificates file that cannot be read or holds no certificate, in French', async () => {

@@ -203,6 +203,32 @@ describe('dui anchor, then dui verify --anchor', function () {
       expect(run.stderr).not.to.include('Vérification de tout le journal');
     });
 
+    it('sends the user and password of the authority’s URL, and writes them nowhere', async () => {
+      // given an authority that asks for a user and password
+      const guarded = await startLocalTimestampAuthority('granting', {
+        credentials: { user: 'etab', password: 's3cret' },
+      });
+      const wrongFile = join(folder, 'refusee.json');
+      try {
+        const at = (password: string) => guarded.url.replace('http://', `http://etab:${password}@`);
+
+        // when anchoring with them in DUI_TSA_URL, then with a wrong password
+        const run = await database.run(['anchor', '--out', anchorFile], { DUI_TSA_URL: at('s3cret') });
+        const wrong = await database.run(['anchor', '--out', wrongFile], { DUI_TSA_URL: at('faux') });
+
+        // then the anchor is stamped, names the authority without them, and nothing printed holds them
+        expect(run.code, run.stderr).to.equal(0);
+        const kept = await readFile(anchorFile, 'utf8');
+        expect(JSON.parse(kept).timestamp.authority).to.equal(guarded.url);
+        expect(kept + run.stdout + run.stderr + wrong.stderr).not.to.include('s3cret');
+        expect(wrong.code).to.equal(3);
+        expect(wrong.stderr).to.include('a refusé de dater l’ancre (HTTP 401 : utilisateur et mot de passe');
+        await expectNoAnchorAt(wrongFile);
+      } finally {
+        await guarded.close();
+      }
+    });
+
     it('writes no anchor when the authority refuses, and says so in French (exit 3)', async () => {
       // given an authority that refuses SHA-256 imprints
       const refusing = await startLocalTimestampAuthority('refusing');

@@ -94,7 +94,9 @@ function timestampFailure(error: TimestampError): Failure {
     case 'unreachable':
       return failure('l’autorité d’horodatage est injoignable ou n’a pas répondu à temps : aucune ancre écrite');
     case 'refused':
-      return failure('l’autorité d’horodatage a refusé de dater l’ancre : aucune ancre écrite');
+      return failure(
+        `l’autorité d’horodatage a refusé de dater l’ancre${refusal(error.httpStatus)} : aucune ancre écrite`,
+      );
     case 'invalid-response':
       return failure(
         'la réponse de l’autorité d’horodatage n’est pas un jeton valide pour cette ancre (autre empreinte, ' +
@@ -103,6 +105,12 @@ function timestampFailure(error: TimestampError): Failure {
     case 'invalid-certificates':
       return usage('les certificats de confiance de l’horodatage ne sont pas des certificats X.509');
   }
+}
+
+function refusal(httpStatus: number | undefined): string {
+  if (httpStatus === 401 || httpStatus === 403)
+    return ` (HTTP ${httpStatus} : utilisateur et mot de passe manquants ou refusés, à donner dans l’URL)`;
+  return httpStatus === undefined ? '' : ` (HTTP ${httpStatus})`;
 }
 
 /** Network and database errors carry a code; their messages may hold addresses or values. */

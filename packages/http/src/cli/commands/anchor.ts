@@ -1,6 +1,11 @@
 import { type Anchor, rfc3161TimestampAuthority, takeAnchor, timestampAnchor } from '@dui-pds/eventstore';
 import type { Command } from 'commander';
-import { readTrustedCertificates, TSA_CA_OPTION, TSA_URL_OPTION, timestampAuthorityUrl } from '../anchor-timestamp.js';
+import {
+  readTrustedCertificates,
+  TSA_CA_OPTION,
+  TSA_URL_OPTION,
+  timestampAuthoritySetting,
+} from '../anchor-timestamp.js';
 import { IntegrityFailure } from '../cli-errors.js';
 import { type CliContext, inSession, note } from '../context.js';
 import { openFileSink, streamSink, type TextSink } from '../output-file.js';
@@ -24,7 +29,7 @@ export function registerAnchor(program: Command, context: CliContext): void {
     .option(...TSA_URL_OPTION)
     .option(...TSA_CA_OPTION)
     .action(async (options: { out?: string; tsa?: string; tsaCa?: string }, command: Command) => {
-      const tsaUrl = timestampAuthorityUrl(options.tsa ?? (context.env.DUI_TSA_URL || undefined));
+      const authority = timestampAuthoritySetting(options.tsa ?? (context.env.DUI_TSA_URL || undefined));
       const trustedCertificates = await readTrustedCertificates(options.tsaCa ?? context.env.DUI_TSA_CA);
       const sink: TextSink = options.out ? await openFileSink(options.out) : streamSink(context.stdout);
       try {
@@ -37,8 +42,8 @@ export function registerAnchor(program: Command, context: CliContext): void {
           throw new IntegrityFailure(
             `intégrité rompue, journal non ancré : ${describeViolation(taken.firstBadEvent)} ; ${walked} parcourus`,
           );
-        const anchor: Anchor = tsaUrl
-          ? await timestampAnchor(taken.anchor, rfc3161TimestampAuthority({ url: tsaUrl, trustedCertificates }))
+        const anchor: Anchor = authority
+          ? await timestampAnchor(taken.anchor, rfc3161TimestampAuthority({ ...authority, trustedCertificates }))
           : taken.anchor;
         await sink.write(`${JSON.stringify(anchor, null, 2)}\n`);
         await sink.close();

@@ -46,7 +46,7 @@ export function registerVerify(program: Command, context: CliContext): void {
     .action(async (options: { stream?: string; anchor?: string; tsaCa?: string }, command: Command) => {
       // read before anything is opened: a wrong path should not cost a walk of the whole log
       const anchor = options.anchor === undefined ? undefined : await readAnchor(options.anchor);
-      const trustedCertificates = await readTrustedCertificates(options.tsaCa ?? context.env.DUI_TSA_CA);
+      const trustedCertificates = anchor && (await readTrustedCertificates(options.tsaCa ?? context.env.DUI_TSA_CA));
       // an anchor whose time-stamp does not hold proves nothing: said before the walk
       const stamp = anchor && (await checkAnchorTimestamp(anchor, { trustedCertificates }));
       if (stamp && !stamp.ok) throw new IntegrityFailure(describeTimestampProblem(stamp));
