@@ -84,6 +84,9 @@ export class StaleTransactionError extends EventStoreError {
  */
 export class TimestampError extends EventStoreError {
   override readonly name = 'TimestampError';
+  /** The HTTP status of an authority that did not answer 200 (401: it wants a user and password). */
+  readonly httpStatus: number | undefined;
+
   constructor(
     message: string,
     readonly reason: 'unreachable' | 'refused' | 'invalid-response' | 'invalid-certificates',
@@ -92,9 +95,6 @@ export class TimestampError extends EventStoreError {
     super(message, options);
     this.httpStatus = options?.httpStatus;
   }
-
-  /** The HTTP status of an authority that did not answer 200 (401: it wants a user and password). */
-  readonly httpStatus: number | undefined;
 }
 
 /** An anchor (ADR 0004) that is malformed, or whose digest no longer matches its content. */

@@ -92,11 +92,11 @@ function eventStoreFailure(error: unknown): Failure | undefined {
 function timestampFailure(error: TimestampError): Failure {
   switch (error.reason) {
     case 'unreachable':
-      return failure('l’autorité d’horodatage est injoignable ou n’a pas répondu à temps : aucune ancre écrite');
-    case 'refused':
       return failure(
-        `l’autorité d’horodatage a refusé de dater l’ancre${refusal(error.httpStatus)} : aucune ancre écrite`,
+        `l’autorité d’horodatage est injoignable ou n’a pas répondu à temps${httpStatusOf(error)} : aucune ancre écrite`,
       );
+    case 'refused':
+      return failure(`l’autorité d’horodatage a refusé de dater l’ancre${httpStatusOf(error)} : aucune ancre écrite`);
     case 'invalid-response':
       return failure(
         'la réponse de l’autorité d’horodatage n’est pas un jeton valide pour cette ancre (autre empreinte, ' +
@@ -107,7 +107,7 @@ function timestampFailure(error: TimestampError): Failure {
   }
 }
 
-function refusal(httpStatus: number | undefined): string {
+function httpStatusOf({ httpStatus }: TimestampError): string {
   if (httpStatus === 401 || httpStatus === 403)
     return ` (HTTP ${httpStatus} : utilisateur et mot de passe manquants ou refusés, à donner dans l’URL)`;
   return httpStatus === undefined ? '' : ` (HTTP ${httpStatus})`;

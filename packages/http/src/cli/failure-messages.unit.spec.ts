@@ -54,6 +54,10 @@ describe('What the operator reads when a command fails', () => {
     expect(failures[1]?.message).to.include('a refusé de dater l’ancre');
     expect(failures[2]?.message).to.include('réponse rejouée');
     for (const failure of failures) expect(failure.message).not.to.include('10.0.0.7');
+    // and an HTTP status, when the authority answered one
+    expect(describeFailure(new TimestampError(said, 'unreachable', { httpStatus: 503 })).message).to.include(
+      'n’a pas répondu à temps (HTTP 503) : aucune ancre écrite',
+    );
   });
 
   it('never prints the message of an error it does not know, which may quote data', () => {
