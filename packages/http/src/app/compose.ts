@@ -123,6 +123,7 @@ import {
   PostgresIdempotencyStore,
   type ReadinessCheck,
   redisCheck,
+  SealedIdempotencyStore,
   type ServerConfig,
   ServerMetrics,
   startHttpServer,
@@ -277,7 +278,7 @@ export async function startDuiServer(
   const facilityNames = Object.fromEntries(Object.entries(facilities).map(([finess, { name }]) => [finess, name]));
 
   // with Redis, each of these falls back while Redis is away (ADR 0018)
-  const idempotencyStore: IdempotencyStore = redis
+  const idempotencyKeeper = redis
     ? await idempotencyKeysWithFallback(
         redis,
         knex,
@@ -285,6 +286,10 @@ export async function startDuiServer(
         logger,
       )
     : await postgresIdempotencyStore(knex, config.schema);
+  const idempotencyStore: IdempotencyStore = new SealedIdempotencyStore(
+    idempotencyKeeper,
+    secrets.idempotentAnswersKey,
+  );
   const sessionStore: SessionStore =
     options.sessionStore ??
     (redis

@@ -12,7 +12,7 @@ import {
 import {
   FallbackIdempotencyStore,
   FallbackRateLimitStore,
-  type IdempotencyStore,
+  type IdempotencyKeeper,
   migrateIdempotencyStore,
   PostgresIdempotencyStore,
   RedisIdempotencyStore,
@@ -34,7 +34,7 @@ export async function idempotencyKeysWithFallback(
   knex: Knex,
   options: { schema: string; keyPrefix: string },
   logger: Logger,
-): Promise<IdempotencyStore> {
+): Promise<IdempotencyKeeper> {
   const { schema, keyPrefix } = options;
   await migrateIdempotencyStore(knex, { schema });
   return new FallbackIdempotencyStore(

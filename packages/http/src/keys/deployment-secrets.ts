@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { deploymentSecret, type MasterKeys } from '@dui-pds/eventstore';
 import { deriveReportingPseudonymKey } from '@dui-pds/projections';
 import type { Knex } from 'knex';
@@ -10,6 +11,8 @@ import { deriveTotpSealKey } from '../portal/portal-credentials.js';
  * that rotating the master key keeps its value (ADR 0020): the PSC tokens sealed in sessions and
  * the logins under way still open, the portal's TOTP secrets sealed in events too, and the
  * reporting pseudonyms stay the same.
+ *
+ * Secrets that came after sealing moved to this table start random: nothing was derived before them.
  */
 export interface DeploymentSecrets {
   /** Seals the Pro Santé Connect tokens kept in sessions. */
@@ -20,6 +23,8 @@ export interface DeploymentSecrets {
   portalTotpSealKey: Buffer;
   /** Pseudonymises usagers in the reporting outbox. */
   reportingPseudonymKey: Buffer;
+  /** Seals the commands' answers kept for their retries (ADR 0025). */
+  idempotentAnswersKey: Buffer;
 }
 
 /**
@@ -39,5 +44,6 @@ export async function loadDeploymentSecrets(
     pendingLoginKey: await secret('pending-login', derivePendingLoginKey),
     portalTotpSealKey: await secret('portal-totp-seal', deriveTotpSealKey),
     reportingPseudonymKey: await secret('reporting-pseudonym', deriveReportingPseudonymKey),
+    idempotentAnswersKey: await secret('idempotent-answers', () => randomBytes(32)),
   };
 }

@@ -1,4 +1,4 @@
-import type { IdempotencyClaim, IdempotencyStore, StoredResponse } from './idempotency-store.js';
+import type { IdempotencyClaim, IdempotencyKeeper, KeptAnswer } from './idempotency-store.js';
 
 /** Marks the tokens of claims the fallback made, so that their answer goes back to it. */
 const FALLBACK_TOKEN = 'fallback:';
@@ -15,17 +15,17 @@ export interface FallbackIdempotencyStoreOptions {
  * twice, and the event store's own idempotency (event ids derived from the command id) still
  * records it once and gives the first result.
  */
-export class FallbackIdempotencyStore implements IdempotencyStore {
+export class FallbackIdempotencyStore implements IdempotencyKeeper {
   #degraded = false;
 
   constructor(
-    private readonly primary: IdempotencyStore,
-    private readonly fallback: IdempotencyStore,
+    private readonly primary: IdempotencyKeeper,
+    private readonly fallback: IdempotencyKeeper,
     private readonly options: FallbackIdempotencyStoreOptions = {},
   ) {}
 
-  async claim(key: string, fingerprint: string, lockTtlMs: number): Promise<IdempotencyClaim> {
-    let claim: IdempotencyClaim;
+  async claim(key: string, fingerprint: string, lockTtlMs: number): Promise<IdempotencyClaim<KeptAnswer>> {
+    let claim: IdempotencyClaim<KeptAnswer>;
     try {
       claim = await this.primary.claim(key, fingerprint, lockTtlMs);
     } catch (error) {
@@ -39,7 +39,7 @@ export class FallbackIdempotencyStore implements IdempotencyStore {
     return claim;
   }
 
-  async complete(key: string, token: string, response: StoredResponse, ttlMs: number): Promise<void> {
+  async complete(key: string, token: string, response: KeptAnswer, ttlMs: number): Promise<void> {
     if (token.startsWith(FALLBACK_TOKEN)) return this.fallback.complete(key, fallbackToken(token), response, ttlMs);
     return this.primary.complete(key, token, response, ttlMs);
   }

@@ -1,20 +1,20 @@
 import { expect } from 'chai';
 import { FallbackIdempotencyStore } from './fallback-idempotency-store.js';
-import type { IdempotencyStore } from './idempotency-store.js';
+import type { IdempotencyKeeper } from './idempotency-store.js';
 import { InMemoryIdempotencyStore } from './in-memory-idempotency-store.js';
 
 /** A store that can be switched off, as Redis is when it stops. */
-class SwitchableStore implements IdempotencyStore {
+class SwitchableStore implements IdempotencyKeeper {
   down = false;
-  constructor(private readonly inner: IdempotencyStore) {}
+  constructor(private readonly inner: IdempotencyKeeper) {}
 
-  claim(...args: Parameters<IdempotencyStore['claim']>) {
+  claim(...args: Parameters<IdempotencyKeeper['claim']>) {
     return this.#unlessDown(() => this.inner.claim(...args));
   }
-  complete(...args: Parameters<IdempotencyStore['complete']>) {
+  complete(...args: Parameters<IdempotencyKeeper['complete']>) {
     return this.#unlessDown(() => this.inner.complete(...args));
   }
-  release(...args: Parameters<IdempotencyStore['release']>) {
+  release(...args: Parameters<IdempotencyKeeper['release']>) {
     return this.#unlessDown(() => this.inner.release(...args));
   }
   async #unlessDown<T>(call: () => Promise<T>): Promise<T> {

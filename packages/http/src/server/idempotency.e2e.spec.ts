@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { InMemoryIdempotencyStore } from './in-memory-idempotency-store.js';
 import { PROBLEM_BASE_URI } from './problem-details.js';
+import { SealedIdempotencyStore } from './sealed-idempotency-store.js';
 import { type ShellUnderTest, startShell } from './testing/shell-under-test.js';
 
 describe('idempotency keys on commands (e2e)', () => {
@@ -175,7 +176,7 @@ describe('idempotency keys on commands (e2e)', () => {
 
   it('still answers when the answer cannot be stored, and frees the key for the retry', async () => {
     // given: a store that loses its connection when the answer is to be kept
-    const inner = new InMemoryIdempotencyStore();
+    const inner = new SealedIdempotencyStore(new InMemoryIdempotencyStore(), randomBytes(32));
     const failing: IdempotencyStore = {
       claim: (...args) => inner.claim(...args),
       release: (...args) => inner.release(...args),
@@ -194,5 +195,28 @@ describe('idempotency keys on commands (e2e)', () => {
     expect(retry.status).to.equal(201);
     expect(other.records.calls).to.have.length(2);
     expect(other.logLines.some((line) => line.msg === 'idempotency key not recorded')).to.equal(true);
+  });
+
+  it('answers 500 in French when the kept answer does not open, and does not run the command again', async () => {
+    // given an answer kept by one deployment, read back by one with another secret (a restored dump)
+    const keeper = new InMemoryIdempotencyStore();
+    const first = await startShell({ idempotencyStore: new SealedIdempotencyStore(keeper, randomBytes(32)) });
+    const second = await startShell({ idempotencyStore: new SealedIdempotencyStore(keeper, randomBytes(32)) });
+    const key = randomUUID();
+    const body = { nom: 'Martin', prenom: 'Léa' };
+    const answered = await first.command('/usagers', body, { 'idempotency-key': key });
+
+    // when the retry reaches the other deployment
+    const retry = await second.command('/usagers', body, { 'idempotency-key': key });
+    await first.close();
+    await second.close();
+
+    // then
+    expect(answered.status).to.equal(201);
+    expect(retry.status).to.equal(500);
+    const problem = (await retry.json()) as { type: string; detail: string };
+    expect(problem.type).to.equal(`${PROBLEM_BASE_URI}internal-error`);
+    expect(problem.detail).to.match(/ne peut pas être relue/);
+    expect(second.records.calls).to.have.length(0);
   });
 });

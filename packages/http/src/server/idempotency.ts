@@ -11,6 +11,7 @@ import {
 import { loggerOf } from './logging.js';
 import { HttpProblem, validationProblem } from './problem-details.js';
 import { principalOf } from './request-context.js';
+import { IdempotentAnswerUnreadableError } from './sealed-idempotency-store.js';
 
 /**
  * `Idempotency-Key` on every command (IETF draft "The Idempotency-Key HTTP Header Field"): a
@@ -39,7 +40,7 @@ export function idempotentCommand(store: IdempotencyStore, options: IdempotencyO
   return async (request: Request, response: Response, next: NextFunction) => {
     const key = scopedKey(callerScope(response), idempotencyKeyOf(request));
     const fingerprint = requestFingerprint(request);
-    const claim = await store.claim(key, fingerprint, lockTtlMs);
+    const claim = await store.claim(key, fingerprint, lockTtlMs).catch(unreadableAnswerProblem);
     if (claim.state !== 'claimed' && claim.fingerprint !== fingerprint) {
       throw new HttpProblem(
         'idempotency-key-reused',
@@ -71,6 +72,14 @@ export function idempotentCommand(store: IdempotencyStore, options: IdempotencyO
     });
     next();
   };
+}
+
+function unreadableAnswerProblem(error: unknown): never {
+  if (!(error instanceof IdempotentAnswerUnreadableError)) throw error;
+  throw new HttpProblem(
+    'internal-error',
+    'La réponse enregistrée pour cette clé d’idempotence ne peut pas être relue : vérifiez ce que la commande a enregistré, puis, s’il le faut, renvoyez-la avec une nouvelle clé.',
+  );
 }
 
 /** The key the client sent, checked; 428 without one. */

@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { IdempotencyClaim, IdempotencyStore, StoredResponse } from './idempotency-store.js';
+import type { IdempotencyClaim, IdempotencyKeeper, KeptAnswer } from './idempotency-store.js';
 
 interface Entry {
   fingerprint: string;
   token: string;
-  response: StoredResponse | undefined;
+  response: KeptAnswer | undefined;
   expiresAt: number;
 }
 
 /** Idempotency keys in this process only: for tests, and a single process that wants no table. */
-export class InMemoryIdempotencyStore implements IdempotencyStore {
+export class InMemoryIdempotencyStore implements IdempotencyKeeper {
   private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async claim(key: string, fingerprint: string, lockTtlMs: number): Promise<IdempotencyClaim> {
+  async claim(key: string, fingerprint: string, lockTtlMs: number): Promise<IdempotencyClaim<KeptAnswer>> {
     const held = this.entries.get(key);
     if (held !== undefined && held.expiresAt > this.now()) {
       return held.response === undefined
@@ -26,7 +26,7 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     return { state: 'claimed', token };
   }
 
-  async complete(key: string, token: string, response: StoredResponse, ttlMs: number): Promise<void> {
+  async complete(key: string, token: string, response: KeptAnswer, ttlMs: number): Promise<void> {
     const held = this.entries.get(key);
     if (held?.token !== token) return;
     held.response = response;

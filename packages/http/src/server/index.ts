@@ -39,7 +39,10 @@ export {
   IDEMPOTENCY_KEY_TTL_MS,
   IDEMPOTENCY_LOCK_TTL_MS,
   type IdempotencyClaim,
+  type IdempotencyKeeper,
   type IdempotencyStore,
+  type KeptAnswer,
+  type SealedResponse,
   type StoredResponse,
 } from './idempotency-store.js';
 export { InMemoryIdempotencyStore } from './in-memory-idempotency-store.js';
@@ -121,6 +124,7 @@ export {
   type RouteDefinition,
   type RouteResult,
 } from './routes.js';
+export { IdempotentAnswerUnreadableError, SealedIdempotencyStore } from './sealed-idempotency-store.js';
 export {
   fieldErrors,
   objectKeys,

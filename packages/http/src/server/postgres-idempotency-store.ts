@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { checkedSchemaName, DEFAULT_SCHEMA, migrateEventStore, type SchemaMigration } from '@dui-pds/eventstore';
 import type { Knex } from 'knex';
-import type { IdempotencyClaim, IdempotencyStore, StoredResponse } from './idempotency-store.js';
+import type { IdempotencyClaim, IdempotencyKeeper, KeptAnswer } from './idempotency-store.js';
 
 /**
  * Idempotency keys in PostgreSQL (or embedded PGlite): the default when there is no Redis. Times
@@ -45,9 +45,9 @@ export interface PostgresIdempotencyStoreOptions {
   sweepEveryMs?: number;
 }
 
-type HeldRow = [state: string, fingerprint: string, response: StoredResponse | string | null];
+type HeldRow = [state: string, fingerprint: string, response: KeptAnswer | string | null];
 
-export class PostgresIdempotencyStore implements IdempotencyStore {
+export class PostgresIdempotencyStore implements IdempotencyKeeper {
   private readonly table: string;
   private readonly sweepEveryMs: number;
   private lastSweep = 0;
@@ -60,7 +60,7 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     this.sweepEveryMs = options.sweepEveryMs ?? 60 * 60 * 1000;
   }
 
-  async claim(key: string, fingerprint: string, lockTtlMs: number): Promise<IdempotencyClaim> {
+  async claim(key: string, fingerprint: string, lockTtlMs: number): Promise<IdempotencyClaim<KeptAnswer>> {
     this.sweepNowAndThen();
     const token = randomUUID();
     // One statement claims a free or expired key, or returns what holds it: no window between the two.
@@ -90,13 +90,13 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
       return {
         state: 'completed',
         fingerprint: heldFingerprint,
-        response: typeof response === 'string' ? (JSON.parse(response) as StoredResponse) : response,
+        response: typeof response === 'string' ? (JSON.parse(response) as KeptAnswer) : response,
       };
     }
     return { state: 'in-progress', fingerprint: heldFingerprint };
   }
 
-  async complete(key: string, token: string, response: StoredResponse, ttlMs: number): Promise<void> {
+  async complete(key: string, token: string, response: KeptAnswer, ttlMs: number): Promise<void> {
     await this.knex.raw(
       `update ${this.table}
           set state = 'completed', response = ?::jsonb, expires_at = now() + ? * interval '1 millisecond'

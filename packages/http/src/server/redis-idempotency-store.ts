@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { IdempotencyClaim, IdempotencyStore, StoredResponse } from './idempotency-store.js';
+import type { IdempotencyClaim, IdempotencyKeeper, KeptAnswer } from './idempotency-store.js';
 
 /**
  * Idempotency keys in Redis, shared by every HTTP instance: one hash per key (state, fingerprint,
@@ -28,7 +28,7 @@ export interface RedisIdempotencyStoreOptions {
   prefix?: string;
 }
 
-export class RedisIdempotencyStore implements IdempotencyStore {
+export class RedisIdempotencyStore implements IdempotencyKeeper {
   private readonly prefix: string;
 
   constructor(
@@ -38,7 +38,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     this.prefix = options.prefix ?? 'dui:idempotency:';
   }
 
-  async claim(key: string, fingerprint: string, lockTtlMs: number): Promise<IdempotencyClaim> {
+  async claim(key: string, fingerprint: string, lockTtlMs: number): Promise<IdempotencyClaim<KeptAnswer>> {
     const token = randomUUID();
     const held = (await this.redis.eval(CLAIM, 1, this.prefix + key, fingerprint, token, lockTtlMs)) as string[] | null;
     if (held === null) return { state: 'claimed', token };
@@ -47,12 +47,12 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const heldFingerprint = fields.get('fingerprint') ?? '';
     const response = fields.get('response');
     if (fields.get('state') === 'completed' && response !== undefined) {
-      return { state: 'completed', fingerprint: heldFingerprint, response: JSON.parse(response) as StoredResponse };
+      return { state: 'completed', fingerprint: heldFingerprint, response: JSON.parse(response) as KeptAnswer };
     }
     return { state: 'in-progress', fingerprint: heldFingerprint };
   }
 
-  async complete(key: string, token: string, response: StoredResponse, ttlMs: number): Promise<void> {
+  async complete(key: string, token: string, response: KeptAnswer, ttlMs: number): Promise<void> {
     await this.redis.eval(COMPLETE, 1, this.prefix + key, token, JSON.stringify(response), ttlMs);
   }
 

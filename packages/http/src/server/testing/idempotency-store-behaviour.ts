@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import type { IdempotencyStore, StoredResponse } from '../idempotency-store.js';
+import type { IdempotencyKeeper, StoredResponse } from '../idempotency-store.js';
 
 /** What every idempotency store must do, run against each adapter. */
-export function describeIdempotencyStoreBehaviour(open: () => IdempotencyStore): void {
+export function describeIdempotencyStoreBehaviour(open: () => IdempotencyKeeper): void {
   const answer: StoredResponse = {
     status: 201,
     headers: { 'content-type': 'application/json; charset=utf-8', etag: '"0"' },
     body: Buffer.from('{"serviceUserId":"u-1"}').toString('base64'),
   };
   const minute = 60_000;
-  let store: IdempotencyStore;
+  let store: IdempotencyKeeper;
 
   beforeEach(() => {
     store = open();

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DomainRuleViolation } from '@dui-pds/domain';
 import { WrongExpectedRevisionError } from '@dui-pds/eventstore';
 import type { Express } from 'express';
@@ -12,6 +12,7 @@ import { InMemoryIdempotencyStore } from '../in-memory-idempotency-store.js';
 import { createLogger } from '../logging.js';
 import { HttpProblem } from '../problem-details.js';
 import { defineCommand, defineQuery, type RouteDefinition } from '../routes.js';
+import { SealedIdempotencyStore } from '../sealed-idempotency-store.js';
 
 /**
  * The shell with throwaway routes over an in-memory "record" of usagers and their notes: enough
@@ -246,7 +247,8 @@ export async function startShell(options: ShellOptions = {}): Promise<ShellUnder
     routes,
     readinessChecks: options.readinessChecks,
     readinessTimeoutMs: options.readinessTimeoutMs,
-    idempotencyStore: options.idempotencyStore ?? new InMemoryIdempotencyStore(),
+    idempotencyStore:
+      options.idempotencyStore ?? new SealedIdempotencyStore(new InMemoryIdempotencyStore(), randomBytes(32)),
     rateLimitStore: options.rateLimitStore,
     beforeRoutes: options.beforeRoutes,
   });
