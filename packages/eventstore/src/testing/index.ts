@@ -27,5 +27,7 @@ export {
 export {
   type LocalTimestampAuthority,
   type LocalTimestampAuthorityBehaviour,
+  type RevocationListOptions,
+  type RevocationReason,
   startLocalTimestampAuthority,
 } from './local-timestamp-authority.js';

@@ -28,8 +28,30 @@ export interface LocalTimestampAuthority {
   caCertificate: string;
   /** The requests it answered. */
   readonly requests: number;
+  /**
+   * A revocation list (PEM) of its certificate authority, made by `openssl ca -gencrl`: the
+   * time-stamping certificate listed when `revoked` says when and why (no reason: none given),
+   * current from `lastUpdate` (now) to `nextUpdate` (a day later).
+   */
+  revocationList(options?: RevocationListOptions): Promise<string>;
   close(): Promise<void>;
 }
+
+export interface RevocationListOptions {
+  revoked?: { at: Date; reason?: RevocationReason };
+  lastUpdate?: Date;
+  nextUpdate?: Date;
+}
+
+/** As OpenSSL's certificate database names them. */
+export type RevocationReason =
+  | 'unspecified'
+  | 'keyCompromise'
+  | 'CACompromise'
+  | 'affiliationChanged'
+  | 'superseded'
+  | 'cessationOfOperation'
+  | 'certificateHold';
 
 /**
  * A time-stamp authority on loopback that speaks RFC 3161 over HTTP: OpenSSL's own `ts -reply`
@@ -49,6 +71,7 @@ export async function startLocalTimestampAuthority(
   await writeFile(join(dir, 'serial'), '01\n');
 
   let requests = 0;
+  let revocationLists = 0;
   let firstAnswer: Buffer | undefined;
   let queue = Promise.resolve();
   const answer = async (query: Buffer): Promise<Buffer> => {
@@ -99,6 +122,7 @@ export async function startLocalTimestampAuthority(
     get requests() {
       return requests;
     },
+    revocationList: (revocation = {}) => revocationListOf(dir, ++revocationLists, revocation),
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(dir, { recursive: true, force: true });
@@ -107,8 +131,8 @@ export async function startLocalTimestampAuthority(
 }
 
 /** Runs OpenSSL in the authority's directory: `command` is split on spaces, `more` added as they are. */
-function openssl(dir: string, command: string, ...more: string[]): Promise<unknown> {
-  return run('openssl', [...command.split(' '), ...more], { cwd: dir });
+async function openssl(dir: string, command: string, ...more: string[]): Promise<string> {
+  return (await run('openssl', [...command.split(' '), ...more], { cwd: dir })).stdout;
 }
 
 async function makeCertificates(dir: string): Promise<void> {
@@ -122,6 +146,37 @@ async function makeCertificates(dir: string): Promise<void> {
   );
   await openssl(dir, `${newKey} -keyout other.key -out other.csr -subj`, '/CN=Autre certificat de test');
   await openssl(dir, 'x509 -req -in other.csr -CA ca.pem -CAkey ca.key -days 2 -out other.pem');
+}
+
+async function revocationListOf(dir: string, number: number, options: RevocationListOptions): Promise<string> {
+  const serial = String(await openssl(dir, 'x509 -serial -noout -in tsa.pem'))
+    .trim()
+    .replace(/^serial=/, '');
+  const { revoked, lastUpdate = new Date(), nextUpdate = new Date(lastUpdate.getTime() + 86_400_000) } = options;
+  // OpenSSL's certificate database: one line per certificate, tab-separated, dates as UTCTime
+  const revocation = revoked && [utcTime(revoked.at), revoked.reason].filter(Boolean).join(',');
+  const index = revocation ? `R\t491231235959Z\t${revocation}\t${serial}\tunknown\t/CN=Horodatage\n` : '';
+  await writeFile(join(dir, `index-${number}.txt`), index);
+  await writeFile(join(dir, `crlnumber-${number}`), `${String(number).padStart(2, '0')}\n`);
+  await writeFile(
+    join(dir, `ca-${number}.cnf`),
+    `[ ca ]\ndefault_ca = test_ca\n[ test_ca ]\ndatabase = index-${number}.txt\ncrlnumber = crlnumber-${number}\ndefault_md = sha256\n`,
+  );
+  await openssl(
+    dir,
+    `ca -gencrl -config ca-${number}.cnf -keyfile ca.key -cert ca.pem -out crl-${number}.pem`,
+    ...['-crl_lastupdate', utcTime(lastUpdate), '-crl_nextupdate', utcTime(nextUpdate)],
+  );
+  return readFile(join(dir, `crl-${number}.pem`), 'utf8');
+}
+
+/** `YYMMDDHHMMSSZ`, to the second. */
+function utcTime(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z')
+    .slice(2);
 }
 
 /** The reply's token content signed again, with the certificate that is not for time-stamping. */

@@ -1,3 +1,4 @@
+export { parsePemRevocationLists } from './revocation.js';
 export {
   type Rfc3161TimestampAuthorityOptions,
   rfc3161TimestampAuthority,

@@ -1,6 +1,7 @@
 import * as pkijs from 'pkijs';
 import { type Anchor, digestedContent } from '../anchor.js';
 import { TimestampError } from '../errors.js';
+import { parsePemRevocationLists, revocationStatus } from './revocation.js';
 
 /** The only imprint an anchor's token may have: its digest is a SHA-256. */
 export const SHA_256 = '2.16.840.1.101.3.4.2.1';
@@ -12,23 +13,40 @@ const COMMON_NAME = '2.5.4.3';
 /**
  * What a time-stamp token says of an anchor. `trusted`: the authority's certificate chains, at
  * the token's time, to one of the certificates the caller trusts; without any, only the
- * signature is checked, and anyone can make a certificate that signs.
+ * signature is checked, and anyone can make a certificate that signs. `revocationChecked`: a
+ * revocation list of its issuer, current at the token's time, was given and does not void it.
  */
 export type TimestampCheck =
-  | { ok: true; time: Date; authority: string; trusted: boolean }
+  | { ok: true; time: Date; authority: string; trusted: boolean; revocationChecked: boolean }
   | { ok: false; problem: TimestampProblem; detail: string };
 
 /**
  * `imprint`: the token is over another digest (the anchor was changed, or the token is another's);
  * `signature`: its content no longer matches its signature; `untrusted`: its certificate does not
  * chain to a trusted one, or is not a time-stamping one; `time`: the anchor gives another time
- * than the token; `malformed`: not a time-stamp token.
+ * than the token; `malformed`: not a time-stamp token; `revoked`: the authority's certificate was
+ * revoked for a compromise, or before the token's time (RFC 3161, section 4); `revocation-unknown`:
+ * revocation lists were given, none of them of the authority's issuer and current at the token's
+ * time.
  */
-export type TimestampProblem = 'imprint' | 'signature' | 'untrusted' | 'time' | 'malformed';
+export type TimestampProblem =
+  | 'imprint'
+  | 'signature'
+  | 'untrusted'
+  | 'time'
+  | 'malformed'
+  | 'revoked'
+  | 'revocation-unknown';
 
 export interface TimestampCheckOptions {
   /** PEM certificates (one or more) of the authorities, or their roots, the caller trusts. */
   trustedCertificates?: string;
+  /**
+   * PEM revocation lists (`X509 CRL`) of the authorities' issuers, as they publish them; only
+   * with `trustedCertificates`, which sign them. The authority's certificate is checked against
+   * them; its issuers up to the trusted root are not.
+   */
+  revocationLists?: string;
 }
 
 /** Checks the time-stamp token an anchor carries against the anchor's digest. */
@@ -66,6 +84,10 @@ export async function checkTimestampToken(
   }
 
   const trustedCerts = parsePemCertificates(options.trustedCertificates ?? '');
+  const revocationLists = parsePemRevocationLists(options.revocationLists ?? '');
+  if (revocationLists.length > 0 && trustedCerts.length === 0) {
+    throw new TimestampError('revocation lists are checked only with trusted certificates', 'invalid-certificates');
+  }
   const data = toArrayBuffer(digestedContent(anchor));
   let signer: pkijs.Certificate | null | undefined;
   try {
@@ -80,7 +102,21 @@ export async function checkTimestampToken(
   if (!signer || !isTimeStampingCertificate(signer)) {
     return { ok: false, problem: 'untrusted', detail: 'the signer is not a time-stamping certificate' };
   }
-  return { ok: true, time: tstInfo.genTime, authority: commonNameOf(signer), trusted: trustedCerts.length > 0 };
+  if (revocationLists.length > 0) {
+    const issuers = [...trustedCerts, ...(signedData.certificates ?? [])].filter(
+      (certificate): certificate is pkijs.Certificate => certificate instanceof pkijs.Certificate,
+    );
+    const revocation = await revocationStatus(signer, issuers, revocationLists, tstInfo.genTime);
+    if (revocation.status === 'revoked') return { ok: false, problem: 'revoked', detail: revocation.detail };
+    if (revocation.status === 'unknown') return { ok: false, problem: 'revocation-unknown', detail: revocation.detail };
+  }
+  return {
+    ok: true,
+    time: tstInfo.genTime,
+    authority: commonNameOf(signer),
+    trusted: trustedCerts.length > 0,
+    revocationChecked: revocationLists.length > 0,
+  };
 }
 
 /** The token's `TSTInfo`, for the authority's client to read its nonce. */

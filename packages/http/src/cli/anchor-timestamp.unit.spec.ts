@@ -52,7 +52,13 @@ describe('dui’s time-stamp settings', () => {
 
   it('says when the date an anchor gives itself is not the one its stamp proves', () => {
     // given a stamp at 06:00:01, trusted
-    const stamp = { ok: true as const, time: new Date('2026-11-30T06:00:01Z'), authority: 'TSA', trusted: true };
+    const stamp = {
+      ok: true as const,
+      time: new Date('2026-11-30T06:00:01Z'),
+      authority: 'TSA',
+      trusted: true,
+      revocationChecked: false,
+    };
 
     // when the anchor says it was taken a few seconds before, two hours before, and five minutes after
     const onTime = describeTimestamp(stamp, '2026-11-30T05:59:58.000Z');
@@ -61,7 +67,8 @@ describe('dui’s time-stamp settings', () => {
 
     // then
     expect(onTime).to.equal(
-      'Ancre horodatée le 2026-11-30T06:00:01.000Z par « TSA » (certificat vérifié jusqu’à une autorité de confiance).',
+      'Ancre horodatée le 2026-11-30T06:00:01.000Z par « TSA » (certificat vérifié jusqu’à une autorité de confiance, ' +
+        'révocation non vérifiée faute de --tsa-crl).',
     );
     expect(backdated).to.include('l’ancre se dit prise le 2026-11-30T04:00:00.000Z, 120 min avant son horodatage');
     expect(ahead).to.include('après son horodatage : l’horloge du serveur qui l’a prise avançait');

@@ -178,10 +178,39 @@ describe('dui anchor, then dui verify --anchor', function () {
       expect(trusted.code, trusted.stderr).to.equal(0);
       expect(trusted.stdout).to.include(
         `Ancre horodatée le ${anchor.timestamp.time} par « Horodatage de test DUI-PDS » ` +
-          '(certificat vérifié jusqu’à une autorité de confiance).',
+          '(certificat vérifié jusqu’à une autorité de confiance, révocation non vérifiée faute de --tsa-crl).',
       );
       expect(untold.code, untold.stderr).to.equal(0);
       expect(untold.stdout).to.include('certificat non vérifié faute de --tsa-ca');
+    });
+
+    it('checks the authority against its issuer’s revocation list with --tsa-crl: exit 1 once its key is compromised', async () => {
+      // given a time-stamped anchor, and two lists of the authority's issuer: one that revokes
+      // nothing, one published after the authority's key was compromised
+      expect((await database.run(['anchor', '--tsa', authority.url, '--out', anchorFile])).code).to.equal(0);
+      const good = join(folder, 'lcr.pem');
+      const compromised = join(folder, 'lcr-compromise.pem');
+      await writeFile(good, await authority.revocationList());
+      await writeFile(
+        compromised,
+        await authority.revocationList({ revoked: { at: new Date(Date.now() + 60_000), reason: 'keyCompromise' } }),
+      );
+
+      // when verified against each, and with a list but no trusted certificate
+      const holds = await database.run(['verify', '--anchor', anchorFile, '--tsa-ca', authorityCa, '--tsa-crl', good]);
+      const revoked = await database.run(['verify', '--anchor', anchorFile, '--tsa-ca', authorityCa], {
+        DUI_TSA_CRL: compromised,
+      });
+      const untrusted = await database.run(['verify', '--anchor', anchorFile, '--tsa-crl', good]);
+
+      // then
+      expect(holds.code, holds.stderr).to.equal(0);
+      expect(holds.stdout).to.include('non révoqué selon la liste de révocation donnée');
+      expect(revoked.code).to.equal(1);
+      expect(revoked.stderr).to.include('le certificat de l’autorité d’horodatage est révoqué (clé compromise');
+      expect(revoked.stderr).not.to.include('Vérification de tout le journal');
+      expect(untrusted.code).to.equal(2);
+      expect(untrusted.stderr).to.include('se vérifient avec les certificats de confiance (--tsa-ca)');
     });
 
     it('exits 1 before walking the log when the anchor carries the token of another anchor', async () => {

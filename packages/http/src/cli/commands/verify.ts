@@ -4,8 +4,10 @@ import { readAnchor } from '../anchor-file.js';
 import {
   describeTimestamp,
   describeTimestampProblem,
+  readRevocationLists,
   readTrustedCertificates,
   TSA_CA_OPTION,
+  TSA_CRL_OPTION,
 } from '../anchor-timestamp.js';
 import { IntegrityFailure } from '../cli-errors.js';
 import { type CliContext, inSession, note, say } from '../context.js';
@@ -29,6 +31,13 @@ const PROBLEMS: Record<IntegrityViolation['problem'], string> = {
     'il a été remplacé, lui ou un précédent, et les empreintes recalculées)',
 };
 
+interface VerifyOptions {
+  stream?: string;
+  anchor?: string;
+  tsaCa?: string;
+  tsaCrl?: string;
+}
+
 export function registerVerify(program: Command, context: CliContext): void {
   program
     .command('verify')
@@ -38,17 +47,21 @@ export function registerVerify(program: Command, context: CliContext): void {
         'code de sortie 1 et le premier événement en défaut quand elles sont rompues. ' +
         'Avec --anchor, vérifie aussi que chaque flux contient encore ce que l’ancre a vu et que le journal ' +
         'global a encore ces événements-là dans le même ordre (voir dui anchor), et, pour une ancre horodatée, ' +
-        'que son jeton d’horodatage porte sur elle, signé par une autorité d’horodatage (de confiance avec --tsa-ca)',
+        'que son jeton d’horodatage porte sur elle, signé par une autorité d’horodatage (de confiance avec --tsa-ca, ' +
+        'non révoquée avec --tsa-crl)',
     )
     .option('--stream <flux>', 'ne vérifie que ce flux (identifiant du flux)')
     .option('--anchor <fichier>', 'ancre prise plus tôt par dui anchor, conservée hors de la base')
     .option(...TSA_CA_OPTION)
-    .action(async (options: { stream?: string; anchor?: string; tsaCa?: string }, command: Command) => {
+    .option(...TSA_CRL_OPTION)
+    .action(async (options: VerifyOptions, command: Command) => {
       // read before anything is opened: a wrong path should not cost a walk of the whole log
       const anchor = options.anchor === undefined ? undefined : await readAnchor(options.anchor);
       const trustedCertificates = anchor && (await readTrustedCertificates(options.tsaCa ?? context.env.DUI_TSA_CA));
+      const revocationLists =
+        anchor && (await readRevocationLists(options.tsaCrl ?? context.env.DUI_TSA_CRL, trustedCertificates));
       // an anchor whose time-stamp does not hold proves nothing: said before the walk
-      const stamp = anchor && (await checkAnchorTimestamp(anchor, { trustedCertificates }));
+      const stamp = anchor && (await checkAnchorTimestamp(anchor, { trustedCertificates, revocationLists }));
       if (stamp && !stamp.ok) throw new IntegrityFailure(describeTimestampProblem(stamp));
       await inSession(command, context, async ({ rawStore }) => {
         note(
