@@ -71,6 +71,7 @@ type BatchKeys = Map<string, Buffer | 'forgotten'>;
 class CryptoShreddingStore<Transaction> implements CryptoShreddingEventStore<Transaction> {
   readonly #store: EventStore<Transaction>;
   readonly #keys: DataKeyStore<Transaction>;
+  readonly #keysWrittenIn = new WeakMap<object, Map<string, Buffer>>();
   /** Look-ups outside a transaction, the concurrent ones in one query. */
   readonly #sharedLookups: SharedKeyLookups;
   readonly #masterKeys: MasterKeys;
@@ -102,6 +103,7 @@ class CryptoShreddingStore<Transaction> implements CryptoShreddingEventStore<Tra
     if (subjects.length === 0) return this.#append(streamId, events, options, organisationId);
 
     const keys = await this.#keysForWriting(subjects, organisationId, options.transaction);
+    this.#rememberIn(options.transaction, keys);
     const encrypted = events.map((event, index): EventToAppend => {
       const serviceUserId = event.metadata.serviceUserId;
       if (!serviceUserId) return event;
@@ -186,8 +188,24 @@ class CryptoShreddingStore<Transaction> implements CryptoShreddingEventStore<Tra
   async #reveal(events: RecordedEvent[], transaction: Transaction | undefined): Promise<RecordedEvent[]> {
     const subjects = distinctSubjects(events);
     if (subjects.length === 0) return events;
-    const keys = this.#unwrapAll(await this.#lookUp(subjects, transaction));
+    const written = isObject(transaction) ? this.#keysWrittenIn.get(transaction) : undefined;
+    const unknown = written ? subjects.filter((subject) => !written.has(subject)) : subjects;
+    const keys: BatchKeys = unknown.length > 0 ? this.#unwrapAll(await this.#lookUp(unknown, transaction)) : new Map();
+    for (const [subject, key] of written ?? []) keys.set(subject, key);
     return events.map((event) => this.#revealOne(event, keys));
+  }
+
+  /**
+   * Inline projections read back, in the append's transaction, what it just wrote: the keys it
+   * wrote with are those it reads with, so they are not looked up again. Kept as long as the
+   * transaction object lives. A usager forgotten by another transaction meanwhile still reads
+   * here as written, as the append itself did.
+   */
+  #rememberIn(transaction: Transaction | undefined, keys: ReadonlyMap<string, Buffer>): void {
+    if (!isObject(transaction)) return;
+    const written = this.#keysWrittenIn.get(transaction) ?? new Map<string, Buffer>();
+    for (const [subject, key] of keys) written.set(subject, key);
+    this.#keysWrittenIn.set(transaction, written);
   }
 
   /** In the caller's transaction, which must see its own keys; shared with concurrent look-ups otherwise. */
@@ -224,6 +242,11 @@ class CryptoShreddingStore<Transaction> implements CryptoShreddingEventStore<Tra
     if (key === undefined) throw new DataKeyMissingError(event.id, serviceUserId);
     return { ...event, data: decryptEventData(key, { eventId: event.id, serviceUserId }, event.data) };
   }
+}
+
+/** A transaction a WeakMap can hold (knex's are functions). */
+function isObject(value: unknown): value is object {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null;
 }
 
 function distinctSubjects(events: readonly { metadata: { serviceUserId?: string | undefined } }[]): string[] {

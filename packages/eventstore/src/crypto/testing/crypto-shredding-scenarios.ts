@@ -401,7 +401,8 @@ function asJson(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value));
 }
 
-function countingKeys<Transaction>(keys: DataKeyStore<Transaction>, calls: string[]): DataKeyStore<Transaction> {
+/** The key store, each call named in `calls`. */
+export function countingKeys<Transaction>(keys: DataKeyStore<Transaction>, calls: string[]): DataKeyStore<Transaction> {
   return {
     get: (...args) => {
       calls.push('get');
