@@ -32,6 +32,13 @@ export interface Anchor {
    * it is about.
    */
   timestamp?: AnchorTimestamp;
+  /**
+   * Later tokens, each over the digest and the token before it (RFC 4998's archive time-stamps,
+   * simplified): asked for while the earlier authority's certificate still holds, each proves
+   * that the token before it existed then, so a later end of that certificate (expiry, or a
+   * revocation for a compromise) does not void it. Outside the digest, like `timestamp`.
+   */
+  renewals?: AnchorTimestamp[];
 }
 
 /** An RFC 3161 time-stamp token over an anchor's digest, and what it says, for reading without decoding it. */
@@ -59,6 +66,12 @@ export async function takeAnchor(store: Pick<EventStore, 'verifyIntegrity'>, tak
   return { ok: true, anchor: anchorOf(streamEnds, takenAt, logPrefix), streamsChecked, eventsChecked };
 }
 
+const anchorTimestampSchema = z.object({
+  authority: z.string().min(1),
+  time: z.iso.datetime({ offset: true }),
+  token: z.base64().min(1),
+});
+
 const anchorSchema = z.object({
   takenAt: z.iso.datetime({ offset: true }),
   log: z
@@ -75,13 +88,8 @@ const anchorSchema = z.object({
     }),
   ),
   digest: z.string().regex(/^[0-9a-f]{64}$/),
-  timestamp: z
-    .object({
-      authority: z.string().min(1),
-      time: z.iso.datetime({ offset: true }),
-      token: z.base64().min(1),
-    })
-    .optional(),
+  timestamp: anchorTimestampSchema.optional(),
+  renewals: z.array(anchorTimestampSchema).min(1).optional(),
 });
 
 /** An anchor of these stream ends and, from a store that lists its log, that log's running hash. */
@@ -114,7 +122,9 @@ export function parseAnchor(value: unknown): Anchor {
       'malformed',
     );
   }
-  const { takenAt, log, streams, digest, timestamp } = parsed.data;
+  const { takenAt, log, streams, digest, timestamp, renewals } = parsed.data;
+  if (renewals && !timestamp)
+    throw new InvalidAnchorError('the anchor renews a time-stamp it does not have', 'malformed');
   const ids = new Set(streams.map((stream) => stream.streamId));
   if (ids.size !== streams.length) throw new InvalidAnchorError('the anchor names a stream twice', 'malformed');
   if (anchorDigest(takenAt, streams, log) !== digest) {
@@ -128,7 +138,22 @@ export function parseAnchor(value: unknown): Anchor {
   if (log?.events === 0 && log.hash !== EMPTY_LOG_HASH) {
     throw new InvalidAnchorError('the anchor gives a hash to an empty log', 'malformed');
   }
-  return { takenAt, ...(log && { log }), streams, digest, ...(timestamp && { timestamp }) };
+  return {
+    takenAt,
+    ...(log && { log }),
+    streams,
+    digest,
+    ...(timestamp && { timestamp }),
+    ...(renewals && { renewals }),
+  };
+}
+
+/**
+ * What a renewal of an anchor's time-stamp is over: the anchor's digest, then the token it renews
+ * (DER), so that the new token vouches for both.
+ */
+export function renewedContent(anchor: Pick<Anchor, 'digest'>, renewedToken: Uint8Array): Uint8Array {
+  return Buffer.concat([Buffer.from(anchor.digest, 'hex'), renewedToken]);
 }
 
 /** What an anchor's digest is the SHA-256 of: what a time-stamp token's imprint is checked against. */

@@ -3,8 +3,9 @@ export {
   type Rfc3161TimestampAuthorityOptions,
   rfc3161TimestampAuthority,
 } from './rfc3161-timestamp-authority.js';
-export { type TimestampAuthority, timestampAnchor } from './timestamp-authority.js';
+export { renewAnchorTimestamp, type TimestampAuthority, timestampAnchor } from './timestamp-authority.js';
 export {
+  type CheckedToken,
   checkAnchorTimestamp,
   parsePemCertificates,
   type TimestampCheck,

@@ -26,7 +26,8 @@ const REASON_NAMES: ReadonlyMap<number, string> = new Map([
 ]);
 
 /**
- * Whether the authority's certificate was revoked in a way that voids a token of `stampedAt`:
+ * Whether the authority's certificate was revoked in a way that voids a token of `stampedAt`,
+ * whose existence a later token may prove at `provenBy`:
  * `good` when a revocation list of its issuer, signed by that issuer and current at the token's
  * time (its next update not before it), does not void it; `unknown` when none of the lists given
  * is such a list.
@@ -38,8 +39,9 @@ export async function revocationStatus(
   issuers: readonly pkijs.Certificate[],
   revocationLists: readonly pkijs.CertificateRevocationList[],
   stampedAt: Date,
+  provenBy?: Date,
 ): Promise<RevocationStatus> {
-  const issuer = issuers.find((candidate) => candidate.subject.isEqual(certificate.issuer));
+  const issuer = await issuerOf(certificate, issuers);
   if (!issuer) return { status: 'unknown', detail: 'the issuer of the authority’s certificate is not known' };
   const current: pkijs.CertificateRevocationList[] = [];
   for (const list of revocationLists) {
@@ -62,11 +64,25 @@ export async function revocationStatus(
     const reason = reasonOf(entry);
     if (reason === REMOVE_FROM_CRL) continue; // a delta list's word that the hold was lifted
     const retiredAfterStamp = reason !== undefined && RETIREMENT_REASONS.has(reason) && stampedAt < revokedAt;
-    if (retiredAfterStamp) continue;
+    // a renewal made before the revocation proves the token existed while its key was still trusted
+    const renewedBeforeRevocation = provenBy !== undefined && provenBy < revokedAt;
+    if (retiredAfterStamp || renewedBeforeRevocation) continue;
     const why = reason === undefined ? 'no reason given' : (REASON_NAMES.get(reason) ?? `reason ${reason}`);
     return { status: 'revoked', detail: `revoked on ${revokedAt.toISOString()} (${why})` };
   }
   return { status: 'good' };
+}
+
+/** The certificate that signed this one: its name may be another issuer's too, its key is its own. */
+async function issuerOf(
+  certificate: pkijs.Certificate,
+  candidates: readonly pkijs.Certificate[],
+): Promise<pkijs.Certificate | undefined> {
+  for (const candidate of candidates) {
+    if (!candidate.subject.isEqual(certificate.issuer)) continue;
+    if (await certificate.verify(candidate).catch(() => false)) return candidate;
+  }
+  return undefined;
 }
 
 /** Every `X509 CRL` block of a PEM text; anything else in it is ignored. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { type Anchor, anchorOf, parseAnchor } from '../anchor.js';
+import { type Anchor, anchorOf, digestedContent, parseAnchor } from '../anchor.js';
 import { TimestampError } from '../errors.js';
 import { type LocalTimestampAuthority, startLocalTimestampAuthority } from '../testing/local-timestamp-authority.js';
 import { rfc3161TimestampAuthority } from './rfc3161-timestamp-authority.js';
@@ -126,7 +126,7 @@ describe('RFC 3161 time-stamps of anchors, with a local authority (OpenSSL)', fu
         trustedCertificates: otherAuthority.caCertificate,
       });
 
-      const error = await rejectionOf(asking.timestamp(anAnchor()));
+      const error = await rejectionOf(asking.timestamp(digestedContent(anAnchor())));
 
       expect(error.reason).to.equal('invalid-response');
       expect(error.message).to.contain('untrusted');
@@ -173,7 +173,9 @@ describe('RFC 3161 time-stamps of anchors, with a local authority (OpenSSL)', fu
     it('refuses: the error carries its status text', async () => {
       const refusing = await startLocalTimestampAuthority('refusing');
       try {
-        const error = await rejectionOf(rfc3161TimestampAuthority({ url: refusing.url }).timestamp(anAnchor()));
+        const error = await rejectionOf(
+          rfc3161TimestampAuthority({ url: refusing.url }).timestamp(digestedContent(anAnchor())),
+        );
 
         expect(error.reason).to.equal('refused');
         expect(error.message).to.match(/status 2.*not supported/);
@@ -187,9 +189,9 @@ describe('RFC 3161 time-stamps of anchors, with a local authority (OpenSSL)', fu
       try {
         const asking = rfc3161TimestampAuthority({ url: replaying.url });
         const anchor = anAnchor();
-        await asking.timestamp(anchor);
+        await asking.timestamp(digestedContent(anchor));
 
-        const error = await rejectionOf(asking.timestamp(anchor));
+        const error = await rejectionOf(asking.timestamp(digestedContent(anchor)));
 
         expect(error.reason).to.equal('invalid-response');
         expect(error.message).to.contain('nonce');
@@ -204,7 +206,7 @@ describe('RFC 3161 time-stamps of anchors, with a local authority (OpenSSL)', fu
       try {
         const asking = rfc3161TimestampAuthority({ url: impostor.url, trustedCertificates: impostor.caCertificate });
 
-        const error = await rejectionOf(asking.timestamp(anAnchor()));
+        const error = await rejectionOf(asking.timestamp(digestedContent(anAnchor())));
 
         expect(error.reason).to.equal('invalid-response');
         expect(error.message).to.contain('not a time-stamping certificate');
@@ -217,7 +219,9 @@ describe('RFC 3161 time-stamps of anchors, with a local authority (OpenSSL)', fu
       const closed = await startLocalTimestampAuthority();
       await closed.close();
 
-      const error = await rejectionOf(rfc3161TimestampAuthority({ url: closed.url }).timestamp(anAnchor()));
+      const error = await rejectionOf(
+        rfc3161TimestampAuthority({ url: closed.url }).timestamp(digestedContent(anAnchor())),
+      );
 
       expect(error.reason).to.equal('unreachable');
     });
@@ -229,7 +233,7 @@ describe('RFC 3161 time-stamps of anchors, with a local authority (OpenSSL)', fu
         const { port } = silent.address() as AddressInfo;
         const asking = rfc3161TimestampAuthority({ url: `http://127.0.0.1:${port}/tsa`, timeoutMs: 200 });
 
-        const error = await rejectionOf(asking.timestamp(anAnchor()));
+        const error = await rejectionOf(asking.timestamp(digestedContent(anAnchor())));
 
         expect(error.reason).to.equal('unreachable');
       } finally {

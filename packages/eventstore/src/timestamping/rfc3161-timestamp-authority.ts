@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import type { Anchor, AnchorTimestamp } from '../anchor.js';
+import type { AnchorTimestamp } from '../anchor.js';
 import { TimestampError } from '../errors.js';
 import type { TimestampAuthority } from './timestamp-authority.js';
 import { checkTimestampToken, decodeToken, SHA_256, toArrayBuffer } from './timestamp-token.js';
@@ -25,7 +25,7 @@ export interface Rfc3161TimestampAuthorityOptions {
 }
 
 /**
- * A time-stamp authority reached over HTTP (RFC 3161): asks for a token over the anchor's digest,
+ * A time-stamp authority reached over HTTP (RFC 3161): asks for a token over the content's digest,
  * with a nonce and the authority's certificate, and keeps it only once it has checked that the
  * token is over that digest, answers that nonce (not a replayed answer) and is signed.
  */
@@ -35,11 +35,12 @@ export function rfc3161TimestampAuthority(options: Rfc3161TimestampAuthorityOpti
     authorization: `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString('base64')}`,
   };
   return {
-    async timestamp(anchor: Anchor): Promise<AnchorTimestamp> {
+    async timestamp(content: Uint8Array): Promise<AnchorTimestamp> {
       const nonce = newNonce();
-      const answer = await post(url, requestFor(anchor.digest, nonce), { timeoutMs, headers: authorization ?? {} });
+      const digest = createHash('sha256').update(content).digest('hex');
+      const answer = await post(url, requestFor(digest, nonce), { timeoutMs, headers: authorization ?? {} });
       const token = tokenOf(answer);
-      const checked = await checkTimestampToken(token, anchor, trustedCertificates ? { trustedCertificates } : {});
+      const checked = await checkTimestampToken(token, content, trustedCertificates ? { trustedCertificates } : {});
       if (!checked.ok) {
         throw new TimestampError(
           `the time-stamp authority's token does not hold (${checked.problem}): ${checked.detail}`,

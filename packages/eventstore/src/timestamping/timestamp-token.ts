@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import * as pkijs from 'pkijs';
-import { type Anchor, digestedContent } from '../anchor.js';
+import { type Anchor, type AnchorTimestamp, digestedContent, renewedContent } from '../anchor.js';
 import { TimestampError } from '../errors.js';
 import { parsePemRevocationLists, revocationStatus } from './revocation.js';
 
@@ -11,14 +12,25 @@ const TIME_STAMPING = '1.3.6.1.5.5.7.3.8';
 const COMMON_NAME = '2.5.4.3';
 
 /**
- * What a time-stamp token says of an anchor. `trusted`: the authority's certificate chains, at
- * the token's time, to one of the certificates the caller trusts; without any, only the
- * signature is checked, and anyone can make a certificate that signs. `revocationChecked`: a
- * revocation list of its issuer, current at the token's time, was given and does not void it.
+ * What a time-stamp token says. `trusted`: the authority's certificate chains, at the token's
+ * time, to one of the certificates the caller trusts; without any, only the signature is
+ * checked, and anyone can make a certificate that signs. `revocationChecked`: a revocation list
+ * of its issuer, current at the token's time, was given and does not void it.
+ */
+export interface CheckedToken {
+  time: Date;
+  authority: string;
+  trusted: boolean;
+  revocationChecked: boolean;
+}
+
+/**
+ * What an anchor's time-stamp says: its first token's, and each renewal's. A failure names the
+ * renewal at fault (1 for the first), none when it is the first token.
  */
 export type TimestampCheck =
-  | { ok: true; time: Date; authority: string; trusted: boolean; revocationChecked: boolean }
-  | { ok: false; problem: TimestampProblem; detail: string };
+  | ({ ok: true; renewals: CheckedToken[] } & CheckedToken)
+  | { ok: false; problem: TimestampProblem; detail: string; renewal?: number };
 
 /**
  * `imprint`: the token is over another digest (the anchor was changed, or the token is another's);
@@ -39,6 +51,11 @@ export type TimestampProblem =
   | 'revocation-unknown';
 
 export interface TimestampCheckOptions {
+  /**
+   * When a later token proves this one existed (the next renewal's time): a compromise of its
+   * authority revoked after that does not void it (RFC 4998).
+   */
+  provenBy?: Date;
   /** PEM certificates (one or more) of the authorities, or their roots, the caller trusts. */
   trustedCertificates?: string;
   /**
@@ -49,26 +66,54 @@ export interface TimestampCheckOptions {
   revocationLists?: string;
 }
 
-/** Checks the time-stamp token an anchor carries against the anchor's digest. */
+/**
+ * Checks the time-stamp token an anchor carries against the anchor's digest, and each renewal
+ * against the digest and the token it renews; each token's authority judged at the time the next
+ * one proves it existed.
+ */
 export async function checkAnchorTimestamp(
   anchor: Anchor,
-  options: TimestampCheckOptions = {},
+  options: Omit<TimestampCheckOptions, 'provenBy'> = {},
 ): Promise<TimestampCheck | undefined> {
   if (anchor.timestamp === undefined) return undefined;
-  const checked = await checkTimestampToken(Buffer.from(anchor.timestamp.token, 'base64'), anchor, options);
-  if (checked.ok && checked.time.getTime() !== new Date(anchor.timestamp.time).getTime()) {
+  const stamps = [anchor.timestamp, ...(anchor.renewals ?? [])];
+  const checked: CheckedToken[] = [];
+  for (const [index, stamp] of stamps.entries()) {
+    const content = index === 0 ? digestedContent(anchor) : renewedContent(anchor, tokenOf(stamps[index - 1]!));
+    const next = stamps[index + 1];
+    const result = await checkStamp(stamp, content, { ...options, ...(next && { provenBy: new Date(next.time) }) });
+    if (!result.ok) return index === 0 ? result : { ...result, renewal: index };
+    const { ok: _, renewals: __, ...token } = result;
+    checked.push(token);
+  }
+  const [first, ...renewals] = checked;
+  return { ok: true, ...first!, renewals };
+}
+
+/** One kept token, and the time the anchor file says it has. */
+async function checkStamp(
+  stamp: AnchorTimestamp,
+  content: Uint8Array,
+  options: TimestampCheckOptions,
+): Promise<TimestampCheck> {
+  const checked = await checkTimestampToken(tokenOf(stamp), content, options);
+  if (checked.ok && checked.time.getTime() !== new Date(stamp.time).getTime()) {
     return { ok: false, problem: 'time', detail: `the token says ${checked.time.toISOString()}` };
   }
   return checked;
 }
 
+function tokenOf(stamp: AnchorTimestamp): Buffer {
+  return Buffer.from(stamp.token, 'base64');
+}
+
 /**
- * Checks a DER `TimeStampToken`: its imprint is the SHA-256 the anchor's digest is, its signature
- * holds, its signer is a time-stamping certificate and, given trusted certificates, chains to one.
+ * Checks a DER `TimeStampToken`: its imprint is the SHA-256 of `content`, its signature holds,
+ * its signer is a time-stamping certificate and, given trusted certificates, chains to one.
  */
 export async function checkTimestampToken(
   token: Uint8Array,
-  anchor: Anchor,
+  content: Uint8Array,
   options: TimestampCheckOptions = {},
 ): Promise<TimestampCheck> {
   const decoded = decodeToken(token);
@@ -78,7 +123,8 @@ export async function checkTimestampToken(
   const imprint = tstInfo.messageImprint;
   if (
     imprint.hashAlgorithm.algorithmId !== SHA_256 ||
-    Buffer.from(imprint.hashedMessage.valueBlock.valueHexView).toString('hex') !== anchor.digest
+    Buffer.from(imprint.hashedMessage.valueBlock.valueHexView).toString('hex') !==
+      createHash('sha256').update(content).digest('hex')
   ) {
     return { ok: false, problem: 'imprint', detail: 'the token is not over this anchor’s digest' };
   }
@@ -88,7 +134,7 @@ export async function checkTimestampToken(
   if (revocationLists.length > 0 && trustedCerts.length === 0) {
     throw new TimestampError('revocation lists are checked only with trusted certificates', 'invalid-certificates');
   }
-  const data = toArrayBuffer(digestedContent(anchor));
+  const data = toArrayBuffer(content);
   let signer: pkijs.Certificate | null | undefined;
   try {
     // the signature first: a changed token is told as such, not by the chain checked at its changed time
@@ -106,12 +152,13 @@ export async function checkTimestampToken(
     const issuers = [...trustedCerts, ...(signedData.certificates ?? [])].filter(
       (certificate): certificate is pkijs.Certificate => certificate instanceof pkijs.Certificate,
     );
-    const revocation = await revocationStatus(signer, issuers, revocationLists, tstInfo.genTime);
+    const revocation = await revocationStatus(signer, issuers, revocationLists, tstInfo.genTime, options.provenBy);
     if (revocation.status === 'revoked') return { ok: false, problem: 'revoked', detail: revocation.detail };
     if (revocation.status === 'unknown') return { ok: false, problem: 'revocation-unknown', detail: revocation.detail };
   }
   return {
     ok: true,
+    renewals: [],
     time: tstInfo.genTime,
     authority: commonNameOf(signer),
     trusted: trustedCerts.length > 0,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import {
+  type CheckedToken,
   parsePemCertificates,
   parsePemRevocationLists,
   type TimestampCheck,
@@ -120,13 +121,26 @@ const EARLY_STAMP_MS = 60 * 1000;
 
 /** What the auditor reads of a checked time-stamp, after the verification's summary. */
 export function describeTimestamp(checked: Extract<TimestampCheck, { ok: true }>, takenAt: string): string {
-  const revocation = checked.revocationChecked
+  const stamped = `Ancre horodatée le ${checked.time.toISOString()} par « ${checked.authority} » (${trustOf(checked)}).`;
+  const renewals = checked.renewals.map(
+    (renewal, index) =>
+      ` Horodatage renouvelé (n° ${index + 1}) le ${renewal.time.toISOString()} par « ${renewal.authority} » ` +
+      `(${trustOf(renewal)}).`,
+  );
+  return datesFlagged(checked, takenAt, `${stamped}${renewals.join('')}`);
+}
+
+function trustOf(token: CheckedToken): string {
+  const revocation = token.revocationChecked
     ? ', non révoqué selon la liste de révocation donnée'
     : ', révocation non vérifiée faute de --tsa-crl';
-  const trust = checked.trusted
+  return token.trusted
     ? `certificat vérifié jusqu’à une autorité de confiance${revocation}`
     : 'signature vérifiée, certificat non vérifié faute de --tsa-ca';
-  const stamped = `Ancre horodatée le ${checked.time.toISOString()} par « ${checked.authority} » (${trust}).`;
+}
+
+/** Only the first stamp's date is proven: the date the anchor gives itself is flagged when far from it. */
+function datesFlagged(checked: CheckedToken, takenAt: string, stamped: string): string {
   const gap = checked.time.getTime() - new Date(takenAt).getTime();
   if (gap > LATE_STAMP_MS)
     return (
@@ -142,5 +156,6 @@ export function describeTimestamp(checked: Extract<TimestampCheck, { ok: true }>
 }
 
 export function describeTimestampProblem(checked: Extract<TimestampCheck, { ok: false }>): string {
-  return `horodatage de l’ancre non conforme : ${PROBLEMS[checked.problem]}`;
+  const which = checked.renewal === undefined ? '' : ` (renouvellement n° ${checked.renewal})`;
+  return `horodatage de l’ancre non conforme${which} : ${PROBLEMS[checked.problem]}`;
 }

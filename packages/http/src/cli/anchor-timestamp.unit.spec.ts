@@ -2,7 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { describeTimestamp, readTrustedCertificates, timestampAuthoritySetting } from './anchor-timestamp.js';
+import {
+  describeTimestamp,
+  describeTimestampProblem,
+  readTrustedCertificates,
+  timestampAuthoritySetting,
+} from './anchor-timestamp.js';
 import { UsageError } from './cli-errors.js';
 
 describe('dui’s time-stamp settings', () => {
@@ -58,6 +63,7 @@ describe('dui’s time-stamp settings', () => {
       authority: 'TSA',
       trusted: true,
       revocationChecked: false,
+      renewals: [],
     };
 
     // when the anchor says it was taken a few seconds before, two hours before, and five minutes after
@@ -72,5 +78,32 @@ describe('dui’s time-stamp settings', () => {
     );
     expect(backdated).to.include('l’ancre se dit prise le 2026-11-30T04:00:00.000Z, 120 min avant son horodatage');
     expect(ahead).to.include('après son horodatage : l’horloge du serveur qui l’a prise avançait');
+  });
+
+  it('lists the renewals after the first stamp, and names the renewal that does not hold', () => {
+    // given a stamp renewed once, by an authority checked against its revocation list
+    const stamp = {
+      ok: true as const,
+      time: new Date('2026-11-30T06:00:01Z'),
+      authority: 'TSA',
+      trusted: true,
+      revocationChecked: true,
+      renewals: [
+        { time: new Date('2031-11-30T06:00:00Z'), authority: 'TSA 2', trusted: true, revocationChecked: false },
+      ],
+    };
+
+    // when
+    const told = describeTimestamp(stamp, '2026-11-30T06:00:00.000Z');
+    const problem = describeTimestampProblem({ ok: false, problem: 'revoked', detail: 'revoked', renewal: 1 });
+
+    // then
+    expect(told).to.equal(
+      'Ancre horodatée le 2026-11-30T06:00:01.000Z par « TSA » (certificat vérifié jusqu’à une autorité de ' +
+        'confiance, non révoqué selon la liste de révocation donnée). Horodatage renouvelé (n° 1) le ' +
+        '2031-11-30T06:00:00.000Z par « TSA 2 » (certificat vérifié jusqu’à une autorité de confiance, ' +
+        'révocation non vérifiée faute de --tsa-crl).',
+    );
+    expect(problem).to.match(/^horodatage de l’ancre non conforme \(renouvellement n° 1\) : le certificat/);
   });
 });

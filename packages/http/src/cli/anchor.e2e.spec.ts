@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -213,6 +213,48 @@ describe('dui anchor, then dui verify --anchor', function () {
       expect(untrusted.stderr).to.include('se vérifient avec les certificats de confiance (--tsa-ca)');
     });
 
+    it('renews the time-stamp with dui renew-anchor, shown by verify; a refusing authority leaves the file as it was', async () => {
+      // given an anchor stamped by the authority, a second authority, and a file trusting both
+      const second = await startLocalTimestampAuthority();
+      const refusing = await startLocalTimestampAuthority('refusing');
+      try {
+        expect((await database.run(['anchor', '--tsa', authority.url, '--out', anchorFile])).code).to.equal(0);
+        const bothAuthorities = join(folder, 'deux-ac.pem');
+        await writeFile(bothAuthorities, authority.caCertificate + second.caCertificate);
+        const unstamped = join(folder, 'sans-horodatage.json');
+        expect((await database.run(['anchor', '--out', unstamped])).code).to.equal(0);
+
+        // when the second authority renews it, the renewed anchor is verified, a refusing authority
+        // is asked for another renewal, and an anchor never stamped is given
+        const renewing = await database.run(['renew-anchor', anchorFile, '--tsa-ca', bothAuthorities], {
+          DUI_TSA_URL: second.url,
+        });
+        const renewed = await readFile(anchorFile, 'utf8');
+        const verified = await database.run(['verify', '--anchor', anchorFile, '--tsa-ca', bothAuthorities]);
+        const refused = await database.run(['renew-anchor', anchorFile, '--tsa', refusing.url]);
+        const notStamped = await database.run(['renew-anchor', unstamped, '--tsa', second.url]);
+
+        // then
+        expect(renewing.code, renewing.stderr).to.equal(0);
+        const anchor = JSON.parse(renewed);
+        expect(anchor.renewals).to.have.length(1);
+        expect(renewing.stderr).to.include(`renouvelé le ${anchor.renewals[0].time} par ${second.url}`);
+        expect(verified.code, verified.stderr).to.equal(0);
+        expect(verified.stdout).to.include(
+          `Horodatage renouvelé (n° 1) le ${anchor.renewals[0].time} par « Horodatage de test DUI-PDS » ` +
+            '(certificat vérifié jusqu’à une autorité de confiance',
+        );
+        expect(refused.code).to.equal(3);
+        expect(refused.stderr).to.include('aucune ancre écrite ni renouvelée');
+        expect(await readFile(anchorFile, 'utf8')).to.equal(renewed);
+        expect((await readdir(folder)).filter((name) => name.endsWith('.tmp'))).to.deep.equal([]);
+        expect(notStamped.code).to.equal(2);
+        expect(notStamped.stderr).to.include('n’est pas horodatée : prenez-en une avec dui anchor --tsa');
+      } finally {
+        await Promise.all([second.close(), refusing.close()]);
+      }
+    });
+
     it('exits 1 before walking the log when the anchor carries the token of another anchor', async () => {
       // given two time-stamped anchors, the log grown between them
       const first = join(folder, 'premiere.json');
@@ -267,7 +309,9 @@ describe('dui anchor, then dui verify --anchor', function () {
 
         // then
         expect(run.code).to.equal(3);
-        expect(run.stderr).to.include('l’autorité d’horodatage a refusé de dater l’ancre : aucune ancre écrite');
+        expect(run.stderr).to.include(
+          'l’autorité d’horodatage a refusé de dater l’ancre : aucune ancre écrite ni renouvelée',
+        );
         await expectNoAnchorAt(anchorFile);
       } finally {
         await refusing.close();

@@ -93,14 +93,16 @@ function timestampFailure(error: TimestampError): Failure {
   switch (error.reason) {
     case 'unreachable':
       return failure(
-        `l’autorité d’horodatage est injoignable ou n’a pas répondu à temps${httpStatusOf(error)} : aucune ancre écrite`,
+        `l’autorité d’horodatage est injoignable ou n’a pas répondu à temps${httpStatusOf(error)} : aucune ancre écrite ni renouvelée`,
       );
     case 'refused':
-      return failure(`l’autorité d’horodatage a refusé de dater l’ancre${httpStatusOf(error)} : aucune ancre écrite`);
+      return failure(
+        `l’autorité d’horodatage a refusé de dater l’ancre${httpStatusOf(error)} : aucune ancre écrite ni renouvelée`,
+      );
     case 'invalid-response':
       return failure(
         'la réponse de l’autorité d’horodatage n’est pas un jeton valide pour cette ancre (autre empreinte, ' +
-          'réponse rejouée, signature ou certificat non conformes) : aucune ancre écrite',
+          'réponse rejouée, signature ou certificat non conformes) : aucune ancre écrite ni renouvelée',
       );
     case 'invalid-certificates':
       return usage('les certificats de confiance de l’horodatage ne sont pas des certificats X.509');

@@ -56,7 +56,7 @@ describe('What the operator reads when a command fails', () => {
     for (const failure of failures) expect(failure.message).not.to.include('10.0.0.7');
     // and an HTTP status, when the authority answered one
     expect(describeFailure(new TimestampError(said, 'unreachable', { httpStatus: 503 })).message).to.include(
-      'n’a pas répondu à temps (HTTP 503) : aucune ancre écrite',
+      'n’a pas répondu à temps (HTTP 503) : aucune ancre écrite ni renouvelée',
     );
   });
 

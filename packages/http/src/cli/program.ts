@@ -5,6 +5,7 @@ import { registerExportStream } from './commands/export-stream.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerProjections } from './commands/projections.js';
+import { registerRenewAnchor } from './commands/renew-anchor.js';
 import { registerReplay } from './commands/replay.js';
 import { registerReport } from './commands/report.js';
 import { registerVerify } from './commands/verify.js';
@@ -45,6 +46,7 @@ export function createProgram(context: CliContext): Command {
   registerMigrate(program, context);
   registerVerify(program, context);
   registerAnchor(program, context);
+  registerRenewAnchor(program, context);
   registerProjections(program, context);
   registerReplay(program, context);
   registerExportStream(program, context);
