@@ -77,7 +77,7 @@ describe('a rotation of the master key, through the server and dui keys rewrap',
 
     // then the new key alone reads and writes the record
     expect(rewrap.code, rewrap.stderr).to.equal(0);
-    expect(rewrap.stdout).to.include('Secrets du déploiement : 4 rechiffré(s), 0 déjà sous la clé actuelle');
+    expect(rewrap.stdout).to.include('Secrets du déploiement : 5 rechiffré(s), 0 déjà sous la clé actuelle');
     expect(rewrap.stdout).to.include('Clés de données des usagers : 1 rechiffré(s), 0 déjà sous la clé actuelle');
     const after = await ServerUnderTest.start({}, { schema, masterKey: newKey });
     try {
