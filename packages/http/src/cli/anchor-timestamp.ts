@@ -64,21 +64,10 @@ export function timestampAuthoritySetting(value: string | undefined): TimestampA
  */
 export async function readTrustedCertificates(path: string | undefined): Promise<string | undefined> {
   if (path === undefined || path === '') return undefined;
-  let pem: string;
-  try {
-    pem = await readFile(path, 'utf8');
-  } catch {
-    throw new UsageError(`impossible de lire les certificats de confiance « ${path} »`);
-  }
-  let certificates: unknown[];
-  try {
-    certificates = parsePemCertificates(pem);
-  } catch {
-    certificates = [];
-  }
-  if (certificates.length === 0)
-    throw new UsageError(`« ${path} » ne contient aucun certificat X.509 lisible (format PEM attendu)`);
-  return pem;
+  return readPemFile(path, parsePemCertificates, {
+    what: 'les certificats de confiance',
+    none: 'aucun certificat X.509 lisible',
+  });
 }
 
 /**
@@ -94,20 +83,31 @@ export async function readRevocationLists(
     throw new UsageError(
       'les listes de révocation (--tsa-crl) se vérifient avec les certificats de confiance (--tsa-ca)',
     );
+  return readPemFile(path, parsePemRevocationLists, {
+    what: 'les listes de révocation',
+    none: 'aucune liste de révocation X.509 lisible',
+  });
+}
+
+/** A PEM file holding at least one block `parse` reads, else a usage error in French. */
+async function readPemFile(
+  path: string,
+  parse: (pem: string) => unknown[],
+  words: { what: string; none: string },
+): Promise<string> {
   let pem: string;
   try {
     pem = await readFile(path, 'utf8');
   } catch {
-    throw new UsageError(`impossible de lire les listes de révocation « ${path} »`);
+    throw new UsageError(`impossible de lire ${words.what} « ${path} »`);
   }
-  let lists: unknown[];
+  let blocks: unknown[];
   try {
-    lists = parsePemRevocationLists(pem);
+    blocks = parse(pem);
   } catch {
-    lists = [];
+    blocks = [];
   }
-  if (lists.length === 0)
-    throw new UsageError(`« ${path} » ne contient aucune liste de révocation X.509 lisible (format PEM attendu)`);
+  if (blocks.length === 0) throw new UsageError(`« ${path} » ne contient ${words.none} (format PEM attendu)`);
   return pem;
 }
 

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import {
   describeTimestamp,
   describeTimestampProblem,
+  readRevocationLists,
   readTrustedCertificates,
   timestampAuthoritySetting,
 } from './anchor-timestamp.js';
@@ -53,6 +54,28 @@ describe('dui’s time-stamp settings', () => {
       expect(error).to.be.instanceOf(UsageError).with.property('message').that.includes(said);
     }
     expect(await readTrustedCertificates(undefined)).to.equal(undefined);
+  });
+
+  it('refuses revocation lists without trusted certificates, unreadable, or holding no list, in French', async () => {
+    // given a file whose block is not a revocation list
+    const garbage = join(folder, 'fausse-lcr.pem');
+    await writeFile(garbage, '-----BEGIN X509 CRL-----\nAAEC\n-----END X509 CRL-----\n');
+    const trusted = '-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----\n';
+
+    // then
+    for (const [path, trust, said] of [
+      [garbage, undefined, 'se vérifient avec les certificats de confiance (--tsa-ca)'],
+      [join(folder, 'absente.pem'), trusted, 'impossible de lire les listes de révocation'],
+      [garbage, trusted, 'aucune liste de révocation X.509 lisible'],
+    ] as const) {
+      const error = await readRevocationLists(path, trust).then(
+        () => expect.fail(`${path} was accepted`),
+        (failure: unknown) => failure,
+      );
+      expect(error).to.be.instanceOf(UsageError);
+      expect((error as Error).message).to.include(said);
+    }
+    expect(await readRevocationLists(undefined, trusted)).to.equal(undefined);
   });
 
   it('says when the date an anchor gives itself is not the one its stamp proves', () => {
