@@ -14,8 +14,7 @@ import {
   timestampAuthoritySetting,
 } from '../anchor-timestamp.js';
 import { IntegrityFailure, UsageError } from '../cli-errors.js';
-import type { CliContext } from '../context.js';
-import { note } from '../context.js';
+import { type CliContext, note } from '../context.js';
 
 interface RenewOptions {
   tsa?: string;
@@ -73,12 +72,12 @@ async function replaceFile(path: string, text: string): Promise<void> {
   const { mode } = await stat(path);
   const handle = await open(temporary, 'wx', mode & 0o777);
   try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });
