@@ -224,8 +224,14 @@ describe('dui anchor, then dui verify --anchor', function () {
         const unstamped = join(folder, 'sans-horodatage.json');
         expect((await database.run(['anchor', '--out', unstamped])).code).to.equal(0);
 
-        // when the second authority renews it, the renewed anchor is verified, a refusing authority
-        // is asked for another renewal, and an anchor never stamped is given
+        // when the second authority renews it, first with only the first authority's root trusted,
+        // then with both; the renewed anchor is verified, a refusing authority is asked for another
+        // renewal, and an anchor never stamped is given
+        const stamped = await readFile(anchorFile, 'utf8');
+        const untrustedRenewal = await database.run(['renew-anchor', anchorFile, '--tsa-ca', authorityCa], {
+          DUI_TSA_URL: second.url,
+        });
+        const afterUntrusted = await readFile(anchorFile, 'utf8');
         const renewing = await database.run(['renew-anchor', anchorFile, '--tsa-ca', bothAuthorities], {
           DUI_TSA_URL: second.url,
         });
@@ -235,6 +241,9 @@ describe('dui anchor, then dui verify --anchor', function () {
         const notStamped = await database.run(['renew-anchor', unstamped, '--tsa', second.url]);
 
         // then
+        expect(untrustedRenewal.code).to.equal(3);
+        expect(untrustedRenewal.stderr).to.include('n’est pas un jeton valide');
+        expect(afterUntrusted).to.equal(stamped);
         expect(renewing.code, renewing.stderr).to.equal(0);
         const anchor = JSON.parse(renewed);
         expect(anchor.renewals).to.have.length(1);
