@@ -24,6 +24,19 @@ export interface BlobStore {
   delete(sha256: string): Promise<boolean>;
 }
 
+/**
+ * Named places for sealed content (a usager's documents' bytes, encrypted with their own key,
+ * `SealedBlobStore`): what is kept there does not hash to its name, so the store does not check
+ * it; the seal (AES-256-GCM) authenticates it instead. A slot's name is 64 hexadecimal characters.
+ */
+export interface SealedBlobSlots {
+  /** Idempotent: sealing is deterministic, so the same slot always gets the same bytes. */
+  putSealed(slot: string, sealed: Uint8Array): Promise<void>;
+  getSealed(slot: string): Promise<Buffer | undefined>;
+  /** True when the slot held something. */
+  deleteSealed(slot: string): Promise<boolean>;
+}
+
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** Whether the text is an address of the store; anything else (a path, an upper-case hash) names nothing. */
@@ -42,14 +55,21 @@ export class BlobNotFoundError extends Error {
   }
 }
 
-/** The bytes under an address no longer hash to it: altered or corrupted where they are kept. */
+/**
+ * The bytes under an address no longer hash to it: altered or corrupted where they are kept.
+ * `actualSha256` is null when they were sealed and no longer open, so that nothing can be hashed.
+ */
 export class BlobIntegrityError extends Error {
   override readonly name = 'BlobIntegrityError';
   constructor(
     readonly sha256: string,
-    readonly actualSha256: string,
+    readonly actualSha256: string | null,
   ) {
-    super(`the blob at ${sha256} hashes to ${actualSha256}`);
+    super(
+      actualSha256 === null
+        ? `the sealed blob of ${sha256} does not open: altered or sealed for another`
+        : `the blob at ${sha256} hashes to ${actualSha256}`,
+    );
   }
 }
 

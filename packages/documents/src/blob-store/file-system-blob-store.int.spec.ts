@@ -10,12 +10,19 @@ describeBlobStoreBehaviour('file system', async () => {
   const store = new FileSystemBlobStore(directory);
   return {
     store,
-    async corrupt(sha256) {
-      const path = store.pathOf(sha256);
+    async corrupt(addressOrSlot) {
+      const addressed = store.pathOf(addressOrSlot);
+      const path = (await stat(addressed).catch(() => undefined)) ? addressed : store.sealedPathOf(addressOrSlot);
       const content = await readFile(path);
       content[content.length - 1] = (content[content.length - 1] ?? 0) ^ 0x80;
       await chmod(path, 0o644);
       await writeFile(path, content);
+    },
+    async everythingKept() {
+      const files = (await readdir(directory, { recursive: true, withFileTypes: true })).filter((entry) =>
+        entry.isFile(),
+      );
+      return Buffer.concat(await Promise.all(files.map((file) => readFile(join(file.parentPath, file.name)))));
     },
     async copiesOf(sha256) {
       const shard = dirname(store.pathOf(sha256));

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   BlobNotFoundError,
   type BlobStore,
   checkedContent,
   isSha256Hex,
+  type SealedBlobSlots,
   type StoredBlob,
   sha256Hex,
 } from './blob-store.js';
@@ -18,8 +19,9 @@ import {
  * address: the rename is atomic, so a crash leaves at worst a stray `.tmp` file, never a half
  * blob under an address, and two writers of the same content both end with the whole of it.
  * Files are created read-only; nothing rewrites a blob but the repair of a corrupted one.
+ * Sealed slots (a usager's bytes, encrypted) are kept the same way under `sealed/`.
  */
-export class FileSystemBlobStore implements BlobStore {
+export class FileSystemBlobStore implements BlobStore, SealedBlobSlots {
   constructor(readonly directory: string) {}
 
   /** Where the blob of this address lives (whether or not it is there). */
@@ -30,38 +32,35 @@ export class FileSystemBlobStore implements BlobStore {
 
   async put(content: Uint8Array): Promise<StoredBlob> {
     const sha256 = sha256Hex(content);
-    const stored = { sha256, byteLength: content.byteLength };
     const path = this.pathOf(sha256);
-    if (await this.#holdsIntact(path, sha256)) return stored;
-    const shard = dirname(path);
-    await mkdir(shard, { recursive: true });
-    const temporary = join(shard, `.${sha256}.${randomUUID()}.tmp`);
-    const file = await open(temporary, 'wx', 0o444);
-    try {
-      await file.writeFile(content);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    try {
-      // also replaces a corrupted copy: the content is the one its address names
-      await rename(temporary, path);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
-    }
-    await syncDirectory(shard);
-    return stored;
+    // also replaces a corrupted copy: the content is the one its address names
+    if (!(await this.#holdsIntact(path, sha256))) await writeAtomically(path, content);
+    return { sha256, byteLength: content.byteLength };
+  }
+
+  /** Where a sealed slot lives: apart from the addresses, under `sealed/`, sharded the same way. */
+  sealedPathOf(slot: string): string {
+    if (!isSha256Hex(slot)) throw new BlobNotFoundError(slot);
+    return join(this.directory, 'sealed', slot.slice(0, 2), slot.slice(2, 4), slot);
+  }
+
+  async putSealed(slot: string, sealed: Uint8Array): Promise<void> {
+    const path = this.sealedPathOf(slot);
+    const held = await readIfThere(path);
+    if (held === undefined || !held.equals(sealed)) await writeAtomically(path, sealed);
+  }
+
+  async getSealed(slot: string): Promise<Buffer | undefined> {
+    return readIfThere(this.sealedPathOf(slot));
+  }
+
+  async deleteSealed(slot: string): Promise<boolean> {
+    return isSha256Hex(slot) && unlinkIfThere(this.sealedPathOf(slot));
   }
 
   async get(sha256: string): Promise<Buffer> {
-    let content: Buffer;
-    try {
-      content = await readFile(this.pathOf(sha256));
-    } catch (error) {
-      if (isMissing(error)) throw new BlobNotFoundError(sha256);
-      throw error;
-    }
+    const content = await readIfThere(this.pathOf(sha256));
+    if (content === undefined) throw new BlobNotFoundError(sha256);
     return checkedContent(sha256, content);
   }
 
@@ -76,24 +75,56 @@ export class FileSystemBlobStore implements BlobStore {
   }
 
   async delete(sha256: string): Promise<boolean> {
-    if (!isSha256Hex(sha256)) return false;
-    try {
-      await unlink(this.pathOf(sha256));
-      return true;
-    } catch (error) {
-      if (isMissing(error)) return false;
-      throw error;
-    }
+    return isSha256Hex(sha256) && unlinkIfThere(this.pathOf(sha256));
   }
 
   /** A copy already there and whole: storing it again writes nothing. */
   async #holdsIntact(path: string, sha256: string): Promise<boolean> {
-    try {
-      return sha256Hex(await readFile(path)) === sha256;
-    } catch (error) {
-      if (isMissing(error)) return false;
-      throw error;
-    }
+    const held = await readIfThere(path);
+    return held !== undefined && sha256Hex(held) === sha256;
+  }
+}
+
+/**
+ * Written to a temporary file in the final directory, flushed, then renamed onto its path: the
+ * rename is atomic, so a crash leaves at worst a stray `.tmp` file, never half a blob.
+ */
+async function writeAtomically(path: string, content: Uint8Array): Promise<void> {
+  const shard = dirname(path);
+  await mkdir(shard, { recursive: true });
+  const temporary = join(shard, `.${basename(path)}.${randomUUID()}.tmp`);
+  const file = await open(temporary, 'wx', 0o444);
+  try {
+    await file.writeFile(content);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  try {
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  await syncDirectory(shard);
+}
+
+async function readIfThere(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+async function unlinkIfThere(path: string): Promise<boolean> {
+  try {
+    await unlink(path);
+    return true;
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw error;
   }
 }
 

@@ -3,13 +3,15 @@ import {
   type BlobStore,
   checkedContent,
   isSha256Hex,
+  type SealedBlobSlots,
   type StoredBlob,
   sha256Hex,
 } from './blob-store.js';
 
 /** For tests: the same behaviour as the real stores, kept in this process. */
-export class InMemoryBlobStore implements BlobStore {
+export class InMemoryBlobStore implements BlobStore, SealedBlobSlots {
   readonly #blobs = new Map<string, Buffer>();
+  readonly #sealed = new Map<string, Buffer>();
 
   async put(content: Uint8Array): Promise<StoredBlob> {
     const sha256 = sha256Hex(content);
@@ -33,16 +35,36 @@ export class InMemoryBlobStore implements BlobStore {
     return isSha256Hex(sha256) && this.#blobs.delete(sha256);
   }
 
+  async putSealed(slot: string, sealed: Uint8Array): Promise<void> {
+    if (!isSha256Hex(slot)) throw new BlobNotFoundError(slot);
+    this.#sealed.set(slot, Buffer.from(sealed));
+  }
+
+  async getSealed(slot: string): Promise<Buffer | undefined> {
+    const held = this.#sealed.get(slot);
+    return held === undefined ? undefined : Buffer.from(held);
+  }
+
+  async deleteSealed(slot: string): Promise<boolean> {
+    return this.#sealed.delete(slot);
+  }
+
   /** How many blobs are held. */
   get size(): number {
     return this.#blobs.size;
   }
 
-  /** Alters the bytes under an address, as a failing disk would: for integrity tests. */
-  corrupt(sha256: string, change: (content: Buffer) => Buffer = flipFirstBit): void {
-    const held = this.#blobs.get(sha256);
-    if (held === undefined) throw new BlobNotFoundError(sha256);
-    this.#blobs.set(sha256, change(Buffer.from(held)));
+  /** Everything held, addressed or sealed: for tests that look for what must not be there. */
+  everything(): Buffer[] {
+    return [...this.#blobs.values(), ...this.#sealed.values()].map((held) => Buffer.from(held));
+  }
+
+  /** Alters the bytes under an address or in a sealed slot, as a failing disk would: for integrity tests. */
+  corrupt(addressOrSlot: string, change: (content: Buffer) => Buffer = flipFirstBit): void {
+    const kept = this.#blobs.has(addressOrSlot) ? this.#blobs : this.#sealed;
+    const held = kept.get(addressOrSlot);
+    if (held === undefined) throw new BlobNotFoundError(addressOrSlot);
+    kept.set(addressOrSlot, change(Buffer.from(held)));
   }
 }
 

@@ -5,7 +5,8 @@ describeBlobStoreBehaviour('in-memory', async () => {
   const store = new InMemoryBlobStore();
   return {
     store,
-    corrupt: async (sha256) => store.corrupt(sha256),
+    corrupt: async (addressOrSlot) => store.corrupt(addressOrSlot),
+    everythingKept: async () => Buffer.concat(store.everything()),
     copiesOf: async (sha256) => ((await store.has(sha256)) ? 1 : 0),
     dispose: async () => {},
   };

@@ -3,6 +3,7 @@ export {
   BlobNotFoundError,
   type BlobStore,
   isSha256Hex,
+  type SealedBlobSlots,
   type SignedContentVerification,
   type StoredBlob,
   sha256Hex,
@@ -11,3 +12,10 @@ export {
 export { FileSystemBlobStore } from './file-system-blob-store.js';
 export { InMemoryBlobStore } from './in-memory-blob-store.js';
 export { PostgresBlobStore, type PostgresBlobStoreOptions } from './postgres-blob-store.js';
+export {
+  BlobErasedError,
+  type BlobKeys,
+  type BlobOwner,
+  SealedBlobStore,
+  slotOf,
+} from './sealed-blob-store.js';

@@ -20,8 +20,22 @@ describe('the PostgreSQL blob store, on the test database', () => {
     await Promise.all([store.migrate(), store.migrate()]);
     return {
       store,
-      async corrupt(sha256) {
-        await knex.raw(`update ??.blobs set content = content || '\\x00'::bytea where sha256 = ?`, [schema, sha256]);
+      async corrupt(addressOrSlot) {
+        await knex.raw(`update ??.blobs set content = content || '\\x00'::bytea where sha256 = ?`, [
+          schema,
+          addressOrSlot,
+        ]);
+        await knex.raw(`update ??.sealed_blobs set content = content || '\\x00'::bytea where slot = ?`, [
+          schema,
+          addressOrSlot,
+        ]);
+      },
+      async everythingKept() {
+        const rows = (await knex.raw('select content from ??.blobs union all select content from ??.sealed_blobs', [
+          schema,
+          schema,
+        ])) as { rows: { content: Buffer }[] };
+        return Buffer.concat(rows.rows.map((row) => row.content));
       },
       async copiesOf(sha256) {
         const [row] = await knex.withSchema(schema).table('blobs').where({ sha256 }).count({ count: '*' });

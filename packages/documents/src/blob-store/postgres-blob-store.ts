@@ -4,6 +4,7 @@ import {
   type BlobStore,
   checkedContent,
   isSha256Hex,
+  type SealedBlobSlots,
   type StoredBlob,
   sha256Hex,
 } from './blob-store.js';
@@ -19,9 +20,10 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * Blobs in a PostgreSQL table (`bytea`), for deployments of several HTTP instances that share no
  * disk: every instance reads what another stored, in the database already backed up with the log.
  * The primary key is the address: concurrent stores of the same content insert one row, and a row
- * whose bytes no longer hash to its key is rewritten by the next store of that content.
+ * whose bytes no longer hash to its key is rewritten by the next store of that content. Sealed
+ * slots (a usager's bytes, encrypted) are rows of `sealed_blobs`.
  */
-export class PostgresBlobStore implements BlobStore {
+export class PostgresBlobStore implements BlobStore, SealedBlobSlots {
   readonly #schema: string;
 
   constructor(
@@ -44,6 +46,14 @@ export class PostgresBlobStore implements BlobStore {
         `create table if not exists ??.blobs (
            sha256 text primary key check (sha256 ~ '^[0-9a-f]{64}$'),
            byte_length integer not null check (byte_length >= 0),
+           content bytea not null,
+           stored_at timestamptz not null default now()
+         )`,
+        [this.#schema],
+      );
+      await trx.raw(
+        `create table if not exists ??.sealed_blobs (
+           slot text primary key check (slot ~ '^[0-9a-f]{64}$'),
            content bytea not null,
            stored_at timestamptz not null default now()
          )`,
@@ -78,6 +88,31 @@ export class PostgresBlobStore implements BlobStore {
   async delete(sha256: string): Promise<boolean> {
     if (!isSha256Hex(sha256)) return false;
     return (await this.#blobs().where({ sha256 }).delete()) > 0;
+  }
+
+  async putSealed(slot: string, sealed: Uint8Array): Promise<void> {
+    if (!isSha256Hex(slot)) throw new BlobNotFoundError(slot);
+    // sealing is deterministic: different bytes in the slot are a damaged copy, repaired here
+    await this.knex.raw(
+      `insert into ??.sealed_blobs as stored (slot, content) values (?, ?)
+       on conflict (slot) do update set content = excluded.content where stored.content <> excluded.content`,
+      [this.#schema, slot, Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength)],
+    );
+  }
+
+  async getSealed(slot: string): Promise<Buffer | undefined> {
+    if (!isSha256Hex(slot)) return undefined;
+    const row = (await this.#sealed().where({ slot }).first('content')) as { content: Buffer } | undefined;
+    return row === undefined ? undefined : Buffer.from(row.content);
+  }
+
+  async deleteSealed(slot: string): Promise<boolean> {
+    if (!isSha256Hex(slot)) return false;
+    return (await this.#sealed().where({ slot }).delete()) > 0;
+  }
+
+  #sealed(): Knex.QueryBuilder {
+    return this.knex.withSchema(this.#schema).table('sealed_blobs');
   }
 
   #blobs(): Knex.QueryBuilder {

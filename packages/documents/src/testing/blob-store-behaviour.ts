@@ -1,12 +1,21 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { BlobIntegrityError, BlobNotFoundError, type BlobStore } from '../blob-store/blob-store.js';
+import {
+  BlobIntegrityError,
+  BlobNotFoundError,
+  type BlobStore,
+  type SealedBlobSlots,
+} from '../blob-store/blob-store.js';
+import { BlobErasedError, SealedBlobStore, slotOf } from '../blob-store/sealed-blob-store.js';
+import { InMemoryBlobKeys } from './in-memory-blob-keys.js';
 
 /** A store to test, with what the suite cannot do through the port. */
 export interface BlobStoreUnderTest {
-  store: BlobStore;
-  /** Alters the bytes kept under an address behind the store's back (a failing disk, a tampering). */
-  corrupt(sha256: string): Promise<void>;
+  store: BlobStore & SealedBlobSlots;
+  /** Alters the bytes kept under an address, or in a sealed slot, behind the store's back (a failing disk, a tampering). */
+  corrupt(addressOrSlot: string): Promise<void>;
+  /** Every byte kept, addressed or sealed, as a backup would copy it. */
+  everythingKept(): Promise<Buffer>;
   /** How many copies of this address are physically kept (files, rows, entries), stray temporary ones included. */
   copiesOf(sha256: string): Promise<number>;
   dispose(): Promise<void>;
@@ -129,6 +138,128 @@ export function describeBlobStoreBehaviour(name: string, open: () => Promise<Blo
       const { sha256 } = await underTest.store.put(content);
       content.write('modifié');
       assert.equal((await underTest.store.get(sha256)).toString(), 'original');
+    });
+
+    describeSealedBlobs(() => underTest);
+  });
+}
+
+const DISTINCTIVE = 'Compte rendu de consultation de Héloïse Marchand-Distinctive';
+
+/** `SealedBlobStore` over this adapter's slots: each usager's bytes sealed with their own key. */
+function describeSealedBlobs(underTest: () => BlobStoreUnderTest): void {
+  describe('sealed for a usager', () => {
+    let keys: InMemoryBlobKeys;
+    let blobs: SealedBlobStore;
+    const organisationId = 'og-sealed';
+    const owner = (serviceUserId: string) => ({ organisationId, serviceUserId });
+    const alice = owner('usager-alice');
+    const bruno = owner('usager-bruno');
+
+    beforeEach(() => {
+      keys = new InMemoryBlobKeys();
+      blobs = new SealedBlobStore(underTest().store, underTest().store, keys);
+    });
+
+    it('gives the usager’s bytes back, and keeps nothing of them in clear', async () => {
+      // given a document of a usager
+      const content = Buffer.concat([Buffer.from(`%PDF-1.7\n${DISTINCTIVE}\n`), randomBytes(2048)]);
+
+      // when it is stored for them
+      const stored = await blobs.put(alice, content);
+
+      // then it reads back whole under its address, and the storage shows neither bytes nor address
+      assert.deepEqual(stored, { sha256: sha256Of(content), byteLength: content.length });
+      assert.ok((await blobs.get(alice, stored.sha256)).equals(content));
+      assert.equal(await blobs.has(alice, stored.sha256), true);
+      const kept = await underTest().everythingKept();
+      assert.equal(kept.includes(Buffer.from(DISTINCTIVE)), false);
+      assert.equal(kept.includes(content.subarray(200, 264)), false);
+      assert.equal(await underTest().store.has(stored.sha256), false, 'nothing under the clear address');
+    });
+
+    it('seals the same content once per usager, and apart for two usagers', async () => {
+      // given
+      const content = Buffer.from(`ordonnance de ${DISTINCTIVE}`);
+
+      // when stored twice for one usager, once for another
+      await blobs.put(alice, content);
+      const before = (await underTest().everythingKept()).length;
+      await blobs.put(alice, Uint8Array.from(content));
+      const afterAgain = (await underTest().everythingKept()).length;
+      const { sha256 } = await blobs.put(bruno, content);
+
+      // then the second put wrote nothing more; each reads their own copy; the slots differ
+      assert.equal(afterAgain, before);
+      assert.ok((await blobs.get(bruno, sha256)).equals(content));
+      assert.notEqual(slotOf(alice, sha256), slotOf(bruno, sha256));
+      const aliceSealed = await underTest().store.getSealed(slotOf(alice, sha256));
+      const brunoSealed = await underTest().store.getSealed(slotOf(bruno, sha256));
+      assert.ok(aliceSealed && brunoSealed && !aliceSealed.equals(brunoSealed));
+    });
+
+    it('does not give one usager’s bytes under another’s name', async () => {
+      // given a content stored for one usager only
+      const { sha256 } = await blobs.put(alice, Buffer.from(DISTINCTIVE));
+      await blobs.put(bruno, Buffer.from('autre chose'));
+
+      // then the other usager finds nothing there, even when their slot holds the first one's bytes
+      await assert.rejects(blobs.get(bruno, sha256), BlobNotFoundError);
+      const moved = await underTest().store.getSealed(slotOf(alice, sha256));
+      await underTest().store.putSealed(slotOf(bruno, sha256), moved!);
+      const error = await blobs.get(bruno, sha256).catch((thrown: unknown) => thrown);
+      assert.ok(error instanceof BlobIntegrityError && error.actualSha256 === null, String(error));
+    });
+
+    it('detects sealed bytes altered where they are kept, and a later put repairs them', async () => {
+      // given
+      const content = Buffer.from(DISTINCTIVE);
+      const { sha256 } = await blobs.put(alice, content);
+      await underTest().corrupt(slotOf(alice, sha256));
+
+      // when read, then refused, not handed out
+      const error = await blobs.get(alice, sha256).catch((thrown: unknown) => thrown);
+      assert.ok(error instanceof BlobIntegrityError && error.actualSha256 === null, String(error));
+
+      // when stored again, then whole
+      await blobs.put(alice, content);
+      assert.ok((await blobs.get(alice, sha256)).equals(content));
+    });
+
+    it('reads nothing of a forgotten usager, lets the purge delete it without the key, leaves others whole', async () => {
+      // given two usagers' documents
+      const hers = await blobs.put(alice, Buffer.from(`${DISTINCTIVE}, 1`));
+      const his = await blobs.put(bruno, Buffer.from(`${DISTINCTIVE}, 2`));
+
+      // when the first is forgotten
+      keys.forget(alice.serviceUserId);
+
+      // then her bytes are erased for every read and write; his are untouched
+      await assert.rejects(blobs.get(alice, hers.sha256), BlobErasedError);
+      await assert.rejects(blobs.put(alice, Buffer.from('nouveau')), BlobErasedError);
+      assert.equal((await blobs.get(bruno, his.sha256)).toString(), `${DISTINCTIVE}, 2`);
+
+      // and the purge deletes her sealed copy, once
+      assert.equal(await blobs.purge(alice, hers.sha256, { sharedWithOthers: false }), true);
+      assert.equal(await blobs.purge(alice, hers.sha256, { sharedWithOthers: false }), false);
+      assert.equal(await blobs.has(alice, hers.sha256), false);
+    });
+
+    it('still reads what was kept in clear before sealing, until the usager is forgotten and the purge', async () => {
+      // given a content kept in clear by an earlier version, referenced by two usagers' documents
+      const { sha256 } = await underTest().store.put(Buffer.from('kept in clear'));
+
+      // then both read it through the sealed store
+      assert.equal((await blobs.get(alice, sha256)).toString(), 'kept in clear');
+      assert.equal((await blobs.get(bruno, sha256)).toString(), 'kept in clear');
+
+      // when one is forgotten, then not to them; a shared copy survives their purge, the last one's does not
+      keys.forget(alice.serviceUserId);
+      await assert.rejects(blobs.get(alice, sha256), BlobErasedError);
+      assert.equal(await blobs.purge(alice, sha256, { sharedWithOthers: true }), false);
+      assert.equal((await blobs.get(bruno, sha256)).toString(), 'kept in clear');
+      assert.equal(await blobs.purge(bruno, sha256, { sharedWithOthers: false }), true);
+      await assert.rejects(blobs.get(bruno, sha256), BlobNotFoundError);
     });
   });
 }

@@ -21,7 +21,7 @@ import {
   ServiceUserTenantMismatchError,
   SubjectForgottenError,
 } from './errors.js';
-import { decryptEventData, encryptEventData, isEncryptedData } from './event-data-cipher.js';
+import { decryptEventData, deriveContentKey, encryptEventData, isEncryptedData } from './event-data-cipher.js';
 import { generateDataKey, type MasterKeys, unwrapKey, wrapDataKey } from './key-wrapping.js';
 import { assertMasterKey } from './master-key.js';
 import { SharedKeyLookups } from './shared-key-lookups.js';
@@ -50,6 +50,22 @@ export interface CryptoShreddingEventStore<Transaction = never> extends EventSto
    * The hash chains still verify (they cover the ciphertext). Idempotent.
    */
   forget(serviceUserId: string): Promise<void>;
+
+  /**
+   * The usager's key for what is kept about them outside the log (their documents' bytes),
+   * derived from their data key: `forget` destroys it with the rest, in every backup too.
+   * With `create`, the data key is made on first use, as a first event about them would make it;
+   * without, a usager with no key yet gives `undefined`. A forgotten usager gives `'forgotten'`.
+   * Refuses a usager of another organisation (`ServiceUserTenantMismatchError`).
+   */
+  contentKey(serviceUserId: string, options: ContentKeyOptions & { create: true }): Promise<Buffer | 'forgotten'>;
+  contentKey(serviceUserId: string, options: ContentKeyOptions): Promise<Buffer | 'forgotten' | undefined>;
+}
+
+export interface ContentKeyOptions {
+  /** The organisation the caller acts for: the usager's key must be theirs. */
+  organisationId: string;
+  create: boolean;
 }
 
 /**
@@ -144,6 +160,31 @@ class CryptoShreddingStore<Transaction> implements CryptoShreddingEventStore<Tra
       throw new InvalidEventError('a usager id is a non-empty string');
     }
     await this.#keys.destroy(serviceUserId);
+  }
+
+  contentKey(serviceUserId: string, options: ContentKeyOptions & { create: true }): Promise<Buffer | 'forgotten'>;
+  contentKey(serviceUserId: string, options: ContentKeyOptions): Promise<Buffer | 'forgotten' | undefined>;
+  async contentKey(serviceUserId: string, options: ContentKeyOptions): Promise<Buffer | 'forgotten' | undefined> {
+    if (typeof serviceUserId !== 'string' || serviceUserId.length === 0) {
+      throw new InvalidEventError('a usager id is a non-empty string');
+    }
+    const { organisationId, create } = options;
+    let dataKey: Buffer;
+    if (create) {
+      try {
+        dataKey = (await this.#keysForWriting([serviceUserId], organisationId, undefined)).get(serviceUserId)!;
+      } catch (error) {
+        if (error instanceof SubjectForgottenError) return 'forgotten';
+        throw error;
+      }
+    } else {
+      const stored = (await this.#sharedLookups.getMany([serviceUserId])).get(serviceUserId);
+      if (stored === undefined) return undefined;
+      if (stored.status === 'destroyed') return 'forgotten';
+      if (stored.organisationId !== organisationId) throw new ServiceUserTenantMismatchError(serviceUserId);
+      dataKey = this.#unwrap(serviceUserId, stored.wrappedKey);
+    }
+    return deriveContentKey(dataKey);
   }
 
   close(): Promise<void> {

@@ -53,6 +53,14 @@ export function encryptEventData(dataKey: Buffer, context: EncryptionContext, da
   };
 }
 
+/**
+ * The key of the usager's content kept outside the log: HKDF of the data key under a purpose of
+ * its own, so that it never encrypts with the very key of the events, and dies with it.
+ */
+export function deriveContentKey(dataKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), 'dui-pds/content-outside-the-log/v1', 32));
+}
+
 export function decryptEventData(dataKey: Buffer, context: EncryptionContext, data: EncryptedData): unknown {
   const fail = (reason: string) => new EventDataDecryptionError(context.eventId, context.serviceUserId, reason);
   const { v, alg, iv, tag, ciphertext } = data.$encrypted;

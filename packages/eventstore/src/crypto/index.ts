@@ -1,4 +1,5 @@
 export {
+  type ContentKeyOptions,
   type CryptoShreddingEventStore,
   type CryptoShreddingOptions,
   withCryptoShredding,

@@ -1,4 +1,10 @@
-import { type BlobStore, FileSystemBlobStore, PostgresBlobStore } from '@dui-pds/documents';
+import {
+  type BlobStore,
+  FileSystemBlobStore,
+  PostgresBlobStore,
+  type SealedBlobSlots,
+  SealedBlobStore,
+} from '@dui-pds/documents';
 import {
   type AppendNotifier,
   type EventStore,
@@ -13,7 +19,7 @@ import {
   actsProjection,
   agendasProjection,
   attendanceProjection,
-  blobsReferencedOnlyBy,
+  blobsOfServiceUser,
   careTeamsProjection,
   clinicalObservationsProjection,
   closedRecordsAmong,
@@ -130,6 +136,7 @@ import {
 } from '../server/index.js';
 import { AccessLog } from './access-log.js';
 import { openAnnuaireSante } from './annuaire-sante-service.js';
+import { blobKeysOf } from './blob-keys.js';
 import { DEMO_FACILITIES, DEMO_ORGANISATION, DEMO_PROFESSIONALS, seedDemoOrganisation } from './demo-organisation.js';
 import { developmentMasterKey } from './development-master-key.js';
 import { openDmp } from './dmp-service.js';
@@ -146,8 +153,8 @@ export interface DuiServer {
   store: EventStore<Knex.Transaction>;
   knex: Knex;
   runtime: ProjectionRuntime;
-  /** Where the documents' bytes are kept. */
-  blobs: BlobStore;
+  /** Where the documents' bytes are kept, sealed with their usager's key. */
+  blobs: SealedBlobStore;
   sessionStore: SessionStore;
   /** Stops accepting, lets requests in flight end, stops the workers, closes the pools. */
   close(): Promise<void>;
@@ -232,7 +239,8 @@ export async function startDuiServer(
     withArchivedRecordsReadOnly(withInlineProjections(protectedStore, knex, runtime), knex, retentionSchema),
     metrics,
   );
-  const blobs = await openBlobStore(config, knex);
+  const keptBlobs = await openBlobStore(config, knex);
+  const blobs = new SealedBlobStore(keptBlobs, keptBlobs, blobKeysOf(protectedStore));
   const documentsSchema = runtime.readSchema(documentsProjection.name);
   const exportSources = projectedExportSources({ store, knex, documentsSchema, blobs });
   const endOfRetention = (scope: { organisationId?: string }) =>
@@ -244,13 +252,13 @@ export async function startDuiServer(
         retentionSchema,
         purge: {
           async filesOf(where) {
-            const [documents, blobsOnlyTheirs] = await Promise.all([
+            const [documents, theirs] = await Promise.all([
               documentsOfServiceUser(knex, documentsSchema, where),
-              blobsReferencedOnlyBy(knex, documentsSchema, where.organisationId, where.serviceUserId),
+              blobsOfServiceUser(knex, documentsSchema, where.organisationId, where.serviceUserId),
             ]);
-            return { documents: documents.length, blobs: blobsOnlyTheirs };
+            return { documents: documents.length, blobs: theirs };
           },
-          deleteFile: (sha256) => blobs.delete(sha256),
+          deleteFile: (where, blob) => blobs.purge(where, blob.sha256, blob),
           readModels: async (where) =>
             (await runtime.purgeServiceUser(where, { keep: [recordRetentionProjection.name] })).total,
         },
@@ -807,7 +815,7 @@ function loginProviders(config: ServerConfig): OidcProviderSettings[] {
 }
 
 /** The file system store by default; the database's (PostgreSQL or PGlite) with `DUI_BLOB_STORE=postgres`. */
-async function openBlobStore(config: ServerConfig, knex: Knex): Promise<BlobStore> {
+async function openBlobStore(config: ServerConfig, knex: Knex): Promise<BlobStore & SealedBlobSlots> {
   if (config.blobStore === 'filesystem') return new FileSystemBlobStore(config.blobDirectory);
   const blobs = new PostgresBlobStore(knex, { schema: `${config.schema}_blobs` });
   await blobs.migrate();

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileSystemBlobStore } from '@dui-pds/documents';
+import { FileSystemBlobStore, slotOf } from '@dui-pds/documents';
 import { accessLogStreamId, type RecordRead } from '@dui-pds/domain';
 import { habilitationsProjection } from '@dui-pds/projections';
 import { expect } from 'chai';
@@ -68,6 +68,17 @@ describe('the HTTP API: the documents of a usager, their signatures and their sh
         ...overrides,
       },
     });
+  /** The files of the blob directory holding the text in clear (none: every document is sealed). */
+  const blobsInClear = async (text: string) => {
+    const files = (await readdir(blobDirectory, { recursive: true, withFileTypes: true })).filter((entry) =>
+      entry.isFile(),
+    );
+    const holding = [];
+    for (const file of files) {
+      if ((await readFile(join(file.parentPath, file.name))).includes(Buffer.from(text))) holding.push(file.name);
+    }
+    return holding;
+  };
   const blobFiles = async () =>
     (await readdir(blobDirectory, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).length;
 
@@ -138,6 +149,7 @@ describe('the HTTP API: the documents of a usager, their signatures and their sh
     expect(newVersion.body.code).to.equal('DOCUMENT_SIGNED_FROZEN');
     expect(newVersion.body.detail).to.match(/signé.*avenant/);
     expect(await blobFiles()).to.equal(1);
+    expect(await blobsInClear('sevrage tabagique'), 'the report kept in clear').to.deep.equal([]);
 
     // when the usager signs by hand on the tablet, witnessed by the doctor
     const byHand = await app.request('POST', `${document}/signatures`, {
@@ -254,7 +266,7 @@ describe('the HTTP API: the documents of a usager, their signatures and their sh
   });
 
   it('answers an altered content with a French 500 problem, and its signature no longer verifies', async () => {
-    // given a signed document whose stored bytes are then altered on disk
+    // given a signed document whose sealed bytes are then altered on disk
     const content = pdf('Contrat signé');
     const uploaded = await upload(content, { kind: 'stayContract', title: 'Contrat', sensitivity: 'administrative' });
     const document = `${base}/${uploaded.body.documentId}`;
@@ -262,7 +274,9 @@ describe('the HTTP API: the documents of a usager, their signatures and their sh
       as: doctor,
       body: { version: 1, contentSha256: sha256(content) },
     });
-    const path = new FileSystemBlobStore(blobDirectory).pathOf(sha256(content));
+    const path = new FileSystemBlobStore(blobDirectory).sealedPathOf(
+      slotOf({ organisationId: ORG, serviceUserId: USAGER }, sha256(content)),
+    );
     const altered = await readFile(path);
     altered[altered.length - 2] = 0x21;
     await chmod(path, 0o644);
@@ -273,6 +287,7 @@ describe('the HTTP API: the documents of a usager, their signatures and their sh
     const verified = await app.request('GET', `${document}/signatures/0/verification`, { as: doctor });
 
     // then nothing of the altered bytes is sent, and the verification says the signature fails
+    // (sealed bytes that no longer open have no hash to give)
     expect(downloaded.status).to.equal(500);
     expect(downloaded.headers.get('content-type')).to.match(/^application\/problem\+json/);
     expect(downloaded.body.detail).to.include('ne correspond plus à son empreinte');
@@ -280,7 +295,7 @@ describe('the HTTP API: the documents of a usager, their signatures and their sh
     expect(verified.body).to.deep.include({
       valid: false,
       signedSha256: sha256(content),
-      actualSha256: sha256(altered),
+      actualSha256: null,
       content: 'altered',
     });
   });
@@ -410,7 +425,7 @@ describe('the HTTP API: the documents of a usager, their signatures and their sh
     expect(retried).to.deep.equal(stored);
     expect(stored).to.deep.include({ version: 1, contentSha256: sha256(certificate) });
     expect(read.body).to.deep.include({ kind: 'careCertificate', source: 'generated', authorId: 'pro-doctor' });
-    expect(await blobs.has(sha256(certificate))).to.equal(true);
+    expect(await blobs.has({ organisationId: ORG, serviceUserId: USAGER }, sha256(certificate))).to.equal(true);
     await storeGeneratedDocument(deps, { ...request, principal: nurse }).then(
       () => expect.fail('a nurse outside the care team stored a document'),
       (error: { status?: number }) => expect(error.status).to.equal(403),
@@ -445,14 +460,24 @@ describe('the HTTP API: the documents of a usager, their signatures and their sh
         as: session,
       });
 
-      // then the bytes are in the blobs table of the server's schema
+      // then the bytes are sealed in the database, in the usager's slot, and nowhere in clear
       expect(uploaded.status, JSON.stringify(uploaded.body)).to.equal(201);
       expect(Buffer.from(downloaded.bytes).equals(content)).to.equal(true);
-      const rows = await inDatabase.server
-        .knex(`${inDatabase.schema}_blobs.blobs`)
-        .where({ sha256: sha256(content) })
-        .count({ count: '*' });
-      expect(Number(rows[0]?.count)).to.equal(1);
+      const blobs = inDatabase.server.knex.withSchema(`${inDatabase.schema}_blobs`);
+      const sealed = (await blobs
+        .clone()
+        .table('sealed_blobs')
+        .where({
+          slot: slotOf({ organisationId: ORG, serviceUserId: USAGER }, sha256(content)),
+        })) as { content: Buffer }[];
+      expect(sealed).to.have.length(1);
+      expect(sealed[0]!.content.includes(Buffer.from('Compte rendu gardé en base'))).to.equal(false);
+      expect(
+        await blobs
+          .clone()
+          .table('blobs')
+          .where({ sha256: sha256(content) }),
+      ).to.deep.equal([]);
     } finally {
       await inDatabase.close();
     }

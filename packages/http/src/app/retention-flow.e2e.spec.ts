@@ -10,6 +10,7 @@ import type { ServerUnderTest } from './testing/server-under-test.js';
 import { noonOn, TestClock } from './testing/test-clock.js';
 
 const ORG = 'og-retention';
+const ownerOf = (serviceUserId: string) => ({ organisationId: ORG, serviceUserId });
 const CSAPA = '750000001';
 
 /** What each usager's record holds that no read model may show once it is destroyed. */
@@ -250,8 +251,8 @@ describe('archives and the end of retention, with a clock moved over twenty year
     for (const personal of [SOCIAL.birthName, SOCIAL.firstName, SOCIAL.secret]) {
       expect(stored, personal).not.to.contain(personal);
     }
-    expect(await app.server.blobs.has(documentHashes[SOCIAL.id]!)).to.equal(false);
-    expect(await app.server.blobs.has(documentHashes[MEDICAL.id]!)).to.equal(true);
+    expect(await app.server.blobs.has(ownerOf(SOCIAL.id), documentHashes[SOCIAL.id]!)).to.equal(false);
+    expect(await app.server.blobs.has(ownerOf(MEDICAL.id), documentHashes[MEDICAL.id]!)).to.equal(true);
     expect((await archivedExport(SOCIAL.id)).status).to.equal(404);
     expect((await retentionOf(SOCIAL.id)).status).to.equal('destroyed');
     const facts = (await app.server.store.readAll({ organisationId: ORG })).filter(

@@ -1,4 +1,4 @@
-import type { BlobStore } from '@dui-pds/documents';
+import type { SealedBlobStore } from '@dui-pds/documents';
 import { DOCUMENT_KIND_LABELS } from '@dui-pds/domain';
 import { documentById, documentsOfServiceUser, trustedPersonsOf, usagerAgenda } from '@dui-pds/projections';
 import type { Knex } from 'knex';
@@ -8,7 +8,7 @@ import type { PortalSources } from './portal-sources.js';
 /** What the portal needs to show the shared documents and export the record. */
 export interface PortalDocumentSources {
   documentsSchema: string;
-  blobs: BlobStore;
+  blobs: SealedBlobStore;
   exportSources: RecordExportSources;
   clock: () => Date;
 }
@@ -42,7 +42,7 @@ export function projectedPortalSources(
       if (!document || document.serviceUserId !== where.serviceUserId || !document.sharedWithServiceUser)
         return undefined;
       const { contentSha256, mediaType, fileName } = document.latestVersion;
-      return { content: await blobs.get(contentSha256), mediaType, fileName };
+      return { content: await blobs.get(where, contentSha256), mediaType, fileName };
     };
     sources.recordExport = async ({ requester, ...where }) => {
       const exported = await buildRecordExport(exportSources, { ...where, requester }, clock());

@@ -1,3 +1,4 @@
+import { BlobErasedError } from '@dui-pds/documents';
 import { DomainRuleViolation } from '@dui-pds/domain';
 import {
   DuplicateEventIdError,
@@ -66,6 +67,12 @@ export function problemFor(error: unknown, request: Request): HttpProblem | unde
     return new HttpProblem(
       'record-destroyed',
       'Le dossier de cet usager a été détruit au terme de sa durée de conservation : rien ne peut plus y être enregistré.',
+    );
+  }
+  if (error instanceof BlobErasedError) {
+    return new HttpProblem(
+      'record-destroyed',
+      'Le dossier de cet usager a été détruit au terme de sa durée de conservation : ses documents ne peuvent plus être lus.',
     );
   }
   if (error instanceof DomainRuleViolation) {

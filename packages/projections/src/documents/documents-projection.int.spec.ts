@@ -2,7 +2,7 @@ import { type DocumentEvent, type DocumentSigner, documentStreamId } from '@dui-
 import { expect } from 'chai';
 import { erased, type GivenEvent, ProjectionSpecification } from '../testing/projection-specification.js';
 import { documentsProjection } from './documents-projection.js';
-import { blobsReferencedOnlyBy, documentById, documentsOfServiceUser } from './documents-queries.js';
+import { blobsOfServiceUser, documentById, documentsOfServiceUser } from './documents-queries.js';
 
 const organisationId = 'og-1';
 const csapa = '750000001';
@@ -159,27 +159,36 @@ describe('the documents projection', () => {
     expect([document?.sharedWithServiceUser, document?.sharedAt]).to.deep.equal([false, null]);
   });
 
-  it('names the blobs only this usager references: not those another usager’s document shares', async () => {
+  it('names the blobs of a usager, and which another usager’s document shares', async () => {
     // given usager-2's letter has the bytes of the contract's first version
     const schema = await spec.modelAfter([...usagerOneDocuments, ...usagerTwoDocuments]);
 
     // when
-    const purgeable = await blobsReferencedOnlyBy(spec.db, schema, organisationId, 'usager-1');
-    const ofTheOther = await blobsReferencedOnlyBy(spec.db, schema, organisationId, 'usager-2');
+    const ofTheFirst = await blobsOfServiceUser(spec.db, schema, organisationId, 'usager-1');
+    const ofTheOther = await blobsOfServiceUser(spec.db, schema, organisationId, 'usager-2');
 
-    // then the second version, the letter and the signature image, not the shared first version
-    expect(purgeable).to.deep.equal([hash('b'), hash('c'), hash('e')]);
-    expect(ofTheOther).to.deep.equal([]);
+    // then every version and the signature image, the first version shared
+    expect(ofTheFirst).to.deep.equal([
+      { sha256: hash('a'), sharedWithOthers: true },
+      { sha256: hash('b'), sharedWithOthers: false },
+      { sha256: hash('c'), sharedWithOthers: false },
+      { sha256: hash('e'), sharedWithOthers: false },
+    ]);
+    expect(ofTheOther).to.deep.equal([{ sha256: hash('a'), sharedWithOthers: true }]);
   });
 
-  it('keeps a blob that a usager of another organisation references', async () => {
+  it('counts as shared a blob that a usager of another organisation references', async () => {
     const schema = await spec.modelAfter([
       ...usagerTwoDocuments,
       ...stream(letter, 'usager-2', [stored(letter, 'usager-2', hash('f'))], 'og-2'),
       ...stream(contract, 'usager-9', [stored(contract, 'usager-9', hash('a'))], 'og-2'),
     ]);
-    expect(await blobsReferencedOnlyBy(spec.db, schema, organisationId, 'usager-2')).to.deep.equal([]);
-    expect(await blobsReferencedOnlyBy(spec.db, schema, 'og-2', 'usager-2')).to.deep.equal([hash('f')]);
+    expect(await blobsOfServiceUser(spec.db, schema, organisationId, 'usager-2')).to.deep.equal([
+      { sha256: hash('a'), sharedWithOthers: true },
+    ]);
+    expect(await blobsOfServiceUser(spec.db, schema, 'og-2', 'usager-2')).to.deep.equal([
+      { sha256: hash('f'), sharedWithOthers: false },
+    ]);
   });
 
   it('forgets a usager’s documents when their events arrive erased, keeping the others', async () => {

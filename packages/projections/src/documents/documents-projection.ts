@@ -16,7 +16,7 @@ import { defineProjection } from '../projection.js';
  * it stands (its latest version, whether it is shared with the usager), one per version (the hash
  * of its bytes in the blob store), one per signature (who, how, on which version and hash). Every
  * table names the usager (`service_user_id`): the end-of-retention purge deletes their rows, and
- * `blobsReferencedOnlyBy` finds the blobs no one else needs.
+ * `blobsOfServiceUser` lists the blobs to purge with them.
  *
  * A forgotten usager's documents leave the model: an erased event removes them all.
  */

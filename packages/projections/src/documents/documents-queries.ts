@@ -216,35 +216,41 @@ export async function documentById(
   };
 }
 
+/** A blob of a usager's documents, and whether another usager's document references the same content. */
+export interface ServiceUserBlob {
+  sha256: string;
+  sharedWithOthers: boolean;
+}
+
 /**
- * The blobs (documents' versions and handwritten signatures' images) of this usager that no other
- * usager's document references, in any organisation: the blob store deduplicates across all of
- * them, so these, and only these, may be purged with the usager's record. Read it before the
- * usager's rows are deleted from the model.
+ * The blobs (documents' versions and handwritten signatures' images) of this usager, each saying
+ * whether another usager's document references the same content, in any organisation. Their own
+ * sealed copies go with their record; a copy kept in clear (before sealing) is deduplicated across
+ * all usagers, so only the unshared ones may be purged. Read it before the usager's rows are
+ * deleted from the model.
  */
-export async function blobsReferencedOnlyBy(
+export async function blobsOfServiceUser(
   db: Knex,
   readSchema: string,
   organisationId: string,
   serviceUserId: string,
-): Promise<string[]> {
+): Promise<ServiceUserBlob[]> {
   const rows = (await db.raw(
-    `select mine.sha256 from (
-       select content_sha256 as sha256 from ??.document_versions
-        where organisation_id = ? and service_user_id = ?
-       union
-       select signature_image_sha256 from ??.document_signatures
-        where organisation_id = ? and service_user_id = ? and signature_image_sha256 is not null
-     ) as mine
-     where not exists (
-             select 1 from ??.document_versions other
-              where other.content_sha256 = mine.sha256
-                and (other.organisation_id <> ? or other.service_user_id <> ?))
-       and not exists (
-             select 1 from ??.document_signatures other
-              where other.signature_image_sha256 = mine.sha256
-                and (other.organisation_id <> ? or other.service_user_id <> ?))
-     order by 1`,
+    `select mine.sha256,
+            exists (select 1 from ??.document_versions other
+                     where other.content_sha256 = mine.sha256
+                       and (other.organisation_id <> ? or other.service_user_id <> ?))
+         or exists (select 1 from ??.document_signatures other
+                     where other.signature_image_sha256 = mine.sha256
+                       and (other.organisation_id <> ? or other.service_user_id <> ?)) as shared
+       from (
+         select content_sha256 as sha256 from ??.document_versions
+          where organisation_id = ? and service_user_id = ?
+         union
+         select signature_image_sha256 from ??.document_signatures
+          where organisation_id = ? and service_user_id = ? and signature_image_sha256 is not null
+       ) as mine
+      order by 1`,
     [
       readSchema,
       organisationId,
@@ -259,6 +265,6 @@ export async function blobsReferencedOnlyBy(
       organisationId,
       serviceUserId,
     ],
-  )) as { rows: { sha256: string }[] };
-  return rows.rows.map((row) => row.sha256);
+  )) as { rows: { sha256: string; shared: boolean }[] };
+  return rows.rows.map((row) => ({ sha256: row.sha256, sharedWithOthers: row.shared }));
 }

@@ -1,10 +1,11 @@
 export { documentsProjection } from './documents-projection.js';
 export {
-  blobsReferencedOnlyBy,
+  blobsOfServiceUser,
   type DocumentSignatureView,
   type DocumentSummaryView,
   type DocumentVersionView,
   type DocumentView,
   documentById,
   documentsOfServiceUser,
+  type ServiceUserBlob,
 } from './documents-queries.js';

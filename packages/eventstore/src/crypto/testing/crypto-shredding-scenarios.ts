@@ -15,6 +15,7 @@ import {
   SubjectForgottenError,
 } from '../errors.js';
 import { isEncryptedData } from '../event-data-cipher.js';
+import { unwrapKey } from '../key-wrapping.js';
 
 /** What a spec file hands the scenarios: a store to decorate, its key store, and raw access to its storage. */
 export interface CryptoShreddingUnderTest<Transaction> {
@@ -388,6 +389,63 @@ export function describeCryptoShredding<Transaction>(
         ),
         { numRuns: options.propertyRuns ?? 50 },
       );
+    });
+
+    describe('the content key kept outside the log', () => {
+      it('is one per usager, the same at every call, made on first use only when asked', async () => {
+        // given two usagers, one with events, one with none
+        const written = usager();
+        const untouched = usager();
+        await store.appendToStream(stream(), [event(written, { note: DISTINCTIVE })]);
+
+        // when their keys are asked for
+        const first = await store.contentKey(written, { organisationId, create: false });
+        const again = await store.contentKey(written, { organisationId, create: true });
+        const none = await store.contentKey(untouched, { organisationId, create: false });
+        const made = await store.contentKey(untouched, { organisationId, create: true });
+
+        // then
+        assert.ok(Buffer.isBuffer(first) && first.length === 32);
+        assert.deepEqual(again, first);
+        assert.equal(none, undefined);
+        assert.ok(Buffer.isBuffer(made) && !made.equals(first));
+        assert.deepEqual(await store.contentKey(untouched, { organisationId, create: false }), made);
+      });
+
+      it('is not the data key the events are encrypted with', async () => {
+        // given a usager and their stored data key, opened with the master key
+        const serviceUserId = usager();
+        const contentKey = await store.contentKey(serviceUserId, { organisationId, create: true });
+        const stored = await underTest.keys.get(serviceUserId);
+        assert.equal(stored?.status, 'active');
+
+        // then the content key differs from the data key (it is derived, not shared)
+        const dataKey =
+          stored?.status === 'active'
+            ? unwrapKey({ current: masterKey, previous: [] }, { dataKeyOf: serviceUserId }, stored.wrappedKey)?.key
+            : undefined;
+        assert.ok(Buffer.isBuffer(dataKey) && Buffer.isBuffer(contentKey));
+        assert.equal(dataKey.equals(contentKey), false);
+      });
+
+      it('is gone once the usager is forgotten, and refused to another organisation', async () => {
+        // given
+        const serviceUserId = usager();
+        await store.contentKey(serviceUserId, { organisationId, create: true });
+
+        // then another organisation is refused
+        await assert.rejects(
+          store.contentKey(serviceUserId, { organisationId: `og-${randomUUID()}`, create: false }),
+          ServiceUserTenantMismatchError,
+        );
+
+        // when forgotten
+        await store.forget(serviceUserId);
+
+        // then
+        assert.equal(await store.contentKey(serviceUserId, { organisationId, create: false }), 'forgotten');
+        assert.equal(await store.contentKey(serviceUserId, { organisationId, create: true }), 'forgotten');
+      });
     });
   });
 }

@@ -1,4 +1,4 @@
-import { BlobIntegrityError, BlobNotFoundError, type BlobStore } from '@dui-pds/documents';
+import { BlobIntegrityError, BlobNotFoundError, type SealedBlobStore } from '@dui-pds/documents';
 import type { Role, SensitivityClass } from '@dui-pds/domain';
 import { documentById, type SheetAccompaniment, serviceUserIdentity, summarySheetOf } from '@dui-pds/projections';
 import {
@@ -22,7 +22,7 @@ import { cdaPatientOf } from './cda-patient.js';
 export interface CdaSources {
   knex: Knex;
   schemas: { documents: string; serviceUsers: string; summarySheets: string };
-  blobs: BlobStore;
+  blobs: SealedBlobStore;
   /** The ESSMS' names and addresses by FINESS (`DUI_FACILITIES`). */
   facilities: Readonly<Record<string, { name: string; address?: string }>>;
   /** The installation's OID root (`DUI_OID_ROOT`): the usagers' local ids and the accompaniments' ids. */
@@ -96,7 +96,7 @@ export async function cdaOfStoredDocument(
     root: `${deps.oidRoot}.1`,
     extension: `${organisationId}/${serviceUserId}`,
   });
-  const content = await pdfOf(deps.blobs, version.contentSha256);
+  const content = await pdfOf(deps.blobs, { organisationId, serviceUserId }, version.contentSha256);
 
   const finess = document.facilityId;
   const facility = {
@@ -175,9 +175,13 @@ function professionalOf(author: CdaOfStoredDocumentRequest['author'], finess: st
   };
 }
 
-async function pdfOf(blobs: BlobStore, sha256: string): Promise<Buffer> {
+async function pdfOf(
+  blobs: SealedBlobStore,
+  owner: { organisationId: string; serviceUserId: string },
+  sha256: string,
+): Promise<Buffer> {
   try {
-    return await blobs.get(sha256);
+    return await blobs.get(owner, sha256);
   } catch (error) {
     if (error instanceof BlobIntegrityError || error instanceof BlobNotFoundError) {
       throw new HttpProblem(

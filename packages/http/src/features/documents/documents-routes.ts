@@ -1,7 +1,8 @@
 import {
   BlobIntegrityError,
   BlobNotFoundError,
-  type BlobStore,
+  type BlobOwner,
+  type SealedBlobStore,
   sha256Hex,
   verifySignedContent,
 } from '@dui-pds/documents';
@@ -113,7 +114,7 @@ export interface DocumentsDependencies {
   /** The read schemas of the documents and portal_accounts projections. */
   documentsSchema: string;
   portalAccountsSchema: string;
-  blobs: BlobStore;
+  blobs: SealedBlobStore;
   access: ProfessionalAccess;
   accessLog: AccessLog;
   clock: () => Date;
@@ -304,7 +305,7 @@ export function documentsRoutes(deps: DocumentsDependencies): RouteDefinition[] 
           },
         };
         await refuseEarly(principal, context, documentId, decided);
-        await blobs.put(content);
+        await blobs.put({ organisationId: params.organisationId, serviceUserId: where.serviceUserId }, content);
         const { revision } = await command(principal, context, { documentId, ...where }, decided);
         return {
           status: 201,
@@ -385,7 +386,7 @@ export function documentsRoutes(deps: DocumentsDependencies): RouteDefinition[] 
         await traceRead(principal, context, document, 'document-content', [document.sensitivity]);
         let content: Buffer;
         try {
-          content = await blobs.get(version.contentSha256);
+          content = await blobs.get(document, version.contentSha256);
         } catch (error) {
           throw contentProblem(error, context);
         }
@@ -438,7 +439,7 @@ export function documentsRoutes(deps: DocumentsDependencies): RouteDefinition[] 
         };
         try {
           await refuseEarly(principal, context, document.documentId, decided);
-          await blobs.put(content);
+          await blobs.put(document, content);
           const { state, revision } = await command(principal, context, document, decided, expectedRevision);
           const version = state.status === 'stored' ? (state.versions.at(-1)?.version ?? 0) : 0;
           return {
@@ -546,7 +547,7 @@ export function documentsRoutes(deps: DocumentsDependencies): RouteDefinition[] 
             portalAccountId: await accountOfCode(principal, context, document.serviceUserId, body.code),
           };
         }
-        if (image !== undefined) await blobs.put(image);
+        if (image !== undefined) await blobs.put(document, image);
         const { state, revision } = await command(principal, context, document, decided(signer), expectedRevision);
         const signatureIndex = state.status === 'stored' ? state.signatures.length - 1 : 0;
         return { status: 201, body: { revision, signatureIndex, signedSha256: body.contentSha256 }, revision };
@@ -583,7 +584,7 @@ export function documentsRoutes(deps: DocumentsDependencies): RouteDefinition[] 
           throw new HttpProblem('not-found', 'Ce document n’a pas de signature de ce numéro.');
         const version = document.versions.find((candidate) => candidate.version === signature.version);
         await traceRead(principal, context, document, 'document-signature-verification', [document.sensitivity]);
-        const checked = await storedBytes(blobs, version?.contentSha256 ?? signature.contentSha256);
+        const checked = await storedBytes(blobs, document, version?.contentSha256 ?? signature.contentSha256);
         const valid =
           checked.bytes !== undefined &&
           version?.contentSha256 === signature.contentSha256 &&
@@ -593,7 +594,7 @@ export function documentsRoutes(deps: DocumentsDependencies): RouteDefinition[] 
         const image =
           imageSha256 === undefined
             ? undefined
-            : { sha256: imageSha256, intact: (await storedBytes(blobs, imageSha256)).content === 'intact' };
+            : { sha256: imageSha256, intact: (await storedBytes(blobs, document, imageSha256)).content === 'intact' };
         return {
           body: {
             valid,
@@ -734,7 +735,7 @@ export async function storeGeneratedDocument(
     },
   };
   await decideWithoutAppending(deps.store, request.organisationId, documentId, commandId, decided);
-  await deps.blobs.put(request.pdf);
+  await deps.blobs.put({ organisationId: request.organisationId, serviceUserId }, request.pdf);
   const { revision } = await professionalCommand(deps.store, deps.access, documentDecider, {
     principal,
     context,
@@ -788,11 +789,12 @@ async function mayDo(
 
 /** The bytes kept under an address, if whole, and the hash of what is kept there now, whatever it should be. */
 async function storedBytes(
-  blobs: BlobStore,
+  blobs: SealedBlobStore,
+  owner: BlobOwner,
   sha256: string,
 ): Promise<{ bytes?: Buffer; actualSha256: string | null; content: 'intact' | 'altered' | 'missing' }> {
   try {
-    const bytes = await blobs.get(sha256);
+    const bytes = await blobs.get(owner, sha256);
     return { bytes, actualSha256: sha256Hex(bytes), content: 'intact' };
   } catch (error) {
     if (error instanceof BlobIntegrityError) return { actualSha256: error.actualSha256, content: 'altered' };

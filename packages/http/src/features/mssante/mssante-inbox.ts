@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type BlobStore, sha256Hex } from '@dui-pds/documents';
+import { type SealedBlobStore, sha256Hex } from '@dui-pds/documents';
 import {
   type AcknowledgementKind,
   type DocumentCommand,
@@ -42,7 +42,7 @@ export interface InboxDependencies {
   store: EventStore<Knex.Transaction>;
   knex: Knex;
   schemas: { secureMessaging: string; serviceUsers: string };
-  blobs: BlobStore;
+  blobs: SealedBlobStore;
   mailbox: MssanteMailbox;
   clock: () => Date;
 }
@@ -339,7 +339,7 @@ async function storeDocuments(
     const source = received[index];
     if (source === undefined) continue;
     const content = contentOf(source);
-    await deps.blobs.put(content.bytes);
+    await deps.blobs.put({ organisationId, serviceUserId: filing.serviceUserId }, content.bytes);
     const command: DocumentCommand = {
       type: 'StoreDocument',
       documentId: document.documentId,

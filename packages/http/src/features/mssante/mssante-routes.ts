@@ -1,4 +1,4 @@
-import type { BlobStore } from '@dui-pds/documents';
+import type { SealedBlobStore } from '@dui-pds/documents';
 import {
   DomainRuleViolation,
   foldEvents,
@@ -101,7 +101,7 @@ export interface MssanteDependencies {
   store: EventStore<Knex.Transaction>;
   knex: Knex;
   schemas: { secureMessaging: string; serviceUsers: string; directory: string; documents: string };
-  blobs: BlobStore;
+  blobs: SealedBlobStore;
   access: ProfessionalAccess;
   accessLog: AccessLog;
   /** Where a stored document's CDA is drawn from. */

@@ -1,4 +1,4 @@
-import type { BlobStore } from '@dui-pds/documents';
+import type { SealedBlobStore } from '@dui-pds/documents';
 import type { EventStore } from '@dui-pds/eventstore';
 import { documentById, documentsOfServiceUser } from '@dui-pds/projections';
 import type { Knex } from 'knex';
@@ -10,7 +10,7 @@ export function projectedExportSources(deps: {
   store: Pick<EventStore<never>, 'readAll'>;
   knex: Knex;
   documentsSchema: string;
-  blobs: BlobStore;
+  blobs: SealedBlobStore;
 }): RecordExportSources {
   const { store, knex, documentsSchema, blobs } = deps;
   return {
@@ -43,6 +43,6 @@ export function projectedExportSources(deps: {
       }
       return documents;
     },
-    content: (sha256) => blobs.get(sha256),
+    content: (where, sha256) => blobs.get(where, sha256),
   };
 }

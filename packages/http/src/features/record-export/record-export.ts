@@ -19,7 +19,7 @@ export interface RecordExportSources {
   facts(where: { organisationId: string; serviceUserId: string }): Promise<readonly RecordedEvent[]>;
   documents(where: { organisationId: string; serviceUserId: string }): Promise<readonly ExportableDocument[]>;
   /** The bytes of a version, integrity-checked by the blob store. */
-  content(sha256: string): Promise<Uint8Array>;
+  content(where: { organisationId: string; serviceUserId: string }, sha256: string): Promise<Uint8Array>;
 }
 
 export interface RecordExportRequest {
@@ -61,7 +61,7 @@ export async function buildRecordExport(
     const versions = [];
     for (const version of document.versions) {
       const path = `documents/${documentFileName(index + 1, document.title, version)}`;
-      files[path] = await sources.content(version.contentSha256);
+      files[path] = await sources.content({ organisationId, serviceUserId }, version.contentSha256);
       versions.push({ ...version, file: path });
     }
     documentEntries.push({ ...document, versions });

@@ -59,7 +59,7 @@ const sources: RecordExportSources = {
     fact('NoteWritten', { $erased: true }, 4),
   ],
   documents: async () => documents,
-  content: async (sha256) => (sha256 === contract.sha256 ? contract.bytes : report.bytes),
+  content: async (_where, sha256) => (sha256 === contract.sha256 ? contract.bytes : report.bytes),
 };
 
 function unzip(zip: Uint8Array) {

@@ -9,17 +9,23 @@ import {
   recordRetentionStreamId,
 } from '@dui-pds/domain';
 import { type EventMetadata, type EventStore, handleCommand } from '@dui-pds/eventstore';
-import { type RecordDue, recordsDue } from '@dui-pds/projections';
+import { type RecordDue, recordsDue, type ServiceUserBlob } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { parisDay } from '../paris-day.js';
 
 /** What destroying a record touches beyond the log: its documents' files and the read models. */
 export interface RecordPurge {
-  /** The documents of the record and the files only they reference (shared files stay). */
-  filesOf(where: { organisationId: string; serviceUserId: string }): Promise<{ documents: number; blobs: string[] }>;
-  deleteFile(sha256: string): Promise<boolean>;
+  /** The documents of the record and their files, each saying whether another usager's document has the same. */
+  filesOf(where: RecordOwner): Promise<{ documents: number; blobs: ServiceUserBlob[] }>;
+  /** Deletes the usager's copy of a file (a shared copy kept in clear stays); true when anything was deleted. */
+  deleteFile(where: RecordOwner, blob: ServiceUserBlob): Promise<boolean>;
   /** Deletes the usager's rows from the read models; answers how many. */
-  readModels(where: { organisationId: string; serviceUserId: string }): Promise<number>;
+  readModels(where: RecordOwner): Promise<number>;
+}
+
+interface RecordOwner {
+  organisationId: string;
+  serviceUserId: string;
 }
 
 export interface EndOfRetentionDependencies {
@@ -106,7 +112,7 @@ async function destroy(
   const files = await deps.purge.filesOf(where);
   await deps.forget(record.serviceUserId);
   let blobsPurged = 0;
-  for (const sha256 of files.blobs) if (await deps.purge.deleteFile(sha256)) blobsPurged += 1;
+  for (const blob of files.blobs) if (await deps.purge.deleteFile(where, blob)) blobsPurged += 1;
   const readModelRowsPurged = await deps.purge.readModels(where);
   const destroyed: RecordDestroyed = {
     serviceUserId: record.serviceUserId,

@@ -1,0 +1,137 @@
+import { createCipheriv, createDecipheriv, createHash, createHmac } from 'node:crypto';
+import {
+  BlobIntegrityError,
+  BlobNotFoundError,
+  type BlobStore,
+  checkedContent,
+  isSha256Hex,
+  type SealedBlobSlots,
+  type StoredBlob,
+  sha256Hex,
+} from './blob-store.js';
+
+/** Whose bytes these are: the usager the document is about, in the organisation acting. */
+export interface BlobOwner {
+  organisationId: string;
+  serviceUserId: string;
+}
+
+/**
+ * The usagers' keys for their documents' bytes. The event store derives them from the data keys
+ * of crypto-shredding (`contentKey`), so that forgetting a usager destroys them too.
+ */
+export interface BlobKeys {
+  /** The usager's key, made on first use; `'forgotten'` once the usager was forgotten. */
+  forSealing(owner: BlobOwner): Promise<Buffer | 'forgotten'>;
+  /** `undefined` when the usager has no key yet: nothing of theirs was ever sealed. */
+  forOpening(owner: BlobOwner): Promise<Buffer | 'forgotten' | undefined>;
+}
+
+/** The usager was forgotten: their documents' bytes went with their key, wherever copies are kept. */
+export class BlobErasedError extends Error {
+  override readonly name = 'BlobErasedError';
+  constructor(readonly sha256: string) {
+    super(`the content ${isSha256Hex(sha256) ? sha256 : 'asked for'} was erased with its usager's key`);
+  }
+}
+
+/**
+ * The documents' bytes of each usager, sealed (AES-256-GCM) with a key of their own (ADR 0026):
+ * a copy of the blob directory, of the `sealed_blobs` table or of a backup reads nothing, and
+ * once the usager is forgotten nothing can ever read it again, as with their events.
+ *
+ * Documents still name their content by its SHA-256 (what signatures cover); the bytes of that
+ * content for that usager are kept in a slot named from both. Content kept in clear before
+ * sealing (the `BlobStore` underneath) is still read, until the end of retention purges it.
+ */
+export class SealedBlobStore {
+  constructor(
+    private readonly clear: BlobStore,
+    private readonly slots: SealedBlobSlots,
+    private readonly keys: BlobKeys,
+  ) {}
+
+  /** Idempotent: the same content for the same usager is sealed to the same bytes, kept once. */
+  async put(owner: BlobOwner, content: Uint8Array): Promise<StoredBlob> {
+    const sha256 = sha256Hex(content);
+    const key = await this.keys.forSealing(owner);
+    if (key === 'forgotten') throw new BlobErasedError(sha256);
+    const slot = slotOf(owner, sha256);
+    await this.slots.putSealed(slot, seal(key, slot, content));
+    return { sha256, byteLength: content.byteLength };
+  }
+
+  /** The bytes, checked against their address; throws `BlobNotFoundError`, `BlobIntegrityError` or `BlobErasedError`. */
+  async get(owner: BlobOwner, sha256: string): Promise<Buffer> {
+    if (!isSha256Hex(sha256)) throw new BlobNotFoundError(sha256);
+    const slot = slotOf(owner, sha256);
+    const sealed = await this.slots.getSealed(slot);
+    if (sealed === undefined) return this.#keptInClear(owner, sha256);
+    const key = await this.keys.forOpening(owner);
+    if (key === 'forgotten') throw new BlobErasedError(sha256);
+    const content = key === undefined ? undefined : unseal(key, slot, sealed);
+    if (content === undefined) throw new BlobIntegrityError(sha256, null);
+    return checkedContent(sha256, content);
+  }
+
+  async has(owner: BlobOwner, sha256: string): Promise<boolean> {
+    if (!isSha256Hex(sha256)) return false;
+    return (await this.slots.getSealed(slotOf(owner, sha256))) !== undefined || (await this.clear.has(sha256));
+  }
+
+  /**
+   * End of retention: deletes the usager's sealed copy, and the copy kept in clear before sealing
+   * unless another usager's document references the same content. True when anything was deleted.
+   * Needs no key: it runs after the usager was forgotten.
+   */
+  async purge(owner: BlobOwner, sha256: string, options: { sharedWithOthers: boolean }): Promise<boolean> {
+    if (!isSha256Hex(sha256)) return false;
+    const sealed = await this.slots.deleteSealed(slotOf(owner, sha256));
+    const clear = !options.sharedWithOthers && (await this.clear.delete(sha256));
+    return sealed || clear;
+  }
+
+  async #keptInClear(owner: BlobOwner, sha256: string): Promise<Buffer> {
+    // a forgotten usager's content is not handed out, even from a copy the purge has not reached yet
+    if ((await this.keys.forOpening(owner)) === 'forgotten') throw new BlobErasedError(sha256);
+    return this.clear.get(sha256);
+  }
+}
+
+const FORMAT = 1;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/**
+ * The slot of a content for a usager. Computed without their key, so that the purge still finds
+ * it after `forget`; a hash, so that the name shows neither the usager nor the content's address.
+ */
+export function slotOf(owner: BlobOwner, sha256: string): string {
+  return createHash('sha256').update(`dui-pds/sealed-blob/v1\0${owner.serviceUserId}\0${sha256}`).digest('hex');
+}
+
+/**
+ * Layout: format (1 byte) ‖ IV (12) ‖ tag (16) ‖ ciphertext. The IV is an HMAC of the slot, which
+ * names one content: the same content is sealed to the same bytes (idempotent puts), and two
+ * contents never share an IV under a key. The slot is authenticated too: bytes moved to another
+ * slot (another usager, another content) do not open.
+ */
+function seal(key: Buffer, slot: string, content: Uint8Array): Buffer {
+  const iv = createHmac('sha256', key).update(slot).digest().subarray(0, IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(slot, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(content), cipher.final()]);
+  return Buffer.concat([Buffer.of(FORMAT), iv, cipher.getAuthTag(), ciphertext]);
+}
+
+function unseal(key: Buffer, slot: string, sealed: Buffer): Buffer | undefined {
+  if (sealed.length < 1 + IV_BYTES + TAG_BYTES || sealed[0] !== FORMAT) return undefined;
+  const iv = sealed.subarray(1, 1 + IV_BYTES);
+  const tag = sealed.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(slot, 'utf8'));
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
+  } catch {
+    return undefined;
+  }
+}
