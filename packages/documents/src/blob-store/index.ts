@@ -17,5 +17,6 @@ export {
   type BlobKeys,
   type BlobOwner,
   SealedBlobStore,
+  type SealingOutcome,
   slotOf,
 } from './sealed-blob-store.js';

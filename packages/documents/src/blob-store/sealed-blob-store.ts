@@ -27,6 +27,9 @@ export interface BlobKeys {
   forOpening(owner: BlobOwner): Promise<Buffer | 'forgotten' | undefined>;
 }
 
+/** What sealing a content kept in clear came to, for one usager. */
+export type SealingOutcome = 'sealed' | 'alreadySealed' | 'forgotten' | 'missing' | 'altered';
+
 /** The usager was forgotten: their documents' bytes went with their key, wherever copies are kept. */
 export class BlobErasedError extends Error {
   override readonly name = 'BlobErasedError';
@@ -89,6 +92,35 @@ export class SealedBlobStore {
     const sealed = await this.slots.deleteSealed(slotOf(owner, sha256));
     const clear = !options.sharedWithOthers && (await this.clear.delete(sha256));
     return sealed || clear;
+  }
+
+  /**
+   * Seals for this usager a content an earlier version kept in clear (`dui documents seal`); the
+   * clear copy stays, since other usagers' documents may need it (`deleteClearCopy`, once every
+   * one of them has their sealed copy). A clear copy that no longer hashes to its address is left
+   * as it is and answered `altered`.
+   */
+  async sealKeptInClear(owner: BlobOwner, sha256: string): Promise<SealingOutcome> {
+    if (!isSha256Hex(sha256)) return 'missing';
+    const slot = slotOf(owner, sha256);
+    if ((await this.slots.getSealed(slot)) !== undefined) return 'alreadySealed';
+    let content: Buffer;
+    try {
+      content = await this.clear.get(sha256);
+    } catch (error) {
+      if (error instanceof BlobNotFoundError) return 'missing';
+      if (error instanceof BlobIntegrityError) return 'altered';
+      throw error;
+    }
+    const key = await this.keys.forSealing(owner);
+    if (key === 'forgotten') return 'forgotten';
+    await this.slots.putSealed(slot, seal(key, slot, content));
+    return 'sealed';
+  }
+
+  /** Deletes the copy kept in clear by an earlier version; true when it was there. */
+  deleteClearCopy(sha256: string): Promise<boolean> {
+    return this.clear.delete(sha256);
   }
 
   async #keptInClear(owner: BlobOwner, sha256: string): Promise<Buffer> {

@@ -261,5 +261,31 @@ function describeSealedBlobs(underTest: () => BlobStoreUnderTest): void {
       assert.equal(await blobs.purge(bruno, sha256, { sharedWithOthers: false }), true);
       await assert.rejects(blobs.get(bruno, sha256), BlobNotFoundError);
     });
+
+    it('seals in place what was kept in clear, for each usager, then lets the clear copy go', async () => {
+      // given a content kept in clear, referenced by two usagers, and one kept in clear then altered
+      const content = Buffer.from(`lettre de liaison de ${DISTINCTIVE}`);
+      const { sha256 } = await underTest().store.put(content);
+      const altered = await underTest().store.put(Buffer.from('abîmé'));
+      await underTest().corrupt(altered.sha256);
+
+      // when sealed for each, twice
+      const first = [await blobs.sealKeptInClear(alice, sha256), await blobs.sealKeptInClear(bruno, sha256)];
+      const again = await blobs.sealKeptInClear(alice, sha256);
+      const deleted = await blobs.deleteClearCopy(sha256);
+
+      // then each reads their sealed copy, and nothing is kept in clear any more
+      assert.deepEqual([...first, again, deleted], ['sealed', 'sealed', 'alreadySealed', true]);
+      assert.ok((await blobs.get(alice, sha256)).equals(content));
+      assert.ok((await blobs.get(bruno, sha256)).equals(content));
+      assert.equal((await underTest().everythingKept()).includes(Buffer.from(DISTINCTIVE)), false);
+
+      // and what cannot be sealed says why
+      assert.equal(await blobs.sealKeptInClear(alice, altered.sha256), 'altered');
+      assert.equal(await blobs.sealKeptInClear(alice, sha256Of(Buffer.from('jamais stocké'))), 'missing');
+      const kept = await underTest().store.put(Buffer.from('encore en clair'));
+      keys.forget(bruno.serviceUserId);
+      assert.equal(await blobs.sealKeptInClear(bruno, kept.sha256), 'forgotten');
+    });
   });
 }

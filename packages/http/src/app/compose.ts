@@ -1,10 +1,4 @@
-import {
-  type BlobStore,
-  FileSystemBlobStore,
-  PostgresBlobStore,
-  type SealedBlobSlots,
-  SealedBlobStore,
-} from '@dui-pds/documents';
+import { SealedBlobStore } from '@dui-pds/documents';
 import {
   type AppendNotifier,
   type EventStore,
@@ -137,6 +131,7 @@ import {
 import { AccessLog } from './access-log.js';
 import { openAnnuaireSante } from './annuaire-sante-service.js';
 import { blobKeysOf } from './blob-keys.js';
+import { openBlobStorage } from './blob-storage.js';
 import { DEMO_FACILITIES, DEMO_ORGANISATION, DEMO_PROFESSIONALS, seedDemoOrganisation } from './demo-organisation.js';
 import { developmentMasterKey } from './development-master-key.js';
 import { openDmp } from './dmp-service.js';
@@ -239,7 +234,7 @@ export async function startDuiServer(
     withArchivedRecordsReadOnly(withInlineProjections(protectedStore, knex, runtime), knex, retentionSchema),
     metrics,
   );
-  const keptBlobs = await openBlobStore(config, knex);
+  const keptBlobs = await openBlobStorage(config, knex);
   const blobs = new SealedBlobStore(keptBlobs, keptBlobs, blobKeysOf(protectedStore));
   const documentsSchema = runtime.readSchema(documentsProjection.name);
   const exportSources = projectedExportSources({ store, knex, documentsSchema, blobs });
@@ -812,14 +807,6 @@ function loginProviders(config: ServerConfig): OidcProviderSettings[] {
     providers.push(genericOidcProfile({ ...registration(oidc), id, ...(requiredAcr ? { requiredAcr } : {}) }));
   }
   return providers;
-}
-
-/** The file system store by default; the database's (PostgreSQL or PGlite) with `DUI_BLOB_STORE=postgres`. */
-async function openBlobStore(config: ServerConfig, knex: Knex): Promise<BlobStore & SealedBlobSlots> {
-  if (config.blobStore === 'filesystem') return new FileSystemBlobStore(config.blobDirectory);
-  const blobs = new PostgresBlobStore(knex, { schema: `${config.schema}_blobs` });
-  await blobs.migrate();
-  return blobs;
 }
 
 async function postgresIdempotencyStore(knex: Parameters<typeof migrateIdempotencyStore>[0], schema: string) {

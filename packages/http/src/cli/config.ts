@@ -19,6 +19,9 @@ export interface CliConfig {
   /** The master keys `masterKey` replaced, until `dui keys rewrap` (ADR 0020). */
   previousMasterKeys: Buffer[];
   redisUrl: string | undefined;
+  /** Where the documents' bytes are kept, as the servers have it (`DUI_BLOB_STORE`, `DUI_BLOB_DIR`). */
+  blobStore: 'filesystem' | 'postgres';
+  blobDirectory: string;
 }
 
 /** The global options, which win over the environment. */
@@ -33,7 +36,15 @@ const POSTGRES_IDENTIFIER_LENGTH = 63;
 /** `__replay_` and 8 hex digits: the longest suffix the runtime puts after `<schema>_<projection>`. */
 const REPLAY_SUFFIX_LENGTH = '__replay_'.length + 8;
 
-type Setting = 'databaseUrl' | 'dataDir' | 'schema' | 'masterKey' | 'previousMasterKeys' | 'redisUrl';
+type Setting =
+  | 'databaseUrl'
+  | 'dataDir'
+  | 'schema'
+  | 'masterKey'
+  | 'previousMasterKeys'
+  | 'redisUrl'
+  | 'blobStore'
+  | 'blobDirectory';
 
 /**
  * Validates the configuration and says, in French, what is wrong with each bad setting, naming
@@ -51,6 +62,8 @@ export function loadConfig(
     masterKey: 'DUI_MASTER_KEY',
     previousMasterKeys: 'DUI_PREVIOUS_MASTER_KEYS',
     redisUrl: 'REDIS_URL',
+    blobStore: 'DUI_BLOB_STORE',
+    blobDirectory: 'DUI_BLOB_DIR',
   };
   const parsed = configSchema(source, maxSchemaLength(catalogue)).safeParse({
     databaseUrl: overrides.databaseUrl ?? env.DATABASE_URL,
@@ -59,11 +72,14 @@ export function loadConfig(
     masterKey: env.DUI_MASTER_KEY,
     previousMasterKeys: env.DUI_PREVIOUS_MASTER_KEYS,
     redisUrl: env.REDIS_URL,
+    blobStore: env.DUI_BLOB_STORE,
+    blobDirectory: env.DUI_BLOB_DIR,
   });
   if (!parsed.success) {
     throw new UsageError(parsed.error.issues.map((issue) => `configuration : ${issue.message}`).join('\n'));
   }
-  const { databaseUrl, dataDir, schema, masterKey, previousMasterKeys, redisUrl } = parsed.data;
+  const { databaseUrl, dataDir, schema, masterKey, previousMasterKeys, redisUrl, blobStore, blobDirectory } =
+    parsed.data;
   if (previousMasterKeys !== undefined && masterKey === undefined) {
     throw new UsageError(`configuration : ${PREVIOUS_KEYS_WITHOUT_CURRENT}`);
   }
@@ -74,6 +90,8 @@ export function loadConfig(
     masterKey,
     previousMasterKeys: previousMasterKeys ?? [],
     redisUrl,
+    blobStore,
+    blobDirectory: blobDirectory ?? join(dataDir, 'blobs'),
   };
 }
 
@@ -110,6 +128,15 @@ function configSchema(source: Record<Setting, string>, schemaLength: number) {
         error: `${source.redisUrl} doit être une URL Redis, par exemple redis://hôte:6379`,
       }),
     ),
+    blobStore: z.preprocess(
+      blankToUndefined,
+      z
+        .enum(['filesystem', 'postgres'], {
+          error: `${source.blobStore} doit valoir filesystem (par défaut) ou postgres`,
+        })
+        .default('filesystem'),
+    ),
+    blobDirectory: optionalSetting(z.string()),
   });
 }
 

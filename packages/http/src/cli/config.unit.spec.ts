@@ -29,7 +29,24 @@ describe('the configuration of dui', () => {
       masterKey: undefined,
       previousMasterKeys: [],
       redisUrl: undefined,
+      blobStore: 'filesystem',
+      blobDirectory: '.dui-data/blobs',
     });
+  });
+
+  it('finds the documents’ bytes where the servers keep them, and refuses an unknown blob store', () => {
+    // when
+    const inDirectory = loadConfig({ DUI_DATA_DIR: '/var/lib/dui' }, {}, catalogue);
+    const elsewhere = loadConfig({ DUI_BLOB_DIR: '/srv/blobs' }, {}, catalogue);
+    const inDatabase = loadConfig({ DUI_BLOB_STORE: 'postgres' }, {}, catalogue);
+
+    // then
+    expect(inDirectory).to.deep.include({ blobStore: 'filesystem', blobDirectory: '/var/lib/dui/blobs' });
+    expect(elsewhere.blobDirectory).to.equal('/srv/blobs');
+    expect(inDatabase.blobStore).to.equal('postgres');
+    expect(problemsWith({ DUI_BLOB_STORE: 's3' })).to.deep.equal([
+      'configuration : DUI_BLOB_STORE doit valoir filesystem (par défaut) ou postgres',
+    ]);
   });
 
   it('reads the environment, empty variables counting as absent, and lets the global options win', () => {

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { registerAnchor } from './commands/anchor.js';
+import { registerDocuments } from './commands/documents.js';
 import { registerExportStream } from './commands/export-stream.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -21,6 +22,8 @@ Environnement :
   DUI_PREVIOUS_MASTER_KEYS
                    clés maîtresses remplacées, séparées par des virgules, le temps d’une rotation
   REDIS_URL        URL Redis (redis://hôte:6379) : baux et réveil de « dui projections run »
+  DUI_BLOB_STORE   où sont les contenus des documents : filesystem (par défaut) ou postgres
+  DUI_BLOB_DIR     leur dossier avec filesystem (par défaut : <DUI_DATA_DIR>/blobs)
 
 Codes de sortie :
   0  succès
@@ -52,6 +55,7 @@ export function createProgram(context: CliContext): Command {
   registerExportStream(program, context);
   registerReport(program, context);
   registerKeys(program, context);
+  registerDocuments(program, context);
   return program;
 }
 

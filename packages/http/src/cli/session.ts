@@ -1,4 +1,5 @@
 import {
+  type CryptoShreddingEventStore,
   type EventStore,
   KnexDataKeyStore,
   type OpenedEventStore,
@@ -20,6 +21,8 @@ export interface Session {
   /** Decrypting when a master key is configured, else the raw store. */
   readonly reader: EventStore<Knex.Transaction>;
   readonly decrypts: boolean;
+  /** `reader` when it decrypts: it also gives the usagers' content keys (the documents' bytes). */
+  readonly shredding: CryptoShreddingEventStore<Knex.Transaction> | undefined;
   /** The projection runtime over `reader`, created on first use. */
   runtime(): ProjectionRuntime;
 }
@@ -46,13 +49,14 @@ export async function withSession<T>(
       throw error;
     }
   }
-  const reader = masterKeys
+  const shredding = masterKeys
     ? withCryptoShredding(opened.store, {
         keys: new KnexDataKeyStore(opened.knex, { schema: config.schema }),
         masterKey: masterKeys.current,
         previousMasterKeys: masterKeys.previous,
       })
-    : opened.store;
+    : undefined;
+  const reader = shredding ?? opened.store;
   let runtime: ProjectionRuntime | undefined;
   const session: Session = {
     config,
@@ -60,6 +64,7 @@ export async function withSession<T>(
     rawStore: opened.store,
     reader,
     decrypts: config.masterKey !== undefined,
+    shredding,
     runtime() {
       runtime ??= new ProjectionRuntime({
         knex: opened.knex,

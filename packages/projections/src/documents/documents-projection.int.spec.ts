@@ -2,7 +2,7 @@ import { type DocumentEvent, type DocumentSigner, documentStreamId } from '@dui-
 import { expect } from 'chai';
 import { erased, type GivenEvent, ProjectionSpecification } from '../testing/projection-specification.js';
 import { documentsProjection } from './documents-projection.js';
-import { blobsOfServiceUser, documentById, documentsOfServiceUser } from './documents-queries.js';
+import { blobsOfServiceUser, contentOwners, documentById, documentsOfServiceUser } from './documents-queries.js';
 
 const organisationId = 'og-1';
 const csapa = '750000001';
@@ -175,6 +175,36 @@ describe('the documents projection', () => {
       { sha256: hash('e'), sharedWithOthers: false },
     ]);
     expect(ofTheOther).to.deep.equal([{ sha256: hash('a'), sharedWithOthers: true }]);
+  });
+
+  it('walks every content and its owners in pages, in the order of the hashes', async () => {
+    // given the documents of two usagers of one organisation, and one of another
+    const schema = await spec.modelAfter([
+      ...usagerOneDocuments,
+      ...usagerTwoDocuments,
+      ...stream(contract, 'usager-9', [stored(contract, 'usager-9', hash('a'))], 'og-2'),
+    ]);
+
+    // when read two contents at a time
+    const first = await contentOwners(spec.db, schema, { limit: 2 });
+    const second = await contentOwners(spec.db, schema, { after: first.at(-1)?.sha256, limit: 2 });
+    const third = await contentOwners(spec.db, schema, { after: second.at(-1)?.sha256, limit: 2 });
+
+    // then each content once, with every usager referencing it
+    expect([...first, ...second, ...third]).to.deep.equal([
+      {
+        sha256: hash('a'),
+        owners: [
+          { organisationId, serviceUserId: 'usager-1' },
+          { organisationId, serviceUserId: 'usager-2' },
+          { organisationId: 'og-2', serviceUserId: 'usager-9' },
+        ],
+      },
+      { sha256: hash('b'), owners: [{ organisationId, serviceUserId: 'usager-1' }] },
+      { sha256: hash('c'), owners: [{ organisationId, serviceUserId: 'usager-1' }] },
+      { sha256: hash('e'), owners: [{ organisationId, serviceUserId: 'usager-1' }] },
+    ]);
+    expect(third).to.have.length(0);
   });
 
   it('counts as shared a blob that a usager of another organisation references', async () => {

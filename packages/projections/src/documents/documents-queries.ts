@@ -268,3 +268,44 @@ export async function blobsOfServiceUser(
   )) as { rows: { sha256: string; shared: boolean }[] };
   return rows.rows.map((row) => ({ sha256: row.sha256, sharedWithOthers: row.shared }));
 }
+
+/** A content of the documents model and the usagers whose documents reference it. */
+export interface ContentOwners {
+  sha256: string;
+  owners: { organisationId: string; serviceUserId: string }[];
+}
+
+/**
+ * Every content the documents reference (versions and handwritten signatures' images), in the
+ * order of their hashes, a page at a time (`after` the last hash of the previous page), each with
+ * the usagers whose documents reference it, in every organisation: what sealing the contents kept
+ * in clear by an earlier version walks through.
+ */
+export async function contentOwners(
+  db: Knex,
+  readSchema: string,
+  page: { after?: string; limit: number },
+): Promise<ContentOwners[]> {
+  const rows = (await db.raw(
+    `with owned as (
+       select content_sha256 as sha256, organisation_id, service_user_id from ??.document_versions
+       union
+       select signature_image_sha256, organisation_id, service_user_id from ??.document_signatures
+        where signature_image_sha256 is not null
+     ), page as (
+       select distinct sha256 from owned where sha256 > ? order by sha256 limit ?
+     )
+     select owned.sha256, owned.organisation_id, owned.service_user_id
+       from owned join page using (sha256)
+      order by 1, 2, 3`,
+    [readSchema, readSchema, page.after ?? '', page.limit],
+  )) as { rows: { sha256: string; organisation_id: string; service_user_id: string }[] };
+  const pages: ContentOwners[] = [];
+  for (const row of rows.rows) {
+    const owner = { organisationId: row.organisation_id, serviceUserId: row.service_user_id };
+    const last = pages.at(-1);
+    if (last?.sha256 === row.sha256) last.owners.push(owner);
+    else pages.push({ sha256: row.sha256, owners: [owner] });
+  }
+  return pages;
+}

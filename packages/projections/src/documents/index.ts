@@ -1,6 +1,8 @@
 export { documentsProjection } from './documents-projection.js';
 export {
   blobsOfServiceUser,
+  type ContentOwners,
+  contentOwners,
   type DocumentSignatureView,
   type DocumentSummaryView,
   type DocumentVersionView,
