@@ -22,6 +22,12 @@ export interface CheckedToken {
   authority: string;
   trusted: boolean;
   revocationChecked: boolean;
+  /**
+   * The end of the authority's certificate: the token still verifies afterwards (its chain is
+   * judged at its own time), but a compromise can no longer be published against it, so the
+   * proof is renewed before then (`renewAnchorTimestamp`).
+   */
+  validUntil: Date;
 }
 
 /**
@@ -163,6 +169,7 @@ export async function checkTimestampToken(
     authority: commonNameOf(signer),
     trusted: trustedCerts.length > 0,
     revocationChecked: revocationLists.length > 0,
+    validUntil: signer.notAfter.value,
   };
 }
 

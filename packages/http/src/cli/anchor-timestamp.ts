@@ -127,7 +127,13 @@ export function describeTimestamp(checked: Extract<TimestampCheck, { ok: true }>
       ` Horodatage renouvelé (n° ${index + 1}) le ${renewal.time.toISOString()} par « ${renewal.authority} » ` +
       `(${trustOf(renewal)}).`,
   );
-  return datesFlagged(checked, takenAt, `${stamped}${renewals.join('')}`);
+  const renewBefore = ` À renouveler avant le ${latestToken(checked).validUntil.toISOString()}, fin du certificat de sa dernière autorité (dui renew-anchor).`;
+  return datesFlagged(checked, takenAt, `${stamped}${renewals.join('')}${renewBefore}`);
+}
+
+/** The token whose authority the proof rests on now: the latest renewal's, or the first stamp's. */
+export function latestToken(checked: Extract<TimestampCheck, { ok: true }>): CheckedToken {
+  return checked.renewals.at(-1) ?? checked;
 }
 
 function trustOf(token: CheckedToken): string {

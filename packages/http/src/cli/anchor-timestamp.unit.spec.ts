@@ -86,6 +86,7 @@ describe('dui’s time-stamp settings', () => {
       authority: 'TSA',
       trusted: true,
       revocationChecked: false,
+      validUntil: new Date('2031-11-30T00:00:00Z'),
       renewals: [],
     };
 
@@ -97,7 +98,8 @@ describe('dui’s time-stamp settings', () => {
     // then
     expect(onTime).to.equal(
       'Ancre horodatée le 2026-11-30T06:00:01.000Z par « TSA » (certificat vérifié jusqu’à une autorité de confiance, ' +
-        'révocation non vérifiée faute de --tsa-crl).',
+        'révocation non vérifiée faute de --tsa-crl). À renouveler avant le 2031-11-30T00:00:00.000Z, fin du ' +
+        'certificat de sa dernière autorité (dui renew-anchor).',
     );
     expect(backdated).to.include('l’ancre se dit prise le 2026-11-30T04:00:00.000Z, 120 min avant son horodatage');
     expect(ahead).to.include('après son horodatage : l’horloge du serveur qui l’a prise avançait');
@@ -111,8 +113,15 @@ describe('dui’s time-stamp settings', () => {
       authority: 'TSA',
       trusted: true,
       revocationChecked: true,
+      validUntil: new Date('2031-12-01T00:00:00Z'),
       renewals: [
-        { time: new Date('2031-11-30T06:00:00Z'), authority: 'TSA 2', trusted: true, revocationChecked: false },
+        {
+          time: new Date('2031-11-30T06:00:00Z'),
+          authority: 'TSA 2',
+          trusted: true,
+          revocationChecked: false,
+          validUntil: new Date('2036-11-30T00:00:00Z'),
+        },
       ],
     };
 
@@ -125,7 +134,8 @@ describe('dui’s time-stamp settings', () => {
       'Ancre horodatée le 2026-11-30T06:00:01.000Z par « TSA » (certificat vérifié jusqu’à une autorité de ' +
         'confiance, non révoqué selon la liste de révocation donnée). Horodatage renouvelé (n° 1) le ' +
         '2031-11-30T06:00:00.000Z par « TSA 2 » (certificat vérifié jusqu’à une autorité de confiance, ' +
-        'révocation non vérifiée faute de --tsa-crl).',
+        'révocation non vérifiée faute de --tsa-crl). À renouveler avant le 2036-11-30T00:00:00.000Z, fin du ' +
+        'certificat de sa dernière autorité (dui renew-anchor).',
     );
     expect(problem).to.match(/^horodatage de l’ancre non conforme \(renouvellement n° 1\) : le certificat/);
   });

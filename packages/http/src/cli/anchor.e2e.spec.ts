@@ -264,6 +264,43 @@ describe('dui anchor, then dui verify --anchor', function () {
       }
     });
 
+    it('renews only when due with --due-within, for a scheduled task; verify says until when the proof holds', async () => {
+      // given an anchor stamped by an authority whose certificate ends in two days
+      expect((await database.run(['anchor', '--tsa', authority.url, '--out', anchorFile])).code).to.equal(0);
+      const stamped = await readFile(anchorFile, 'utf8');
+      const requestsBefore = authority.requests;
+
+      // when verified, renewed with a margin of one day (not due), then of thirty (due), then given a bad margin
+      const verified = await database.run(['verify', '--anchor', anchorFile, '--tsa-ca', authorityCa]);
+      const notDue = await database.run(['renew-anchor', anchorFile, '--tsa-ca', authorityCa, '--due-within', '1'], {
+        DUI_TSA_URL: authority.url,
+      });
+      const afterNotDue = await readFile(anchorFile, 'utf8');
+      const requestsWhenNotDue = authority.requests;
+      const due = await database.run(['renew-anchor', anchorFile, '--tsa-ca', authorityCa, '--due-within', '30'], {
+        DUI_TSA_URL: authority.url,
+      });
+      const badMargin = await database.run(['renew-anchor', anchorFile, '--due-within', 'bientôt'], {
+        DUI_TSA_URL: authority.url,
+      });
+
+      // then nothing was asked nor written when not due; the due one was renewed
+      const validUntil = /À renouveler avant le (\S+), fin du certificat de sa dernière autorité/.exec(
+        verified.stdout,
+      )?.[1];
+      expect(verified.code, verified.stderr).to.equal(0);
+      const daysLeft = (new Date(validUntil ?? '').getTime() - Date.now()) / 86_400_000;
+      expect(daysLeft).to.be.within(1, 2.01);
+      expect(notDue.code, notDue.stderr).to.equal(0);
+      expect(notDue.stderr).to.include(`vaut jusqu’au ${validUntil} ; à renouveler à partir du`);
+      expect(afterNotDue).to.equal(stamped);
+      expect(requestsWhenNotDue).to.equal(requestsBefore);
+      expect(due.code, due.stderr).to.equal(0);
+      expect(JSON.parse(await readFile(anchorFile, 'utf8')).renewals).to.have.length(1);
+      expect(badMargin.code).to.equal(2);
+      expect(badMargin.stderr).to.include('un nombre entier de jours');
+    });
+
     it('exits 1 before walking the log when the anchor carries the token of another anchor', async () => {
       // given two time-stamped anchors, the log grown between them
       const first = join(folder, 'premiere.json');

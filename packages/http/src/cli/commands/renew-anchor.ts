@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { checkAnchorTimestamp, renewAnchorTimestamp, rfc3161TimestampAuthority } from '@dui-pds/eventstore';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { readAnchor } from '../anchor-file.js';
 import {
   describeTimestampProblem,
+  latestToken,
   readRevocationLists,
   readTrustedCertificates,
   TSA_CA_OPTION,
@@ -20,7 +21,10 @@ interface RenewOptions {
   tsa?: string;
   tsaCa?: string;
   tsaCrl?: string;
+  dueWithin?: number;
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function registerRenewAnchor(program: Command, context: CliContext): void {
   program
@@ -38,6 +42,12 @@ export function registerRenewAnchor(program: Command, context: CliContext): void
     .option(...TSA_URL_OPTION)
     .option(...TSA_CA_OPTION)
     .option(...TSA_CRL_OPTION)
+    .option(
+      '--due-within <jours>',
+      'ne renouvelle que si le certificat de la dernière autorité expire dans ce nombre de jours ' +
+        '(pour une tâche planifiée) ; sinon, rien n’est demandé ni écrit',
+      daysOption,
+    )
     .action(async (file: string, options: RenewOptions) => {
       const authority = timestampAuthoritySetting(options.tsa ?? (context.env.DUI_TSA_URL || undefined));
       if (!authority) throw new UsageError('indiquez l’autorité d’horodatage : --tsa ou DUI_TSA_URL');
@@ -49,6 +59,18 @@ export function registerRenewAnchor(program: Command, context: CliContext): void
       // renewing a token that no longer holds would only date the proof of nothing
       const current = await checkAnchorTimestamp(anchor, { trustedCertificates, revocationLists });
       if (current && !current.ok) throw new IntegrityFailure(describeTimestampProblem(current));
+      if (current && options.dueWithin !== undefined) {
+        const { validUntil } = latestToken(current);
+        const dueFrom = new Date(validUntil.getTime() - options.dueWithin * DAY_MS);
+        if (dueFrom > new Date()) {
+          note(
+            context,
+            `Horodatage de l’ancre du ${anchor.takenAt} : le certificat de sa dernière autorité vaut jusqu’au ` +
+              `${validUntil.toISOString()} ; à renouveler à partir du ${dueFrom.toISOString()}, rien n’est fait.`,
+          );
+          return;
+        }
+      }
       const renewed = await renewAnchorTimestamp(
         anchor,
         rfc3161TimestampAuthority({ ...authority, trustedCertificates }),
@@ -83,4 +105,9 @@ async function replaceFile(path: string, text: string): Promise<void> {
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+function daysOption(value: string): number {
+  if (!/^\d{1,5}$/.test(value)) throw new InvalidArgumentError('un nombre entier de jours');
+  return Number(value);
 }
