@@ -1,3 +1,4 @@
+export * from './organisation-retention-policy.js';
 export * from './record-archived.js';
 export * from './record-data-classes.js';
 export * from './record-retention.js';

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import type { Decider } from '../decider.js';
 import { DomainRuleViolation } from '../errors.js';
 import { PersistentMap } from '../persistent-map.js';
-import { isRetentionDay, RETENTION_DATA_CLASSES } from './retention-policy.js';
+import {
+  frenchDay,
+  MAX_RETENTION_TEXT_LENGTH,
+  requireDay,
+  requireDayNotAfter,
+  requiredId,
+  requiredText,
+} from './retention-checks.js';
+import { RETENTION_DATA_CLASSES } from './retention-policy.js';
 
 /**
  * The archive state and the legal holds of one usager's record, and the destruction report of an
@@ -27,10 +35,9 @@ import { isRetentionDay, RETENTION_DATA_CLASSES } from './retention-policy.js';
  *   free text about the person): the read model takes the usager from the stream id, so it still
  *   knows whose record it was once the data is erased.
  */
-const MAX_TEXT_LENGTH = 2_000;
 const id = z.string().min(1).max(200);
 const day = z.iso.date();
-const text = z.string().min(1).max(MAX_TEXT_LENGTH);
+const text = z.string().min(1).max(MAX_RETENTION_TEXT_LENGTH);
 
 export const ARCHIVE_REASONS = ['retentionDelay', 'decision'] as const;
 export const archiveReasonSchema = z.enum(ARCHIVE_REASONS);
@@ -372,47 +379,3 @@ export const destructionReportDecider: Decider<DestructionReportCommand, Destruc
     return { destroyed: state.destroyed.with(data.serviceUserId, data.destroyedAt ?? '') };
   },
 };
-
-// --- Shared checks ----------------------------------------------------------------------------
-
-function requireDay(value: string, field: string): void {
-  if (!isRetentionDay(value)) {
-    throw new DomainRuleViolation('RETENTION_DAY_INVALID', 'Date invalide (AAAA-MM-JJ attendu).', {
-      field,
-      day: value,
-    });
-  }
-}
-
-function requireDayNotAfter(value: string, today: string, field: string): void {
-  requireDay(value, field);
-  if (value > today) {
-    throw new DomainRuleViolation('RETENTION_DAY_IN_FUTURE', 'Cette date est dans le futur.', { field, day: value });
-  }
-}
-
-function requiredText(value: string | undefined, what: string): string {
-  const trimmed = value?.trim();
-  if (!trimmed) {
-    throw new DomainRuleViolation('RETENTION_TEXT_REQUIRED', `${what} est obligatoire.`);
-  }
-  if (trimmed.length > MAX_TEXT_LENGTH) {
-    throw new DomainRuleViolation('RETENTION_TEXT_TOO_LONG', `${what} dépasse ${MAX_TEXT_LENGTH} caractères.`, {
-      maxLength: MAX_TEXT_LENGTH,
-    });
-  }
-  return trimmed;
-}
-
-function requiredId(value: string | undefined, what: string): string {
-  if (typeof value !== 'string' || value.trim().length === 0 || value.length > 200) {
-    throw new DomainRuleViolation('RETENTION_ID_REQUIRED', `${what} est obligatoire.`);
-  }
-  return value;
-}
-
-/** `2026-03-20` → `20/03/2026`, as staff read dates. */
-function frenchDay(isoDay: string): string {
-  const [year, month, dayOfMonth] = isoDay.split('-');
-  return `${dayOfMonth}/${month}/${year}`;
-}

@@ -97,6 +97,8 @@ import { reportingRelay } from '../features/reporting/reporting-relay.js';
 import { reportingRoutes } from '../features/reporting/reporting-routes.js';
 import { reportsRoutes } from '../features/reports/reports-routes.js';
 import { runEndOfRetention } from '../features/retention/end-of-retention.js';
+import { organisationRetentionPolicy } from '../features/retention/organisation-retention-policy.js';
+import { retentionPolicyRoutes } from '../features/retention/retention-policy-routes.js';
 import { retentionRoutes } from '../features/retention/retention-routes.js';
 import { RetentionSchedule } from '../features/retention/retention-schedule.js';
 import { serviceUsersRoutes } from '../features/service-users/service-users-routes.js';
@@ -238,6 +240,8 @@ export async function startDuiServer(
   const blobs = new SealedBlobStore(keptBlobs, keptBlobs, blobKeysOf(protectedStore));
   const documentsSchema = runtime.readSchema(documentsProjection.name);
   const exportSources = projectedExportSources({ store, knex, documentsSchema, blobs });
+  const retentionPolicyOf = async (organisationId: string) =>
+    (await organisationRetentionPolicy(store, organisationId, config.retentionPolicy)).inForce;
   const endOfRetention = (scope: { organisationId?: string }) =>
     runEndOfRetention(
       {
@@ -258,7 +262,7 @@ export async function startDuiServer(
             (await runtime.purgeServiceUser(where, { keep: [recordRetentionProjection.name] })).total,
         },
         clock,
-        policy: config.retentionPolicy,
+        policyOf: retentionPolicyOf,
       },
       scope,
     );
@@ -706,10 +710,11 @@ export async function startDuiServer(
         accessLog,
         exportSources,
         runEndOfRetention: endOfRetention,
-        retentionPolicy: config.retentionPolicy,
+        retentionPolicyOf,
         facilityNames,
         clock,
       }),
+      ...retentionPolicyRoutes({ store, access, instanceDefault: config.retentionPolicy, clock }),
       ...reportingRoutes({ knex, outboxSchema: runtime.readSchema(REPORTING_OUTBOX), access }),
       ...reportsRoutes({ knex, outboxSchema: runtime.readSchema(REPORTING_OUTBOX), access, facilityNames, clock }),
       ...agendaFeatureRoutes({

@@ -234,9 +234,40 @@ describe('the record retention projection', () => {
       });
       expect(await recordsDue(spec.db, schema, { today: '2027-03-01' })).to.have.length(1);
       expect(await recordsDue(spec.db, schema, { today: '2029-01-02' })).to.have.length(3);
-      expect(await recordsDue(spec.db, schema, { today: '2032-03-01', policy: { socialIntermediateArchiveYears: 3 } }))
+      expect(
+        await recordsDue(spec.db, schema, {
+          today: '2032-03-01',
+          policyOf: () => ({ socialIntermediateArchiveYears: 3 }),
+        }),
+      )
         .to.be.an('array')
         .with.length(3);
+    });
+
+    it('follows each organisation’s own policy, asked once per organisation', async () => {
+      // given social-only records last seen the same day in two organisations, one keeping 3 years
+      // of intermediate archive, the other 8
+      const schema = await spec.modelAfter([
+        fact('NoteWritten', '2024-06-01T09:00:00Z', { serviceUserId: 'usager-a' }),
+        fact('NoteWritten', '2024-06-01T09:00:00Z', { serviceUserId: 'usager-b' }),
+        fact('NoteWritten', '2024-06-01T09:00:00Z', { serviceUserId: 'usager-z', organisation: 'og-2' }),
+      ]);
+      const asked: string[] = [];
+      const policyOf = async (organisation: string) => {
+        asked.push(organisation);
+        return { socialIntermediateArchiveYears: organisation === organisationId ? 3 : 8 };
+      };
+
+      // when the job looks 5 years after the last contact
+      const due = await recordsDue(spec.db, schema, { today: '2029-06-01', policyOf });
+
+      // then the first organisation's records are due for destruction, the other's for archive only
+      expect(due.map(({ organisationId: of, serviceUserId, status }) => [of, serviceUserId, status])).to.deep.equal([
+        [organisationId, 'usager-a', 'destructionDue'],
+        [organisationId, 'usager-b', 'destructionDue'],
+        ['og-2', 'usager-z', 'archiveDue'],
+      ]);
+      expect(asked).to.deep.equal([organisationId, 'og-2']);
     });
 
     it('counts 29 February as 28 February in a common year', async () => {

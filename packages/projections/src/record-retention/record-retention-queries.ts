@@ -146,15 +146,28 @@ export async function closedRecordsAmong(
 /**
  * The records whose archive or destruction is due on `today` (Europe/Paris day), by organisation
  * and usager: the scheduled job's work list. A record under a legal hold is listed only when its
- * archive is due; destroyed records never are.
+ * archive is due; destroyed records never are. Each organisation's records follow its own policy
+ * (`policyOf`, asked once per organisation; the default policy without it).
  */
 export async function recordsDue(
   db: Queryable,
   schema: string,
-  query: { organisationId?: string; today: string; policy?: RetentionPolicy },
+  query: {
+    organisationId?: string;
+    today: string;
+    policyOf?: (organisationId: string) => RetentionPolicy | Promise<RetentionPolicy>;
+  },
 ): Promise<RecordDue[]> {
   const today = requireRetentionDay(query.today, 'today');
-  const policy = query.policy ?? DEFAULT_RETENTION_POLICY;
+  const policies = new Map<string, RetentionPolicy>();
+  const policyOf = async (organisationId: string): Promise<RetentionPolicy> => {
+    let policy = policies.get(organisationId);
+    if (policy === undefined) {
+      policy = (await query.policyOf?.(organisationId)) ?? DEFAULT_RETENTION_POLICY;
+      policies.set(organisationId, policy);
+    }
+    return policy;
+  };
   // Nothing is due before the active base ends; a day of slack for 29 February, the exact
   // dates being the domain's.
   let candidates = db
@@ -170,7 +183,7 @@ export async function recordsDue(
     const view = viewOf(row);
     const facts = retentionFactsOf(view);
     if (!facts) continue;
-    const schedule = retentionScheduleOf(facts, policy);
+    const schedule = retentionScheduleOf(facts, await policyOf(view.organisationId));
     const status = retentionStatusOn(schedule, facts, today);
     const archiveDue = facts.archivedOn === undefined && today >= schedule.archiveDueOn;
     const destructionDue = status === 'destructionDue';

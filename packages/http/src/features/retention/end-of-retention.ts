@@ -37,8 +37,8 @@ export interface EndOfRetentionDependencies {
   retentionSchema: string;
   purge: RecordPurge;
   clock: () => Date;
-  /** The keeping of social data; the default policy (5 years of intermediate archive) without it. */
-  policy?: RetentionPolicy;
+  /** Each organisation's keeping of social data; the default policy (5 years of intermediate archive) without it. */
+  policyOf?: (organisationId: string) => Promise<RetentionPolicy>;
 }
 
 export interface RetentionRun {
@@ -66,7 +66,7 @@ export async function runEndOfRetention(
   const due = await recordsDue(deps.knex, deps.retentionSchema, {
     today,
     ...(scope.organisationId === undefined ? {} : { organisationId: scope.organisationId }),
-    ...(deps.policy === undefined ? {} : { policy: deps.policy }),
+    ...(deps.policyOf === undefined ? {} : { policyOf: deps.policyOf }),
   });
   const run: RetentionRun = { today, archived: [], destroyed: [], failed: [] };
   for (const record of due) {

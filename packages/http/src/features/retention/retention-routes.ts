@@ -46,8 +46,8 @@ export interface RetentionDependencies {
   exportSources: RecordExportSources;
   /** Runs the end-of-retention job for one organisation now. */
   runEndOfRetention(scope: { organisationId: string }): Promise<RetentionRun>;
-  /** The keeping of social data the organisations follow (`DUI_SOCIAL_ARCHIVE_YEARS`). */
-  retentionPolicy: RetentionPolicy;
+  /** The keeping of social data an organisation follows: its own decision, or the instance's default. */
+  retentionPolicyOf(organisationId: string): Promise<RetentionPolicy>;
   /** FINESS → name, for the destruction report. */
   facilityNames: Readonly<Record<string, string>>;
   clock: () => Date;
@@ -61,7 +61,7 @@ export interface RetentionDependencies {
  * closed to everyone else: `ProfessionalAccess` refuses it in every other route.
  */
 export function retentionRoutes(deps: RetentionDependencies): RouteDefinition[] {
-  const { store, knex, retentionSchema, access, accessLog, clock, retentionPolicy } = deps;
+  const { store, knex, retentionSchema, access, accessLog, clock, retentionPolicyOf } = deps;
   const today = () => parisDay.format(clock());
 
   /** The director of the ESSMS (or, where allowed, its archivist); 403 otherwise. */
@@ -106,6 +106,7 @@ export function retentionRoutes(deps: RetentionDependencies): RouteDefinition[] 
     organisationId: string,
     period: { from: string; to: string },
   ): Promise<DestructionReport> => {
+    const retentionPolicy = await retentionPolicyOf(organisationId);
     const destroyed = (await store.readStream(destructionReportStreamId(organisationId)))
       .filter((event) => event.type === 'RecordDestroyed' && !isErased(event.data))
       .map((event) => event.data as RecordDestroyed)
@@ -246,7 +247,7 @@ export function retentionRoutes(deps: RetentionDependencies): RouteDefinition[] 
           'La consultation des échéances de conservation',
         );
         const view = await recordIn(params.organisationId, params.serviceUserId, query.facilityId);
-        return { body: describe(view, today(), retentionPolicy) };
+        return { body: describe(view, today(), await retentionPolicyOf(params.organisationId)) };
       },
     }),
 
@@ -261,7 +262,8 @@ export function retentionRoutes(deps: RetentionDependencies): RouteDefinition[] 
         const principal = await access.principal(context, params.organisationId);
         requireRole(principal, params.facilityId, ['archivist'], 'La consultation des archives');
         const records = await archivedRecordsOf(knex, retentionSchema, params);
-        return { body: { records: records.map((view) => describe(view, today(), retentionPolicy)) } };
+        const policy = await retentionPolicyOf(params.organisationId);
+        return { body: { records: records.map((view) => describe(view, today(), policy)) } };
       },
     }),
 

@@ -1,0 +1,122 @@
+import {
+  MAX_INTERMEDIATE_ARCHIVE_YEARS,
+  organisationRetentionPolicyDecider,
+  type Principal,
+  type RetentionPolicy,
+  retentionPolicyStreamId,
+  retentionRuleOf,
+} from '@dui-pds/domain';
+import type { EventStore } from '@dui-pds/eventstore';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
+import { parisDay } from '../paris-day.js';
+import type { ProfessionalAccess } from '../professional-access.js';
+import { professionalCommand } from '../professional-command.js';
+import { organisationParams } from '../route-parameters.js';
+import { organisationRetentionPolicy } from './organisation-retention-policy.js';
+
+const TAG = 'Archives et conservation';
+
+export interface RetentionPolicyDependencies {
+  store: EventStore<Knex.Transaction>;
+  access: ProfessionalAccess;
+  /** The instance's default (`DUI_SOCIAL_ARCHIVE_YEARS`), until an organisation decides its own. */
+  instanceDefault: RetentionPolicy;
+  clock: () => Date;
+}
+
+const decision = z.object({
+  socialIntermediateArchiveYears: z.int(),
+  decidedOn: z.string(),
+  decidedBy: z.string(),
+  motive: z.string(),
+});
+
+/**
+ * The keeping of social and administrative data the organisation decided, as its register of
+ * processing says: read by its directors and archivists, decided by a director, every change kept
+ * with its author, day and motive. The end-of-retention job follows it from its next run.
+ */
+export function retentionPolicyRoutes(deps: RetentionPolicyDependencies): RouteDefinition[] {
+  const { store, access, instanceDefault, clock } = deps;
+  const holdsAnyOf = (principal: Principal, roles: readonly string[]) =>
+    principal.roles.some((grant) => roles.includes(grant.role));
+
+  return [
+    defineQuery({
+      path: '/organisations/:organisationId/retention-policy',
+      summary:
+        'La durée de conservation des données sociales que l’organisme a décidée, et l’historique de ses décisions',
+      tags: [TAG],
+      params: organisationParams,
+      response: z.object({
+        socialIntermediateArchiveYears: z.int(),
+        source: z.enum(['organisation', 'instance']),
+        rules: z.object({ medical: z.string(), socialAndAdministrative: z.string() }),
+        decisions: z.array(decision),
+      }),
+      problems: ['forbidden'],
+      async handler({ params, context }) {
+        const principal = await access.principal(context, params.organisationId);
+        if (!holdsAnyOf(principal, ['director', 'archivist'])) {
+          throw new HttpProblem(
+            'forbidden',
+            'La politique de conservation se consulte par la direction ou l’archiviste.',
+          );
+        }
+        const policy = await organisationRetentionPolicy(store, params.organisationId, instanceDefault);
+        return {
+          body: {
+            socialIntermediateArchiveYears: policy.inForce.socialIntermediateArchiveYears,
+            source: policy.source,
+            rules: {
+              medical: retentionRuleOf('medical', policy.inForce).frenchLabel,
+              socialAndAdministrative: retentionRuleOf('socialAndAdministrative', policy.inForce).frenchLabel,
+            },
+            decisions: policy.decisions,
+          },
+        };
+      },
+    }),
+
+    defineCommand({
+      path: '/organisations/:organisationId/retention-policy',
+      summary:
+        'Décider la durée d’archivage intermédiaire des données sociales de l’organisme (registre des traitements)',
+      description:
+        'Applicable à tous les dossiers de l’organisme dès le prochain passage du traitement de fin de conservation : ' +
+        'raccourcie, elle peut rendre des destructions immédiatement échues (un gel juridique les suspend toujours).',
+      tags: [TAG],
+      params: organisationParams,
+      body: z.object({
+        socialIntermediateArchiveYears: z.int().min(0).max(MAX_INTERMEDIATE_ARCHIVE_YEARS),
+        motive: z.string().trim().min(1).max(1_000),
+      }),
+      response: z.object({ revision: z.int() }),
+      problems: ['forbidden', 'domain-rule-violated'],
+      async handler({ params, body, context }) {
+        const principal = await access.principal(context, params.organisationId);
+        if (!holdsAnyOf(principal, ['director'])) {
+          throw new HttpProblem('forbidden', 'La politique de conservation de l’organisme se décide par la direction.');
+        }
+        const today = parisDay.format(clock());
+        const { revision } = await professionalCommand(store, access, organisationRetentionPolicyDecider, {
+          principal,
+          context,
+          streamId: retentionPolicyStreamId(params.organisationId),
+          command: {
+            type: 'SetRetentionPolicy',
+            today,
+            socialIntermediateArchiveYears: body.socialIntermediateArchiveYears,
+            decidedOn: today,
+            decidedBy: principal.professionalId,
+            motive: body.motive,
+          },
+          where: {},
+        });
+        return { body: { revision }, revision };
+      },
+    }),
+  ];
+}
