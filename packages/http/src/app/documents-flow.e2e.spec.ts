@@ -13,6 +13,7 @@ import { PortalClient } from '../portal/testing/portal-client.js';
 import { wrongTotpCodeAt } from '../portal/testing/portal-server.js';
 import { createLogger } from '../server/index.js';
 import type { RequestContext } from '../server/request-context.js';
+import { filesHolding } from './testing/files-holding.js';
 import { ServerUnderTest } from './testing/server-under-test.js';
 
 const ORG = 'og-documents';
@@ -68,17 +69,6 @@ describe('the HTTP API: the documents of a usager, their signatures and their sh
         ...overrides,
       },
     });
-  /** The files of the blob directory holding the text in clear (none: every document is sealed). */
-  const blobsInClear = async (text: string) => {
-    const files = (await readdir(blobDirectory, { recursive: true, withFileTypes: true })).filter((entry) =>
-      entry.isFile(),
-    );
-    const holding = [];
-    for (const file of files) {
-      if ((await readFile(join(file.parentPath, file.name))).includes(Buffer.from(text))) holding.push(file.name);
-    }
-    return holding;
-  };
   const blobFiles = async () =>
     (await readdir(blobDirectory, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).length;
 
@@ -149,7 +139,7 @@ describe('the HTTP API: the documents of a usager, their signatures and their sh
     expect(newVersion.body.code).to.equal('DOCUMENT_SIGNED_FROZEN');
     expect(newVersion.body.detail).to.match(/signé.*avenant/);
     expect(await blobFiles()).to.equal(1);
-    expect(await blobsInClear('sevrage tabagique'), 'the report kept in clear').to.deep.equal([]);
+    expect(await filesHolding(blobDirectory, 'sevrage tabagique'), 'the report kept in clear').to.deep.equal([]);
 
     // when the usager signs by hand on the tablet, witnessed by the doctor
     const byHand = await app.request('POST', `${document}/signatures`, {

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { FileSystemBlobStore, slotOf } from '@dui-pds/documents';
 import { TEST_DATABASE_URL, uniqueSchema } from '@dui-pds/eventstore/testing';
 import { expect } from 'chai';
+import { filesHolding } from '../app/testing/files-holding.js';
 import { ServerUnderTest } from '../app/testing/server-under-test.js';
 import { projectionCatalogue } from '../projection-catalogue.js';
 import { runCli } from './run-cli.js';
@@ -84,16 +85,6 @@ describe('dui documents seal: the contents kept in clear by an earlier version',
     }
     await files.put(content);
   };
-  const filesHolding = async (text: string) => {
-    const files = (await readdir(blobDirectory, { recursive: true, withFileTypes: true })).filter((entry) =>
-      entry.isFile(),
-    );
-    const holding = [];
-    for (const file of files) {
-      if ((await readFile(join(file.parentPath, file.name))).includes(Buffer.from(text))) holding.push(file.name);
-    }
-    return holding;
-  };
   const contentOf = async (usager: string, documentId: string) =>
     Buffer.from(
       (await app.request('GET', `${documentsOf(usager)}/${documentId}/versions/1/content`, { as: doctor })).bytes,
@@ -111,7 +102,7 @@ describe('dui documents seal: the contents kept in clear by an earlier version',
     expect([first.status, second.status, third.status]).to.deep.equal([201, 201, 201]);
     await keptInClearAsBefore(['usager-1', 'usager-2'], letter);
     await keptInClearAsBefore(['usager-1'], report);
-    expect(await filesHolding('Marchand-Distinctive')).to.have.length(2);
+    expect(await filesHolding(blobDirectory, 'Marchand-Distinctive')).to.have.length(2);
     expect((await contentOf('usager-2', second.body.documentId)).equals(letter)).to.equal(true);
 
     // when the operator seals them, then again
@@ -123,7 +114,7 @@ describe('dui documents seal: the contents kept in clear by an earlier version',
     expect(sealed.stdout).to.include('Contenus des documents : 2');
     expect(sealed.stdout).to.include('Scellés pour leur usager : 3 ; déjà scellés : 0');
     expect(sealed.stdout).to.include('Copies en clair supprimées : 2');
-    expect(await filesHolding('Marchand-Distinctive')).to.deep.equal([]);
+    expect(await filesHolding(blobDirectory, 'Marchand-Distinctive')).to.deep.equal([]);
     expect((await contentOf('usager-1', first.body.documentId)).equals(letter)).to.equal(true);
     expect((await contentOf('usager-2', second.body.documentId)).equals(letter)).to.equal(true);
     expect((await contentOf('usager-1', third.body.documentId)).equals(report)).to.equal(true);
