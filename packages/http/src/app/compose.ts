@@ -714,7 +714,14 @@ export async function startDuiServer(
         facilityNames,
         clock,
       }),
-      ...retentionPolicyRoutes({ store, access, instanceDefault: config.retentionPolicy, clock }),
+      ...retentionPolicyRoutes({
+        store,
+        knex,
+        retentionSchema,
+        access,
+        instanceDefault: config.retentionPolicy,
+        clock,
+      }),
       ...reportingRoutes({ knex, outboxSchema: runtime.readSchema(REPORTING_OUTBOX), access }),
       ...reportsRoutes({ knex, outboxSchema: runtime.readSchema(REPORTING_OUTBOX), access, facilityNames, clock }),
       ...agendaFeatureRoutes({

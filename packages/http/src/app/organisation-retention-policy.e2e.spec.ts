@@ -121,10 +121,15 @@ describe('the keeping of social data each organisation decides', function () {
     expect((await policyOf(DEFAULT, tokens[`${DEFAULT}/secretary`])).status).to.equal(403);
   });
 
-  it('schedules and destroys each organisation’s records on its own days', async () => {
+  it('schedules and destroys each organisation’s records on its own days, and tells what a change would destroy', async () => {
     // when the records' retention is read, then the job runs in each organisation on 2 March 2023
     const [short, byDefault] = [await retentionOf(SHORT), await retentionOf(DEFAULT)];
     moveTo('2023-03-02');
+    const impact = await app.request(
+      'GET',
+      `/organisations/${DEFAULT}/retention-policy/impact?socialIntermediateArchiveYears=1`,
+      { as: tokens[`${DEFAULT}/director`]! },
+    );
     const [shortRun, defaultRun] = [await run(SHORT), await run(DEFAULT)];
 
     // then the first is destroyed 2 + 1 years after the last contact, the other only archived (2 + 5)
@@ -132,5 +137,13 @@ describe('the keeping of social data each organisation decides', function () {
     expect(byDefault).to.deep.include({ archiveDueOn: '2022-03-02', destructionDueOn: '2027-03-02' });
     expect(shortRun.destroyed.map((record) => record.serviceUserId)).to.deep.equal([usagers[SHORT]]);
     expect(defaultRun).to.deep.include({ archived: [usagers[DEFAULT]], destroyed: [], failed: [] });
+    // and the second organisation's director saw, before deciding, what 1 year would destroy that day
+    expect(impact.status, JSON.stringify(impact.body)).to.equal(200);
+    expect(impact.body).to.deep.equal({
+      today: '2023-03-02',
+      inForce: { socialIntermediateArchiveYears: 5, destructionsDue: 0 },
+      proposed: { socialIntermediateArchiveYears: 1, destructionsDue: 1 },
+      broughtForward: [usagers[DEFAULT]],
+    });
   });
 });

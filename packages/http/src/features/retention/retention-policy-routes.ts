@@ -7,9 +7,11 @@ import {
   retentionRuleOf,
 } from '@dui-pds/domain';
 import type { EventStore } from '@dui-pds/eventstore';
+import { recordsDue } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
+import type { RequestContext } from '../../server/request-context.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { professionalCommand } from '../professional-command.js';
@@ -20,6 +22,9 @@ const TAG = 'Archives et conservation';
 
 export interface RetentionPolicyDependencies {
   store: EventStore<Knex.Transaction>;
+  knex: Knex;
+  /** The read schema of the `record_retention` projection. */
+  retentionSchema: string;
   access: ProfessionalAccess;
   /** The instance's default (`DUI_SOCIAL_ARCHIVE_YEARS`), until an organisation decides its own. */
   instanceDefault: RetentionPolicy;
@@ -39,9 +44,26 @@ const decision = z.object({
  * with its author, day and motive. The end-of-retention job follows it from its next run.
  */
 export function retentionPolicyRoutes(deps: RetentionPolicyDependencies): RouteDefinition[] {
-  const { store, access, instanceDefault, clock } = deps;
+  const { store, knex, retentionSchema, access, instanceDefault, clock } = deps;
   const holdsAnyOf = (principal: Principal, roles: readonly string[]) =>
     principal.roles.some((grant) => roles.includes(grant.role));
+  const requireReader = async (context: RequestContext, organisationId: string) => {
+    const principal = await access.principal(context, organisationId);
+    if (!holdsAnyOf(principal, ['director', 'archivist'])) {
+      throw new HttpProblem('forbidden', 'La politique de conservation se consulte par la direction ou l’archiviste.');
+    }
+  };
+  /** The records whose destruction the job would carry out today under this policy. */
+  const destructionsDueToday = async (organisationId: string, policy: RetentionPolicy) =>
+    (
+      await recordsDue(knex, retentionSchema, {
+        organisationId,
+        today: parisDay.format(clock()),
+        policyOf: () => policy,
+      })
+    )
+      .filter((record) => record.destructionDue)
+      .map((record) => record.serviceUserId);
 
   return [
     defineQuery({
@@ -58,13 +80,7 @@ export function retentionPolicyRoutes(deps: RetentionPolicyDependencies): RouteD
       }),
       problems: ['forbidden'],
       async handler({ params, context }) {
-        const principal = await access.principal(context, params.organisationId);
-        if (!holdsAnyOf(principal, ['director', 'archivist'])) {
-          throw new HttpProblem(
-            'forbidden',
-            'La politique de conservation se consulte par la direction ou l’archiviste.',
-          );
-        }
+        await requireReader(context, params.organisationId);
         const policy = await organisationRetentionPolicy(store, params.organisationId, instanceDefault);
         return {
           body: {
@@ -75,6 +91,43 @@ export function retentionPolicyRoutes(deps: RetentionPolicyDependencies): RouteD
               socialAndAdministrative: retentionRuleOf('socialAndAdministrative', policy.inForce).frenchLabel,
             },
             decisions: policy.decisions,
+          },
+        };
+      },
+    }),
+
+    defineQuery({
+      path: '/organisations/:organisationId/retention-policy/impact',
+      summary:
+        'Avant de décider : les dossiers dont la destruction serait échue aujourd’hui avec cette durée, et avec celle en vigueur',
+      tags: [TAG],
+      params: organisationParams,
+      query: z.object({
+        socialIntermediateArchiveYears: z.coerce.number().int().min(0).max(MAX_INTERMEDIATE_ARCHIVE_YEARS),
+      }),
+      response: z.object({
+        today: z.string(),
+        inForce: z.object({ socialIntermediateArchiveYears: z.int(), destructionsDue: z.int() }),
+        proposed: z.object({ socialIntermediateArchiveYears: z.int(), destructionsDue: z.int() }),
+        /** The usagers (ids only) whose record the proposed policy alone would destroy at the next run. */
+        broughtForward: z.array(z.string()),
+      }),
+      problems: ['forbidden'],
+      async handler({ params, query, context }) {
+        await requireReader(context, params.organisationId);
+        const { inForce } = await organisationRetentionPolicy(store, params.organisationId, instanceDefault);
+        const proposed = { socialIntermediateArchiveYears: query.socialIntermediateArchiveYears };
+        const [dueNow, dueProposed] = await Promise.all([
+          destructionsDueToday(params.organisationId, inForce),
+          destructionsDueToday(params.organisationId, proposed),
+        ]);
+        const alreadyDue = new Set(dueNow);
+        return {
+          body: {
+            today: parisDay.format(clock()),
+            inForce: { ...inForce, destructionsDue: dueNow.length },
+            proposed: { ...proposed, destructionsDue: dueProposed.length },
+            broughtForward: dueProposed.filter((serviceUserId) => !alreadyDue.has(serviceUserId)),
           },
         };
       },
