@@ -29,6 +29,12 @@ export interface BlobStore {
  * `SealedBlobStore`): what is kept there does not hash to its name, so the store does not check
  * it; the seal (AES-256-GCM) authenticates it instead. A slot's name is 64 hexadecimal characters.
  */
+/** The addresses a store keeps in clear, for the upgrade that seals them (`dui documents seal`). */
+export interface ClearBlobAddresses {
+  /** Every address kept, in no particular order; what is stored meanwhile may or may not be listed. */
+  addresses(): AsyncIterable<string>;
+}
+
 export interface SealedBlobSlots {
   /** Idempotent: sealing is deterministic, so the same slot always gets the same bytes. */
   putSealed(slot: string, sealed: Uint8Array): Promise<void>;

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
   BlobNotFoundError,
   type BlobStore,
+  type ClearBlobAddresses,
   checkedContent,
   isSha256Hex,
   type SealedBlobSlots,
@@ -21,7 +22,7 @@ import {
  * Files are created read-only; nothing rewrites a blob but the repair of a corrupted one.
  * Sealed slots (a usager's bytes, encrypted) are kept the same way under `sealed/`.
  */
-export class FileSystemBlobStore implements BlobStore, SealedBlobSlots {
+export class FileSystemBlobStore implements BlobStore, SealedBlobSlots, ClearBlobAddresses {
   constructor(readonly directory: string) {}
 
   /** Where the blob of this address lives (whether or not it is there). */
@@ -36,6 +37,17 @@ export class FileSystemBlobStore implements BlobStore, SealedBlobSlots {
     // also replaces a corrupted copy: the content is the one its address names
     if (!(await this.#holdsIntact(path, sha256))) await writeAtomically(path, content);
     return { sha256, byteLength: content.byteLength };
+  }
+
+  async *addresses(): AsyncIterable<string> {
+    for (const first of await shardsOf(this.directory)) {
+      for (const second of await shardsOf(join(this.directory, first))) {
+        const shard = join(this.directory, first, second);
+        for (const name of await readdir(shard).catch(emptyWhenMissing)) {
+          if (isSha256Hex(name) && name.startsWith(first + second)) yield name;
+        }
+      }
+    }
   }
 
   /** Where a sealed slot lives: apart from the addresses, under `sealed/`, sharded the same way. */
@@ -107,6 +119,16 @@ async function writeAtomically(path: string, content: Uint8Array): Promise<void>
     throw error;
   }
   await syncDirectory(shard);
+}
+
+/** The two-hexadecimal-digit shard directories under `directory` (`sealed/` and strays left out). */
+async function shardsOf(directory: string): Promise<string[]> {
+  return (await readdir(directory).catch(emptyWhenMissing)).filter((name) => /^[0-9a-f]{2}$/.test(name));
+}
+
+function emptyWhenMissing(error: unknown): string[] {
+  if (isMissing(error)) return [];
+  throw error;
 }
 
 async function readIfThere(path: string): Promise<Buffer | undefined> {

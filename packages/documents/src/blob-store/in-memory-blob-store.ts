@@ -1,6 +1,7 @@
 import {
   BlobNotFoundError,
   type BlobStore,
+  type ClearBlobAddresses,
   checkedContent,
   isSha256Hex,
   type SealedBlobSlots,
@@ -9,7 +10,7 @@ import {
 } from './blob-store.js';
 
 /** For tests: the same behaviour as the real stores, kept in this process. */
-export class InMemoryBlobStore implements BlobStore, SealedBlobSlots {
+export class InMemoryBlobStore implements BlobStore, SealedBlobSlots, ClearBlobAddresses {
   readonly #blobs = new Map<string, Buffer>();
   readonly #sealed = new Map<string, Buffer>();
 
@@ -33,6 +34,10 @@ export class InMemoryBlobStore implements BlobStore, SealedBlobSlots {
 
   async delete(sha256: string): Promise<boolean> {
     return isSha256Hex(sha256) && this.#blobs.delete(sha256);
+  }
+
+  async *addresses(): AsyncIterable<string> {
+    yield* [...this.#blobs.keys()];
   }
 
   async putSealed(slot: string, sealed: Uint8Array): Promise<void> {

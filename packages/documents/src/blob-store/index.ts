@@ -2,6 +2,7 @@ export {
   BlobIntegrityError,
   BlobNotFoundError,
   type BlobStore,
+  type ClearBlobAddresses,
   isSha256Hex,
   type SealedBlobSlots,
   type SignedContentVerification,

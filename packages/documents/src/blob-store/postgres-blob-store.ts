@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import {
   BlobNotFoundError,
   type BlobStore,
+  type ClearBlobAddresses,
   checkedContent,
   isSha256Hex,
   type SealedBlobSlots,
@@ -23,7 +24,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * whose bytes no longer hash to its key is rewritten by the next store of that content. Sealed
  * slots (a usager's bytes, encrypted) are rows of `sealed_blobs`.
  */
-export class PostgresBlobStore implements BlobStore, SealedBlobSlots {
+export class PostgresBlobStore implements BlobStore, SealedBlobSlots, ClearBlobAddresses {
   readonly #schema: string;
 
   constructor(
@@ -88,6 +89,22 @@ export class PostgresBlobStore implements BlobStore, SealedBlobSlots {
   async delete(sha256: string): Promise<boolean> {
     if (!isSha256Hex(sha256)) return false;
     return (await this.#blobs().where({ sha256 }).delete()) > 0;
+  }
+
+  async *addresses(): AsyncIterable<string> {
+    let after = '';
+    for (;;) {
+      const page = (await this.#blobs()
+        .where('sha256', '>', after)
+        .orderBy('sha256')
+        .limit(1_000)
+        .select('sha256')) as {
+        sha256: string;
+      }[];
+      for (const row of page) yield row.sha256;
+      if (page.length < 1_000) return;
+      after = page.at(-1)!.sha256;
+    }
   }
 
   async putSealed(slot: string, sealed: Uint8Array): Promise<void> {

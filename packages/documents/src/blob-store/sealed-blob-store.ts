@@ -3,6 +3,7 @@ import {
   BlobIntegrityError,
   BlobNotFoundError,
   type BlobStore,
+  type ClearBlobAddresses,
   checkedContent,
   isSha256Hex,
   type SealedBlobSlots,
@@ -49,7 +50,7 @@ export class BlobErasedError extends Error {
  */
 export class SealedBlobStore {
   constructor(
-    private readonly clear: BlobStore,
+    private readonly clear: BlobStore & ClearBlobAddresses,
     private readonly slots: SealedBlobSlots,
     private readonly keys: BlobKeys,
   ) {}
@@ -116,6 +117,11 @@ export class SealedBlobStore {
     if (key === 'forgotten') return 'forgotten';
     await this.slots.putSealed(slot, seal(key, slot, content));
     return 'sealed';
+  }
+
+  /** The addresses kept in clear by an earlier version, referenced or not. */
+  keptInClear(): AsyncIterable<string> {
+    return this.clear.addresses();
   }
 
   /** Deletes the copy kept in clear by an earlier version; true when it was there. */

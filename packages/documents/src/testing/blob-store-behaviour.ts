@@ -4,6 +4,7 @@ import {
   BlobIntegrityError,
   BlobNotFoundError,
   type BlobStore,
+  type ClearBlobAddresses,
   type SealedBlobSlots,
 } from '../blob-store/blob-store.js';
 import { BlobErasedError, SealedBlobStore, slotOf } from '../blob-store/sealed-blob-store.js';
@@ -11,7 +12,7 @@ import { InMemoryBlobKeys } from './in-memory-blob-keys.js';
 
 /** A store to test, with what the suite cannot do through the port. */
 export interface BlobStoreUnderTest {
-  store: BlobStore & SealedBlobSlots;
+  store: BlobStore & SealedBlobSlots & ClearBlobAddresses;
   /** Alters the bytes kept under an address, or in a sealed slot, behind the store's back (a failing disk, a tampering). */
   corrupt(addressOrSlot: string): Promise<void>;
   /** Every byte kept, addressed or sealed, as a backup would copy it. */
@@ -131,6 +132,21 @@ export function describeBlobStoreBehaviour(name: string, open: () => Promise<Blo
       await assert.rejects(underTest.store.get(sha256), BlobNotFoundError);
       assert.equal(await underTest.copiesOf(sha256), 0);
       assert.equal((await underTest.store.get(kept.sha256)).toString(), 'à garder');
+    });
+
+    it('lists the addresses it keeps, not the sealed slots, and no longer the deleted ones', async () => {
+      // given two contents, one deleted, and a sealed slot
+      const kept = await underTest.store.put(Buffer.from('gardé'));
+      const deleted = await underTest.store.put(Buffer.from('supprimé'));
+      await underTest.store.delete(deleted.sha256);
+      await underTest.store.putSealed(sha256Of(Buffer.from('un emplacement')), Buffer.from('scellé'));
+
+      // when listed
+      const addresses = [];
+      for await (const address of underTest.store.addresses()) addresses.push(address);
+
+      // then
+      assert.deepEqual(addresses, [kept.sha256]);
     });
 
     it('keeps its own copy: the caller changing its bytes afterwards changes nothing stored', async () => {

@@ -102,7 +102,10 @@ describe('dui documents seal: the contents kept in clear by an earlier version',
     expect([first.status, second.status, third.status]).to.deep.equal([201, 201, 201]);
     await keptInClearAsBefore(['usager-1', 'usager-2'], letter);
     await keptInClearAsBefore(['usager-1'], report);
-    expect(await filesHolding(blobDirectory, 'Marchand-Distinctive')).to.have.length(2);
+    const orphan = await new FileSystemBlobStore(blobDirectory).put(
+      pdf('Brouillon jamais enregistré : Marchand-Distinctive'),
+    );
+    expect(await filesHolding(blobDirectory, 'Marchand-Distinctive')).to.have.length(3);
     expect((await contentOf('usager-2', second.body.documentId)).equals(letter)).to.equal(true);
 
     // when the operator seals them, then again
@@ -113,14 +116,15 @@ describe('dui documents seal: the contents kept in clear by an earlier version',
     expect(sealed.code, sealed.stderr).to.equal(0);
     expect(sealed.stdout).to.include('Contenus des documents : 2');
     expect(sealed.stdout).to.include('Scellés pour leur usager : 3 ; déjà scellés : 0');
-    expect(sealed.stdout).to.include('Copies en clair supprimées : 2');
+    expect(sealed.stdout).to.include('Copies en clair supprimées : 2 ; sans document qui les cite : 1');
+    expect(await new FileSystemBlobStore(blobDirectory).has(orphan.sha256)).to.equal(false);
     expect(await filesHolding(blobDirectory, 'Marchand-Distinctive')).to.deep.equal([]);
     expect((await contentOf('usager-1', first.body.documentId)).equals(letter)).to.equal(true);
     expect((await contentOf('usager-2', second.body.documentId)).equals(letter)).to.equal(true);
     expect((await contentOf('usager-1', third.body.documentId)).equals(report)).to.equal(true);
     expect(again.code, again.stderr).to.equal(0);
     expect(again.stdout).to.include('Scellés pour leur usager : 0 ; déjà scellés : 3');
-    expect(again.stdout).to.include('Copies en clair supprimées : 0');
+    expect(again.stdout).to.include('Copies en clair supprimées : 0 ; sans document qui les cite : 0');
   });
 
   it('leaves a missing content as it is and exits 1; refuses to run without the master key', async () => {

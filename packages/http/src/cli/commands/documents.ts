@@ -16,7 +16,8 @@ export function registerDocuments(program: Command, context: CliContext): void {
     .description(
       'Scelle (AES-256-GCM) avec la clé de chaque usager les contenus de ses documents qu’une version ' +
         'antérieure gardait en clair (ADR 0026), puis supprime chaque copie en clair dès que tous les ' +
-        'usagers dont les documents la citent ont la leur. À lancer une fois tous les serveurs à jour ; ' +
+        'usagers dont les documents la citent ont la leur, et celles qu’aucun document ne cite. ' +
+        'À lancer une fois tous les serveurs à jour ; ' +
         'interruptible et relançable. Utilise DUI_BLOB_STORE et DUI_BLOB_DIR comme les serveurs. ' +
         'Code 1 si un contenu est introuvable ou altéré (il est laissé tel quel)',
     )
@@ -50,6 +51,7 @@ function reportLines(report: SealingReport): string[] {
     `Scellés pour leur usager : ${formatCount(sealed)} ; déjà scellés : ${formatCount(alreadySealed)} ; ` +
       `usagers oubliés : ${formatCount(forgotten)}`,
     `Introuvables : ${formatCount(missing)} ; altérés : ${formatCount(altered)}`,
-    `Copies en clair supprimées : ${formatCount(report.clearCopiesDeleted)}`,
+    `Copies en clair supprimées : ${formatCount(report.clearCopiesDeleted)} ; ` +
+      `sans document qui les cite : ${formatCount(report.unreferencedClearCopiesDeleted)}`,
   ];
 }

@@ -10,6 +10,8 @@ export interface SealingReport {
   outcomes: Record<SealingOutcome, number>;
   /** Clear copies deleted, every usager referencing them having their sealed copy. */
   clearCopiesDeleted: number;
+  /** Clear copies no document references (a document whose event was never written, a restored database…), deleted. */
+  unreferencedClearCopiesDeleted: number;
 }
 
 export interface SealingDependencies {
@@ -30,9 +32,11 @@ const SEALED_FOR_THEM: readonly SealingOutcome[] = ['sealed', 'alreadySealed', '
 /**
  * Seals with their usagers' keys the contents an earlier version kept in clear (ADR 0026), then
  * deletes each clear copy once every usager whose documents reference it has their own sealed
- * copy (or was forgotten). A copy missing or altered is left as it is, and counted. Idempotent and
- * interruptible: a second run seals nothing twice and finishes what the first left.
- * Run it once every server runs a version that seals: an older one would still need the copies.
+ * copy (or was forgotten). A copy missing or altered is left as it is, and counted. Then deletes
+ * the clear copies no document references: no version that seals writes any, so none can be a
+ * document on its way. Idempotent and interruptible: a second run seals nothing twice and
+ * finishes what the first left. Run it once every server runs a version that seals: an older one
+ * would still write and need the clear copies.
  */
 export async function sealDocumentsKeptInClear(
   deps: SealingDependencies,
@@ -42,13 +46,16 @@ export async function sealDocumentsKeptInClear(
     contents: 0,
     outcomes: { sealed: 0, alreadySealed: 0, forgotten: 0, missing: 0, altered: 0 },
     clearCopiesDeleted: 0,
+    unreferencedClearCopiesDeleted: 0,
   };
+  const referenced = new Set<string>();
   let after: string | undefined;
   for (;;) {
     const page = await contentOwners(deps.knex, deps.documentsSchema, { after, limit: options.pageSize ?? 500 });
-    if (page.length === 0) return report;
+    if (page.length === 0) break;
     for (const { sha256, owners } of page) {
       report.contents += 1;
+      referenced.add(sha256);
       let everyOwnerSealed = true;
       for (const owner of owners) {
         const outcome = await deps.blobs.sealKeptInClear(owner, sha256);
@@ -60,4 +67,11 @@ export async function sealDocumentsKeptInClear(
     after = page.at(-1)?.sha256;
     options.onPage?.(report);
   }
+  // read after the pass: an address listed here and referenced by none is referenced by nothing
+  for await (const address of deps.blobs.keptInClear()) {
+    if (!referenced.has(address) && (await deps.blobs.deleteClearCopy(address))) {
+      report.unreferencedClearCopiesDeleted += 1;
+    }
+  }
+  return report;
 }
