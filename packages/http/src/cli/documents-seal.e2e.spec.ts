@@ -3,7 +3,7 @@ import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { FileSystemBlobStore, slotOf } from '@dui-pds/documents';
+import { FileSystemBlobStore, PostgresBlobStore, slotOf } from '@dui-pds/documents';
 import { TEST_DATABASE_URL, uniqueSchema } from '@dui-pds/eventstore/testing';
 import { expect } from 'chai';
 import { filesHolding } from '../app/testing/files-holding.js';
@@ -148,5 +148,57 @@ describe('dui documents seal: the contents kept in clear by an earlier version',
     expect(run.stderr).to.include('introuvable');
     expect(withoutKey.code).to.equal(2);
     expect(withoutKey.stderr).to.include('DUI_MASTER_KEY');
+  });
+
+  it('finds the bytes where the servers keep them with DUI_BLOB_STORE=postgres', async () => {
+    // given a server keeping the bytes in the database, and a document kept in clear there as before
+    const inDatabaseSchema = uniqueSchema('sealpg');
+    const inDatabase = await ServerUnderTest.start(
+      { DUI_BLOB_STORE: 'postgres' },
+      { schema: inDatabaseSchema, masterKey },
+    );
+    try {
+      await inDatabase.asSystem(
+        ORG,
+        { type: 'GrantRole', professionalId: 'pro-doctor', facilityId: CSAPA, role: 'doctor' },
+        { type: 'AddToCareTeam', professionalId: 'pro-doctor', serviceUserId: 'usager-3', facilityId: CSAPA },
+      );
+      const content = pdf('Compte rendu gardé en base : Marchand-Distinctive');
+      const uploaded = await inDatabase.request(
+        'POST',
+        `/organisations/${ORG}/facilities/${CSAPA}/usagers/usager-3/documents`,
+        {
+          as: await inDatabase.loginAs('pro-doctor'),
+          body: {
+            kind: 'medicalReport',
+            title: 'Compte rendu',
+            sensitivity: 'medical',
+            fileName: 'cr.pdf',
+            mediaType: 'application/pdf',
+            contentBase64: content.toString('base64'),
+          },
+        },
+      );
+      expect(uploaded.status, JSON.stringify(uploaded.body)).to.equal(201);
+      const storage = new PostgresBlobStore(inDatabase.server.knex, { schema: `${inDatabaseSchema}_blobs` });
+      await storage.deleteSealed(slotOf({ organisationId: ORG, serviceUserId: 'usager-3' }, sha256(content)));
+      await storage.put(content);
+
+      // when
+      const sealed = await dui(['documents', 'seal'], { DUI_SCHEMA: inDatabaseSchema, DUI_BLOB_STORE: 'postgres' });
+
+      // then
+      expect(sealed.code, sealed.stderr).to.equal(0);
+      expect(sealed.stdout).to.include('Scellés pour leur usager : 1 ; déjà scellés : 0');
+      expect(await storage.has(sha256(content))).to.equal(false);
+      const read = await inDatabase.request(
+        'GET',
+        `/organisations/${ORG}/facilities/${CSAPA}/usagers/usager-3/documents/${uploaded.body.documentId}/versions/1/content`,
+        { as: await inDatabase.loginAs('pro-doctor') },
+      );
+      expect(Buffer.from(read.bytes).equals(content)).to.equal(true);
+    } finally {
+      await inDatabase.close();
+    }
   });
 });
