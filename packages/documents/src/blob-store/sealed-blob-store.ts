@@ -46,12 +46,13 @@ export class BlobErasedError extends Error {
  *
  * Documents still name their content by its SHA-256 (what signatures cover); the bytes of that
  * content for that usager are kept in a slot named from both. Content kept in clear before
- * sealing (the `BlobStore` underneath) is still read, until the end of retention purges it.
+ * sealing (under its address in the same adapter) is still read, until `dui documents seal` or
+ * the end of retention deletes it.
  */
 export class SealedBlobStore {
   constructor(
-    private readonly clear: BlobStore & ClearBlobAddresses,
-    private readonly slots: SealedBlobSlots,
+    /** A blob store adapter: its sealed slots, and the addresses an earlier version kept in clear. */
+    private readonly storage: BlobStore & SealedBlobSlots & ClearBlobAddresses,
     private readonly keys: BlobKeys,
   ) {}
 
@@ -61,7 +62,7 @@ export class SealedBlobStore {
     const key = await this.keys.forSealing(owner);
     if (key === 'forgotten') throw new BlobErasedError(sha256);
     const slot = slotOf(owner, sha256);
-    await this.slots.putSealed(slot, seal(key, slot, content));
+    await this.storage.putSealed(slot, seal(key, slot, content));
     return { sha256, byteLength: content.byteLength };
   }
 
@@ -69,7 +70,7 @@ export class SealedBlobStore {
   async get(owner: BlobOwner, sha256: string): Promise<Buffer> {
     if (!isSha256Hex(sha256)) throw new BlobNotFoundError(sha256);
     const slot = slotOf(owner, sha256);
-    const sealed = await this.slots.getSealed(slot);
+    const sealed = await this.storage.getSealed(slot);
     if (sealed === undefined) return this.#keptInClear(owner, sha256);
     const key = await this.keys.forOpening(owner);
     if (key === 'forgotten') throw new BlobErasedError(sha256);
@@ -80,7 +81,7 @@ export class SealedBlobStore {
 
   async has(owner: BlobOwner, sha256: string): Promise<boolean> {
     if (!isSha256Hex(sha256)) return false;
-    return (await this.slots.getSealed(slotOf(owner, sha256))) !== undefined || (await this.clear.has(sha256));
+    return (await this.storage.getSealed(slotOf(owner, sha256))) !== undefined || (await this.storage.has(sha256));
   }
 
   /**
@@ -90,8 +91,8 @@ export class SealedBlobStore {
    */
   async purge(owner: BlobOwner, sha256: string, options: { sharedWithOthers: boolean }): Promise<boolean> {
     if (!isSha256Hex(sha256)) return false;
-    const sealed = await this.slots.deleteSealed(slotOf(owner, sha256));
-    const clear = !options.sharedWithOthers && (await this.clear.delete(sha256));
+    const sealed = await this.storage.deleteSealed(slotOf(owner, sha256));
+    const clear = !options.sharedWithOthers && (await this.storage.delete(sha256));
     return sealed || clear;
   }
 
@@ -104,10 +105,10 @@ export class SealedBlobStore {
   async sealKeptInClear(owner: BlobOwner, sha256: string): Promise<SealingOutcome> {
     if (!isSha256Hex(sha256)) return 'missing';
     const slot = slotOf(owner, sha256);
-    if ((await this.slots.getSealed(slot)) !== undefined) return 'alreadySealed';
+    if ((await this.storage.getSealed(slot)) !== undefined) return 'alreadySealed';
     let content: Buffer;
     try {
-      content = await this.clear.get(sha256);
+      content = await this.storage.get(sha256);
     } catch (error) {
       if (error instanceof BlobNotFoundError) return 'missing';
       if (error instanceof BlobIntegrityError) return 'altered';
@@ -115,24 +116,24 @@ export class SealedBlobStore {
     }
     const key = await this.keys.forSealing(owner);
     if (key === 'forgotten') return 'forgotten';
-    await this.slots.putSealed(slot, seal(key, slot, content));
+    await this.storage.putSealed(slot, seal(key, slot, content));
     return 'sealed';
   }
 
   /** The addresses kept in clear by an earlier version, referenced or not. */
   keptInClear(): AsyncIterable<string> {
-    return this.clear.addresses();
+    return this.storage.addresses();
   }
 
   /** Deletes the copy kept in clear by an earlier version; true when it was there. */
   deleteClearCopy(sha256: string): Promise<boolean> {
-    return this.clear.delete(sha256);
+    return this.storage.delete(sha256);
   }
 
   async #keptInClear(owner: BlobOwner, sha256: string): Promise<Buffer> {
     // a forgotten usager's content is not handed out, even from a copy the purge has not reached yet
     if ((await this.keys.forOpening(owner)) === 'forgotten') throw new BlobErasedError(sha256);
-    return this.clear.get(sha256);
+    return this.storage.get(sha256);
   }
 }
 

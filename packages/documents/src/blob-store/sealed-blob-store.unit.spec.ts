@@ -17,7 +17,7 @@ describe('sealed blobs and forgotten usagers (DOMAIN.md: crypto-shredding)', () 
           // given documents of four usagers, some with the same content
           const keys = new InMemoryBlobKeys();
           const kept = new InMemoryBlobStore();
-          const blobs = new SealedBlobStore(kept, kept, keys);
+          const blobs = new SealedBlobStore(kept, keys);
           const owner = (index: number) => ({ organisationId: 'og-1', serviceUserId: `usager-${index}` });
           const stored = [];
           for (const document of documents) {

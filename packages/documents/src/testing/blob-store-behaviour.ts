@@ -174,7 +174,7 @@ function describeSealedBlobs(underTest: () => BlobStoreUnderTest): void {
 
     beforeEach(() => {
       keys = new InMemoryBlobKeys();
-      blobs = new SealedBlobStore(underTest().store, underTest().store, keys);
+      blobs = new SealedBlobStore(underTest().store, keys);
     });
 
     it('gives the usager’s bytes back, and keeps nothing of them in clear', async () => {

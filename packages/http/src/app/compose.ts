@@ -237,7 +237,7 @@ export async function startDuiServer(
     metrics,
   );
   const keptBlobs = await openBlobStorage(config, knex);
-  const blobs = new SealedBlobStore(keptBlobs, keptBlobs, blobKeysOf(protectedStore));
+  const blobs = new SealedBlobStore(keptBlobs, blobKeysOf(protectedStore));
   const documentsSchema = runtime.readSchema(documentsProjection.name);
   const exportSources = projectedExportSources({ store, knex, documentsSchema, blobs });
   const retentionPolicyOf = async (organisationId: string) =>

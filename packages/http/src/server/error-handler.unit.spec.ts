@@ -1,3 +1,4 @@
+import { BlobErasedError } from '@dui-pds/documents';
 import { DomainRuleViolation } from '@dui-pds/domain';
 import {
   DuplicateEventIdError,
@@ -82,6 +83,19 @@ describe('the problem each error stands for', () => {
       detail:
         'La ressource a été modifiée en même temps par une autre requête. Relisez-la, puis recommencez si besoin.',
     });
+  });
+
+  it('answers the bytes of a forgotten usager’s document as a destroyed record, in French, naming nothing', () => {
+    // given the documents of a usager forgotten at the end of their record's retention
+    const address = 'a'.repeat(64);
+
+    // when their content is asked for
+    const problem = problemFor(new BlobErasedError(address), request());
+
+    // then 410, and neither the address nor the usager in the answer
+    expect(problem?.toDocument()).to.deep.include({ status: 410, title: 'Dossier détruit' });
+    expect(problem?.toDocument().detail).to.include('ses documents ne peuvent plus être lus');
+    expect(JSON.stringify(problem?.toDocument())).not.to.include(address);
   });
 
   it('maps errors carrying a client status, and leaves the unexpected ones to the 500', () => {

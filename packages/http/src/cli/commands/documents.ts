@@ -27,7 +27,7 @@ export function registerDocuments(program: Command, context: CliContext): void {
       }
       const report = await inSession(command, context, async ({ config, opened, shredding, runtime }) => {
         const storage = await openBlobStorage(config, opened.knex);
-        const blobs = new SealedBlobStore(storage, storage, blobKeysOf(shredding!));
+        const blobs = new SealedBlobStore(storage, blobKeysOf(shredding!));
         return sealDocumentsKeptInClear(
           { knex: opened.knex, documentsSchema: runtime().readSchema(documentsProjection.name), blobs },
           { onPage: (soFar) => note(context, `${formatCount(soFar.contents)} contenu(s) parcouru(s)…`) },
