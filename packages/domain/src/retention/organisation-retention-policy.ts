@@ -23,12 +23,18 @@ import { assertRetentionPolicy, MAX_INTERMEDIATE_ARCHIVE_YEARS, type RetentionPo
  *   lengthened: a record already destroyed stays destroyed, one whose destruction becomes due is
  *   destroyed at that run (a legal hold still suspends it).
  * - Deciding the policy already in force is refused, so that the history holds changes only.
+ * - A destruction is final: a decision that makes records due for destruction on its day (the shell
+ *   counts them, `destructionsBroughtForward`) is refused unless its author confirms their number,
+ *   and a confirmation that no longer matches the count (the records moved since the author read
+ *   the impact) is refused too. The event keeps the number, for the DPO to answer for it.
  */
 export const retentionPolicySetSchema = z.object({
   socialIntermediateArchiveYears: z.int().min(0).max(MAX_INTERMEDIATE_ARCHIVE_YEARS),
   decidedOn: z.iso.date(),
   decidedBy: z.string().min(1).max(200),
   motive: z.string().min(1).max(MAX_RETENTION_TEXT_LENGTH),
+  /** The records whose destruction the decision made due on its day; absent from decisions taken before it was counted. */
+  destructionsBroughtForward: z.int().min(0).optional(),
 });
 export type RetentionPolicySet = z.infer<typeof retentionPolicySetSchema>;
 
@@ -40,7 +46,15 @@ export type OrganisationRetentionPolicyCommand = {
   type: 'SetRetentionPolicy';
   /** `YYYY-MM-DD`, Europe/Paris: the decision is not dated in the future. */
   today: string;
-} & RetentionPolicySet;
+  socialIntermediateArchiveYears: number;
+  decidedOn: string;
+  decidedBy: string;
+  motive: string;
+  /** Counted by the shell: the records this decision alone makes due for destruction today. */
+  destructionsBroughtForward: number;
+  /** The number of those destructions the author confirms, as the impact told them. */
+  confirmedDestructions?: number | undefined;
+};
 
 export interface OrganisationRetentionPolicy {
   /** The organisation's decision in force; `undefined` while the instance's default applies. */
@@ -87,9 +101,16 @@ export const organisationRetentionPolicyDecider: Decider<
         { lastDecidedOn: state.decided.decidedOn },
       );
     }
+    const destructionsBroughtForward = confirmedDestructionsOf(command);
     return {
       type: 'RetentionPolicySet',
-      data: { socialIntermediateArchiveYears, decidedOn: command.decidedOn, decidedBy, motive },
+      data: {
+        socialIntermediateArchiveYears,
+        decidedOn: command.decidedOn,
+        decidedBy,
+        motive,
+        destructionsBroughtForward,
+      },
     };
   },
 
@@ -97,3 +118,28 @@ export const organisationRetentionPolicyDecider: Decider<
     return { decided: event.data };
   },
 };
+
+/** The destructions brought forward, once their author confirmed exactly that many. */
+function confirmedDestructionsOf(command: OrganisationRetentionPolicyCommand): number {
+  const { destructionsBroughtForward, confirmedDestructions } = command;
+  if (!Number.isSafeInteger(destructionsBroughtForward) || destructionsBroughtForward < 0) {
+    throw new DomainRuleViolation(
+      'RETENTION_POLICY_INVALID',
+      'Le nombre de destructions avancées doit être un entier positif ou nul.',
+      { destructionsBroughtForward },
+    );
+  }
+  const unconfirmed = confirmedDestructions === undefined && destructionsBroughtForward > 0;
+  const outdated = confirmedDestructions !== undefined && confirmedDestructions !== destructionsBroughtForward;
+  if (unconfirmed || outdated) {
+    throw new DomainRuleViolation(
+      'RETENTION_POLICY_DESTRUCTIONS_UNCONFIRMED',
+      destructionsBroughtForward === 0
+        ? 'Cette durée ne rend plus aucune destruction échue aujourd’hui : relisez son impact avant de décider.'
+        : `Cette durée rendrait échue aujourd’hui la destruction de ${destructionsBroughtForward} dossier(s), ` +
+            'définitive : relisez son impact et confirmez ce nombre pour décider.',
+      { destructionsBroughtForward, ...(confirmedDestructions === undefined ? {} : { confirmedDestructions }) },
+    );
+  }
+  return destructionsBroughtForward;
+}

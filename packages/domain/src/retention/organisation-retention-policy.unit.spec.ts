@@ -23,6 +23,7 @@ const setToThree: OrganisationRetentionPolicyCommand = {
   decidedOn: '2027-01-15',
   decidedBy: 'pro-director',
   motive: 'Registre des traitements, fiche 12, révision de janvier 2027',
+  destructionsBroughtForward: 0,
 };
 const setThree: OrganisationRetentionPolicyEvent = {
   type: 'RetentionPolicySet',
@@ -31,6 +32,7 @@ const setThree: OrganisationRetentionPolicyEvent = {
     decidedOn: '2027-01-15',
     decidedBy: 'pro-director',
     motive: 'Registre des traitements, fiche 12, révision de janvier 2027',
+    destructionsBroughtForward: 0,
   },
 };
 
@@ -71,6 +73,63 @@ describe('the retention policy an organisation decides', () => {
       .given([setThree])
       .when({ ...setToThree, socialIntermediateArchiveYears: 5, decidedOn: '2027-01-14' })
       .thenRefuses(refusedWith('RETENTION_POLICY_BEFORE_LAST'));
+  });
+
+  it('refuses to bring destructions forward unless its author confirms their number, and keeps it', () => {
+    const shortening = { ...setToThree, socialIntermediateArchiveYears: 1, destructionsBroughtForward: 12 };
+    spec.given([setThree]).when(shortening).thenRefuses(refusedWith('RETENTION_POLICY_DESTRUCTIONS_UNCONFIRMED'));
+    spec
+      .given([setThree])
+      .when({ ...shortening, confirmedDestructions: 11 })
+      .thenRefuses(refusedWith('RETENTION_POLICY_DESTRUCTIONS_UNCONFIRMED'));
+    spec
+      .given([setThree])
+      .when({ ...shortening, confirmedDestructions: 12 })
+      .thenEmits([
+        {
+          type: 'RetentionPolicySet',
+          data: { ...setThree.data, socialIntermediateArchiveYears: 1, destructionsBroughtForward: 12 },
+        },
+      ]);
+  });
+
+  it('refuses a confirmation the records no longer match, and a count that is not one', () => {
+    spec
+      .given([])
+      .when({ ...setToThree, confirmedDestructions: 4 })
+      .thenRefuses(refusedWith('RETENTION_POLICY_DESTRUCTIONS_UNCONFIRMED'));
+    spec
+      .given([])
+      .when({ ...setToThree, destructionsBroughtForward: -1 })
+      .thenRefuses(refusedWith('RETENTION_POLICY_INVALID'));
+  });
+
+  it('accepts a decision exactly when no destruction is brought forward unconfirmed (property)', () => {
+    const confirmation = fc.option(fc.nat({ max: 50 }), { nil: undefined });
+    fc.assert(
+      fc.property(fc.nat({ max: 50 }), confirmation, (broughtForward, confirmed) => {
+        // given a decision whose count and confirmation are drawn at random
+        const command = { ...setToThree, destructionsBroughtForward: broughtForward, confirmedDestructions: confirmed };
+        const acceptable = confirmed === undefined ? broughtForward === 0 : confirmed === broughtForward;
+
+        // when it is decided
+        let emitted: readonly OrganisationRetentionPolicyEvent[] | undefined;
+        try {
+          emitted = asEventList(organisationRetentionPolicyDecider.decide(command, { decided: undefined }));
+        } catch (error) {
+          expect(refusedWith('RETENTION_POLICY_DESTRUCTIONS_UNCONFIRMED')(error as Error)).to.equal(true);
+        }
+
+        // then it is accepted exactly when acceptable, and its event keeps the count
+        expect(emitted !== undefined).to.equal(acceptable);
+        if (emitted) expect(emitted[0]?.data.destructionsBroughtForward).to.equal(broughtForward);
+      }),
+    );
+  });
+
+  it('still reads a decision recorded before destructions were counted', () => {
+    const { destructionsBroughtForward: _, ...older } = setThree.data;
+    expect(retentionPolicySetSchema.safeParse(older).success).to.equal(true);
   });
 
   it('names one stream per organisation, escaped', () => {

@@ -110,6 +110,7 @@ describe('the keeping of social data each organisation decides', function () {
         decidedOn: '2020-03-02',
         decidedBy: `${SHORT}-director`,
         motive: 'Registre des traitements, fiche 4 : un an d’archivage intermédiaire',
+        destructionsBroughtForward: 0,
       },
     ]);
     const defaultPolicy = await policyOf(DEFAULT);
@@ -145,5 +146,42 @@ describe('the keeping of social data each organisation decides', function () {
       proposed: { socialIntermediateArchiveYears: 1, destructionsDue: 1 },
       broughtForward: [usagers[DEFAULT]],
     });
+  });
+
+  it('destroys nothing a director has not confirmed: a shortening that brings destructions forward needs their number', async () => {
+    // given the second organisation's record, archived under the default on 2 March 2023 (the test above)
+    const motive = 'Registre des traitements, fiche 7 : un an d’archivage intermédiaire';
+
+    // when its director shortens the archive to 1 year without confirming, with a wrong count, then with the right one
+    const unconfirmed = await decide(DEFAULT, { socialIntermediateArchiveYears: 1, motive });
+    const miscounted = await decide(DEFAULT, { socialIntermediateArchiveYears: 1, motive, confirmedDestructions: 2 });
+    const beforeConfirming = await run(DEFAULT);
+    const confirmed = await decide(DEFAULT, { socialIntermediateArchiveYears: 1, motive, confirmedDestructions: 1 });
+    const afterConfirming = await run(DEFAULT);
+
+    // then the first two are refused in French with the count, and nothing is destroyed until the third
+    expect(unconfirmed.status).to.equal(422);
+    expect(unconfirmed.body).to.deep.include({
+      code: 'RETENTION_POLICY_DESTRUCTIONS_UNCONFIRMED',
+      details: { destructionsBroughtForward: 1 },
+    });
+    expect(unconfirmed.body.detail).to.include('la destruction de 1 dossier(s)');
+    expect(miscounted.status).to.equal(422);
+    expect(miscounted.body.details).to.deep.equal({ destructionsBroughtForward: 1, confirmedDestructions: 2 });
+    expect(beforeConfirming.destroyed).to.deep.equal([]);
+    expect(confirmed.status, JSON.stringify(confirmed.body)).to.equal(200);
+    expect(confirmed.body.destructionsBroughtForward).to.equal(1);
+    expect(afterConfirming.destroyed.map((record) => record.serviceUserId)).to.deep.equal([usagers[DEFAULT]]);
+    // and the decision keeps, for the DPO, how many records it made due
+    const policy = await policyOf(DEFAULT);
+    expect(policy.body.decisions).to.deep.equal([
+      {
+        socialIntermediateArchiveYears: 1,
+        decidedOn: '2023-03-02',
+        decidedBy: `${DEFAULT}-director`,
+        motive,
+        destructionsBroughtForward: 1,
+      },
+    ]);
   });
 });

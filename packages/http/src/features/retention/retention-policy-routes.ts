@@ -36,6 +36,7 @@ const decision = z.object({
   decidedOn: z.string(),
   decidedBy: z.string(),
   motive: z.string(),
+  destructionsBroughtForward: z.int().optional(),
 });
 
 /**
@@ -54,16 +55,26 @@ export function retentionPolicyRoutes(deps: RetentionPolicyDependencies): RouteD
     }
   };
   /** The records whose destruction the job would carry out today under this policy. */
-  const destructionsDueToday = async (organisationId: string, policy: RetentionPolicy) =>
-    (
-      await recordsDue(knex, retentionSchema, {
-        organisationId,
-        today: parisDay.format(clock()),
-        policyOf: () => policy,
-      })
-    )
+  const destructionsDueToday = async (organisationId: string, today: string, policy: RetentionPolicy) =>
+    (await recordsDue(knex, retentionSchema, { organisationId, today, policyOf: () => policy }))
       .filter((record) => record.destructionDue)
       .map((record) => record.serviceUserId);
+  /** What a proposed policy changes today: the destructions due in force and proposed, and those it alone brings forward. */
+  const impactOf = async (organisationId: string, proposed: RetentionPolicy) => {
+    const today = parisDay.format(clock());
+    const { inForce } = await organisationRetentionPolicy(store, organisationId, instanceDefault);
+    const [dueNow, dueProposed] = await Promise.all([
+      destructionsDueToday(organisationId, today, inForce),
+      destructionsDueToday(organisationId, today, proposed),
+    ]);
+    const alreadyDue = new Set(dueNow);
+    return {
+      today,
+      inForce: { ...inForce, destructionsDue: dueNow.length },
+      proposed: { ...proposed, destructionsDue: dueProposed.length },
+      broughtForward: dueProposed.filter((serviceUserId) => !alreadyDue.has(serviceUserId)),
+    };
+  };
 
   return [
     defineQuery({
@@ -115,21 +126,10 @@ export function retentionPolicyRoutes(deps: RetentionPolicyDependencies): RouteD
       problems: ['forbidden'],
       async handler({ params, query, context }) {
         await requireReader(context, params.organisationId);
-        const { inForce } = await organisationRetentionPolicy(store, params.organisationId, instanceDefault);
-        const proposed = { socialIntermediateArchiveYears: query.socialIntermediateArchiveYears };
-        const [dueNow, dueProposed] = await Promise.all([
-          destructionsDueToday(params.organisationId, inForce),
-          destructionsDueToday(params.organisationId, proposed),
-        ]);
-        const alreadyDue = new Set(dueNow);
-        return {
-          body: {
-            today: parisDay.format(clock()),
-            inForce: { ...inForce, destructionsDue: dueNow.length },
-            proposed: { ...proposed, destructionsDue: dueProposed.length },
-            broughtForward: dueProposed.filter((serviceUserId) => !alreadyDue.has(serviceUserId)),
-          },
-        };
+        const impact = await impactOf(params.organisationId, {
+          socialIntermediateArchiveYears: query.socialIntermediateArchiveYears,
+        });
+        return { body: impact };
       },
     }),
 
@@ -139,21 +139,27 @@ export function retentionPolicyRoutes(deps: RetentionPolicyDependencies): RouteD
         'Décider la durée d’archivage intermédiaire des données sociales de l’organisme (registre des traitements)',
       description:
         'Applicable à tous les dossiers de l’organisme dès le prochain passage du traitement de fin de conservation : ' +
-        'raccourcie, elle peut rendre des destructions immédiatement échues (un gel juridique les suspend toujours).',
+        'raccourcie, elle peut rendre des destructions immédiatement échues (un gel juridique les suspend toujours) : ' +
+        'la décision est alors refusée tant que son auteur n’en confirme pas le nombre (`confirmedDestructions`), ' +
+        'celui que donne son impact.',
       tags: [TAG],
       params: organisationParams,
       body: z.object({
         socialIntermediateArchiveYears: z.int().min(0).max(MAX_INTERMEDIATE_ARCHIVE_YEARS),
         motive: z.string().trim().min(1).max(1_000),
+        /** The destructions this decision brings forward today, as its impact told them: required when there are any. */
+        confirmedDestructions: z.int().min(0).optional(),
       }),
-      response: z.object({ revision: z.int() }),
+      response: z.object({ revision: z.int(), destructionsBroughtForward: z.int() }),
       problems: ['forbidden', 'domain-rule-violated'],
       async handler({ params, body, context }) {
         const principal = await access.principal(context, params.organisationId);
         if (!holdsAnyOf(principal, ['director'])) {
           throw new HttpProblem('forbidden', 'La politique de conservation de l’organisme se décide par la direction.');
         }
-        const today = parisDay.format(clock());
+        const { today, broughtForward } = await impactOf(params.organisationId, {
+          socialIntermediateArchiveYears: body.socialIntermediateArchiveYears,
+        });
         const { revision } = await professionalCommand(store, access, organisationRetentionPolicyDecider, {
           principal,
           context,
@@ -165,10 +171,12 @@ export function retentionPolicyRoutes(deps: RetentionPolicyDependencies): RouteD
             decidedOn: today,
             decidedBy: principal.professionalId,
             motive: body.motive,
+            destructionsBroughtForward: broughtForward.length,
+            confirmedDestructions: body.confirmedDestructions,
           },
           where: {},
         });
-        return { body: { revision }, revision };
+        return { body: { revision, destructionsBroughtForward: broughtForward.length }, revision };
       },
     }),
   ];
