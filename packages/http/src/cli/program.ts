@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerAnchor } from './commands/anchor.js';
 import { registerDocuments } from './commands/documents.js';
 import { registerExportStream } from './commands/export-stream.js';
+import { registerHabilitations } from './commands/habilitations.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerProjections } from './commands/projections.js';
@@ -56,6 +57,7 @@ export function createProgram(context: CliContext): Command {
   registerReport(program, context);
   registerKeys(program, context);
   registerDocuments(program, context);
+  registerHabilitations(program, context);
   return program;
 }
 
