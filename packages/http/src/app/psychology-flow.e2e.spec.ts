@@ -218,4 +218,36 @@ describe('the HTTP API: the psychologists’ module', function () {
       ['pro-doctor', 'psychological-assessment', ['psychological']],
     ]);
   });
+
+  it('records, as the psychologist collects them, the usager’s allowance and its withdrawal, which closes the file again', async () => {
+    // given a second doctor in the usager's team
+    await app.asSystem(
+      ORG,
+      { type: 'GrantRole', professionalId: 'pro-doctor-2', facilityId: CSAPA, role: 'doctor' },
+      { type: 'AddToCareTeam', professionalId: 'pro-doctor-2', serviceUserId: USAGER, facilityId: CSAPA },
+    );
+    const doctor = await app.loginAs('pro-doctor-2');
+    const file = `/organisations/${ORG}/usagers/${USAGER}/psychology?facilityId=${CSAPA}`;
+    const consent = (path: string) =>
+      app.request('POST', `/organisations/${ORG}/habilitations/${path}`, {
+        as: tokens['pro-psy'],
+        body: { serviceUserId: USAGER, professionalId: 'pro-doctor-2' },
+      });
+
+    // when the psychologist records the usager's allowance, then its withdrawal, and the doctor reads after each
+    const allowed = await consent('psychological-notes-allowances');
+    const whileAllowed = await app.request('GET', file, { as: doctor });
+    const withdrawn = await consent('psychological-notes-withdrawals');
+    const afterWithdrawal = await app.request('GET', file, { as: doctor });
+    const withdrawnAgain = await consent('psychological-notes-withdrawals');
+
+    // then the file opens with the allowance and closes with its withdrawal, from the next request
+    expect(allowed.status, JSON.stringify(allowed.body)).to.equal(200);
+    expect(whileAllowed.status).to.equal(200);
+    expect(withdrawn.status, JSON.stringify(withdrawn.body)).to.equal(200);
+    expect(afterWithdrawal.status).to.equal(403);
+    expect(afterWithdrawal.body.reason).to.equal('notAllowedByServiceUser');
+    expect(withdrawnAgain.status).to.equal(422);
+    expect(withdrawnAgain.body.code).to.equal('PSYCHOLOGICAL_NOTES_NOT_ALLOWED');
+  });
 });

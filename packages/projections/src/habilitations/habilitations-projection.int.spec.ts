@@ -55,4 +55,21 @@ describe('the habilitations projection', () => {
     const habilitations = await habilitationsOf(spec.db, schema, 'og-1', 'pro-1');
     expect(habilitations.careTeams).to.deep.equal([{ facilityId: '750000001', serviceUserId: 'usager-1' }]);
   });
+
+  it('takes back a usager’s allowance to read their psychologist’s notes when they withdraw it', async () => {
+    // given a usager who allowed two professionals, then withdraws the allowance of one
+    const schema = await spec.modelAfter([
+      event('RoleGranted', { professionalId: 'pro-1', facilityId: '750000001', role: 'doctor' }),
+      event('RoleGranted', { professionalId: 'pro-2', facilityId: '750000001', role: 'nurse' }),
+      event('PsychologicalNotesAllowed', { professionalId: 'pro-1', serviceUserId: 'usager-1' }),
+      event('PsychologicalNotesAllowed', { professionalId: 'pro-2', serviceUserId: 'usager-1' }),
+      event('PsychologicalNotesAllowanceWithdrawn', { professionalId: 'pro-1', serviceUserId: 'usager-1' }),
+    ]);
+
+    // then the first reads them no more, the second still does
+    expect((await habilitationsOf(spec.db, schema, 'og-1', 'pro-1')).psychologicalNotesAllowedBy).to.deep.equal([]);
+    expect((await habilitationsOf(spec.db, schema, 'og-1', 'pro-2')).psychologicalNotesAllowedBy).to.deep.equal([
+      'usager-1',
+    ]);
+  });
 });

@@ -89,7 +89,7 @@ async function applyHabilitation(event: RecordedEvent, { table }: ProjectionCont
       return;
     case 'PsychologicalNotesAllowanceWithdrawn':
       await table('psychological_note_readers')
-        .where({ organisation_id, service_user_id: data.serviceUserId, professional_id, facility_id: data.facilityId })
+        .where({ organisation_id, service_user_id: data.serviceUserId, professional_id })
         .delete();
       return;
   }
