@@ -413,7 +413,8 @@ export function evolveSummarySheet(
       const recorded = data as AssessmentRecorded;
       if (!recorded.complete || recorded.score === undefined || recorded.band === undefined) return next;
       const previous = next.assessments.find((assessment) => assessment.gridId === recorded.gridId);
-      if (previous && previous.filledAt > recorded.filledAt) return next;
+      // instants, not strings: a filling may be given with any offset
+      if (previous && Date.parse(previous.filledAt) > Date.parse(recorded.filledAt)) return next;
       return {
         ...next,
         assessments: [

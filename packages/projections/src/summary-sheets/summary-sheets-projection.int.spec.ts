@@ -253,6 +253,36 @@ describe('the summary sheets projection', () => {
     ]);
   });
 
+  it('keeps the latest filling of each grid by its instant, whatever offset each was given in', async () => {
+    // given an AUDIT-C filled at 09:30 UTC, then one filled on paper earlier, at 10:00 in Paris (09:00 UTC)
+    const filling = (assessmentId: string, filledAt: string, score: number) =>
+      fact(`assessments/og-1/usager-1/${csapa}`, 'AssessmentRecorded', {
+        assessmentId,
+        gridId: 'audit-c',
+        gridVersion: '1',
+        serviceUserId: 'usager-1',
+        facilityId: csapa,
+        answers: {},
+        sex: 'F',
+        filledAt,
+        complete: true,
+        score,
+        band: { from: 0, to: 12, label: 'Repère', level: 'marker' },
+      });
+    const schema = await spec.modelAfter([
+      filling(randomUUID(), '2026-06-02T09:30:00Z', 2),
+      filling(randomUUID(), '2026-06-02T10:00:00+01:00', 7),
+    ]);
+
+    // when the sheet is read
+    const sheet = await summarySheetOf(spec.db, schema, { organisationId, serviceUserId: 'usager-1' });
+
+    // then the grid shows the later filling (09:30 UTC), not the one recorded last
+    expect(sheet?.assessments.map((assessment) => [assessment.gridId, assessment.score])).to.deep.equal([
+      ['audit-c', 2],
+    ]);
+  });
+
   it('shows the treatments only to a reader who may read medical data', async () => {
     // given a sheet with a treatment, a personne de confiance and a usage profile
     const sheet = await sheetAfter([

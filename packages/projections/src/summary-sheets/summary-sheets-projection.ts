@@ -15,7 +15,8 @@ import { emptySheet, type SummarySheet, withEveryPart } from './summary-sheet.js
  */
 export const summarySheetsProjection = defineProjection({
   name: 'summary_sheets',
-  version: 3,
+  // 4: the last filling of a grid is the latest instant, not the greatest string (rebuilt once)
+  version: 4,
   handles: SHEET_EVENT_TYPES,
   async migrate(db, schema) {
     await db.schema.withSchema(schema).createTable('sheets', (table) => {
