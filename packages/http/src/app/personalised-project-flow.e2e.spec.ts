@@ -160,6 +160,141 @@ describe('the HTTP API: a personalised project, its versions and its co-construc
     expect(withoutUsager.body.code).to.equal('USAGER_ABSENCE_REASON_REQUIRED');
   });
 
+  it('revises an objective and an action of a validated version in a new version 2, version 1 kept as validated', async () => {
+    // given a project validated with one objective and one action
+    const projectId = randomUUID();
+    const work = randomUUID();
+    const registration = randomUUID();
+    const project = `/organisations/${ORG}/personalised-projects/${projectId}`;
+    const started = await app.request('POST', `/organisations/${ORG}/usagers/${USAGER}/personalised-projects`, {
+      as: socialWorker,
+      body: { projectId, facilityId: CSAPA, accompanimentId: randomUUID(), startedOn: '2026-01-05' },
+    });
+    const objective = await app.request('POST', `${project}/objectives`, {
+      as: socialWorker,
+      body: { objectiveId: work, title: 'Trouver un emploi', domain: 'other' },
+    });
+    const action = await app.request('POST', `${project}/objectives/${work}/actions`, {
+      as: socialWorker,
+      body: {
+        actionId: registration,
+        what: 'S’inscrire à France Travail',
+        who: { kind: 'usager' },
+        deadline: '2026-04-30',
+      },
+    });
+    const draft = await app.request('GET', project, { as: socialWorker });
+    const validated = await app.request('POST', `${project}/validations`, {
+      as: socialWorker,
+      ifMatch: draft.headers.get('etag') ?? undefined,
+      body: {
+        validatedOn: '2026-01-20',
+        coConstruction: {
+          meetingOn: '2026-01-20',
+          usagerPresent: true,
+          usagerWords: 'Je veux travailler en cuisine.',
+          usagerAgreement: 'agrees',
+        },
+      },
+    });
+    const reviseObjective = (objectiveId: string, as = socialWorker) =>
+      app.request('POST', `${project}/objectives/${objectiveId}/revisions`, {
+        as,
+        body: { title: 'Reprendre une formation qualifiante', description: 'CAP cuisine', domain: 'integration' },
+      });
+    const reviseAction = (actionId: string, deadline = '2026-03-03') =>
+      app.request('POST', `${project}/objectives/${work}/actions/${actionId}/revisions`, {
+        as: educator,
+        body: {
+          what: 'S’inscrire à la formation de l’AFPA',
+          who: { kind: 'professional', professionalId: 'pro-educ' },
+          deadline,
+        },
+      });
+
+    // when the objective, then its action, are revised; and revisions that cannot be made are tried
+    const objectiveRevised = await reviseObjective(work);
+    const actionRevised = await reviseAction(registration);
+    const byDoctor = await reviseObjective(work, doctorOutsideTeam);
+    const unknownObjective = await reviseObjective(randomUUID());
+    const unknownAction = await reviseAction(randomUUID());
+    const beforeStart = await reviseAction(registration, '2025-12-31');
+    const read = await app.request('GET', project, { as: socialWorker });
+    const version1 = await app.request('GET', `${project}/versions/1`, { as: socialWorker });
+    const due = await app.request(
+      'GET',
+      `/organisations/${ORG}/facilities/${CSAPA}/personalised-project-actions-due?today=2026-03-01`,
+      { as: socialWorker },
+    );
+    const completed = await app.request('POST', `${project}/objectives/${work}/actions/${registration}/completions`, {
+      as: educator,
+      body: { completedOn: '2026-03-02' },
+    });
+    const afterCompletion = await reviseAction(registration, '2026-03-10');
+
+    // then
+    for (const answer of [started, objective, action]) expect(answer.status, JSON.stringify(answer.body)).to.equal(201);
+    expect(validated.status, JSON.stringify(validated.body)).to.equal(200);
+    expect(objectiveRevised.status, JSON.stringify(objectiveRevised.body)).to.equal(200);
+    expect(objectiveRevised.body).to.deep.include({ projectId, version: 2 });
+    expect(actionRevised.status, JSON.stringify(actionRevised.body)).to.equal(200);
+    expect(actionRevised.body).to.deep.include({ projectId, version: 2 });
+    expect(actionRevised.body.revision).to.equal(objectiveRevised.body.revision + 1);
+    expect(byDoctor.status, JSON.stringify(byDoctor.body)).to.equal(403);
+    expect([unknownObjective.status, unknownObjective.body.code]).to.deep.equal([422, 'OBJECTIVE_NOT_FOUND']);
+    expect([unknownAction.status, unknownAction.body.code]).to.deep.equal([422, 'ACTION_NOT_FOUND']);
+    expect([beforeStart.status, beforeStart.body.code]).to.deep.equal([422, 'ACTION_DEADLINE_BEFORE_START']);
+
+    // and the project reads the revised objective and action in version 2
+    expect(read.status, JSON.stringify(read.body)).to.equal(200);
+    expect(read.headers.get('etag')).to.equal(`"${actionRevised.body.revision}"`);
+    expect(read.body.current).to.deep.include({ version: 2, status: 'draft' });
+    expect(read.body.current.objectives).to.have.length(1);
+    expect(read.body.current.objectives[0]).to.deep.include({
+      objectiveId: work,
+      title: 'Reprendre une formation qualifiante',
+      description: 'CAP cuisine',
+      domain: 'integration',
+    });
+    expect(read.body.current.objectives[0].actions).to.deep.equal([
+      {
+        actionId: registration,
+        what: 'S’inscrire à la formation de l’AFPA',
+        who: { kind: 'professional', professionalId: 'pro-educ' },
+        deadline: '2026-03-03',
+        completedOn: null,
+      },
+    ]);
+    // and version 1 stays as validated
+    expect(version1.status, JSON.stringify(version1.body)).to.equal(200);
+    expect(version1.body.objectives[0]).to.deep.include({
+      title: 'Trouver un emploi',
+      description: '',
+      domain: 'other',
+    });
+    expect(version1.body.objectives[0].actions[0]).to.deep.include({
+      what: 'S’inscrire à France Travail',
+      who: { kind: 'usager' },
+      deadline: '2026-04-30',
+    });
+    // and the actions due follow the revised deadline and the revised objective's title
+    expect(due.status, JSON.stringify(due.body)).to.equal(200);
+    const mine = due.body.actions.filter((entry: { projectId: string }) => entry.projectId === projectId);
+    expect(
+      mine.map((entry: { what: string; objectiveTitle: string; deadline: string; warning: string }) => [
+        entry.what,
+        entry.objectiveTitle,
+        entry.deadline,
+        entry.warning,
+      ]),
+    ).to.deep.equal([
+      ['S’inscrire à la formation de l’AFPA', 'Reprendre une formation qualifiante', '2026-03-03', 'due-soon'],
+    ]);
+    // and a completed action is not revised any more
+    expect(completed.status, JSON.stringify(completed.body)).to.equal(200);
+    expect([afterCompletion.status, afterCompletion.body.code]).to.deep.equal([422, 'ACTION_ALREADY_COMPLETED']);
+  });
+
   it('evaluates an objective and lists the actions due in the ESSMS; an unknown objective is refused', async () => {
     // given a project with an action due soon and one overdue
     const projectId = randomUUID();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { accessLogStreamId, portalAccountStreamId } from '@dui-pds/domain';
+import { accessLogStreamId, accessRequestStreamId, portalAccountStreamId } from '@dui-pds/domain';
 import { expect } from 'chai';
 import { totpCodeAt } from '../portal/portal-credentials.js';
 import type { TrustedPersonDesignation } from '../portal/portal-sources.js';
@@ -288,5 +288,61 @@ describe('the usager portal over HTTP: invitations, login, isolation, access req
     expect(warnings).to.deep.equal(['none', 'none', 'due-soon', 'overdue']);
     expect(released.status, JSON.stringify(released.body)).to.equal(200);
     expect(afterRelease).to.equal(undefined);
+  });
+
+  it('refuses a request with a reason, a medical decision: it leaves the list to handle and the usager reads why', async () => {
+    // given a request filed on Pauline's behalf, and Pauline logged in to the portal
+    const pauline = await portalOf('usager-2', 'pauline.refus');
+    const requestId = randomUUID();
+    const filed = await app.request('POST', `/organisations/${ORG}/usagers/usager-2/access-requests`, {
+      as: secretary,
+      body: { requestId, facilityId: CSAPA, scope: 'Dossier de la mère', olderThanFiveYears: false },
+    });
+    const refuse = (as: string, reason: string) =>
+      app.request('POST', `/organisations/${ORG}/access-requests/${requestId}/refusals`, { as, body: { reason } });
+    const toHandle = async () =>
+      (
+        await app.request('GET', `/organisations/${ORG}/facilities/${CSAPA}/access-requests-to-handle`, {
+          as: secretary,
+        })
+      ).body.requests.map((request: { requestId: string }) => request.requestId);
+    const listedBefore = await toHandle();
+
+    // when
+    const bySecretary = await refuse(secretary, 'Informations concernant un tiers');
+    const unmotivated = await refuse(doctor, '   ');
+    const unknown = await app.request('POST', `/organisations/${ORG}/access-requests/${randomUUID()}/refusals`, {
+      as: doctor,
+      body: { reason: 'Informations concernant un tiers' },
+    });
+    const refused = await refuse(doctor, '  Informations concernant un tiers  ');
+    const again = await refuse(doctor, 'Informations concernant un tiers');
+    const releasedAfter = await app.request('POST', `/organisations/${ORG}/access-requests/${requestId}/releases`, {
+      as: doctor,
+      body: { releasedOn: clock.now().toISOString().slice(0, 10), method: 'handed-over' },
+    });
+    const listedAfter = await toHandle();
+    const portalPage = await pauline.client.get('/portail/demandes');
+    const events = await app.server.store.readStream(accessRequestStreamId(ORG, requestId));
+
+    // then
+    expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+    expect(listedBefore).to.include(requestId);
+    expect(bySecretary.status, JSON.stringify(bySecretary.body)).to.equal(403);
+    expect(unmotivated.status, JSON.stringify(unmotivated.body)).to.equal(400);
+    expect(unknown.status, JSON.stringify(unknown.body)).to.equal(404);
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(200);
+    expect(refused.body).to.deep.equal({ requestId, revision: 1 });
+    expect(again.status, JSON.stringify(again.body)).to.equal(422);
+    expect(releasedAfter.status, JSON.stringify(releasedAfter.body)).to.equal(422);
+    expect(listedAfter).not.to.include(requestId);
+    expect(portalPage.status).to.equal(200);
+    expect(portalPage.text)
+      .to.contain('Dossier de la mère')
+      .and.to.contain('Refusée : Informations concernant un tiers');
+    expect(events.map((event) => [event.type, (event.data as { reason?: string }).reason])).to.deep.equal([
+      ['AccessRequestFiled', undefined],
+      ['AccessRequestRefused', 'Informations concernant un tiers'],
+    ]);
   });
 });

@@ -139,6 +139,54 @@ describe('the HTTP API: the psychologists’ module', function () {
     expect(read.headers.get('etag')).to.equal('"1"');
   });
 
+  it('says an appointment missed once its time has come, in the psychologist’s agenda and the usager’s psychological file', async () => {
+    // given an appointment in a moment
+    const appointmentId = randomUUID();
+    const startsAt = new Date(clock.now().getTime() + 60_000).toISOString();
+    const planned = await plan('pro-psy', { appointmentId, startsAt, durationMinutes: 30 });
+    const markMissed = (as: string) =>
+      app.request('POST', `${appointmentPath(appointmentId)}/outcomes`, {
+        as: tokens[as],
+        body: { outcome: 'missed' },
+      });
+    const tooEarly = await markMissed('pro-psy');
+
+    // when its time has come and the usager did not come
+    clock.advance(60_000);
+    const byDoctor = await markMissed('pro-doctor');
+    const missed = await markMissed('pro-psy');
+    const heldAfterwards = await app.request('POST', `${appointmentPath(appointmentId)}/outcomes`, {
+      as: tokens['pro-psy'],
+      body: { outcome: 'held' },
+    });
+    const read = await app.request('GET', appointmentPath(appointmentId), { as: tokens['pro-psy'] });
+    const ownAgenda = await agenda('pro-psy');
+    const file = await app.request('GET', `/organisations/${ORG}/usagers/${USAGER}/psychology?facilityId=${CSAPA}`, {
+      as: tokens['pro-psy'],
+    });
+
+    // then
+    expect(planned.status, JSON.stringify(planned.body)).to.equal(201);
+    expect([tooEarly.status, tooEarly.body.code]).to.deep.equal([422, 'APPOINTMENT_NOT_YET_DUE']);
+    expect(byDoctor.status, JSON.stringify(byDoctor.body)).to.equal(403);
+    expect(missed.status, JSON.stringify(missed.body)).to.equal(200);
+    expect(missed.body).to.include({ revision: 1 });
+    expect([heldAfterwards.status, heldAfterwards.body.code]).to.deep.equal([422, 'APPOINTMENT_CLOSED']);
+    expect(read.status, JSON.stringify(read.body)).to.equal(200);
+    expect(read.body).to.include({ appointmentId, status: 'missed', startsAt, revision: 1 });
+    expect(read.headers.get('etag')).to.equal('"1"');
+    expect(ownAgenda.status, JSON.stringify(ownAgenda.body)).to.equal(200);
+    const inAgenda = ownAgenda.body.appointments.find(
+      (appointment: { appointmentId: string }) => appointment.appointmentId === appointmentId,
+    );
+    expect(inAgenda).to.include({ status: 'missed', psychologistId: 'pro-psy', revision: 1 });
+    expect(file.status, JSON.stringify(file.body)).to.equal(200);
+    const inFile = file.body.appointments.find(
+      (appointment: { appointmentId: string }) => appointment.appointmentId === appointmentId,
+    );
+    expect(inFile).to.include({ status: 'missed', serviceUserId: USAGER, revision: 1 });
+  });
+
   it('keeps assessments and notes in the usager’s psychological file, opened to the doctor once the usager allows it', async () => {
     // given an assessment amended with If-Match, and a psychologist's note written as a psychological record note
     const assessmentId = randomUUID();

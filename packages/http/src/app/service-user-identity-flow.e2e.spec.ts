@@ -105,6 +105,77 @@ describe('the HTTP API: the usager’s identity, INS status and anonymity', func
     ]);
   });
 
+  it('changes the used names, shown in the identity, the summary sheet and the search by name', async () => {
+    // given a usager registered with a used name
+    const registered = await app.request('POST', `/organisations/${ORG}/usagers`, {
+      as: secretary,
+      body: {
+        serviceUserId: 'usager-noms',
+        facilityId: CSAPA,
+        traits: {
+          birthName: 'ROUSSEAU',
+          birthFirstNames: ['CLAIRE'],
+          birthDate: '1979-11-03',
+          sex: 'F',
+          birthplaceCode: '75056',
+        },
+        usedName: 'Leclerc',
+      },
+    });
+    const search = async (name: string) =>
+      (
+        await app.request('GET', `/organisations/${ORG}/facilities/${CSAPA}/usagers?name=${name}`, { as: secretary })
+      ).body.usagers.map((identity: { serviceUserId: string }) => identity.serviceUserId);
+    const sheetIdentity = async () => {
+      const answer = await app.request('GET', usager('usager-noms', '/summary-sheet'), { as: secretary });
+      expect(answer.status, JSON.stringify(answer.body)).to.equal(200);
+      return answer.body.sheet.identity;
+    };
+    const foundBefore = await search('lecl');
+
+    // when the used name and first name change, then only the first name is given
+    const changed = await app.request('POST', usager('usager-noms', '/used-names'), {
+      as: secretary,
+      body: { usedName: '  Verlaine ', usedFirstName: 'Alex' },
+    });
+    const afterChange = await app.request('GET', usager('usager-noms'), { as: secretary });
+    const sheetAfterChange = await sheetIdentity();
+    const foundByNewName = await search('verl');
+    const foundByOldName = await search('lecl');
+    const outsideTeam = await app.request('POST', usager('usager-noms', '/used-names'), {
+      as: doctorOutsideTeam,
+      body: { usedName: 'Autre' },
+    });
+    const firstNameOnly = await app.request('POST', usager('usager-noms', '/used-names'), {
+      as: secretary,
+      body: { usedFirstName: 'Sam' },
+    });
+    const afterFirstNameOnly = await app.request('GET', usager('usager-noms'), { as: secretary });
+    const sheetAfterFirstNameOnly = await sheetIdentity();
+    const stream = await app.server.store.readStream(serviceUserStreamId(ORG, 'usager-noms'));
+
+    // then the read model and the sheet hold the names the last change gave, and nothing else
+    expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
+    expect(foundBefore).to.deep.equal(['usager-noms']);
+    expect(changed.status, JSON.stringify(changed.body)).to.equal(200);
+    expect(afterChange.status, JSON.stringify(afterChange.body)).to.equal(200);
+    expect(afterChange.body).to.deep.include({ birthName: 'ROUSSEAU', usedName: 'Verlaine', usedFirstName: 'Alex' });
+    expect(sheetAfterChange).to.deep.include({ birthName: 'ROUSSEAU', usedName: 'Verlaine', usedFirstName: 'Alex' });
+    expect(foundByNewName).to.deep.equal(['usager-noms']);
+    expect(foundByOldName).to.deep.equal([]);
+    expect(outsideTeam.status, JSON.stringify(outsideTeam.body)).to.equal(403);
+    expect(firstNameOnly.status, JSON.stringify(firstNameOnly.body)).to.equal(200);
+    expect(afterFirstNameOnly.body).to.deep.include({ usedName: null, usedFirstName: 'Sam' });
+    expect(sheetAfterFirstNameOnly.usedName).to.equal(undefined);
+    expect(sheetAfterFirstNameOnly.usedFirstName).to.equal('Sam');
+    expect(afterFirstNameOnly.body.revision).to.equal(stream.length - 1);
+    expect(stream.map((event) => event.type)).to.deep.equal([
+      'ServiceUserRegistered',
+      'UsedNamesChanged',
+      'UsedNamesChanged',
+    ]);
+  });
+
   it('tells the secretariat when the INSi knows no identity, and refuses to correct INSi traits by hand', async () => {
     await app.request('POST', `/organisations/${ORG}/usagers`, {
       as: secretary,

@@ -79,6 +79,111 @@ describe('the HTTP API: contrats de séjour and DIPC, their versions and deadlin
     expect(byDoctor.body.contracts).to.deep.equal([]);
   });
 
+  it('revises the draft before the signature: the contract, the contracts to watch and the summary sheet follow it', async () => {
+    // given a contrat de séjour drafted for a usager admitted on 4 May 2026 (handover due on the 19th)
+    const contractId = randomUUID();
+    const drafted = await app.request('POST', `/organisations/${ORG}/usagers/usager-4/stay-contracts`, {
+      as: secretary,
+      body: {
+        contractId,
+        kind: 'stay-contract',
+        facilityId: CSAPA,
+        accompanimentId: randomUUID(),
+        admittedOn: '2026-05-04',
+        objectives: ['Stabiliser le traitement'],
+        services: ['Hébergement'],
+      },
+    });
+    const revise = (ifMatch: string, body: Record<string, unknown>, as = secretary) =>
+      app.request('POST', contractPath(contractId, 'draft-revisions'), { as, ifMatch, body });
+
+    // when the draft is revised into a DIPC with other objectives and an annex, then its services alone
+    const nothing = await revise('"0"', {});
+    const byDoctor = await revise('"0"', { objectives: ['Autre'] }, doctorOutsideTeam);
+    const revised = await revise('"0"', {
+      kind: 'dipc',
+      objectives: ['Retrouver un logement', 'Reprendre un suivi somatique'],
+      annexes: [{ kind: 'operating-rules', reference: 'Règlement de fonctionnement 2026' }],
+    });
+    const stale = await revise('"0"', { services: ['Accueil de jour'] });
+    const servicesRevised = await revise('"1"', { services: ['Accueil de jour', 'Accompagnement social'] });
+    const read = await app.request('GET', `${contractPath(contractId)}?today=2026-05-16`, { as: secretary });
+    const watched = await app.request('GET', watch('2026-05-16'), { as: secretary });
+    const sheet = await app.request('GET', `/organisations/${ORG}/usagers/usager-4/summary-sheet`, { as: secretary });
+    // and when it is handed over and signed, the revised draft becomes version 1
+    const handedOver = await app.request('POST', contractPath(contractId, 'handovers'), {
+      as: secretary,
+      ifMatch: '"2"',
+      body: { day: '2026-05-16' },
+    });
+    const signed = await app.request('POST', contractPath(contractId, 'signatures'), {
+      as: director,
+      ifMatch: '"3"',
+      body: { day: '2026-05-18', directorId: 'pro-director' },
+    });
+    const readSigned = await app.request('GET', contractPath(contractId), { as: secretary });
+
+    // then
+    expect(drafted.status, JSON.stringify(drafted.body)).to.equal(201);
+    expect([nothing.status, nothing.body.code]).to.deep.equal([422, 'NOTHING_TO_REVISE']);
+    expect(byDoctor.status, JSON.stringify(byDoctor.body)).to.equal(403);
+    expect(revised.status, JSON.stringify(revised.body)).to.equal(200);
+    expect(revised.body).to.deep.equal({ contractId, kind: 'dipc', status: 'draft', currentVersion: 0, revision: 1 });
+    expect(revised.headers.get('etag')).to.equal('"1"');
+    expect(stale.status, JSON.stringify(stale.body)).to.equal(412);
+    expect(servicesRevised.status, JSON.stringify(servicesRevised.body)).to.equal(200);
+    expect(servicesRevised.body).to.deep.include({ kind: 'dipc', status: 'draft', revision: 2 });
+
+    expect(read.status, JSON.stringify(read.body)).to.equal(200);
+    expect(read.headers.get('etag')).to.equal('"2"');
+    expect(read.body).to.deep.include({ kind: 'dipc', status: 'draft', currentVersion: 0, versions: [], revision: 2 });
+    expect(read.body.draft).to.deep.equal({
+      objectives: ['Retrouver un logement', 'Reprendre un suivi somatique'],
+      services: ['Accueil de jour', 'Accompagnement social'],
+      annexes: [{ kind: 'operating-rules', reference: 'Règlement de fonctionnement 2026' }],
+    });
+    expect(read.body.warnings).to.deep.include({
+      type: 'handover-due-soon',
+      deadline: 'handover',
+      dueOn: '2026-05-19',
+    });
+
+    expect(watched.status, JSON.stringify(watched.body)).to.equal(200);
+    const toWatch = watched.body.contracts.find(
+      (contract: { contractId: string }) => contract.contractId === contractId,
+    );
+    expect(toWatch).to.deep.include({ serviceUserId: 'usager-4', kind: 'dipc', status: 'draft', revision: 2 });
+    expect(toWatch.warnings).to.deep.include({ type: 'handover-due-soon', deadline: 'handover', dueOn: '2026-05-19' });
+
+    expect(sheet.status, JSON.stringify(sheet.body)).to.equal(200);
+    expect(
+      sheet.body.sheet.contracts.map((contract: { contractId: string; kind: string; status: string }) => [
+        contract.contractId,
+        contract.kind,
+        contract.status,
+      ]),
+    ).to.deep.equal([[contractId, 'dipc', 'draft']]);
+
+    expect(handedOver.status, JSON.stringify(handedOver.body)).to.equal(200);
+    expect(signed.status, JSON.stringify(signed.body)).to.equal(200);
+    expect(signed.body).to.deep.include({ kind: 'dipc', status: 'signed', currentVersion: 1, revision: 4 });
+    expect(
+      readSigned.body.versions.map((v: { version: number; kind: string; objectives: string[]; services: string[] }) => [
+        v.version,
+        v.kind,
+        v.objectives,
+        v.services,
+      ]),
+    ).to.deep.equal([
+      [
+        1,
+        'dipc',
+        ['Retrouver un logement', 'Reprendre un suivi somatique'],
+        ['Accueil de jour', 'Accompagnement social'],
+      ],
+    ]);
+  });
+
   it('freezes the signed version: a direct change is refused, an amendment makes version 2', async () => {
     // given a contract handed over and signed by the usager and the director
     const contractId = randomUUID();
