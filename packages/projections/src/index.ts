@@ -27,7 +27,13 @@ export {
   measuresOfServiceUser,
   measuresToReview,
 } from './freedom-of-movement/index.js';
-export { habilitationsOf, habilitationsProjection, type StoredHabilitations } from './habilitations/index.js';
+export {
+  type FacilityStaffRoles,
+  habilitationsOf,
+  habilitationsProjection,
+  rolesInFacility,
+  type StoredHabilitations,
+} from './habilitations/index.js';
 export {
   type HandoverFeedEntry,
   type HandoverFeedQuery,

@@ -258,7 +258,8 @@ export function assertAccess(principal: Principal, action: AccessAction, part: P
  * an administrator of that ESSMS, of the same organisation. Nobody administers their own
  * habilitations: otherwise a director could make themselves a doctor of the team and read medical
  * data, which is exactly what the matrix keeps from them. The first administrator of an
- * organisation is therefore recorded by the system (installation), not by a professional.
+ * organisation is therefore granted by the system on an operator's behalf (`dui habilitations
+ * grant`, ADR 0027), not by a professional.
  *
  * The usager's allowance to read their psychologist's notes is theirs to give: it is not an
  * administration act and the shell decides who may record it (the usager, or staff on their word).
@@ -267,8 +268,18 @@ export function mayAdministerHabilitations(
   principal: Principal,
   target: { organisationId: string; facilityId: string; professionalId: string },
 ): boolean {
+  return principal.professionalId !== target.professionalId && mayReadHabilitations(principal, target);
+}
+
+/**
+ * Who may see who holds which role in an ESSMS, and who granted or revoked it: those who
+ * administer them there. The list names staff only, never a usager.
+ */
+export function mayReadHabilitations(
+  principal: Principal,
+  target: { organisationId: string; facilityId: string },
+): boolean {
   if (principal.organisationId !== target.organisationId) return false;
-  if (principal.professionalId === target.professionalId) return false;
   return principal.roles.some(
     ({ facilityId, role }) => facilityId === target.facilityId && (role === 'administrator' || role === 'director'),
   );

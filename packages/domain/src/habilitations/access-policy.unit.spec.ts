@@ -9,6 +9,7 @@ import {
   assertAccess,
   decideAccess,
   mayAdministerHabilitations,
+  mayReadHabilitations,
   type Principal,
   type ProtectedRecordPart,
 } from './access-policy.js';
@@ -297,6 +298,16 @@ describe('the access policy', () => {
     it('is nobody for their own habilitations', () => {
       // given a director, when they would make themselves a doctor, then they may not
       expect(mayAdministerHabilitations(holding('director'), { ...target, professionalId: 'pro-1' })).to.equal(false);
+    });
+
+    it('reads the roles of the facility as those who administer them, their own included', () => {
+      // given each role in the facility, when they would read who holds which role there
+      const may = ROLES.filter((role) => mayReadHabilitations(holding(role), target));
+
+      // then the director and the administrator may, and nobody of another facility or organisation
+      expect(may).to.deep.equal(['director', 'administrator']);
+      expect(mayReadHabilitations(holding('administrator', 'finess-2'), target)).to.equal(false);
+      expect(mayReadHabilitations(holding('director', FACILITY, 'og-2'), target)).to.equal(false);
     });
   });
 

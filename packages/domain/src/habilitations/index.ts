@@ -11,6 +11,7 @@ export {
   type CareTeamMembership,
   decideAccess,
   mayAdministerHabilitations,
+  mayReadHabilitations,
   type Principal,
   type ProtectedRecordPart,
   type RoleAssignment,

@@ -430,7 +430,12 @@ export async function startDuiServer(
       }
     },
     routes: [
-      ...habilitationsRoutes({ store, access }),
+      ...habilitationsRoutes({
+        store,
+        knex,
+        habilitationsSchema: runtime.readSchema(habilitationsProjection.name),
+        access,
+      }),
       ...recordNotesRoutes({
         store,
         knex,

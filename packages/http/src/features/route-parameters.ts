@@ -9,3 +9,4 @@ export const identifier = z
 
 export const organisationParams = z.object({ organisationId: identifier });
 export const serviceUserParams = organisationParams.extend({ serviceUserId: identifier });
+export const facilityParams = organisationParams.extend({ facilityId: identifier });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { type GivenEvent, ProjectionSpecification } from '../testing/projection-specification.js';
+import { rolesInFacility } from './facility-roles-query.js';
 import { habilitationsProjection } from './habilitations-projection.js';
 import { habilitationsOf } from './principal-query.js';
 
@@ -70,6 +71,28 @@ describe('the habilitations projection', () => {
     expect((await habilitationsOf(spec.db, schema, 'og-1', 'pro-1')).psychologicalNotesAllowedBy).to.deep.equal([]);
     expect((await habilitationsOf(spec.db, schema, 'og-1', 'pro-2')).psychologicalNotesAllowedBy).to.deep.equal([
       'usager-1',
+    ]);
+  });
+
+  it('lists who holds which role in one ESSMS of one organisation, by professional', async () => {
+    // given roles in two ESSMS and two organisations, one of them revoked
+    const schema = await spec.modelAfter([
+      event('RoleGranted', { professionalId: 'pro-b', facilityId: '750000001', role: 'nurse' }),
+      event('RoleGranted', { professionalId: 'pro-a', facilityId: '750000001', role: 'doctor' }),
+      event('RoleGranted', { professionalId: 'pro-a', facilityId: '750000001', role: 'director' }),
+      event('RoleGranted', { professionalId: 'pro-c', facilityId: '750000001', role: 'secretary' }),
+      event('RoleRevoked', { professionalId: 'pro-c', facilityId: '750000001', role: 'secretary' }),
+      event('RoleGranted', { professionalId: 'pro-d', facilityId: '750000002', role: 'nurse' }),
+      event('RoleGranted', { professionalId: 'pro-e', facilityId: '750000001', role: 'nurse' }, 'og-2'),
+    ]);
+
+    // when the CSAPA's roles are listed
+    const staff = await rolesInFacility(spec.db, schema, { organisationId: 'og-1', facilityId: '750000001' });
+
+    // then
+    expect(staff).to.deep.equal([
+      { professionalId: 'pro-a', roles: ['director', 'doctor'] },
+      { professionalId: 'pro-b', roles: ['nurse'] },
     ]);
   });
 });

@@ -1,2 +1,3 @@
+export { type FacilityStaffRoles, rolesInFacility } from './facility-roles-query.js';
 export { habilitationsProjection } from './habilitations-projection.js';
 export { habilitationsOf, type StoredHabilitations } from './principal-query.js';

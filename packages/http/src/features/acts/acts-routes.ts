@@ -32,14 +32,13 @@ import { partnersFromDirectory } from '../directory/directory-partners.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { professionalCommand } from '../professional-command.js';
-import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
+import { facilityParams, identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 import { mayAdministerActCatalogue, mayCorrectAct, professionForAct } from './act-professions.js';
 
 const TAG = 'Actes et interventions';
 const instant = z.iso.datetime({ offset: true });
 const day = z.iso.date();
 const actParams = organisationParams.extend({ actId: z.uuid() });
-const facilityParams = organisationParams.extend({ facilityId: identifier });
 const actTypeParams = organisationParams.extend({ actTypeCode: actTypeCodeSchema });
 const duration = z.int().min(1).max(MAX_ACT_DURATION_MINUTES);
 const note = z.string().max(MAX_ACT_NOTE_LENGTH);

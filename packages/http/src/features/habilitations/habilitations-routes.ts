@@ -5,14 +5,18 @@ import {
   habilitationsDecider,
   habilitationsStreamId,
   mayAdministerHabilitations,
+  mayReadHabilitations,
+  type Principal,
   ROLES,
+  type Role,
 } from '@dui-pds/domain';
-import { type EventStore, handleCommand, LruStreamStateCache } from '@dui-pds/eventstore';
+import { actorSchema, type EventStore, handleCommand, LruStreamStateCache } from '@dui-pds/eventstore';
+import { rolesInFacility } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { ProfessionalAccess } from '../professional-access.js';
-import { organisationParams } from '../route-parameters.js';
+import { facilityParams, organisationParams } from '../route-parameters.js';
 
 const accepted = z.object({ revision: z.int() });
 
@@ -41,6 +45,9 @@ const ADMINISTRATION: Record<HabilitationCommand['type'], { path: string; summar
 
 export interface HabilitationsDependencies {
   store: EventStore<Knex.Transaction>;
+  knex: Knex;
+  /** The read schema of the `habilitations` projection. */
+  habilitationsSchema: string;
   access: ProfessionalAccess;
 }
 
@@ -50,11 +57,25 @@ export interface HabilitationsDependencies {
  * usager's allowance to read their psychologist's notes: recorded by the psychologist of their
  * care team, who collects the consent.
  */
-export function habilitationsRoutes({ store, access }: HabilitationsDependencies): RouteDefinition[] {
+export function habilitationsRoutes({
+  store,
+  knex,
+  habilitationsSchema,
+  access,
+}: HabilitationsDependencies): RouteDefinition[] {
   // An organisation's habilitations stream holds every care-team membership of its ESSMS, and
   // each command folds it: kept, a command reads only what was appended since. Its events name
   // no usager and its state is never changed in place, as keeping it requires.
   const keptHabilitations = new LruStreamStateCache<Habilitations>();
+
+  const requireReader = (principal: Principal, where: { organisationId: string; facilityId: string }) => {
+    if (!mayReadHabilitations(principal, where)) {
+      throw new HttpProblem(
+        'forbidden',
+        'Seuls l’administrateur et la direction de l’ESSMS consultent ses habilitations.',
+      );
+    }
+  };
 
   const commands = Object.entries(ADMINISTRATION) as [HabilitationCommand['type'], { path: string; summary: string }][];
   return [
@@ -105,6 +126,56 @@ export function habilitationsRoutes({ store, access }: HabilitationsDependencies
         },
       }),
     ),
+    defineQuery({
+      path: '/organisations/:organisationId/facilities/:facilityId/habilitations',
+      summary: 'Les rôles des professionnels dans l’ESSMS (administrateur, direction)',
+      tags: ['Habilitations'],
+      params: facilityParams,
+      response: z.object({
+        facilityId: z.string(),
+        staff: z.array(z.object({ professionalId: z.string(), roles: z.array(z.enum(ROLES)) })),
+      }),
+      problems: ['forbidden'],
+      async handler({ params, context }) {
+        requireReader(await access.principal(context, params.organisationId), params);
+        const staff = await rolesInFacility(knex, habilitationsSchema, params);
+        return { body: { facilityId: params.facilityId, staff: staff as { professionalId: string; roles: Role[] }[] } };
+      },
+    }),
+    defineQuery({
+      path: '/organisations/:organisationId/facilities/:facilityId/habilitations/history',
+      summary: 'Qui a attribué ou retiré quel rôle dans l’ESSMS, et quand (administrateur, direction)',
+      tags: ['Habilitations'],
+      params: facilityParams,
+      response: z.object({
+        changes: z.array(
+          z.object({
+            change: z.enum(['granted', 'revoked']),
+            professionalId: z.string(),
+            role: z.enum(ROLES),
+            occurredAt: z.string(),
+            by: actorSchema,
+          }),
+        ),
+      }),
+      problems: ['forbidden'],
+      async handler({ params, context }) {
+        requireReader(await access.principal(context, params.organisationId), params);
+        const events = await store.readStream(habilitationsStreamId(params.organisationId));
+        const changes = events.flatMap((event) => {
+          if (event.type !== 'RoleGranted' && event.type !== 'RoleRevoked') return [];
+          const { professionalId, facilityId, role } = event.data as {
+            professionalId: string;
+            facilityId: string;
+            role: Role;
+          };
+          if (facilityId !== params.facilityId) return [];
+          const change = event.type === 'RoleGranted' ? ('granted' as const) : ('revoked' as const);
+          return [{ change, professionalId, role, occurredAt: event.metadata.occurredAt, by: event.metadata.actor }];
+        });
+        return { body: { changes } };
+      },
+    }),
     defineQuery({
       path: '/organisations/:organisationId/me',
       summary: 'Mes habilitations dans cet organisme gestionnaire',

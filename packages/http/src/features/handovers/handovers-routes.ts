@@ -18,10 +18,9 @@ import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { ProfessionalAccess } from '../professional-access.js';
-import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
+import { facilityParams, identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 
 const handoverParams = organisationParams.extend({ handoverId: z.uuid() });
-const facilityParams = organisationParams.extend({ facilityId: identifier });
 const instant = z.iso.datetime({ offset: true });
 const accepted = z.object({ handoverId: z.uuid(), revision: z.int() });
 

@@ -15,12 +15,11 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { ProfessionalAccess } from '../professional-access.js';
-import { identifier, organisationParams } from '../route-parameters.js';
+import { facilityParams, type identifier } from '../route-parameters.js';
 import { mayHandleInfectiousWaste } from './infectious-waste-access.js';
 
 const TAGS = ['DASRI'];
 const instant = z.iso.datetime({ offset: true });
-const facilityParams = organisationParams.extend({ facilityId: identifier });
 const containerParams = facilityParams.extend({ containerId: z.uuid() });
 const collectionParams = facilityParams.extend({ collectionId: z.uuid() });
 const accepted = z.object({ revision: z.int() });

@@ -33,12 +33,11 @@ import { defineQuery, HttpProblem, type RouteDefinition, validationProblem } fro
 import type { RequestContext } from '../../server/request-context.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
-import { identifier, organisationParams } from '../route-parameters.js';
+import { facilityParams, identifier } from '../route-parameters.js';
 import { pharmacyResponses } from './pharmacy-registers-schemas.js';
 
 const TAGS = ['Pharmacie : registres'];
 const day = z.iso.date();
-const facilityParams = organisationParams.extend({ facilityId: identifier });
 const CSV = 'text/csv; charset=utf-8';
 const PDF = 'application/pdf';
 

@@ -13,14 +13,13 @@ import { z } from 'zod';
 import { defineCommand, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { RequestContext } from '../../server/request-context.js';
 import type { ProfessionalAccess } from '../professional-access.js';
-import { identifier, organisationParams } from '../route-parameters.js';
+import { facilityParams, identifier } from '../route-parameters.js';
 import { decideOnLedger, decideOnOpenedLedger, ledgerDayOf } from './ledger-months.js';
 
 const TAG = 'Pharmacie : stock, délivrances et registres';
 const day = z.iso.date();
 const units = z.int().positive().max(1_000_000);
 const text = z.string().trim().min(1).max(1_000);
-const facilityParams = organisationParams.extend({ facilityId: identifier });
 const accepted = z.object({
   lineId: z.string().optional(),
   month: z.string(),

@@ -28,14 +28,13 @@ import type { RequestContext } from '../../server/request-context.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { professionalCommand } from '../professional-command.js';
-import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
+import { facilityParams, identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 
 const TAG = 'Psychologie';
 const instant = z.iso.datetime({ offset: true });
 const day = z.iso.date();
 const appointmentParams = organisationParams.extend({ appointmentId: z.uuid() });
 const assessmentParams = organisationParams.extend({ assessmentId: z.uuid() });
-const facilityParams = organisationParams.extend({ facilityId: identifier });
 const minutes = z.int().min(MIN_APPOINTMENT_MINUTES).max(MAX_APPOINTMENT_MINUTES);
 const tools = z.array(z.string().max(200)).max(MAX_ASSESSMENT_TOOLS);
 const conclusions = z.string().trim().min(1).max(20_000);

@@ -37,13 +37,12 @@ import type { RequestContext } from '../../server/request-context.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { professionalCommand } from '../professional-command.js';
-import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
+import { facilityParams, identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
 
 const TAG = 'Passages en CAARUD et matériel de réduction des risques';
 const instant = z.iso.datetime({ offset: true });
 const day = z.iso.date();
 const reason = z.string().trim().min(1).max(1_000);
-const facilityParams = organisationParams.extend({ facilityId: identifier });
 const visitParams = organisationParams.extend({ visitId: z.uuid() });
 const collectionParams = organisationParams.extend({ collectionId: z.uuid() });
 const supplyParams = organisationParams.extend({ supplyCode: harmReductionSupplyCodeSchema });
