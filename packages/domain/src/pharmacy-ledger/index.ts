@@ -1,2 +1,3 @@
+export * from './dispensing-round.js';
 export * from './ledger-products.js';
 export * from './pharmacy-ledger.js';

@@ -71,6 +71,7 @@ import { assessmentsRoutes } from '../features/assessments/assessments-routes.js
 import { careTeamRoutes } from '../features/care-teams/care-team-routes.js';
 import { cdaRoutes } from '../features/cda/cda-routes.js';
 import { directoryRoutes } from '../features/directory/directory-routes.js';
+import { dispensingRoundRoutes } from '../features/dispensing-round/dispensing-round-routes.js';
 import { dmpRoutes } from '../features/dmp/dmp-routes.js';
 import { documentsRoutes } from '../features/documents/documents-routes.js';
 import { generatedDocumentsRoutes } from '../features/documents/generated-documents-routes.js';
@@ -461,6 +462,15 @@ export async function startDuiServer(
         clock,
       }),
       ...pharmacyRoutes({ store, access, clock, registeredPrescription: prescriptionForDispensing(store) }),
+      ...dispensingRoundRoutes({
+        store,
+        knex,
+        pharmacySchema: runtime.readSchema(pharmacyProjection.name),
+        prescriptionsSchema: runtime.readSchema(prescriptionsProjection.name),
+        access,
+        accessLog,
+        clock,
+      }),
       ...pharmacyRegistersRoutes({
         knex,
         pharmacySchema: runtime.readSchema(pharmacyProjection.name),

@@ -4,6 +4,7 @@ export {
   type ExamTerms,
   examsDue,
   type MedicineTerms,
+  medicinePrescriptionStatuses,
   type PrescriptionView,
   prescriptionById,
   prescriptionsOfServiceUser,

@@ -243,6 +243,29 @@ export async function prescriptionById(
 }
 
 /**
+ * The status each of these medicine prescriptions has in the record (`prescribed`, `suspended`,
+ * `stopped`, `completed`), by id; an id the record does not hold (or whose usager was forgotten) is absent.
+ */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function medicinePrescriptionStatuses(
+  db: Knex,
+  readSchema: string,
+  where: { organisationId: string; prescriptionIds: readonly string[] },
+): Promise<Map<string, MedicinePrescriptionStatus>> {
+  // the column is a uuid: an id of another shape is not in the record, and must not fail the query
+  const ids = where.prescriptionIds.filter((id) => UUID.test(id));
+  if (ids.length === 0) return new Map();
+  const rows: { prescription_id: string; status: MedicinePrescriptionStatus }[] = await db
+    .withSchema(readSchema)
+    .from('prescriptions')
+    .where({ organisation_id: where.organisationId, kind: 'medicine' })
+    .whereIn('prescription_id', ids)
+    .select('prescription_id', 'status');
+  return new Map(rows.map((row) => [row.prescription_id, row.status]));
+}
+
+/**
  * The usager's TSO prescriptions as the record holds them, in every ESSMS of the organisation,
  * each with the days it really covered (a stopped one up to the day before its stop).
  */

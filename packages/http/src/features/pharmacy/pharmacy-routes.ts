@@ -200,7 +200,7 @@ export function pharmacyRoutes(deps: PharmacyDependencies): RouteDefinition[] {
         collectedBy: text.optional(),
       }),
       response: accepted,
-      problems: ['forbidden', 'domain-rule-violated'],
+      problems: ['forbidden', 'not-found', 'domain-rule-violated'],
       async handler({ params, body, context }) {
         const principal = await access.principal(context, params.organisationId);
         requireRole(principal, params.facilityId, DISPENSERS, 'Délivrer');
@@ -211,6 +211,9 @@ export function pharmacyRoutes(deps: PharmacyDependencies): RouteDefinition[] {
           serviceUserId: body.serviceUserId,
           sensitivity: 'medical',
         });
+        // the ledger learnt of the prescription when it was registered; a suspension or a stop since
+        // is in the prescription's own stream: never dispense what the doctor suspended
+        await deps.registeredPrescription(params.organisationId, body.prescriptionId);
         const dispensedOn = today();
         const answer = await onCurrentLedger(principal, context, params.facilityId, {
           type: 'Dispense',

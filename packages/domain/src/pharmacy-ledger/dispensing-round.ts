@@ -1,0 +1,139 @@
+import { DomainRuleViolation } from '../errors.js';
+import { planTsoDispensation, type TsoPrescription, type TsoProduct } from '../opioid-substitution/tso-rules.js';
+import type { MedicinePrescriptionStatus } from '../prescriptions/prescription.js';
+import { addCalendarDays } from '../social-benefits/social-benefit.js';
+import type { CarriedPrescription, LedgerMonth } from './pharmacy-ledger.js';
+
+/**
+ * Where a prescription registered at the pharmacy stands on a day, for the nurse's round:
+ * - `due`: a methadone or BHD fraction is to be dispensed today, in full (`fraction`);
+ * - `late`: the usager missed days beyond the grace the rules give: today's fraction starts
+ *   today and the days missed are not given back (`missedDays`);
+ * - `asNeeded`: another medicine, whose units are decided at each dispensation;
+ * - `covered`: the last fraction still covers the day: the next one from `nextOn`;
+ * - `notStarted`: the prescription starts on `nextOn`;
+ * - `blocked`: the rules refuse any dispensation today (`reason`, a French sentence, and `code`);
+ * - `notInForce`: the record says the prescription is suspended, stopped or completed
+ *   (`prescriptionStatus`): nothing is to be dispensed on it, whatever the ledger still allows.
+ * Prescriptions that ended, or whose units were all dispensed, are not part of the round.
+ */
+export type DispensingRoundStatus = 'due' | 'late' | 'asNeeded' | 'covered' | 'notStarted' | 'blocked' | 'notInForce';
+
+export interface DispensingRoundEntry {
+  prescriptionId: string;
+  serviceUserId: string;
+  productId: string;
+  productName: string;
+  unit: string;
+  tsoProduct: TsoProduct | undefined;
+  status: DispensingRoundStatus;
+  /** For `due` and `late`: what a dispensation today would give. */
+  fraction: { coversFrom: string; coversTo: string; units: number } | undefined;
+  missedDays: number;
+  /** For `covered` and `notStarted`: the first day the next dispensation can be made. */
+  nextOn: string | undefined;
+  lastDispensedOn: string | undefined;
+  dispensedToday: boolean;
+  remainingUnits: number;
+  endsOn: string;
+  /** For `blocked`: why, in French, and the rule's code. */
+  reason: { code: string; message: string } | undefined;
+  /** For `notInForce`: the prescription's status in the record. */
+  prescriptionStatus: MedicinePrescriptionStatus | undefined;
+}
+
+/** The order of the round: who is to be served first. */
+const ROUND_ORDER: readonly DispensingRoundStatus[] = [
+  'late',
+  'due',
+  'asNeeded',
+  'notInForce',
+  'blocked',
+  'covered',
+  'notStarted',
+];
+
+/**
+ * The round of `day` over a ledger month's registered prescriptions: each one still open, with
+ * what the TSO rules would dispense if the usager presented that day (`planTsoDispensation`, the
+ * very rule a dispensation is decided by), the late first, then those due, then the rest.
+ * `statusInRecord` tells what the prescriptions module says of each (the ledger does not learn of
+ * a suspension); a prescription it does not know is taken as in force.
+ */
+export function dispensingRound(
+  ledger: Pick<LedgerMonth, 'prescriptions' | 'products'>,
+  day: string,
+  statusInRecord: (prescriptionId: string) => MedicinePrescriptionStatus | undefined = () => undefined,
+): DispensingRoundEntry[] {
+  const entries: DispensingRoundEntry[] = [];
+  for (const prescription of ledger.prescriptions.values()) {
+    const remainingUnits = prescription.totalUnits - prescription.dispensed.reduce((sum, { units }) => sum + units, 0);
+    if (remainingUnits <= 0 || day > prescription.endsOn) continue;
+    const inRecord = statusInRecord(prescription.prescriptionId);
+    const standing: Standing | undefined =
+      inRecord === undefined || inRecord === 'prescribed'
+        ? standingOn(prescription, day)
+        : { status: 'notInForce', prescriptionStatus: inRecord };
+    if (standing === undefined) continue;
+    const product = ledger.products.get(prescription.productId);
+    const lastDispensedOn = prescription.dispensed
+      .map((fraction) => fraction.dispensedOn)
+      .sort()
+      .at(-1);
+    entries.push({
+      prescriptionId: prescription.prescriptionId,
+      serviceUserId: prescription.serviceUserId,
+      productId: prescription.productId,
+      productName: product?.name ?? prescription.productId,
+      unit: product?.unit ?? '',
+      tsoProduct: prescription.tso?.product,
+      fraction: undefined,
+      missedDays: 0,
+      nextOn: undefined,
+      reason: undefined,
+      prescriptionStatus: undefined,
+      ...standing,
+      lastDispensedOn,
+      dispensedToday: prescription.dispensed.some((fraction) => fraction.dispensedOn === day),
+      remainingUnits,
+      endsOn: prescription.endsOn,
+    });
+  }
+  return entries.sort(
+    (one, other) =>
+      ROUND_ORDER.indexOf(one.status) - ROUND_ORDER.indexOf(other.status) ||
+      (one.nextOn ?? '').localeCompare(other.nextOn ?? '') ||
+      one.serviceUserId.localeCompare(other.serviceUserId) ||
+      one.prescriptionId.localeCompare(other.prescriptionId),
+  );
+}
+
+type Standing = Pick<DispensingRoundEntry, 'status'> &
+  Partial<Pick<DispensingRoundEntry, 'fraction' | 'missedDays' | 'nextOn' | 'reason' | 'prescriptionStatus'>>;
+
+/** Undefined when the prescription has nothing left to dispense from that day on. */
+function standingOn(prescription: CarriedPrescription, day: string): Standing | undefined {
+  if (prescription.tso === undefined) return { status: 'asNeeded' };
+  try {
+    const plan = planTsoDispensation(prescription.tso as TsoPrescription, prescription.dispensed, day);
+    const { coversFrom, coversTo, units } = plan.fraction;
+    return {
+      status: plan.late ? 'late' : 'due',
+      fraction: { coversFrom, coversTo, units },
+      missedDays: plan.missedDays,
+    };
+  } catch (error) {
+    if (!(error instanceof DomainRuleViolation)) throw error;
+    switch (error.code) {
+      case 'TSO_PREVIOUS_FRACTION_NOT_ENDED':
+        return { status: 'covered', nextOn: addCalendarDays(String(error.details.coveredTo), 1) };
+      case 'TSO_PRESCRIPTION_NOT_STARTED':
+        return { status: 'notStarted', nextOn: prescription.tso.startsOn };
+      case 'TSO_NOTHING_LEFT_TO_DISPENSE':
+      case 'TSO_PRESCRIPTION_ENDED':
+        return undefined;
+      default:
+        return { status: 'blocked', reason: { code: error.code, message: error.message } };
+    }
+  }
+}
