@@ -1,9 +1,10 @@
+import type { Role } from '@dui-pds/domain';
 import type { Knex } from 'knex';
 
 /** A professional holding one or more roles in an ESSMS. */
 export interface FacilityStaffRoles {
   professionalId: string;
-  roles: string[];
+  roles: Role[];
 }
 
 /** Who holds which role in one ESSMS, from the habilitations model, by professional. */
@@ -12,13 +13,13 @@ export async function rolesInFacility(
   readSchema: string,
   where: { organisationId: string; facilityId: string },
 ): Promise<FacilityStaffRoles[]> {
-  const rows: { professional_id: string; role: string }[] = await db
+  const rows: { professional_id: string; role: Role }[] = await db
     .withSchema(readSchema)
     .from('roles')
     .where({ organisation_id: where.organisationId, facility_id: where.facilityId })
     .orderBy(['professional_id', 'role'])
     .select('professional_id', 'role');
-  const byProfessional = new Map<string, string[]>();
+  const byProfessional = new Map<string, Role[]>();
   for (const row of rows) {
     const roles = byProfessional.get(row.professional_id) ?? [];
     roles.push(row.role);

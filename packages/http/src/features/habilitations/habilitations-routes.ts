@@ -139,7 +139,7 @@ export function habilitationsRoutes({
       async handler({ params, context }) {
         requireReader(await access.principal(context, params.organisationId), params);
         const staff = await rolesInFacility(knex, habilitationsSchema, params);
-        return { body: { facilityId: params.facilityId, staff: staff as { professionalId: string; roles: Role[] }[] } };
+        return { body: { facilityId: params.facilityId, staff } };
       },
     }),
     defineQuery({
