@@ -182,6 +182,31 @@ function evolveProfessional(
   }
 }
 
+/**
+ * A usager's allowance to read their psychologist's notes was given to a member of their care team:
+ * once that professional leaves the last of the usager's teams, it ends with the membership, so
+ * that joining a team again (elsewhere, or years later) does not silently reopen the notes. The
+ * usager is asked again.
+ */
+function allowancesEndedBy(
+  habilitations: ProfessionalHabilitations,
+  professionalId: string,
+  removals: readonly HabilitationEvent[],
+): HabilitationEvent[] {
+  const after = removals.reduce(evolveProfessional, habilitations);
+  return after.psychologicalNotesAllowedBy
+    .filter((serviceUserId) =>
+      removals.some((removal) => 'serviceUserId' in removal.data && removal.data.serviceUserId === serviceUserId),
+    )
+    .filter((serviceUserId) => !after.careTeams.some((membership) => membership.serviceUserId === serviceUserId))
+    .map(
+      (serviceUserId): HabilitationEvent => ({
+        type: 'PsychologicalNotesAllowanceWithdrawn',
+        data: { serviceUserId, professionalId },
+      }),
+    );
+}
+
 export const habilitationsDecider: Decider<HabilitationCommand, HabilitationEvent, Habilitations> = {
   initialState: () => ({
     professionals: PersistentMap.empty(),
@@ -226,7 +251,7 @@ export const habilitationsDecider: Decider<HabilitationCommand, HabilitationEven
               data: { professionalId: data.professionalId, ...membership },
             }),
           );
-        return [revoked, ...leftTeams];
+        return [revoked, ...leftTeams, ...allowancesEndedBy(habilitations, data.professionalId, leftTeams)];
       }
 
       case 'AddToCareTeam': {
@@ -279,7 +304,8 @@ export const habilitationsDecider: Decider<HabilitationCommand, HabilitationEven
             { ...data, joinedOn },
           );
         }
-        return { type: 'CareTeamMemberRemoved', data };
+        const removed: HabilitationEvent = { type: 'CareTeamMemberRemoved', data };
+        return [removed, ...allowancesEndedBy(habilitations, data.professionalId, [removed])];
       }
 
       case 'DesignateKeyWorker': {

@@ -291,6 +291,83 @@ describe('the administration of habilitations', () => {
     });
   });
 
+  describe('the allowance to read the psychologist’s notes ends with the last of the usager’s teams', () => {
+    const memberOf = (facilityId: string): HabilitationEvent => ({
+      type: 'CareTeamMemberAdded',
+      data: { ...team, facilityId },
+    });
+    const nurseIn = (facilityId: string): HabilitationEvent => roleGranted({ ...nurse, facilityId } as typeof nurse);
+
+    it('is withdrawn when the professional leaves the usager’s only team', () => {
+      spec
+        .given([roleGranted(nurse), memberOf('finess-1'), { type: 'PsychologicalNotesAllowed', data: allowance }])
+        .when({ type: 'RemoveFromCareTeam', ...team })
+        .thenEmits([
+          { type: 'CareTeamMemberRemoved', data: team },
+          { type: 'PsychologicalNotesAllowanceWithdrawn', data: allowance },
+        ]);
+    });
+
+    it('is withdrawn when the professional loses their last care role there, with the teams', () => {
+      spec
+        .given([roleGranted(nurse), memberOf('finess-1'), { type: 'PsychologicalNotesAllowed', data: allowance }])
+        .when({ type: 'RevokeRole', ...nurse })
+        .thenEmits([
+          { type: 'RoleRevoked', data: nurse },
+          { type: 'CareTeamMemberRemoved', data: team },
+          { type: 'PsychologicalNotesAllowanceWithdrawn', data: allowance },
+        ]);
+    });
+
+    it('stays while the professional is still in one of the usager’s teams, and for other usagers', () => {
+      const otherUsager = { ...team, serviceUserId: 'usager-2' };
+      spec
+        .given([
+          nurseIn('finess-1'),
+          nurseIn('finess-2'),
+          memberOf('finess-1'),
+          memberOf('finess-2'),
+          { type: 'CareTeamMemberAdded', data: otherUsager },
+          { type: 'PsychologicalNotesAllowed', data: allowance },
+          { type: 'PsychologicalNotesAllowed', data: { ...allowance, serviceUserId: 'usager-2' } },
+        ])
+        .when({ type: 'RemoveFromCareTeam', ...team })
+        .thenEmits([{ type: 'CareTeamMemberRemoved', data: team }]);
+    });
+
+    it('never outlives the professional’s last membership of the usager’s teams (property)', () => {
+      const facilities = fc.constantFrom('finess-1', 'finess-2');
+      const step = fc.oneof(
+        facilities.map((facilityId): HabilitationCommand => ({ type: 'GrantRole', ...nurse, facilityId })),
+        facilities.map((facilityId): HabilitationCommand => ({ type: 'RevokeRole', ...nurse, facilityId })),
+        facilities.map((facilityId): HabilitationCommand => ({ type: 'AddToCareTeam', ...team, facilityId })),
+        facilities.map((facilityId): HabilitationCommand => ({ type: 'RemoveFromCareTeam', ...team, facilityId })),
+        fc.constant<HabilitationCommand>({ type: 'AllowPsychologicalNotes', ...allowance }),
+      );
+      fc.assert(
+        fc.property(fc.array(step, { maxLength: 25 }), (commands) => {
+          // given any sequence of grants, revocations, memberships and allowances, each accepted or refused
+          let events: HabilitationEvent[] = [];
+          for (const command of commands) {
+            let emitted: readonly HabilitationEvent[] = [];
+            try {
+              emitted = asEventList(habilitationsDecider.decide(command, foldEvents(habilitationsDecider, events)));
+            } catch (error) {
+              if (!(error instanceof DomainRuleViolation)) throw error;
+            }
+            events = [...events, ...emitted];
+            // then whenever the professional leaves a team of the usager's and is in none of them
+            // any more, they no longer hold the usager's allowance
+            const leftOne = emitted.some((event) => event.type === 'CareTeamMemberRemoved');
+            const principal = principalFrom(events, 'og-1', 'pro-1');
+            const inATeam = principal.careTeams.some((membership) => membership.serviceUserId === 'usager-1');
+            if (leftOne && !inATeam) expect(principal.psychologicalNotesAllowedBy).not.to.include('usager-1');
+          }
+        }),
+      );
+    });
+  });
+
   it('refuses in French', () => {
     // given a nurse, when she is granted the role again, then the message is for staff
     expect(() =>
