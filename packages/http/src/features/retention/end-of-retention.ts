@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  activeLegalHolds,
   DomainRuleViolation,
   destructionReportDecider,
   destructionReportStreamId,
@@ -8,7 +9,7 @@ import {
   recordRetentionDecider,
   recordRetentionStreamId,
 } from '@dui-pds/domain';
-import { type EventMetadata, type EventStore, handleCommand } from '@dui-pds/eventstore';
+import { type EventMetadata, type EventStore, foldStream, handleCommand } from '@dui-pds/eventstore';
 import { type RecordDue, recordsDue, type ServiceUserBlob } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { parisDay } from '../paris-day.js';
@@ -71,8 +72,10 @@ export async function runEndOfRetention(
   const run: RetentionRun = { today, archived: [], destroyed: [], failed: [] };
   for (const record of due) {
     try {
-      if (record.destructionDue) run.destroyed.push(await destroy(deps, record, now, today));
-      else if (record.archiveDue) {
+      if (record.destructionDue) {
+        if (await heldSinceTheRunBegan(deps.store, record)) continue;
+        run.destroyed.push(await destroy(deps, record, now, today));
+      } else if (record.archiveDue) {
         await archive(deps, record, now, today);
         run.archived.push(record.serviceUserId);
       }
@@ -81,6 +84,21 @@ export async function runEndOfRetention(
     }
   }
   return run;
+}
+
+/**
+ * A legal hold placed while the run goes through its records (a requisition arrives at 2 a.m.) is
+ * in the record's retention stream, not in the list the run read at its start: the stream is read
+ * again just before the key is destroyed, which cannot be undone. Once the usager was forgotten (a
+ * run that stopped half-way) the stream no longer reads: the destruction is finished.
+ */
+async function heldSinceTheRunBegan(store: EventStore<Knex.Transaction>, record: RecordDue): Promise<boolean> {
+  const retention = await foldStream(
+    store,
+    recordRetentionDecider,
+    recordRetentionStreamId(record.organisationId, record.serviceUserId),
+  );
+  return !retention.erased && activeLegalHolds(retention).length > 0;
 }
 
 async function archive(deps: EndOfRetentionDependencies, record: RecordDue, now: Date, today: string): Promise<void> {
