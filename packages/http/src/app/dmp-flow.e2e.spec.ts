@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type Dmp,
   DmpSoapClient,
   type DmpSoapStandIn,
+  DmpUnavailable,
   INSI_TEST_IDENTITIES,
   issueEphemeralCertificates,
   startDmpSoapStandIn,
@@ -24,6 +26,15 @@ describe('the HTTP API: a usager’s DMP, against the DMPi stand-in over mutual 
   let app: ServerUnderTest;
   let standIn: DmpSoapStandIn;
   let client: DmpSoapClient;
+  /** The DMP as the server sees it: the stand-in's client, unreachable for submissions while `dmpDown`. */
+  let dmpDown = false;
+  const dmp: Dmp = {
+    checkAccess: (request) => client.checkAccess(request),
+    submit: (request) =>
+      dmpDown ? Promise.reject(new DmpUnavailable('connection refused (test)')) : client.submit(request),
+    search: (request) => client.search(request),
+    retrieve: (request) => client.retrieve(request),
+  };
   const tokens: Record<string, string> = {};
   const known = randomUUID();
   const unknownToDmp = randomUUID();
@@ -69,7 +80,7 @@ describe('the HTTP API: a usager’s DMP, against the DMPi stand-in over mutual 
       tls: { ...certificates.client, ca: certificates.ca },
       software: { name: 'DUI-PDS', version: '0.1.0', homologationNumber: HOMOLOGATION },
     });
-    app = await ServerUnderTest.start({ DUI_FACILITIES: FACILITIES }, undefined, { dmp: client });
+    app = await ServerUnderTest.start({ DUI_FACILITIES: FACILITIES }, undefined, { dmp });
     await app.asSystem(
       ORG,
       { type: 'GrantRole', professionalId: 'pro-secretary', facilityId: CSAPA, role: 'secretary' },
@@ -223,6 +234,33 @@ describe('the HTTP API: a usager’s DMP, against the DMPi stand-in over mutual 
     expect(sent.body.submission.masking).to.deep.include({ hiddenFromProfessionals: true });
     const withdrawn = await app.request('GET', `${usager(known)}/dmp`, { as: tokens.secretary });
     expect(withdrawn.body.opposed).to.equal(false);
+  });
+
+  it('sends nothing on a retry once the usager opposed since the first attempt the DMP did not answer', async () => {
+    // given a submission the DMP did not answer (503), then the usager's opposition
+    const documentId = await storedDocument(known);
+    const submit = () =>
+      app.request('POST', `${usager(known)}/dmp/submissions`, {
+        as: tokens.doctor,
+        body: { documentId },
+        idempotencyKey: 'retry-after-opposition',
+      });
+    dmpDown = true;
+    const unanswered = await submit().finally(() => {
+      dmpDown = false;
+    });
+    await post(tokens.secretary as string, `${usager(known)}/dmp/opposition`, { reason: 'a changé d’avis' });
+    const received = standIn.received;
+
+    // when the doctor's client retries the same request, as the 503 told it to
+    const retried = await submit();
+
+    // then the retry is refused and nothing reaches the DMP; the submission stays as it was requested
+    expect(unanswered.status, JSON.stringify(unanswered.body)).to.equal(503);
+    expect(retried.status, JSON.stringify(retried.body)).to.equal(422);
+    expect(retried.body.code).to.equal('DMP_OPPOSED');
+    expect(standIn.received).to.equal(received);
+    await post(tokens.secretary as string, `${usager(known)}/dmp/opposition/withdrawal`, {});
   });
 
   it('never sends an anonymous usager’s document', async () => {

@@ -4,6 +4,7 @@ import {
   DomainRuleViolation,
   dmpAuthorisationSchema,
   dmpMaskingSchema,
+  dmpOppositionInForce,
   foldEvents,
   type Principal,
   type ServiceUserDmp,
@@ -294,9 +295,29 @@ export function dmpRoutes(deps: DmpRoutesDependencies): RouteDefinition[] {
         ...(role === undefined ? {} : { role }),
       },
     });
-    const { state } = await command(principal, context, where, requested);
+    await command(principal, context, where, requested);
+    // A retried request (the DMP did not answer the first time) finds its request already recorded,
+    // decides nothing and is answered the state of then: what happened since is read here, before
+    // anything leaves (an opposition expressed meanwhile, an answer recorded by another attempt).
+    const { state, revision } = await stateOf(params.organisationId, params.serviceUserId);
     const trace = state.submissions.get(submissionId);
-    if (trace === undefined) throw new Error('the requested submission is in the state');
+    if (trace === undefined || revision === undefined) throw new Error('the requested submission is in the state');
+    if (trace.status !== 'requested') {
+      return {
+        status: 201,
+        body: { submission: submissionOut(trace), revision },
+        revision,
+        headers: { Location: dmpPath(params) },
+      };
+    }
+    const opposition = dmpOppositionInForce(state);
+    if (opposition !== undefined) {
+      throw new DomainRuleViolation(
+        'DMP_OPPOSED',
+        'L’usager s’est opposé à l’alimentation de son DMP depuis la première tentative de cet envoi : le document n’est pas envoyé.',
+        { expressedOn: opposition.expressedOn },
+      );
+    }
     const { submission, documents } = dmpSubmissionOf(built, {
       submissionId,
       sourceId: cda.oidRoot,
