@@ -15,6 +15,7 @@ export {
   type AccompanimentExitView,
   accompanimentExit,
   accompanimentExitsProjection,
+  lastExitOf,
   type OpenPostExitAction,
   openPostExitActions,
   type PostExitAction,

@@ -14,7 +14,8 @@ import type { CarriedPrescription, LedgerMonth } from './pharmacy-ledger.js';
  * - `notStarted`: the prescription starts on `nextOn`;
  * - `blocked`: the rules refuse any dispensation today (`reason`, a French sentence, and `code`);
  * - `notInForce`: the record says the prescription is suspended, stopped or completed
- *   (`prescriptionStatus`): nothing is to be dispensed on it, whatever the ledger still allows.
+ *   (`prescriptionStatus`), or the accompaniment it was made in has ended (`reason`): nothing is
+ *   to be dispensed on it, whatever the ledger still allows.
  * Prescriptions that ended, or whose units were all dispensed, are not part of the round.
  */
 export type DispensingRoundStatus = 'due' | 'late' | 'asNeeded' | 'covered' | 'notStarted' | 'blocked' | 'notInForce';
@@ -42,6 +43,36 @@ export interface DispensingRoundEntry {
   prescriptionStatus: MedicinePrescriptionStatus | undefined;
 }
 
+/** The last exit recorded for the usager in the ESSMS. */
+export interface AccompanimentEnd {
+  exitDay: string;
+  exitReason: string;
+}
+
+/**
+ * Whether a prescription may no longer be dispensed on `day` because the accompaniment it was
+ * made in has ended: an exit recorded on or after the day it was prescribed, and passed (the exit
+ * day itself is still a day of the accompaniment). A death, an incarceration, a transfer: the
+ * treatment goes on elsewhere, if at all, and a narcotic is not handed over for someone who left.
+ */
+export function endedAccompanimentRefusal(
+  prescription: Pick<CarriedPrescription, 'prescribedOn'>,
+  end: AccompanimentEnd | undefined,
+  day: string,
+): DomainRuleViolation | undefined {
+  if (end === undefined || end.exitDay < prescription.prescribedOn || day <= end.exitDay) return undefined;
+  return new DomainRuleViolation(
+    'ACCOMPANIMENT_ENDED',
+    `L’accompagnement de cet usager dans l’établissement a pris fin le ${frenchDay(end.exitDay)} : ` +
+      'cette prescription ne se délivre plus.',
+    { exitDay: end.exitDay, exitReason: end.exitReason },
+  );
+}
+
+function frenchDay(day: string): string {
+  return `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`;
+}
+
 /** The order of the round: who is to be served first. */
 const ROUND_ORDER: readonly DispensingRoundStatus[] = [
   'late',
@@ -57,23 +88,31 @@ const ROUND_ORDER: readonly DispensingRoundStatus[] = [
  * The round of `day` over a ledger month's registered prescriptions: each one still open, with
  * what the TSO rules would dispense if the usager presented that day (`planTsoDispensation`, the
  * very rule a dispensation is decided by), the late first, then those due, then the rest.
- * `statusInRecord` tells what the prescriptions module says of each (the ledger does not learn of
- * a suspension); a prescription it does not know is taken as in force.
+ * `record` tells what the record says beyond the ledger: each prescription's status in the
+ * prescriptions module (the ledger does not learn of a suspension; one it does not know is taken
+ * as in force), and each usager's last exit from the ESSMS.
  */
 export function dispensingRound(
   ledger: Pick<LedgerMonth, 'prescriptions' | 'products'>,
   day: string,
-  statusInRecord: (prescriptionId: string) => MedicinePrescriptionStatus | undefined = () => undefined,
+  record: {
+    statusOf?: (prescriptionId: string) => MedicinePrescriptionStatus | undefined;
+    /** The last exit of each usager from the ESSMS, if any. */
+    endOf?: (serviceUserId: string) => AccompanimentEnd | undefined;
+  } = {},
 ): DispensingRoundEntry[] {
   const entries: DispensingRoundEntry[] = [];
   for (const prescription of ledger.prescriptions.values()) {
     const remainingUnits = prescription.totalUnits - prescription.dispensed.reduce((sum, { units }) => sum + units, 0);
     if (remainingUnits <= 0 || day > prescription.endsOn) continue;
-    const inRecord = statusInRecord(prescription.prescriptionId);
+    const inRecord = record.statusOf?.(prescription.prescriptionId);
+    const ended = endedAccompanimentRefusal(prescription, record.endOf?.(prescription.serviceUserId), day);
     const standing: Standing | undefined =
-      inRecord === undefined || inRecord === 'prescribed'
-        ? standingOn(prescription, day)
-        : { status: 'notInForce', prescriptionStatus: inRecord };
+      inRecord !== undefined && inRecord !== 'prescribed'
+        ? { status: 'notInForce', prescriptionStatus: inRecord }
+        : ended !== undefined
+          ? { status: 'notInForce', reason: { code: ended.code, message: ended.message } }
+          : standingOn(prescription, day);
     if (standing === undefined) continue;
     const product = ledger.products.get(prescription.productId);
     const lastDispensedOn = prescription.dispensed

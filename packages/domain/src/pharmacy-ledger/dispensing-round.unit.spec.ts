@@ -192,7 +192,7 @@ describe('the dispensing round of a day', () => {
     const statuses = new Map([['rx-usager-1', 'suspended' as const]]);
 
     // when the round of the 3rd is drawn
-    const round = dispensingRound(ledger, '2026-11-03', (prescriptionId) => statuses.get(prescriptionId));
+    const round = dispensingRound(ledger, '2026-11-03', { statusOf: (prescriptionId) => statuses.get(prescriptionId) });
 
     // then
     expect(round.map((entry) => [entry.serviceUserId, entry.status, entry.prescriptionStatus])).to.deep.equal([
@@ -200,6 +200,33 @@ describe('the dispensing round of a day', () => {
       ['usager-1', 'notInForce', 'suspended'],
     ]);
     expect(round[1]?.fraction).to.equal(undefined);
+  });
+
+  it('says nothing is to be dispensed once the accompaniment the prescription was made in has ended', () => {
+    // given two prescriptions of 2 November; usager-1 left on the 5th (incarcerated), usager-2 in October
+    const ledger = ledgerAfter([opened, registered(methadoneFor('usager-1')), registered(methadoneFor('usager-2'))]);
+    const exits = new Map([
+      ['usager-1', { exitDay: '2026-11-05', exitReason: 'incarceration' }],
+      ['usager-2', { exitDay: '2026-10-20', exitReason: 'endOfCare' }],
+    ]);
+    const round = (day: string) => dispensingRound(ledger, day, { endOf: (serviceUserId) => exits.get(serviceUserId) });
+
+    // then on the exit day the first is still due; the day after it is not to be dispensed; the
+    // second, prescribed after its earlier exit, is due
+    expect(round('2026-11-05').map((entry) => [entry.serviceUserId, entry.status])).to.deep.equal([
+      ['usager-1', 'due'],
+      ['usager-2', 'due'],
+    ]);
+    const after = round('2026-11-06');
+    expect(after.map((entry) => [entry.serviceUserId, entry.status])).to.deep.equal([
+      ['usager-2', 'late'],
+      ['usager-1', 'notInForce'],
+    ]);
+    expect(after[1]?.reason).to.deep.equal({
+      code: 'ACCOMPANIMENT_ENDED',
+      message:
+        'L’accompagnement de cet usager dans l’établissement a pris fin le 05/11/2026 : cette prescription ne se délivre plus.',
+    });
   });
 
   it('lists as due exactly what the ledger dispenses that day, and as covered what it refuses (property)', () => {

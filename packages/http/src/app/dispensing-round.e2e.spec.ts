@@ -190,6 +190,39 @@ describe('the HTTP API: the dispensing round of the day', function () {
     expect(askedForThe10th.entries[0]).to.deep.include({ serviceUserId: 'usager-1', status: 'due' });
   });
 
+  it('dispenses nothing once the usager left the ESSMS, from the day after the exit', async () => {
+    // given usager-1 incarcerated on 13 March, the day of the round above
+    const exit = await app.request('POST', `/organisations/${ORG}/accompaniments/${randomUUID()}/exit`, {
+      as: tokens['pro-nurse'],
+      body: {
+        serviceUserId: 'usager-1',
+        facilityId: CSAPA,
+        exitDay: '2026-03-13',
+        exitReason: 'incarceration',
+        destination: 'prison',
+      },
+    });
+    const onTheExitDay = await roundOf('pro-nurse');
+
+    // when the round of the 14th is drawn, and someone presents usager-1's prescription
+    moveTo('2026-03-14');
+    const dayAfter = await roundOf('pro-nurse');
+    const presented = await dispense('usager-1');
+
+    // then the exit day is still a day of the accompaniment; the day after, nothing is dispensed
+    expect(exit.status, JSON.stringify(exit.body)).to.equal(201);
+    expect(onTheExitDay.entries.find((entry) => entry.serviceUserId === 'usager-1')?.status).to.equal('late');
+    expect(dayAfter.entries.find((entry) => entry.serviceUserId === 'usager-1')).to.deep.include({
+      status: 'notInForce',
+      fraction: null,
+    });
+    expect(presented.status, JSON.stringify(presented.body)).to.equal(422);
+    expect(presented.body.code).to.equal('ACCOMPANIMENT_ENDED');
+    expect(presented.body.detail).to.equal(
+      'L’accompagnement de cet usager dans l’établissement a pris fin le 13/03/2026 : cette prescription ne se délivre plus.',
+    );
+  });
+
   it('is drawn by those who dispense only', async () => {
     // when the secretary asks for it, and for a day that is not one
     const bySecretary = await app.request('GET', `${pharmacy}/dispensing-round`, { as: tokens['pro-secretary'] });

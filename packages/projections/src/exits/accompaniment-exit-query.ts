@@ -103,3 +103,22 @@ export async function accompanimentExit(
     revision: Number(exit.revision),
   };
 }
+
+/** The last exit recorded for a usager in an ESSMS (the latest exit day), or undefined. */
+export async function lastExitOf(
+  db: Knex,
+  readSchema: string,
+  where: { organisationId: string; facilityId: string; serviceUserId: string },
+): Promise<{ exitDay: string; exitReason: string } | undefined> {
+  const row = (await db
+    .withSchema(readSchema)
+    .from('exits')
+    .where({
+      organisation_id: where.organisationId,
+      facility_id: where.facilityId,
+      service_user_id: where.serviceUserId,
+    })
+    .orderBy('exit_day', 'desc')
+    .first('exit_day', 'exit_reason')) as { exit_day: string; exit_reason: string } | undefined;
+  return row && { exitDay: row.exit_day, exitReason: row.exit_reason };
+}

@@ -7,7 +7,7 @@ import {
   type Role,
 } from '@dui-pds/domain';
 import type { EventStore } from '@dui-pds/eventstore';
-import { latestLedgerMonth, medicinePrescriptionStatuses } from '@dui-pds/projections';
+import { lastExitOf, latestLedgerMonth, medicinePrescriptionStatuses } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
@@ -27,6 +27,8 @@ export interface DispensingRoundDependencies {
   pharmacySchema: string;
   /** The read schema of the `prescriptions` projection: whether a prescription is still in force. */
   prescriptionsSchema: string;
+  /** The read schema of the `accompaniment_exits` projection: whether the usager left the ESSMS. */
+  exitsSchema: string;
   access: ProfessionalAccess;
   accessLog: AccessLog;
   clock: () => Date;
@@ -60,7 +62,7 @@ const entry = z.object({
  * never disagree; only the usagers whose medical data the reader may read; each read is traced.
  */
 export function dispensingRoundRoutes(deps: DispensingRoundDependencies): RouteDefinition[] {
-  const { store, knex, pharmacySchema, prescriptionsSchema, access, accessLog, clock } = deps;
+  const { store, knex, pharmacySchema, prescriptionsSchema, exitsSchema, access, accessLog, clock } = deps;
 
   /** The ledger a dispensation that day would be decided on: its month's, or the last month kept before it. */
   const ledgerFor = async (
@@ -106,12 +108,28 @@ export function dispensingRoundRoutes(deps: DispensingRoundDependencies): RouteD
         const readable = (serviceUserId: string) =>
           decideAccess(principal, 'read', { organisationId, facilityId, serviceUserId, sensitivity: 'medical' })
             .allowed;
+        const usagers = [
+          ...new Set([...ledger.prescriptions.values()].map((prescription) => prescription.serviceUserId)),
+        ];
+        const exits = new Map(
+          await Promise.all(
+            usagers.map(
+              async (serviceUserId) =>
+                [
+                  serviceUserId,
+                  await lastExitOf(knex, exitsSchema, { organisationId, facilityId, serviceUserId }),
+                ] as const,
+            ),
+          ),
+        );
+        const round = dispensingRound(ledger, day, {
+          statusOf: (prescriptionId) => statuses.get(prescriptionId),
+          endOf: (serviceUserId) => exits.get(serviceUserId),
+        });
         const entries = await access.openRecordsAmong(
           organisationId,
-          dispensingRound(ledger, day, (prescriptionId) => statuses.get(prescriptionId)).filter((round) =>
-            readable(round.serviceUserId),
-          ),
-          (round) => round.serviceUserId,
+          round.filter((entry) => readable(entry.serviceUserId)),
+          (entry) => entry.serviceUserId,
         );
         await accessLog.recordReadsBy(
           principal,

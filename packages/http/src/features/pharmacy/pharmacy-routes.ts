@@ -1,5 +1,7 @@
 import {
+  type AccompanimentEnd,
   DomainRuleViolation,
+  endedAccompanimentRefusal,
   ledgerMonthSchema,
   ledgerProductSchema,
   type PharmacyLedgerCommand,
@@ -43,6 +45,12 @@ export interface PharmacyDependencies {
   clock: () => Date;
   /** Reads the prescription to register from its own stream (the prescriptions module). */
   registeredPrescription: RegisteredPrescriptionReader;
+  /** The last exit of a usager from an ESSMS (the accompaniments' exits), if any. */
+  lastExitOf(where: {
+    organisationId: string;
+    facilityId: string;
+    serviceUserId: string;
+  }): Promise<AccompanimentEnd | undefined>;
 }
 
 export type RegisteredPrescriptionReader = (
@@ -213,8 +221,16 @@ export function pharmacyRoutes(deps: PharmacyDependencies): RouteDefinition[] {
         });
         // the ledger learnt of the prescription when it was registered; a suspension or a stop since
         // is in the prescription's own stream: never dispense what the doctor suspended
-        await deps.registeredPrescription(params.organisationId, body.prescriptionId);
+        const prescription = await deps.registeredPrescription(params.organisationId, body.prescriptionId);
         const dispensedOn = today();
+        // nor for a usager whose accompaniment ended since it was prescribed (a death, an incarceration)
+        const end = await deps.lastExitOf({
+          organisationId: params.organisationId,
+          facilityId: params.facilityId,
+          serviceUserId: body.serviceUserId,
+        });
+        const ended = endedAccompanimentRefusal(prescription, end, dispensedOn);
+        if (ended !== undefined) throw ended;
         const answer = await onCurrentLedger(principal, context, params.facilityId, {
           type: 'Dispense',
           lineId: body.lineId,
