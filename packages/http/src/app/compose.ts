@@ -553,6 +553,7 @@ export async function startDuiServer(
         store,
         knex,
         stayContractsSchema: runtime.readSchema(stayContractsProjection.name),
+        freedomOfMovementSchema: runtime.readSchema(freedomOfMovementProjection.name),
         access,
         accessLog,
         clock,

@@ -11,6 +11,7 @@ describe('the HTTP API: contrats de séjour and DIPC, their versions and deadlin
   let secretary: string;
   let director: string;
   let doctorOutsideTeam: string;
+  let teamDoctor: string;
 
   before(async () => {
     app = await ServerUnderTest.start();
@@ -19,12 +20,52 @@ describe('the HTTP API: contrats de séjour and DIPC, their versions and deadlin
       { type: 'GrantRole', professionalId: 'pro-secretary', facilityId: CSAPA, role: 'secretary' },
       { type: 'GrantRole', professionalId: 'pro-director', facilityId: CSAPA, role: 'director' },
       { type: 'GrantRole', professionalId: 'pro-doctor', facilityId: CSAPA, role: 'doctor' },
+      { type: 'GrantRole', professionalId: 'pro-team-doctor', facilityId: CSAPA, role: 'doctor' },
+      ...['usager-2', 'usager-6'].map((serviceUserId) => ({
+        type: 'AddToCareTeam' as const,
+        professionalId: 'pro-team-doctor',
+        serviceUserId,
+        facilityId: CSAPA,
+      })),
     );
+    teamDoctor = await app.loginAs('pro-team-doctor');
     secretary = await app.loginAs('pro-secretary');
     director = await app.loginAs('pro-director');
     doctorOutsideTeam = await app.loginAs('pro-doctor');
   });
   after(() => app.close());
+
+  /** A measure restricting the usager's freedom of movement, proposed by their doctor, decided by the director unless `proposedOnly`. */
+  const measureFor = async (serviceUserId: string, options: { proposedOnly?: boolean } = {}) => {
+    const measureId = randomUUID();
+    const proposed = await app.request(
+      'POST',
+      `/organisations/${ORG}/usagers/${serviceUserId}/freedom-of-movement-measures`,
+      {
+        as: teamDoctor,
+        body: {
+          measureId,
+          facilityId: CSAPA,
+          description: 'Sorties de nuit accompagnées',
+          assessment: 'Évaluation pluridisciplinaire : épisodes confusionnels nocturnes',
+          proposedAt: '2026-03-01',
+        },
+      },
+    );
+    expect(proposed.status, JSON.stringify(proposed.body)).to.equal(201);
+    if (!options.proposedOnly) {
+      const decided = await app.request(
+        'POST',
+        `/organisations/${ORG}/freedom-of-movement-measures/${measureId}/decisions`,
+        {
+          as: director,
+          body: { decidedAt: '2026-03-02', reviewBy: '2026-09-01' },
+        },
+      );
+      expect(decided.status, JSON.stringify(decided.body)).to.equal(200);
+    }
+    return measureId;
+  };
 
   const contractPath = (contractId: string, act = '') =>
     `/organisations/${ORG}/stay-contracts/${contractId}${act ? `/${act}` : ''}`;
@@ -187,7 +228,7 @@ describe('the HTTP API: contrats de séjour and DIPC, their versions and deadlin
   it('freezes the signed version: a direct change is refused, an amendment makes version 2', async () => {
     // given a contract handed over and signed by the usager and the director
     const contractId = randomUUID();
-    const movementMeasure = randomUUID();
+    const movementMeasure = await measureFor('usager-2');
     const created = await app.request('POST', `/organisations/${ORG}/usagers/usager-2/stay-contracts`, {
       as: secretary,
       body: {
@@ -339,5 +380,70 @@ describe('the HTTP API: contrats de séjour and DIPC, their versions and deadlin
     expect(ids(watched)).to.include(contractId);
     expect(closed.status, JSON.stringify(closed.body)).to.equal(200);
     expect(ids(watchedAfter)).to.not.include(contractId);
+  });
+
+  it('has the usager sign only measures decided and in force: not one merely proposed, nor one lifted since', async () => {
+    // given a contract annexing a measure only proposed, and one decided
+    const proposedOnly = await measureFor('usager-6', { proposedOnly: true });
+    const decided = await measureFor('usager-6');
+    const contractId = randomUUID();
+    const drafted = await app.request('POST', `/organisations/${ORG}/usagers/usager-6/stay-contracts`, {
+      as: secretary,
+      body: {
+        contractId,
+        kind: 'stay-contract',
+        facilityId: CSAPA,
+        accompanimentId: randomUUID(),
+        admittedOn: '2026-03-02',
+        objectives: [],
+        services: ['Hébergement'],
+        annexes: [{ kind: 'freedom-of-movement', measureIds: [proposedOnly, decided] }],
+      },
+    });
+    await app.request('POST', contractPath(contractId, 'handovers'), {
+      as: secretary,
+      ifMatch: '"0"',
+      body: { day: '2026-03-05' },
+    });
+    const signature = (ifMatch: string, day: string, act = 'signatures') =>
+      app.request('POST', contractPath(contractId, act), {
+        as: director,
+        ifMatch,
+        body: { day, signedForUsagerBy: 'usager', directorId: 'pro-director' },
+      });
+
+    // when it is signed as drafted, then once the draft annexes the decided measure only
+    const withProposed = await signature('"1"', '2026-03-10');
+    const revised = await app.request('POST', contractPath(contractId, 'draft-revisions'), {
+      as: secretary,
+      ifMatch: '"1"',
+      body: { annexes: [{ kind: 'freedom-of-movement', measureIds: [decided] }] },
+    });
+    const signed = await signature('"2"', '2026-03-10');
+    // and when the measure is lifted, then an amendment carries the annexes over
+    const lifted = await app.request('POST', `/organisations/${ORG}/freedom-of-movement-measures/${decided}/reviews`, {
+      as: teamDoctor,
+      body: { reviewedAt: '2026-06-01', outcome: 'lifted' },
+    });
+    const amendment = await app.request('POST', contractPath(contractId, 'amendments'), {
+      as: secretary,
+      ifMatch: '"3"',
+      body: { day: '2026-06-02', reason: 'Nouvelles prestations', services: ['Hébergement', 'Atelier cuisine'] },
+    });
+    const withLifted = await signature('"4"', '2026-06-05', 'amendment-signatures');
+
+    // then both signatures naming a measure not in force are refused, with the measure, and the other is taken
+    expect(drafted.status, JSON.stringify(drafted.body)).to.equal(201);
+    expect(withProposed.status).to.equal(422);
+    expect(withProposed.body).to.deep.include({
+      code: 'ANNEXED_MEASURE_NOT_IN_FORCE',
+      details: { measureIds: [proposedOnly] },
+    });
+    expect(revised.status, JSON.stringify(revised.body)).to.equal(200);
+    expect(signed.status, JSON.stringify(signed.body)).to.equal(200);
+    expect(lifted.status, JSON.stringify(lifted.body)).to.equal(200);
+    expect(amendment.status, JSON.stringify(amendment.body)).to.equal(200);
+    expect(withLifted.status).to.equal(422);
+    expect(withLifted.body.details).to.deep.equal({ measureIds: [decided] });
   });
 });

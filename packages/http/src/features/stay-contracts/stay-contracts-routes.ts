@@ -1,8 +1,10 @@
 import {
+  DomainRuleViolation,
   decideAccess,
   foldEvents,
   type Principal,
   type StayContract,
+  type StayContractAnnex,
   type StayContractCommand,
   type StayContractEvent,
   type StayContractKind,
@@ -16,7 +18,7 @@ import {
   stayContractWarnings,
 } from '@dui-pds/domain';
 import type { EventStore } from '@dui-pds/eventstore';
-import { stayContractsToWatch } from '@dui-pds/projections';
+import { measuresOfServiceUser, stayContractsToWatch } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
@@ -101,6 +103,8 @@ export interface StayContractsDependencies {
   knex: Knex;
   /** The read schema of the stay_contracts projection. */
   stayContractsSchema: string;
+  /** The read schema of the freedom_of_movement projection: the measures an annex may name. */
+  freedomOfMovementSchema: string;
   access: ProfessionalAccess;
   accessLog: AccessLog;
   clock: () => Date;
@@ -115,7 +119,7 @@ type Known = Extract<StayContract, { status: 'draft' | 'handed-over' | 'signed' 
  * contract with its versions, and the contracts of an ESSMS whose deadlines are near or missed.
  */
 export function stayContractsRoutes(deps: StayContractsDependencies): RouteDefinition[] {
-  const { store, knex, stayContractsSchema, access, accessLog, clock } = deps;
+  const { store, knex, stayContractsSchema, freedomOfMovementSchema, access, accessLog, clock } = deps;
   const today = (given: string | undefined) => given ?? parisDay.format(clock());
 
   const decide = async (
@@ -172,6 +176,7 @@ export function stayContractsRoutes(deps: StayContractsDependencies): RouteDefin
     summary: string,
     body: z.ZodType<Body>,
     command: (body: Body) => StayContractCommand,
+    beforeDeciding?: (organisationId: string, contract: Known) => Promise<void>,
   ) =>
     defineCommand({
       path: `/organisations/:organisationId/stay-contracts/:contractId/${path}`,
@@ -186,9 +191,45 @@ export function stayContractsRoutes(deps: StayContractsDependencies): RouteDefin
         const principal = await access.principal(context, params.organisationId);
         const { contract } = await contractOf(params.organisationId, params.contractId);
         const where = { facilityId: contract.facilityId, serviceUserId: contract.serviceUserId };
+        await beforeDeciding?.(params.organisationId, contract);
         return decide(principal, context, params.contractId, command(body), where, expectedRevision);
       },
     });
+
+  /**
+   * What the usager signs may annex only measures restricting their freedom of movement that are
+   * theirs, of this ESSMS, and decided and in force on the day (L.311-4-1 CASF): one proposed and
+   * never decided, or lifted since the annex was written (an amendment carries the annexes over),
+   * is refused at the signature, before anything is signed.
+   */
+  const requireAnnexedMeasuresInForce = async (
+    organisationId: string,
+    contract: Known,
+    content: { annexes: StayContractAnnex[] } | undefined,
+  ) => {
+    const annexed = (content?.annexes ?? []).flatMap((annex) =>
+      annex.kind === 'freedom-of-movement' ? annex.measureIds : [],
+    );
+    if (annexed.length === 0) return;
+    const measures = await measuresOfServiceUser(knex, freedomOfMovementSchema, {
+      organisationId,
+      serviceUserId: contract.serviceUserId,
+      facilityId: contract.facilityId,
+      today: parisDay.format(clock()),
+    });
+    const inForce = new Set(
+      measures.filter((measure) => measure.status === 'decided').map((measure) => measure.measureId),
+    );
+    const notInForce = annexed.filter((measureId) => !inForce.has(measureId));
+    if (notInForce.length > 0) {
+      throw new DomainRuleViolation(
+        'ANNEXED_MEASURE_NOT_IN_FORCE',
+        'Une mesure annexée n’est pas en vigueur pour cet usager dans cet établissement (proposée sans décision, ' +
+          'levée, ou d’un autre usager) : révisez les annexes avant la signature.',
+        { measureIds: notInForce },
+      );
+    }
+  };
 
   const traceRead = (principal: Principal, where: Where, resource: string, correlationId: string) =>
     accessLog.recordRead({
@@ -258,6 +299,7 @@ export function stayContractsRoutes(deps: StayContractsDependencies): RouteDefin
       'Enregistrer la signature (usager ou représentant légal, et directeur) : la version 1 est figée',
       signatureBody,
       (body) => ({ type: 'SignStayContract', ...body }),
+      (organisationId, contract) => requireAnnexedMeasuresInForce(organisationId, contract, contract.draft),
     ),
     onContract(
       'signature-refusals',
@@ -282,6 +324,7 @@ export function stayContractsRoutes(deps: StayContractsDependencies): RouteDefin
       'Enregistrer la signature de l’avenant en attente : il devient la version suivante',
       signatureBody,
       (body) => ({ type: 'SignStayContractAmendment', ...body }),
+      (organisationId, contract) => requireAnnexedMeasuresInForce(organisationId, contract, contract.pendingAmendment),
     ),
     onContract(
       'reviews',
