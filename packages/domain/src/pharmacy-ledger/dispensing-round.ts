@@ -1,6 +1,7 @@
 import { DomainRuleViolation } from '../errors.js';
 import { planTsoDispensation, type TsoPrescription, type TsoProduct } from '../opioid-substitution/tso-rules.js';
 import type { MedicinePrescriptionStatus } from '../prescriptions/prescription.js';
+import { frenchDay } from '../retention/retention-checks.js';
 import { addCalendarDays } from '../social-benefits/social-benefit.js';
 import type { CarriedPrescription, LedgerMonth } from './pharmacy-ledger.js';
 
@@ -37,7 +38,7 @@ export interface DispensingRoundEntry {
   dispensedToday: boolean;
   remainingUnits: number;
   endsOn: string;
-  /** For `blocked`: why, in French, and the rule's code. */
+  /** For `blocked`, and `notInForce` once the accompaniment ended: why, in French, and the rule's code. */
   reason: { code: string; message: string } | undefined;
   /** For `notInForce`: the prescription's status in the record. */
   prescriptionStatus: MedicinePrescriptionStatus | undefined;
@@ -67,10 +68,6 @@ export function endedAccompanimentRefusal(
       'cette prescription ne se délivre plus.',
     { exitDay: end.exitDay, exitReason: end.exitReason },
   );
-}
-
-function frenchDay(day: string): string {
-  return `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`;
 }
 
 /** The order of the round: who is to be served first. */
