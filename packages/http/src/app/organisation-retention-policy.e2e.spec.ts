@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { ServerUnderTest } from './testing/server-under-test.js';
+import { registerSocialOnlyRecord } from './testing/social-only-record.js';
 import { noonOn, TestClock } from './testing/test-clock.js';
 
 const SHORT = 'og-keeps-one-year';
@@ -60,21 +61,11 @@ describe('the keeping of social data each organisation decides', function () {
       for (const who of ['secretary', 'director']) {
         tokens[`${organisation}/${who}`] = await app.loginAs(`${organisation}-${who}`);
       }
-      const registered = await app.request('POST', `/organisations/${organisation}/usagers`, {
-        as: tokens[`${organisation}/secretary`]!,
-        body: {
-          serviceUserId: usagers[organisation],
-          facilityId: CSAPA,
-          traits: {
-            birthName: 'SOCIALE',
-            birthFirstNames: ['BERTHE'],
-            birthDate: '1980-01-15',
-            sex: 'F',
-            birthplaceCode: '75056',
-          },
-        },
-      });
-      expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
+      await registerSocialOnlyRecord(
+        app,
+        { organisationId: organisation, facilityId: CSAPA, serviceUserId: usagers[organisation]! },
+        tokens[`${organisation}/secretary`]!,
+      );
     }
   });
   after(() => app?.close());

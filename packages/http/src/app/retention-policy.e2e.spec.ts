@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { ServerUnderTest } from './testing/server-under-test.js';
+import { registerSocialOnlyRecord } from './testing/social-only-record.js';
 import { noonOn, TestClock } from './testing/test-clock.js';
 
 const ORG = 'og-retention-policy';
@@ -32,21 +33,11 @@ describe('the keeping of social data set by DUI_SOCIAL_ARCHIVE_YEARS', function 
     for (const who of ['secretary', 'director']) tokens[who] = await app.loginAs(`pro-${who}`);
 
     // and a record with social data only, whose last contact is on 2 March 2020
-    const registered = await app.request('POST', `/organisations/${ORG}/usagers`, {
-      as: tokens.secretary,
-      body: {
-        serviceUserId: USAGER,
-        facilityId: CSAPA,
-        traits: {
-          birthName: 'SOCIALE',
-          birthFirstNames: ['BERTHE'],
-          birthDate: '1980-01-15',
-          sex: 'F',
-          birthplaceCode: '75056',
-        },
-      },
-    });
-    expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
+    await registerSocialOnlyRecord(
+      app,
+      { organisationId: ORG, facilityId: CSAPA, serviceUserId: USAGER },
+      tokens.secretary!,
+    );
   });
   after(() => app?.close());
 

@@ -10,6 +10,7 @@ import { TEST_DATABASE_URL } from '@dui-pds/eventstore/testing';
 import { recordRetentionProjection } from '@dui-pds/projections';
 import { expect } from 'chai';
 import { ServerUnderTest } from '../../app/testing/server-under-test.js';
+import { registerSocialOnlyRecord } from '../../app/testing/social-only-record.js';
 import { noonOn, TestClock } from '../../app/testing/test-clock.js';
 import { runEndOfRetention } from './end-of-retention.js';
 
@@ -40,21 +41,7 @@ describe('the end-of-retention job and a legal hold placed while it runs', funct
     director = await app.loginAs('pro-director');
     // given two social-only records whose last contact is on 2 March 2020: due for destruction in 2027
     for (const serviceUserId of usagers) {
-      const registered = await app.request('POST', `/organisations/${ORG}/usagers`, {
-        as: secretary,
-        body: {
-          serviceUserId,
-          facilityId: CSAPA,
-          traits: {
-            birthName: 'SOCIALE',
-            birthFirstNames: ['BERTHE'],
-            birthDate: '1980-01-15',
-            sex: 'F',
-            birthplaceCode: '75056',
-          },
-        },
-      });
-      expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
+      await registerSocialOnlyRecord(app, { organisationId: ORG, facilityId: CSAPA, serviceUserId }, secretary);
     }
     clock.advance(noonOn('2027-03-02') - clock.now().getTime());
   });
