@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HabilitationCommand } from '@dui-pds/domain';
+import type { RegisterLine } from '@dui-pds/projections';
 import { expect } from 'chai';
 import { type HttpAnswer, ServerUnderTest } from './testing/server-under-test.js';
 
@@ -29,23 +30,6 @@ const narcotic = (productId: string, name: string): Product => ({
   productClass: 'narcotic',
   unit: 'flacon de 40 mg',
 });
-
-interface RegisterLine {
-  lineId: string | null;
-  day: string;
-  kind: string;
-  entry: number;
-  exit: number;
-  balanceAfter: number;
-  lots: { lot: string; units: number }[];
-  party: string | null;
-  document: string | null;
-  arsNotifiedOn: string | null;
-  explanation: string | null;
-  theoretical: number | null;
-  counted: number | null;
-  inventoryId: string | null;
-}
 
 describe('the HTTP API: the pharmacy’s destructions, returns and inventories, as the register and the stock show them', function () {
   this.timeout(120_000);

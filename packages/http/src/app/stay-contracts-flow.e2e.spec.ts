@@ -67,6 +67,22 @@ describe('the HTTP API: contrats de séjour and DIPC, their versions and deadlin
     return measureId;
   };
 
+  /** A contrat de séjour drafted by the secretariat for a usager admitted on `admittedOn`; `terms` override the rest. */
+  const draft = (serviceUserId: string, contractId: string, admittedOn: string, terms: Record<string, unknown> = {}) =>
+    app.request('POST', `/organisations/${ORG}/usagers/${serviceUserId}/stay-contracts`, {
+      as: secretary,
+      body: {
+        contractId,
+        kind: 'stay-contract',
+        facilityId: CSAPA,
+        accompanimentId: randomUUID(),
+        admittedOn,
+        objectives: [],
+        services: ['Hébergement'],
+        ...terms,
+      },
+    });
+
   const contractPath = (contractId: string, act = '') =>
     `/organisations/${ORG}/stay-contracts/${contractId}${act ? `/${act}` : ''}`;
   const watch = (today: string) => `/organisations/${ORG}/facilities/${CSAPA}/stay-contracts-to-watch?today=${today}`;
@@ -74,18 +90,10 @@ describe('the HTTP API: contrats de séjour and DIPC, their versions and deadlin
   it('warns of a handover about to be missed until the contract is handed over', async () => {
     // given a contract drafted for a usager admitted on 5 January 2026 (handover due on the 20th)
     const contractId = randomUUID();
-    const drafted = await app.request('POST', `/organisations/${ORG}/usagers/usager-1/stay-contracts`, {
-      as: secretary,
-      body: {
-        contractId,
-        kind: 'stay-contract',
-        facilityId: CSAPA,
-        accompanimentId: randomUUID(),
-        admittedOn: '2026-01-05',
-        objectives: ['Stabiliser le traitement de substitution'],
-        services: ['Hébergement', 'Accompagnement social'],
-        annexes: [{ kind: 'operating-rules', reference: 'Règlement de fonctionnement 2026' }],
-      },
+    const drafted = await draft('usager-1', contractId, '2026-01-05', {
+      objectives: ['Stabiliser le traitement de substitution'],
+      services: ['Hébergement', 'Accompagnement social'],
+      annexes: [{ kind: 'operating-rules', reference: 'Règlement de fonctionnement 2026' }],
     });
 
     // when the contracts to watch are read on 16 January, before and after the handover
@@ -123,18 +131,7 @@ describe('the HTTP API: contrats de séjour and DIPC, their versions and deadlin
   it('revises the draft before the signature: the contract, the contracts to watch and the summary sheet follow it', async () => {
     // given a contrat de séjour drafted for a usager admitted on 4 May 2026 (handover due on the 19th)
     const contractId = randomUUID();
-    const drafted = await app.request('POST', `/organisations/${ORG}/usagers/usager-4/stay-contracts`, {
-      as: secretary,
-      body: {
-        contractId,
-        kind: 'stay-contract',
-        facilityId: CSAPA,
-        accompanimentId: randomUUID(),
-        admittedOn: '2026-05-04',
-        objectives: ['Stabiliser le traitement'],
-        services: ['Hébergement'],
-      },
-    });
+    const drafted = await draft('usager-4', contractId, '2026-05-04', { objectives: ['Stabiliser le traitement'] });
     const revise = (ifMatch: string, body: Record<string, unknown>, as = secretary) =>
       app.request('POST', contractPath(contractId, 'draft-revisions'), { as, ifMatch, body });
 
@@ -229,18 +226,7 @@ describe('the HTTP API: contrats de séjour and DIPC, their versions and deadlin
     // given a contract handed over and signed by the usager and the director
     const contractId = randomUUID();
     const movementMeasure = await measureFor('usager-2');
-    const created = await app.request('POST', `/organisations/${ORG}/usagers/usager-2/stay-contracts`, {
-      as: secretary,
-      body: {
-        contractId,
-        kind: 'stay-contract',
-        facilityId: CSAPA,
-        accompanimentId: randomUUID(),
-        admittedOn: '2026-03-02',
-        objectives: [],
-        services: ['Hébergement'],
-      },
-    });
+    const created = await draft('usager-2', contractId, '2026-03-02');
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     const handedOver = await app.request('POST', contractPath(contractId, 'handovers'), {
       as: secretary,
@@ -326,18 +312,7 @@ describe('the HTTP API: contrats de séjour and DIPC, their versions and deadlin
   it('turns a refused contract into a DIPC that the director signs, then closes it', async () => {
     // given a contract handed over
     const contractId = randomUUID();
-    await app.request('POST', `/organisations/${ORG}/usagers/usager-3/stay-contracts`, {
-      as: secretary,
-      body: {
-        contractId,
-        kind: 'stay-contract',
-        facilityId: CSAPA,
-        accompanimentId: randomUUID(),
-        admittedOn: '2026-04-01',
-        objectives: [],
-        services: ['Accueil de jour'],
-      },
-    });
+    await draft('usager-3', contractId, '2026-04-01', { services: ['Accueil de jour'] });
     await app.request('POST', contractPath(contractId, 'handovers'), {
       as: secretary,
       ifMatch: '"0"',
@@ -387,18 +362,8 @@ describe('the HTTP API: contrats de séjour and DIPC, their versions and deadlin
     const proposedOnly = await measureFor('usager-6', { proposedOnly: true });
     const decided = await measureFor('usager-6');
     const contractId = randomUUID();
-    const drafted = await app.request('POST', `/organisations/${ORG}/usagers/usager-6/stay-contracts`, {
-      as: secretary,
-      body: {
-        contractId,
-        kind: 'stay-contract',
-        facilityId: CSAPA,
-        accompanimentId: randomUUID(),
-        admittedOn: '2026-03-02',
-        objectives: [],
-        services: ['Hébergement'],
-        annexes: [{ kind: 'freedom-of-movement', measureIds: [proposedOnly, decided] }],
-      },
+    const drafted = await draft('usager-6', contractId, '2026-03-02', {
+      annexes: [{ kind: 'freedom-of-movement', measureIds: [proposedOnly, decided] }],
     });
     await app.request('POST', contractPath(contractId, 'handovers'), {
       as: secretary,
