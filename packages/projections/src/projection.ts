@@ -38,6 +38,21 @@ export interface Projection {
    * of thousands). When present the runtime calls it instead of `evolve`, with the same effect.
    */
   evolveBatch?(events: readonly RecordedEvent[], context: ProjectionContext): Promise<void>;
+  /**
+   * Optional: deletes, at the end of the retention of a usager's record, the rows of theirs that
+   * the runtime would not find. `ProjectionRuntime.purgeServiceUser` deletes the rows of every table
+   * with a `service_user_id` column; a projection says here what else goes: rows naming the usager
+   * in another column (an owner, a participant), rows hanging off one of theirs. Called on the read
+   * schema, in the purge's transaction, before the `service_user_id` rows go; must be idempotent.
+   * Answers the rows deleted per table.
+   */
+  purgeServiceUser?(context: ProjectionContext, where: ServiceUserRows): Promise<Record<string, number>>;
+}
+
+/** A usager's rows in one organisation: what the end of retention deletes. */
+export interface ServiceUserRows {
+  organisationId: string;
+  serviceUserId: string;
 }
 
 const PROJECTION_NAME = /^[a-z][a-z0-9_]{0,29}$/;

@@ -6,6 +6,7 @@ import {
   type AgendaItemCancelled,
   type AgendaItemEventType,
   agendaOwnerId,
+  type DestructionReportEventType,
   type EventParticipant,
   type InformationEventType,
   type InformationRead,
@@ -16,11 +17,18 @@ import {
   type PlannedEventRescheduled,
   type PlannedEventScheduled,
   participantsOf,
+  type RecordDestroyed,
 } from '@dui-pds/domain';
 import { isErased, type RecordedEvent } from '@dui-pds/eventstore';
-import { defineProjection, type ProjectionContext } from '../projection.js';
+import { defineProjection, type ProjectionContext, type ServiceUserRows } from '../projection.js';
 
-const handled: readonly (PlannedEventEventType | AgendaItemEventType | InformationEventType | AgendaFeedEventType)[] = [
+const handled: readonly (
+  | PlannedEventEventType
+  | AgendaItemEventType
+  | InformationEventType
+  | AgendaFeedEventType
+  | DestructionReportEventType
+)[] = [
   'PlannedEventScheduled',
   'PlannedEventRescheduled',
   'PlannedEventCancelled',
@@ -34,6 +42,7 @@ const handled: readonly (PlannedEventEventType | AgendaItemEventType | Informati
   'InformationMarkedUnread',
   'AgendaFeedIssued',
   'AgendaFeedRevoked',
+  'RecordDestroyed',
 ];
 
 const parisDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
@@ -62,12 +71,16 @@ export function timesOf(startsAt: string, endsAt: string) {
  * (`professionalAgenda`, `usagerAgenda`).
  *
  * A forgotten usager's appointments, items, information and feed leave the model; at a collective
- * event, what was recorded of their presence goes (their pseudonymous id stays a participant, as it
- * stays in the event's unencrypted record).
+ * event, what was recorded of their presence goes. Their pseudonymous id stays in the event's
+ * unencrypted record: once their record is destroyed (`RecordDestroyed`, in clear) it leaves the
+ * event's participants, and so does the stay it was linked to, while the event stays the ESSMS's.
+ * The end of retention deletes all of it at once (`purgeServiceUser`): a rebuild afterwards comes
+ * to the same rows.
  */
 export const agendasProjection = defineProjection({
   name: 'agendas',
-  version: 1,
+  // 2: a destroyed record's participations leave collective events
+  version: 2,
   handles: handled,
   async migrate(db, schema) {
     await db.schema.withSchema(schema).createTable('planned_events', (table) => {
@@ -176,9 +189,68 @@ export const agendasProjection = defineProjection({
       case 'AgendaFeedIssued':
       case 'AgendaFeedRevoked':
         return agendaFeed(event, context, organisationId);
+      case 'RecordDestroyed': {
+        const { serviceUserId } = event.data as RecordDestroyed;
+        await leaveCollectiveEvents(context, { organisationId, serviceUserId });
+        return;
+      }
     }
   },
+  async purgeServiceUser(context, where) {
+    const { table } = context;
+    const { organisationId, serviceUserId } = where;
+    const ofOrganisation = (name: string) => table(name).where('organisation_id', organisationId);
+    // an appointment is its usager's: it goes whole
+    const appointments = (
+      await ofOrganisation('planned_events')
+        .select('planned_event_id')
+        .where('kind', 'appointment')
+        .whereIn('planned_event_id', participations(context, where))
+    ).map((row: { planned_event_id: string }) => row.planned_event_id);
+    const appointmentParticipants = await ofOrganisation('planned_event_participants')
+      .whereIn('planned_event_id', appointments)
+      .delete();
+    const plannedEvents = await ofOrganisation('planned_events').whereIn('planned_event_id', appointments).delete();
+    const theirs = (name: string, kind: string, id: string) =>
+      ofOrganisation(name)
+        .where({ [kind]: 'usager', [id]: serviceUserId })
+        .delete();
+    return {
+      planned_events: plannedEvents,
+      planned_event_participants: appointmentParticipants + (await leaveCollectiveEvents(context, where)),
+      agenda_items: await theirs('agenda_items', 'owner_kind', 'owner_id'),
+      information: await theirs('information', 'recipient_kind', 'recipient_id'),
+      agenda_feeds: await theirs('agenda_feeds', 'owner_kind', 'owner_id'),
+    };
+  },
 });
+
+/** The planned events a usager takes part in, as a subquery. */
+function participations({ table }: ProjectionContext, where: ServiceUserRows) {
+  return table('planned_event_participants').select('planned_event_id').where({
+    organisation_id: where.organisationId,
+    participant_kind: 'usager',
+    participant_id: where.serviceUserId,
+  });
+}
+
+/**
+ * A usager whose record is destroyed leaves the collective events they took part in, with the stay
+ * an event was linked to (only an event with one usager takes one: it was theirs). The events stay,
+ * with their other participants and the presences recorded of them. Answers the participations deleted.
+ */
+async function leaveCollectiveEvents(context: ProjectionContext, where: ServiceUserRows): Promise<number> {
+  await context
+    .table('planned_events')
+    .where('organisation_id', where.organisationId)
+    .whereNotNull('accompaniment_id')
+    .whereIn('planned_event_id', participations(context, where))
+    .update({ accompaniment_id: null });
+  return context
+    .table('planned_event_participants')
+    .where({ organisation_id: where.organisationId, participant_kind: 'usager', participant_id: where.serviceUserId })
+    .delete();
+}
 
 async function plannedEvent(
   event: RecordedEvent,

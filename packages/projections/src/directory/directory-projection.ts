@@ -8,6 +8,7 @@ import {
 } from '@dui-pds/domain';
 import { isErased, type RecordedEvent } from '@dui-pds/eventstore';
 import { defineProjection } from '../projection.js';
+import { purgeRowsHangingOff } from '../runtime/service-user-purge.js';
 
 const handled: readonly DirectoryEventType[] = [
   'DirectoryEntryAdded',
@@ -21,7 +22,8 @@ const handled: readonly DirectoryEventType[] = [
  * one row per event, with who and when, and what it changed. Read with `directoryOf`,
  * `directoryEntryById` and `directoryEntryHistory`.
  *
- * A forgotten usager's entries leave the model, history included: an erased event removes them.
+ * A forgotten usager's entries leave the model, history included: an erased event removes them,
+ * and so does the end of retention.
  */
 export const directoryProjection = defineProjection({
   name: 'directory',
@@ -127,6 +129,8 @@ export const directoryProjection = defineProjection({
       }
     }
   },
+  purgeServiceUser: (context, where) =>
+    purgeRowsHangingOff(context, where, { table: 'entries', key: 'entry_id' }, ['entry_history']),
 });
 
 export interface EntryRow {

@@ -1,6 +1,7 @@
 import type { ExchangeCorrected, ExchangeEventType, ExchangeRecorded } from '@dui-pds/domain';
 import { isErased, type RecordedEvent } from '@dui-pds/eventstore';
 import { defineProjection } from '../projection.js';
+import { purgeRowsHangingOff } from '../runtime/service-user-purge.js';
 
 const handled: readonly ExchangeEventType[] = ['ExchangeRecorded', 'ExchangeCorrected'];
 
@@ -22,7 +23,8 @@ function occurred(occurredAt: string) {
  * `exchangeStreamId`) as corrected, and one row per correction with its reason, who and when.
  * Read with `exchangesOf` and `exchangeById`.
  *
- * A forgotten usager's exchanges leave the model: an erased event removes them.
+ * A forgotten usager's exchanges leave the model: an erased event removes them, and the end of
+ * retention their corrections with them.
  */
 export const exchangesProjection = defineProjection({
   name: 'exchanges',
@@ -117,6 +119,8 @@ export const exchangesProjection = defineProjection({
       }
     }
   },
+  purgeServiceUser: (context, where) =>
+    purgeRowsHangingOff(context, where, { table: 'exchanges', key: 'exchange_id' }, ['corrections']),
 });
 
 /** Exchanges live in streams `exchange/<organisation>/<exchangeId>` (`exchangeStreamId`). */

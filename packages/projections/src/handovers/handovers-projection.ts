@@ -1,6 +1,7 @@
 import type { HandoverCorrected, HandoverEventType, HandoverRead, HandoverRecorded } from '@dui-pds/domain';
 import { isErased } from '@dui-pds/eventstore';
 import { defineProjection } from '../projection.js';
+import { purgeRowsHangingOff } from '../runtime/service-user-purge.js';
 
 const handled: readonly HandoverEventType[] = ['HandoverRecorded', 'HandoverCorrected', 'HandoverRead'];
 
@@ -9,7 +10,8 @@ const handled: readonly HandoverEventType[] = ['HandoverRecorded', 'HandoverCorr
  * ESSMS, "unread by me"): one row per handover with its latest text and its revision for
  * `ETag`/`If-Match` (a read moves the stream, so it moves the revision too), and one row per
  * professional who marked it read. A forgotten usager's handovers keep their row, without
- * text, category, team or date; their reads, which name no professional any more, are not kept.
+ * text, category, team or date; their reads, which name no professional any more, are not kept
+ * (the end of retention deletes both).
  * Read it with `handoverFeed`.
  */
 export const handoversProjection = defineProjection({
@@ -97,6 +99,8 @@ export const handoversProjection = defineProjection({
       }
     }
   },
+  purgeServiceUser: (context, where) =>
+    purgeRowsHangingOff(context, where, { table: 'handovers', key: 'handover_id' }, ['reads']),
 });
 
 /** Handovers live in streams `handover/<organisation>/<handoverId>` (`handoverStreamId`). */

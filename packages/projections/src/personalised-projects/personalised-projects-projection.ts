@@ -13,6 +13,7 @@ import type {
 } from '@dui-pds/domain';
 import { isErased, type RecordedEvent } from '@dui-pds/eventstore';
 import { defineProjection } from '../projection.js';
+import { purgeRowsHangingOff } from '../runtime/service-user-purge.js';
 
 const handled: readonly PersonalisedProjectEventType[] = [
   'PersonalisedProjectStarted',
@@ -40,7 +41,7 @@ const handled: readonly PersonalisedProjectEventType[] = [
  *   actions whose deadline is near or passed (`projectActionsDue`).
  *
  * A forgotten usager's project leaves the model: the stream of an erased event is enough to
- * remove every row of it.
+ * remove every row of it; the end of retention removes them through the project's usager.
  */
 export const personalisedProjectsProjection = defineProjection({
   name: 'personalised_projects',
@@ -255,6 +256,13 @@ export const personalisedProjectsProjection = defineProjection({
       }
     }
   },
+  purgeServiceUser: (context, where) =>
+    purgeRowsHangingOff(context, where, { table: 'projects', key: 'project_id' }, [
+      'evaluations',
+      'actions',
+      'objectives',
+      'versions',
+    ]),
 });
 
 /** Projects live in streams `personalised-project/<organisation>/<projectId>` (`personalisedProjectStreamId`). */

@@ -8,7 +8,7 @@ import {
 } from '@dui-pds/eventstore';
 import type { Knex } from 'knex';
 import { InProcessLeaseManager, type Lease, type LeaseManager, PostgresAdvisoryLeaseManager } from '../leases/index.js';
-import { contextFor, evolveAll, handles, type Projection } from '../projection.js';
+import { contextFor, evolveAll, handles, type Projection, type ServiceUserRows } from '../projection.js';
 import { AppendWakeups } from './append-wakeups.js';
 import { applyBatch, applyInTransaction } from './apply-batch.js';
 import { type Build, BuildRegistry } from './builds.js';
@@ -160,16 +160,29 @@ export class ProjectionRuntime {
 
   /**
    * Deletes a usager's rows from the read models of every projection but those in `keep` (the end
-   * of the retention of their record): see `purgeServiceUserRows`.
+   * of the retention of their record), in one transaction: first what each projection deletes
+   * itself (`Projection.purgeServiceUser`), then the rows of every table with a `service_user_id`
+   * column (`purgeServiceUserRows`).
    */
   purgeServiceUser(
-    where: { organisationId: string; serviceUserId: string },
+    where: ServiceUserRows,
     options: { keep?: readonly string[]; transaction?: Knex.Transaction } = {},
   ): Promise<PurgedRows> {
-    const schemas = this.projections
-      .filter((projection) => !options.keep?.includes(projection.name))
-      .map((projection) => this.readSchema(projection.name));
-    return purgeServiceUserRows(options.transaction ?? this.#knex, schemas, where);
+    const purged = this.projections.filter((projection) => !options.keep?.includes(projection.name));
+    const purge = async (trx: Knex.Transaction): Promise<PurgedRows> => {
+      const byTable: Record<string, number> = {};
+      for (const projection of purged) {
+        if (!projection.purgeServiceUser) continue;
+        const schema = this.readSchema(projection.name);
+        const deleted = await projection.purgeServiceUser(contextFor(trx, schema), where);
+        for (const [table, rows] of Object.entries(deleted)) byTable[`${schema}.${table}`] = rows;
+      }
+      const schemas = purged.map((projection) => this.readSchema(projection.name));
+      const columns = await purgeServiceUserRows(trx, schemas, where);
+      for (const [table, rows] of Object.entries(columns.byTable)) byTable[table] = (byTable[table] ?? 0) + rows;
+      return { byTable, total: Object.values(byTable).reduce((sum, rows) => sum + rows, 0) };
+    };
+    return options.transaction ? purge(options.transaction) : this.#knex.transaction(purge);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { selectRows } from '@dui-pds/eventstore';
 import type { Knex } from 'knex';
+import type { ProjectionContext, ServiceUserRows } from '../projection.js';
 
 export interface PurgedRows {
   /** Rows deleted, per projection read schema and table (`schema.table`). */
@@ -15,12 +16,13 @@ export interface PurgedRows {
  * events, so the rows do not come back.
  *
  * Relations without the column are left alone: either they hold no personal data (counts by day)
- * or they key it otherwise, which the end-of-retention tests look for across every read model.
+ * or they key it otherwise, and their projection deletes those rows itself (`purgeServiceUser`,
+ * which `ProjectionRuntime.purgeServiceUser` runs first).
  */
 export async function purgeServiceUserRows(
   db: Knex | Knex.Transaction,
   readSchemas: readonly string[],
-  where: { organisationId: string; serviceUserId: string },
+  where: ServiceUserRows,
 ): Promise<PurgedRows> {
   if (readSchemas.length === 0) return { byTable: {}, total: 0 };
   const relations = await selectRows<readonly [string, string, boolean]>(
@@ -43,4 +45,28 @@ export async function purgeServiceUserRows(
     total += deleted;
   }
   return { byTable, total };
+}
+
+/**
+ * For a projection's `purgeServiceUser`: deletes the rows of `tables` that hang off the usager's
+ * rows of `parent` (the same organisation and `key`), before the purge deletes those.
+ */
+export async function purgeRowsHangingOff(
+  { table }: ProjectionContext,
+  where: ServiceUserRows,
+  parent: { table: string; key: string },
+  tables: readonly string[],
+): Promise<Record<string, number>> {
+  const theirs = () =>
+    table(parent.table)
+      .select(parent.key)
+      .where({ organisation_id: where.organisationId, service_user_id: where.serviceUserId });
+  const deleted: Record<string, number> = {};
+  for (const name of tables) {
+    deleted[name] = await table(name)
+      .where('organisation_id', where.organisationId)
+      .whereIn(parent.key, theirs())
+      .delete();
+  }
+  return deleted;
 }
