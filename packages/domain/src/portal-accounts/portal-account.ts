@@ -54,6 +54,13 @@ export const portalSecondFactorEnrolledSchema = z.object({
   at: instant,
 });
 export const portalLoginSucceededSchema = z.object({ accountId: z.uuid(), totpStep: z.int().min(0), at: instant });
+/** The usager gave a one-time code to sign `documentId` in front of a professional: that step is used. */
+export const portalOneTimeCodeUsedForSignatureSchema = z.object({
+  accountId: z.uuid(),
+  totpStep: z.int().min(0),
+  documentId: id,
+  at: instant,
+});
 export const portalLoginFailedSchema = z.object({
   accountId: z.uuid(),
   consecutiveFailures: z.int().min(1),
@@ -71,6 +78,7 @@ export type PortalAccountInvited = z.infer<typeof portalAccountInvitedSchema>;
 export type PortalPasswordSet = z.infer<typeof portalPasswordSetSchema>;
 export type PortalSecondFactorEnrolled = z.infer<typeof portalSecondFactorEnrolledSchema>;
 export type PortalLoginSucceeded = z.infer<typeof portalLoginSucceededSchema>;
+export type PortalOneTimeCodeUsedForSignature = z.infer<typeof portalOneTimeCodeUsedForSignatureSchema>;
 export type PortalLoginFailed = z.infer<typeof portalLoginFailedSchema>;
 export type PortalAccountRevoked = z.infer<typeof portalAccountRevokedSchema>;
 
@@ -84,6 +92,7 @@ export type PortalAccountEvent =
   | { type: 'PortalPasswordSet'; data: PortalPasswordSet | ErasedPortalAccountData }
   | { type: 'PortalSecondFactorEnrolled'; data: PortalSecondFactorEnrolled | ErasedPortalAccountData }
   | { type: 'PortalLoginSucceeded'; data: PortalLoginSucceeded | ErasedPortalAccountData }
+  | { type: 'PortalOneTimeCodeUsedForSignature'; data: PortalOneTimeCodeUsedForSignature | ErasedPortalAccountData }
   | { type: 'PortalLoginFailed'; data: PortalLoginFailed | ErasedPortalAccountData }
   | { type: 'PortalAccountRevoked'; data: PortalAccountRevoked | ErasedPortalAccountData };
 
@@ -94,6 +103,7 @@ export const portalAccountEventSchemas = {
   PortalPasswordSet: portalPasswordSetSchema,
   PortalSecondFactorEnrolled: portalSecondFactorEnrolledSchema,
   PortalLoginSucceeded: portalLoginSucceededSchema,
+  PortalOneTimeCodeUsedForSignature: portalOneTimeCodeUsedForSignatureSchema,
   PortalLoginFailed: portalLoginFailedSchema,
   PortalAccountRevoked: portalAccountRevokedSchema,
 } as const;
@@ -109,6 +119,7 @@ export type PortalAccountCommand =
       at: string;
     }
   | { type: 'RecordPortalLoginSuccess'; accountId: string; totpStep: number; at: string }
+  | { type: 'UseOneTimeCodeForSignature'; accountId: string; totpStep: number; documentId: string; at: string }
   | { type: 'RecordPortalLoginFailure'; accountId: string; at: string }
   | { type: 'RevokePortalAccount'; accountId: string; reason: string; revokedBy: string; at: string };
 
@@ -216,16 +227,19 @@ export const portalAccountDecider: Decider<PortalAccountCommand, PortalAccountEv
             { lockedUntil: active.lockedUntil },
           );
         }
-        if (command.totpStep <= active.lastTotpStep) {
-          throw new DomainRuleViolation(
-            'TOTP_CODE_REUSED',
-            'Ce code à usage unique a déjà servi : attendez le suivant.',
-          );
-        }
+        refuseUsedStep(active, command.totpStep);
         return {
           type: 'PortalLoginSucceeded',
           data: { accountId: active.accountId, totpStep: command.totpStep, at: command.at },
         };
+      }
+      case 'UseOneTimeCodeForSignature': {
+        // no lock here: the lock answers guesses at the login form, and this code is given in
+        // person, to a professional; the step is used all the same, for a login or a signature
+        const active = requireActive(account, command.accountId);
+        refuseUsedStep(active, command.totpStep);
+        const { accountId, totpStep, documentId, at } = command;
+        return { type: 'PortalOneTimeCodeUsedForSignature', data: { accountId, totpStep, documentId, at } };
       }
       case 'RecordPortalLoginFailure': {
         if (account.status === 'none') {
@@ -317,6 +331,11 @@ export const portalAccountDecider: Decider<PortalAccountCommand, PortalAccountEv
           lockedUntil: undefined,
           lastTotpStep: erased ? account.lastTotpStep : (event.data as PortalLoginSucceeded).totpStep,
         };
+      case 'PortalOneTimeCodeUsedForSignature':
+        return {
+          ...account,
+          lastTotpStep: erased ? account.lastTotpStep : (event.data as PortalOneTimeCodeUsedForSignature).totpStep,
+        };
       case 'PortalLoginFailed': {
         if (erased) return account;
         const data = event.data as PortalLoginFailed;
@@ -361,4 +380,11 @@ function requireActive(account: PortalAccount, accountId: string) {
     throw new DomainRuleViolation('PORTAL_ACCOUNT_INACTIVE', 'Ce compte du portail n’est pas ouvert.');
   }
   return account;
+}
+
+/** A one-time code serves once, for a login or a signature: its step must come after the last one used. */
+function refuseUsedStep(account: { lastTotpStep: number }, totpStep: number): void {
+  if (totpStep <= account.lastTotpStep) {
+    throw new DomainRuleViolation('TOTP_CODE_REUSED', 'Ce code à usage unique a déjà servi : attendez le suivant.');
+  }
 }

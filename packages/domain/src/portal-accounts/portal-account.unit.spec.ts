@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { foldEvents } from '../decider.js';
+import fc from 'fast-check';
+import { asEventList, foldEvents } from '../decider.js';
 import { DomainRuleViolation } from '../errors.js';
 import { DeciderSpecification } from '../testing/index.js';
 import {
@@ -104,6 +105,36 @@ describe('a usager portal account', () => {
       .given([invited, passwordSet, enrolled, { type: 'PortalLoginSucceeded', data: { accountId, totpStep: 100, at } }])
       .when(login)
       .thenRefuses(refusedWith('TOTP_CODE_REUSED'));
+  });
+
+  it('uses a one-time code once, for a login or a signature, whichever comes first (property)', () => {
+    const documentId = 'doc-1';
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ signs: fc.boolean(), totpStep: fc.integer({ min: 0, max: 20 }) }), { maxLength: 12 }),
+        (uses) => {
+          let events: PortalAccountEvent[] = [invited, passwordSet, enrolled];
+          const accepted: number[] = [];
+          for (const { signs, totpStep } of uses) {
+            const command = signs
+              ? { type: 'UseOneTimeCodeForSignature' as const, accountId, totpStep, documentId, at }
+              : { type: 'RecordPortalLoginSuccess' as const, accountId, totpStep, at };
+            try {
+              const decided = portalAccountDecider.decide(command, foldEvents(portalAccountDecider, events));
+              events = [...events, ...asEventList(decided)];
+              accepted.push(totpStep);
+            } catch (error) {
+              assert.ok(error instanceof DomainRuleViolation && error.code === 'TOTP_CODE_REUSED');
+            }
+          }
+          // the steps taken only ever rise, and each is the first use of a step above all before it
+          assert.deepEqual(
+            accepted,
+            uses.map((use) => use.totpStep).filter((step, index, all) => all.slice(0, index).every((s) => s < step)),
+          );
+        },
+      ),
+    );
   });
 
   it(`locks the account for ${LOCKOUT_MINUTES} minutes after ${MAX_LOGIN_FAILURES} failures in a row`, () => {

@@ -101,6 +101,7 @@ export const NON_CONTACT_EVENT_TYPES: ReadonlySet<string> = new Set<
   'PortalPasswordSet',
   'PortalSecondFactorEnrolled',
   'PortalLoginSucceeded',
+  'PortalOneTimeCodeUsedForSignature',
   'PortalLoginFailed',
   'PortalAccountRevoked',
   // documents shared with the usager (the documents themselves are contacts)

@@ -3,7 +3,7 @@ import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSystemBlobStore, slotOf } from '@dui-pds/documents';
-import { accessLogStreamId, type RecordRead } from '@dui-pds/domain';
+import { accessLogStreamId, documentStreamId, portalAccountStreamId, type RecordRead } from '@dui-pds/domain';
 import { habilitationsProjection } from '@dui-pds/projections';
 import { expect } from 'chai';
 import { storeGeneratedDocument } from '../features/documents/documents-routes.js';
@@ -341,6 +341,119 @@ describe('the HTTP API: the documents of a usager, their signatures and their sh
       witnessedBy: 'pro-doctor',
       portalAccountId: accountId,
     });
+  });
+
+  /** A usager of the CSAPA, in the doctor's care team, with an active portal account: its TOTP secret. */
+  const usagerWithPortalAccount = async (serviceUserId: string, login: string, birthName: string) => {
+    await app.asSystem(ORG, { type: 'AddToCareTeam', professionalId: 'pro-doctor', serviceUserId, facilityId: CSAPA });
+    const registered = await app.request('POST', `/organisations/${ORG}/usagers`, {
+      as: secretary,
+      body: {
+        serviceUserId,
+        facilityId: CSAPA,
+        traits: { birthName, birthFirstNames: ['ALEX'], birthDate: '1979-03-08', sex: 'M', birthplaceCode: '69123' },
+      },
+    });
+    expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
+    const accountId = randomUUID();
+    const invited = await app.request('POST', `/organisations/${ORG}/usagers/${serviceUserId}/portal-invitations`, {
+      as: secretary,
+      body: { accountId, facilityId: CSAPA, login, holder: 'service-user' },
+    });
+    expect(invited.status, JSON.stringify(invited.body)).to.equal(201);
+    const secret = await new PortalClient(app.url).activate(invited.body.invitationPath, PASSWORD, () => new Date());
+    return {
+      accountId,
+      secret,
+      documents: `/organisations/${ORG}/facilities/${CSAPA}/usagers/${serviceUserId}/documents`,
+    };
+  };
+  /** A contract (DIPC) uploaded by the doctor in the documents of `documents`. */
+  const uploadContract = (documents: string, content: Buffer, title: string) =>
+    app.request('POST', documents, {
+      as: doctor,
+      body: {
+        kind: 'dipc',
+        title,
+        sensitivity: 'administrative',
+        fileName: 'dipc.pdf',
+        mediaType: 'application/pdf',
+        contentBase64: content.toString('base64'),
+      },
+    });
+  /** The usager's signature by one-time code of the latest version of a document, as the doctor collects it. */
+  const signByCode = (documents: string, documentId: string, content: Buffer, code: string) =>
+    app.request('POST', `${documents}/${documentId}/signatures`, {
+      as: doctor,
+      body: { version: 1, contentSha256: sha256(content), signer: 'serviceUser', method: 'oneTimeCode', code },
+    });
+  const eventTypesOf = async (streamId: string) =>
+    (await app.server.store.readStream(streamId)).map((event) => event.type);
+
+  it('takes a one-time code for one signature only: the same code is refused for a second document within its window', async () => {
+    // given two documents of a usager with a portal account, and the usager gives the code of their app to sign the first
+    const { accountId, secret, documents } = await usagerWithPortalAccount(
+      'usager-code-1',
+      'alex.signatures',
+      'DURAND',
+    );
+    const contract = pdf('Contrat de séjour');
+    const amendment = pdf('Avenant au contrat de séjour');
+    const first = await uploadContract(documents, contract, 'DIPC');
+    const second = await uploadContract(documents, amendment, 'Avenant au DIPC');
+    expect([first.status, second.status]).to.deep.equal([201, 201]);
+    const code = totpCodeAt(secret, new Date());
+    const signedFirst = await signByCode(documents, first.body.documentId, contract, code);
+    const accountStream = portalAccountStreamId(ORG, accountId);
+    const accountEventsBefore = await eventTypesOf(accountStream);
+
+    // when the same code is submitted again, within its window, to sign the second document
+    const reused = await signByCode(documents, second.body.documentId, amendment, code);
+    const readSecond = await app.request('GET', `${documents}/${second.body.documentId}`, { as: doctor });
+
+    // then the first is signed, the second is refused with a French problem for staff and stays unsigned
+    expect(signedFirst.status, JSON.stringify(signedFirst.body)).to.equal(201);
+    expect(reused.status, JSON.stringify(reused.body)).to.equal(422);
+    expect(reused.headers.get('content-type')).to.match(/^application\/problem\+json/);
+    expect(reused.body.code).to.equal('ONE_TIME_CODE_REUSED');
+    expect(reused.body.detail).to.include('déjà servi');
+    expect(readSecond.body).to.deep.include({ signed: false, signatureCount: 0 });
+    expect(await eventTypesOf(documentStreamId(ORG, second.body.documentId))).to.deep.equal(['DocumentStored']);
+    // and the refusal consumed nothing: the account holds the one step of the first signature
+    expect(await eventTypesOf(accountStream)).to.deep.equal(accountEventsBefore);
+    // (its own event: a signature is not a login to the portal, nor counted as one)
+    expect(accountEventsBefore.filter((type) => type === 'PortalOneTimeCodeUsedForSignature')).to.have.length(1);
+    expect(accountEventsBefore).not.to.include('PortalLoginSucceeded');
+  });
+
+  it('refuses to sign with a code already used to log in to the portal, and to log in with a code used to sign', async () => {
+    // given a usager who logged in to the portal with the code their app shows
+    const { secret, documents } = await usagerWithPortalAccount('usager-code-2', 'sam.signatures', 'PETIT');
+    const portal = new PortalClient(app.url);
+    const loginCode = totpCodeAt(secret, new Date());
+    const loggedIn = await portal.login('sam.signatures', PASSWORD, loginCode);
+    const contract = pdf('Contrat de séjour de Sam');
+    const uploaded = await uploadContract(documents, contract, 'DIPC');
+    expect(uploaded.status, JSON.stringify(uploaded.body)).to.equal(201);
+
+    // when the doctor submits that same code for the usager's signature
+    const signedWithLoginCode = await signByCode(documents, uploaded.body.documentId, contract, loginCode);
+    const read = await app.request('GET', `${documents}/${uploaded.body.documentId}`, { as: doctor });
+
+    // then it is refused, and the document is not signed
+    expect(loggedIn.status, loggedIn.text).to.equal(303);
+    expect([signedWithLoginCode.status, signedWithLoginCode.body.code]).to.deep.equal([422, 'ONE_TIME_CODE_REUSED']);
+    expect(read.body).to.deep.include({ signed: false, signatureCount: 0 });
+
+    // when the usager signs with the next code, then that code is given to log in
+    const nextCode = totpCodeAt(secret, new Date(Date.now() + 30_000));
+    const signed = await signByCode(documents, uploaded.body.documentId, contract, nextCode);
+    const loginWithSigningCode = await new PortalClient(app.url).login('sam.signatures', PASSWORD, nextCode);
+
+    // then the signature is taken, and the login refused
+    expect(signed.status, JSON.stringify(signed.body)).to.equal(201);
+    expect(loginWithSigningCode.status).to.equal(401);
+    expect(loginWithSigningCode.text).to.include('déjà servi');
   });
 
   it('refuses a nurse outside the care team everything of a medical document', async () => {

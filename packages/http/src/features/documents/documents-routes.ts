@@ -29,7 +29,7 @@ import {
   sha256HexSchema,
   signatureMethodSchema,
 } from '@dui-pds/domain';
-import { type EventStore, foldStream, handleCommand } from '@dui-pds/eventstore';
+import { type EventStore, foldStream, handleCommand, WrongExpectedRevisionError } from '@dui-pds/eventstore';
 import { type DocumentView, documentById, documentsOfServiceUser, portalAccountsOf } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { v5 as uuidv5 } from 'uuid';
@@ -199,10 +199,24 @@ export function documentsRoutes(deps: DocumentsDependencies): RouteDefinition[] 
 
   /**
    * Decides the command on the document's stream without appending: a refusal comes before any
-   * byte is stored. The command handler decides again when it appends.
+   * byte is stored. The command handler decides again when it appends. Answers whether this
+   * command was already handled (a retry, which the handler answers as it was).
    */
-  const refuseEarly = (principal: Principal, context: RequestContext, documentId: string, decided: DocumentCommand) =>
-    decideWithoutAppending(store, principal.organisationId, documentId, access.commandId(principal, context), decided);
+  const refuseEarly = (
+    principal: Principal,
+    context: RequestContext,
+    documentId: string,
+    decided: DocumentCommand,
+    expectedRevision?: number,
+  ) =>
+    decideWithoutAppending(
+      store,
+      principal.organisationId,
+      documentId,
+      access.commandId(principal, context),
+      decided,
+      expectedRevision,
+    );
 
   /** The signed document refuses a new version with 409: the conflict is with its state, not the request. */
   const frozenAsConflict = (error: unknown): never => {
@@ -212,13 +226,21 @@ export function documentsRoutes(deps: DocumentsDependencies): RouteDefinition[] 
     throw error;
   };
 
-  /** The portal account of the usager whose one-time code this is; refused in French otherwise. */
-  const accountOfCode = async (principal: Principal, context: RequestContext, serviceUserId: string, code: string) => {
+  /**
+   * The portal account of the usager whose one-time code this is, and the TOTP step the code
+   * stands for; refused in French otherwise. Nothing is consumed here: see `consumeCode`.
+   */
+  const accountOfCode = async (
+    principal: Principal,
+    context: RequestContext,
+    serviceUserId: string,
+    code: string,
+    now: Date,
+  ): Promise<{ accountId: string; facilityId: string; step: number }> => {
     const { organisationId } = principal;
     const accounts = (await portalAccountsOf(knex, portalAccountsSchema, { organisationId, serviceUserId })).filter(
       (account) => account.holder === 'service-user' && account.status === 'active',
     );
-    const now = clock();
     let checked: { accountId: string; facilityId: string } | undefined;
     for (const account of accounts) {
       const state = await foldStream(
@@ -234,7 +256,8 @@ export function documentsRoutes(deps: DocumentsDependencies): RouteDefinition[] 
         );
       }
       const secret = seal.open(state.sealedTotpSecret);
-      if (secret !== undefined && totpStepOf(secret, code, now) !== undefined) return account.accountId;
+      const step = secret === undefined ? undefined : totpStepOf(secret, code, now);
+      if (step !== undefined) return { accountId: account.accountId, facilityId: account.facilityId, step };
       checked ??= account;
     }
     if (checked === undefined) {
@@ -254,6 +277,46 @@ export function documentsRoutes(deps: DocumentsDependencies): RouteDefinition[] 
       'ONE_TIME_CODE_INVALID',
       'Ce code à usage unique n’est pas le bon : demandez à l’usager le code que son application affiche maintenant, puis recommencez.',
     );
+  };
+
+  /**
+   * Records the code's step as used on the portal account's own stream
+   * (`UseOneTimeCodeForSignature`): the decider refuses a step at or before the last one used,
+   * for a login or a signature alike, so a code serves once, and two requests racing with the
+   * same code are ordered by the stream's revision (one of them is refused). The command id names
+   * the request, the document and the step: a retry of this very request (same Idempotency-Key)
+   * is answered with what it recorded, never a signature of another document.
+   */
+  const consumeCode = async (
+    principal: Principal,
+    context: RequestContext,
+    documentId: string,
+    serviceUserId: string,
+    used: { accountId: string; facilityId: string; step: number },
+    now: Date,
+  ): Promise<void> => {
+    try {
+      await handleCommand(store, portalAccountDecider, {
+        streamId: portalAccountStreamId(principal.organisationId, used.accountId),
+        commandId: `${access.commandId(principal, context)}/one-time-code/${documentId}/${used.step}`,
+        command: {
+          type: 'UseOneTimeCodeForSignature',
+          accountId: used.accountId,
+          totpStep: used.step,
+          documentId,
+          at: now.toISOString(),
+        },
+        metadata: access.metadata(principal, context, { facilityId: used.facilityId, serviceUserId }),
+      });
+    } catch (error) {
+      if (error instanceof DomainRuleViolation && error.code === 'TOTP_CODE_REUSED') {
+        throw new DomainRuleViolation(
+          'ONE_TIME_CODE_REUSED',
+          'Ce code à usage unique a déjà servi (pour une connexion au portail ou une autre signature) : il ne signe qu’une fois. Demandez à l’usager d’attendre le code suivant de son application, puis recommencez.',
+        );
+      }
+      throw error;
+    }
   };
 
   return [
@@ -539,13 +602,20 @@ export function documentsRoutes(deps: DocumentsDependencies): RouteDefinition[] 
           signedAt: clock().toISOString(),
           signer: signedBy,
         });
-        // the version, the hash and the signer are checked before a code is tried or an image kept
-        await refuseEarly(principal, context, document.documentId, decided(signer));
-        if (signer.kind === 'serviceUser' && signer.method === 'oneTimeCode' && body.code !== undefined) {
-          signer = {
-            ...signer,
-            portalAccountId: await accountOfCode(principal, context, document.serviceUserId, body.code),
-          };
+        // the version, the hash, the signer and the revision seen are checked before a code is tried or an image kept
+        const handled = await refuseEarly(principal, context, document.documentId, decided(signer), expectedRevision);
+        if (!handled && signer.kind === 'serviceUser' && signer.method === 'oneTimeCode' && body.code !== undefined) {
+          const now = clock();
+          const used = await accountOfCode(principal, context, document.serviceUserId, body.code, now);
+          // The code's step is consumed before the signature is appended, on purpose: the two
+          // streams cannot be written in one transaction, and the other order would leave, if the
+          // second write failed, a signature whose code can still sign again (the very replay this
+          // prevents). In this order a failure after the first write leaves the step used and the
+          // document unsigned: the same request retried (same Idempotency-Key) goes through, or
+          // the usager gives the next code. Nothing the signature could refuse is left to decide
+          // by then but a concurrent change of the document.
+          await consumeCode(principal, context, document.documentId, document.serviceUserId, used, now);
+          signer = { ...signer, portalAccountId: used.accountId };
         }
         if (image !== undefined) await blobs.put(document, image);
         const { state, revision } = await command(principal, context, document, decided(signer), expectedRevision);
@@ -752,16 +822,26 @@ export async function storeGeneratedDocument(
   };
 }
 
-/** Decides on the stream as it stands, appending nothing; a command already handled (a retry) is let through. */
+/**
+ * Decides on the stream as it stands, appending nothing; a command already handled (a retry) is
+ * let through, and answered `true`. With `expectedRevision`, a stream that has moved on since the
+ * caller read it is refused here, as the append would refuse it.
+ */
 async function decideWithoutAppending(
   store: EventStore<Knex.Transaction>,
   organisationId: string,
   documentId: string,
   commandId: string,
   decided: DocumentCommand,
-): Promise<void> {
-  const events = await store.readStream(documentStreamId(organisationId, documentId));
-  if (events.some((event) => event.metadata.causationId === commandId)) return;
+  expectedRevision?: number,
+): Promise<boolean> {
+  const streamId = documentStreamId(organisationId, documentId);
+  const events = await store.readStream(streamId);
+  if (events.some((event) => event.metadata.causationId === commandId)) return true;
+  const revision = events.at(-1)?.streamRevision;
+  if (expectedRevision !== undefined && expectedRevision !== revision) {
+    throw new WrongExpectedRevisionError(streamId, expectedRevision, revision);
+  }
   documentDecider.decide(
     decided,
     foldEvents(
@@ -769,6 +849,7 @@ async function decideWithoutAppending(
       events.map((event) => ({ type: event.type, data: event.data }) as DocumentEvent),
     ),
   );
+  return false;
 }
 
 /** Whether the policy lets the principal do it, as the routes' check decides (archived records included). */
