@@ -26,7 +26,7 @@ describe('what a record export carries', () => {
   it('never carries the secrets of a portal account, whoever asks', () => {
     fc.assert(
       fc.property(requesters, fc.constantFrom(...FACTS_NEVER_EXPORTED), (requester, type) => {
-        expect(factIsExported(requester, type)).to.equal(false);
+        expect(factIsExported(requester, { type, data: {} })).to.equal(false);
       }),
     );
   });
@@ -34,17 +34,31 @@ describe('what a record export carries', () => {
   it('gives a personne de confiance nothing the portal does not show them', () => {
     fc.assert(
       fc.property(factTypes, (type) => {
-        expect(factIsExported(trustedPerson, type)).to.equal(FACTS_OPEN_TO_TRUSTED_PERSON.has(type));
+        const fact = { type, data: { trustedPersonId: 'tp-1' } };
+        expect(factIsExported(trustedPerson, fact)).to.equal(FACTS_OPEN_TO_TRUSTED_PERSON.has(type));
       }),
     );
-    expect(factIsExported(trustedPerson, 'ClinicalObservationRecorded')).to.equal(false);
-    expect(factIsExported(trustedPerson, 'NoteWritten')).to.equal(false);
+    expect(factIsExported(trustedPerson, { type: 'ClinicalObservationRecorded', data: {} })).to.equal(false);
+    expect(factIsExported(trustedPerson, { type: 'NoteWritten', data: {} })).to.equal(false);
+  });
+
+  it('gives a personne de confiance the facts of their own designation, never of another one', () => {
+    const designationFacts = [...FACTS_OPEN_TO_TRUSTED_PERSON].filter((type) => type.startsWith('TrustedPerson'));
+    fc.assert(
+      fc.property(fc.constantFrom(...designationFacts), fc.constantFrom('tp-1', 'tp-0', undefined), (type, of) => {
+        const fact = { type, data: of === undefined ? { revokedOn: '2026-01-05' } : { trustedPersonId: of } };
+        expect(factIsExported(trustedPerson, fact)).to.equal(of === 'tp-1');
+        expect(factIsExported(usager, fact)).to.equal(true);
+      }),
+    );
   });
 
   it('gives the usager and the archivist every other fact of the record', () => {
     fc.assert(
       fc.property(fc.constantFrom(usager, archivist), factTypes, (requester, type) => {
-        expect(factIsExported(requester, type)).to.equal(!FACTS_NEVER_EXPORTED.has(type));
+        expect(factIsExported(requester, { type, data: { trustedPersonId: 'tp-0' } })).to.equal(
+          !FACTS_NEVER_EXPORTED.has(type),
+        );
       }),
     );
   });

@@ -49,7 +49,7 @@ export async function buildRecordExport(
 ): Promise<RecordExport> {
   const { organisationId, serviceUserId, requester } = request;
   const facts = (await sources.facts({ organisationId, serviceUserId })).filter(
-    (fact) => !isErased(fact.data) && factIsExported(requester, fact.type),
+    (fact) => !isErased(fact.data) && factIsExported(requester, fact),
   );
   const documents = (await sources.documents({ organisationId, serviceUserId })).filter((document) =>
     documentIsExported(requester, document),

@@ -103,4 +103,35 @@ describe('the export of a usager’s record', () => {
     expect(Object.keys(files).filter((path) => path.startsWith('documents/'))).to.have.length(1);
     expect(strFromU8(files['dossier.json']!)).not.to.contain('tension');
   });
+
+  it('gives a personne de confiance their own designation, not the one they replaced nor why it was revoked', async () => {
+    // given a record where a first trusted person was revoked, then the requester designated
+    const withDesignations: RecordExportSources = {
+      ...sources,
+      facts: async () => [
+        fact('TrustedPersonDesignated', { trustedPersonId: 'tp-0', person: { lastName: 'DURAND' } }, 1),
+        fact('TrustedPersonRevoked', { trustedPersonId: 'tp-0', details: 'conflit familial' }, 2),
+        fact('TrustedPersonDesignated', { trustedPersonId: 'tp-1', person: { lastName: 'LEROY' } }, 3),
+        fact('TrustedPersonRecordConsultationAllowed', { trustedPersonId: 'tp-1', on: '2026-11-02' }, 4),
+      ],
+    };
+
+    // when the requester's export is built
+    const built = await buildRecordExport(
+      withDesignations,
+      { ...where, requester: { kind: 'trustedPerson', trustedPersonId: 'tp-1' } },
+      now,
+    );
+
+    // then only their own designation is in it
+    const { files, record } = unzip(built.zip);
+    expect(record.facts.map((fact) => fact.type)).to.deep.equal([
+      'TrustedPersonDesignated',
+      'TrustedPersonRecordConsultationAllowed',
+    ]);
+    const json = strFromU8(files['dossier.json']!);
+    expect(json).to.contain('LEROY');
+    expect(json).not.to.contain('DURAND');
+    expect(json).not.to.contain('conflit familial');
+  });
 });
