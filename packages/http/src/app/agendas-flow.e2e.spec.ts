@@ -520,4 +520,93 @@ describe('the HTTP API: planned events, agendas, their ICS feeds, and informatio
       usagerInformation.body.information.map((information: { subject: string }) => information.subject),
     ).to.deep.equal(['Rendez-vous confirmé']);
   });
+
+  it('serves a usager’s feed with the entries of the ESSMS it was issued for only, and traces each read', async () => {
+    // given usager-3 followed in the CSAPA and in a CAARUD: an appointment and an item in each
+    now = new Date('2027-01-11T09:00:00+01:00');
+    const CAARUD = '750000002';
+    await app.asSystem(
+      ORG,
+      { type: 'GrantRole', professionalId: 'pro-secretaire-caarud', facilityId: CAARUD, role: 'secretary' },
+      { type: 'GrantRole', professionalId: 'pro-direction-caarud', facilityId: CAARUD, role: 'director' },
+    );
+    for (const id of ['pro-secretaire-caarud', 'pro-direction-caarud']) tokens[id] = await app.loginAs(id);
+    const plan = (as: string, facilityId: string, title: string, place: string, day: string) =>
+      app.request('POST', `${base}/planned-events`, {
+        as: tokens[as],
+        body: {
+          plannedEventId: randomUUID(),
+          facilityId,
+          kind: 'appointment',
+          title,
+          startsAt: `${day}T10:00:00+01:00`,
+          endsAt: `${day}T10:30:00+01:00`,
+          place,
+          serviceUserIds: ['usager-3'],
+        },
+      });
+    const item = (as: string, facilityId: string, title: string, place: string, day: string) =>
+      app.request('POST', `${base}/usagers/usager-3/agenda-items`, {
+        as: tokens[as],
+        body: {
+          itemId: randomUUID(),
+          facilityId,
+          title,
+          startsAt: `${day}T14:00:00+01:00`,
+          endsAt: `${day}T15:00:00+01:00`,
+          place,
+        },
+      });
+    const given = [
+      await plan('pro-secretaire', CSAPA, 'Consultation en addictologie', 'CSAPA, bureau 4', '2027-01-14'),
+      await item('pro-secretaire', CSAPA, 'Bilan au CSAPA', 'CSAPA, salle 1', '2027-01-14'),
+      await plan('pro-secretaire-caarud', CAARUD, 'Accueil au CAARUD', 'CAARUD, accueil', '2027-01-15'),
+      await item('pro-secretaire-caarud', CAARUD, 'Permanence CAARUD', 'Bus du CAARUD', '2027-01-15'),
+    ];
+    for (const answer of given) expect(answer.status, JSON.stringify(answer.body)).to.equal(201);
+    // and the secretary of the CAARUD issues usager-3's feed for the CAARUD
+    const feedId = randomUUID();
+    const issued = await app.request('POST', `${base}/usagers/usager-3/agenda-feeds`, {
+      as: tokens['pro-secretaire-caarud'],
+      body: { feedId, facilityId: CAARUD },
+    });
+    expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
+    const url = new URL(issued.body.url);
+    const secret = url.pathname.replace(/^\/ics\//, '').replace(/\.ics$/, '');
+
+    // when the feed's URL is fetched, without a session
+    const fetched = await app.request('GET', url.pathname);
+
+    // then only the CAARUD's appointment and item are in it, nothing of the CSAPA
+    expect(fetched.status).to.equal(200);
+    const text = new TextDecoder().decode(fetched.bytes);
+    expect(parseIcs(text).map((event) => [event.summary, event.location])).to.deep.equal([
+      ['Accueil au CAARUD', 'CAARUD, accueil'],
+      ['Permanence CAARUD', 'Bus du CAARUD'],
+    ]);
+    for (const outOfScope of ['addictologie', 'bureau 4', 'Bilan au CSAPA', 'salle 1']) {
+      expect(text).not.to.include(outOfScope);
+    }
+
+    // and usager-3's access log, read by the CAARUD's direction, has the feed's read, with no secret
+    const log = await app.request('GET', `${base}/usagers/usager-3/access-log`, {
+      as: tokens['pro-direction-caarud'],
+    });
+    expect(log.status, JSON.stringify(log.body)).to.equal(200);
+    const feedReads = log.body.entries.filter((entry: { resource: string }) => entry.resource === 'usager-agenda-ics');
+    expect(feedReads).to.have.length(1);
+    expect(feedReads[0]).to.deep.include({
+      at: now.toISOString(),
+      professionalId: `agenda-feed:${feedId}`,
+      roles: ['usager'],
+      facilityId: CAARUD,
+      sensitivities: ['administrative'],
+      purpose: 'usager-ics-feed',
+    });
+    expect(JSON.stringify(log.body)).not.to.include(secret);
+    const stored = await app.server.store.readStream(accessLogStreamId(ORG, 'usager-3'));
+    const feedEvent = stored.find((event) => (event.data as { resource?: string }).resource === 'usager-agenda-ics');
+    expect(feedEvent?.metadata.actor).to.deep.equal({ kind: 'serviceUser', id: `agenda-feed:${feedId}` });
+    expect(JSON.stringify(stored.map((event) => [event.data, event.metadata]))).not.to.include(secret);
+  });
 });

@@ -287,11 +287,14 @@ export async function plannedEventsOfFacility(
   return plannedEventViews(db, readSchema, where.organisationId, rows);
 }
 
-/** The events a participant (usager or professional) takes part in over a period, with all their participants. */
+/**
+ * The events a participant (usager or professional) takes part in over a period, with all their
+ * participants; only those of one ESSMS when `facilityId` is given.
+ */
 async function eventsOfParticipant(
   db: Knex,
   readSchema: string,
-  where: { organisationId: string; kind: 'usager' | 'professional'; id: string } & AgendaPeriod,
+  where: { organisationId: string; kind: 'usager' | 'professional'; id: string; facilityId?: string } & AgendaPeriod,
 ): Promise<PlannedEventView[]> {
   const query = db
     .withSchema(readSchema)
@@ -305,6 +308,7 @@ async function eventsOfParticipant(
       'p.participant_kind': where.kind,
       'p.participant_id': where.id,
     });
+  if (where.facilityId !== undefined) query.andWhere('e.facility_id', where.facilityId);
   const rows = (await overlapping(query, where, 'e.').orderBy([
     'e.starts_at_utc',
     'e.planned_event_id',
@@ -312,10 +316,11 @@ async function eventsOfParticipant(
   return plannedEventViews(db, readSchema, where.organisationId, rows);
 }
 
+/** The items of an agenda over a period; only those of one ESSMS when `facilityId` is given. */
 async function itemsOf(
   db: Knex,
   readSchema: string,
-  where: { organisationId: string; owner: AgendaOwner } & AgendaPeriod,
+  where: { organisationId: string; owner: AgendaOwner; facilityId?: string } & AgendaPeriod,
 ): Promise<AgendaItemRow[]> {
   const query = db
     .withSchema(readSchema)
@@ -325,6 +330,7 @@ async function itemsOf(
       owner_kind: where.owner.kind,
       owner_id: agendaOwnerId(where.owner),
     });
+  if (where.facilityId !== undefined) query.andWhere('facility_id', where.facilityId);
   return (await overlapping(query, where).orderBy(['starts_at_utc', 'item_id'])) as AgendaItemRow[];
 }
 
@@ -339,21 +345,32 @@ const byStart = <T extends { start: string; id: string }>(a: T, b: T) =>
  * A usager's agenda over a period, soonest first: the planned events they take part in and the
  * items put into their agenda, cancelled ones included (marked so). It names no other person: not
  * the other usagers of a collective event, not the professionals. What the usager portal shows.
+ *
+ * With `facilityId`, only what belongs to that ESSMS (the planned event's or the item's own
+ * ESSMS), selected by the query: what a usager's ICS feed, issued for one ESSMS, shows.
  */
 export async function usagerAgenda(
   db: Knex,
   readSchema: string,
-  where: { organisationId: string; serviceUserId: string } & AgendaPeriod,
+  where: { organisationId: string; serviceUserId: string; facilityId?: string } & AgendaPeriod,
 ): Promise<UsagerAgendaEntry[]> {
-  const { organisationId, serviceUserId, from, to } = where;
+  const { organisationId, serviceUserId, facilityId, from, to } = where;
+  const inFacility = facilityId === undefined ? {} : { facilityId };
   const events = await eventsOfParticipant(db, readSchema, {
     organisationId,
     kind: 'usager',
     id: serviceUserId,
+    ...inFacility,
     from,
     to,
   });
-  const items = await itemsOf(db, readSchema, { organisationId, owner: { kind: 'usager', serviceUserId }, from, to });
+  const items = await itemsOf(db, readSchema, {
+    organisationId,
+    owner: { kind: 'usager', serviceUserId },
+    ...inFacility,
+    from,
+    to,
+  });
   return [
     ...events.map((event): UsagerAgendaEntry => {
       const own = event.participants.find(

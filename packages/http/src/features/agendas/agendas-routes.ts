@@ -21,7 +21,14 @@ import { z } from 'zod';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { RequestContext } from '../../server/request-context.js';
 import { identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
-import { type AgendasDependencies, agendaAccess, feedSecretHash, newFeedSecret, originOf } from './agenda-access.js';
+import {
+  ADMINISTRATIVE,
+  type AgendasDependencies,
+  agendaAccess,
+  feedSecretHash,
+  newFeedSecret,
+  originOf,
+} from './agenda-access.js';
 import { FEED_DAYS_AHEAD, FEED_DAYS_BEHIND, professionalAgendaIcs, usagerAgendaIcs } from './agenda-ics.js';
 import { periodOf, periodQuery } from './agenda-period.js';
 
@@ -74,10 +81,11 @@ const professionalEntrySchema = z.object({
  * The agendas: a professional's (the events they organise or take part in, their items) and a
  * usager's (the events they take part in, their items) over a period; items put into either; and
  * their iCalendar feeds at a revocable secret URL (`GET /ics/<secret>.ics`, outside the session:
- * the secret is the credential).
+ * the secret is the credential). A usager's feed is issued for one ESSMS, by staff who write the
+ * usager's data there, and shows that ESSMS' entries only; each of its reads is traced.
  */
 export function agendasRoutes(deps: AgendasDependencies): RouteDefinition[] {
-  const { store, knex, agendasSchema, access, clock } = deps;
+  const { store, knex, agendasSchema, access, accessLog, clock } = deps;
   const agenda = agendaAccess(deps);
 
   const onlySelf = (principal: Principal, professionalId: string, what: string) => {
@@ -443,7 +451,9 @@ export function agendasRoutes(deps: AgendasDependencies): RouteDefinition[] {
     defineCommand({
       path: '/organisations/:organisationId/usagers/:serviceUserId/agenda-feeds',
       summary: 'Émettre, pour l’usager, le lien secret d’abonnement (ICS) à son agenda ; il remplace le précédent',
-      description: 'Répond l’URL `…/ics/<secret>.ics`, à remettre à l’usager, montrée cette seule fois.',
+      description:
+        'Répond l’URL `…/ics/<secret>.ics`, à remettre à l’usager, montrée cette seule fois. Le flux ne montre que ' +
+        'les événements et éléments d’agenda de cet ESSMS (`facilityId`).',
       tags: [TAG],
       status: 201,
       params: serviceUserParams,
@@ -481,7 +491,10 @@ export function agendasRoutes(deps: AgendasDependencies): RouteDefinition[] {
     defineQuery({
       path: '/ics/:secret.ics',
       summary: 'Un agenda au format iCalendar (RFC 5545), à son lien secret : sans session, le secret en tient lieu',
-      description: `D’un mois en arrière à un an devant. Un lien inconnu, remplacé ou révoqué répond 404.`,
+      description:
+        'D’un mois en arrière à un an devant. Un lien inconnu, remplacé ou révoqué répond 404. Celui d’un usager ne ' +
+        'montre que ce qui relève de l’ESSMS pour lequel il a été émis, et chaque lecture en est tracée au journal ' +
+        'des accès de l’usager (ressource `usager-agenda-ics`, motif `usager-ics-feed`).',
       tags: [TAG],
       params: z.object({ secret: z.string().min(1).max(200) }),
       produces: 'text/calendar',
@@ -512,13 +525,33 @@ export function agendasRoutes(deps: AgendasDependencies): RouteDefinition[] {
                 : `${origin}/organisations/${organisation}/professionals/${encodeURIComponent(owner.professionalId)}/agenda`,
           });
         } else {
+          // issued for one ESSMS, by staff who write the usager's data there: it shows that ESSMS' entries only
+          const { facilityId } = feed;
+          if (facilityId === null)
+            throw new HttpProblem('not-found', 'Ce lien d’agenda n’existe pas ou a été révoqué.');
           const entries = await usagerAgenda(knex, agendasSchema, {
             organisationId,
             serviceUserId: owner.serviceUserId,
+            facilityId,
             from,
             to,
           });
           calendar = usagerAgendaIcs(entries, { now });
+          // a read of the usager's record, traced before the answer leaves; no professional reads it, so it is
+          // recorded as the portal's reads are, its actor the feed (by its id: never the secret, nor its hash)
+          await accessLog.recordPortalRead({
+            organisationId,
+            accountId: `agenda-feed:${feed.feedId}`,
+            correlationId: context.correlationId,
+            read: {
+              serviceUserId: owner.serviceUserId,
+              facilityId,
+              roles: ['usager'],
+              resource: 'usager-agenda-ics',
+              sensitivities: [ADMINISTRATIVE],
+              purpose: 'usager-ics-feed',
+            },
+          });
         }
         return {
           body: Buffer.from(calendar, 'utf8'),
