@@ -13,8 +13,11 @@ export * from './documents/index.js';
 export * from './exchanges/index.js';
 export {
   type AccompanimentExitView,
+  accompanimentEnd,
   accompanimentExit,
   accompanimentExitsProjection,
+  deathRecordedFor,
+  deathsRecordedAmong,
   lastExitOf,
   type OpenPostExitAction,
   openPostExitActions,

@@ -1,1 +1,2 @@
+export * from './accompaniment-end.js';
 export * from './accompaniment-exit.js';

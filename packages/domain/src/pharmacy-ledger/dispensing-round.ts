@@ -1,7 +1,7 @@
 import { DomainRuleViolation } from '../errors.js';
+import { type AccompanimentEnd, accompanimentEndedRefusal } from '../exits/accompaniment-end.js';
 import { planTsoDispensation, type TsoPrescription, type TsoProduct } from '../opioid-substitution/tso-rules.js';
 import type { MedicinePrescriptionStatus } from '../prescriptions/prescription.js';
-import { frenchDay } from '../retention/retention-checks.js';
 import { addCalendarDays } from '../social-benefits/social-benefit.js';
 import type { CarriedPrescription, LedgerMonth } from './pharmacy-ledger.js';
 
@@ -44,30 +44,21 @@ export interface DispensingRoundEntry {
   prescriptionStatus: MedicinePrescriptionStatus | undefined;
 }
 
-/** The last exit recorded for the usager in the ESSMS. */
-export interface AccompanimentEnd {
-  exitDay: string;
-  exitReason: string;
-}
-
 /**
  * Whether a prescription may no longer be dispensed on `day` because the accompaniment it was
  * made in has ended: an exit recorded on or after the day it was prescribed, and passed (the exit
  * day itself is still a day of the accompaniment). A death, an incarceration, a transfer: the
  * treatment goes on elsewhere, if at all, and a narcotic is not handed over for someone who left.
+ * `end` is the usager's last exit in the ESSMS: one before the prescription ended an earlier
+ * accompaniment.
  */
 export function endedAccompanimentRefusal(
   prescription: Pick<CarriedPrescription, 'prescribedOn'>,
   end: AccompanimentEnd | undefined,
   day: string,
 ): DomainRuleViolation | undefined {
-  if (end === undefined || end.exitDay < prescription.prescribedOn || day <= end.exitDay) return undefined;
-  return new DomainRuleViolation(
-    'ACCOMPANIMENT_ENDED',
-    `L’accompagnement de cet usager dans l’établissement a pris fin le ${frenchDay(end.exitDay)} : ` +
-      'cette prescription ne se délivre plus.',
-    { exitDay: end.exitDay, exitReason: end.exitReason },
-  );
+  if (end === undefined || end.exitDay < prescription.prescribedOn) return undefined;
+  return accompanimentEndedRefusal(end, day, 'dispensation');
 }
 
 /** The order of the round: who is to be served first. */

@@ -229,6 +229,7 @@ export async function startDuiServer(
   });
   await runtime.migrate();
   const retentionSchema = runtime.readSchema(recordRetentionProjection.name);
+  const accompanimentExitsSchema = runtime.readSchema(accompanimentExitsProjection.name);
   const metrics = new ServerMetrics({
     projections: runtime,
     onProjectionStatusError: (error) => logger.warn({ err: error }, 'projection status not read for /metrics'),
@@ -395,6 +396,7 @@ export async function startDuiServer(
                 trustedPersons: runsHere(trustedPersonsProjection)
                   ? runtime.readSchema(trustedPersonsProjection.name)
                   : undefined,
+                exits: runsHere(accompanimentExitsProjection) ? accompanimentExitsSchema : undefined,
               },
               { documentsSchema, blobs, exportSources, clock },
             ),
@@ -450,6 +452,7 @@ export async function startDuiServer(
         store,
         knex,
         portalAccountsSchema: runtime.readSchema(portalAccountsProjection.name),
+        accompanimentExitsSchema,
         access,
         accessLog,
         clock,
@@ -467,14 +470,14 @@ export async function startDuiServer(
         access,
         clock,
         registeredPrescription: prescriptionForDispensing(store),
-        lastExitOf: (where) => lastExitOf(knex, runtime.readSchema(accompanimentExitsProjection.name), where),
+        lastExitOf: (where) => lastExitOf(knex, accompanimentExitsSchema, where),
       }),
       ...dispensingRoundRoutes({
         store,
         knex,
         pharmacySchema: runtime.readSchema(pharmacyProjection.name),
         prescriptionsSchema: runtime.readSchema(prescriptionsProjection.name),
-        exitsSchema: runtime.readSchema(accompanimentExitsProjection.name),
+        exitsSchema: accompanimentExitsSchema,
         access,
         accessLog,
         clock,
@@ -520,7 +523,7 @@ export async function startDuiServer(
       ...exitsRoutes({
         store,
         knex,
-        accompanimentExitsSchema: runtime.readSchema(accompanimentExitsProjection.name),
+        accompanimentExitsSchema,
         access,
         accessLog,
         clock,
@@ -529,6 +532,7 @@ export async function startDuiServer(
         store,
         knex,
         personalisedProjectsSchema: runtime.readSchema(personalisedProjectsProjection.name),
+        accompanimentExitsSchema,
         access,
         accessLog,
         clock,
@@ -545,6 +549,7 @@ export async function startDuiServer(
         store,
         knex,
         socialBenefitsSchema: runtime.readSchema(socialBenefitsProjection.name),
+        accompanimentExitsSchema,
         access,
         accessLog,
         clock,
@@ -554,6 +559,8 @@ export async function startDuiServer(
         knex,
         stayContractsSchema: runtime.readSchema(stayContractsProjection.name),
         freedomOfMovementSchema: runtime.readSchema(freedomOfMovementProjection.name),
+        habilitationsSchema: runtime.readSchema(habilitationsProjection.name),
+        accompanimentExitsSchema,
         access,
         accessLog,
         clock,
@@ -570,6 +577,7 @@ export async function startDuiServer(
         store,
         knex,
         attendanceSchema: runtime.readSchema(attendanceProjection.name),
+        accompanimentExitsSchema,
         access,
         accessLog,
         clock,
@@ -753,6 +761,7 @@ export async function startDuiServer(
         knex,
         agendasSchema: runtime.readSchema(agendasProjection.name),
         habilitationsSchema: runtime.readSchema(habilitationsProjection.name),
+        accompanimentExitsSchema,
         access,
         accessLog,
         clock,

@@ -4,6 +4,7 @@ import { ServerUnderTest } from './testing/server-under-test.js';
 
 const ORG = 'og-a';
 const CSAPA = '750000001';
+const OTHER_ESSMS = '750000002';
 
 describe('the HTTP API: contrats de séjour and DIPC, their versions and deadlines', function () {
   this.timeout(60_000);
@@ -19,6 +20,7 @@ describe('the HTTP API: contrats de séjour and DIPC, their versions and deadlin
       ORG,
       { type: 'GrantRole', professionalId: 'pro-secretary', facilityId: CSAPA, role: 'secretary' },
       { type: 'GrantRole', professionalId: 'pro-director', facilityId: CSAPA, role: 'director' },
+      { type: 'GrantRole', professionalId: 'pro-other-director', facilityId: OTHER_ESSMS, role: 'director' },
       { type: 'GrantRole', professionalId: 'pro-doctor', facilityId: CSAPA, role: 'doctor' },
       { type: 'GrantRole', professionalId: 'pro-team-doctor', facilityId: CSAPA, role: 'doctor' },
       ...['usager-2', 'usager-6'].map((serviceUserId) => ({
@@ -410,5 +412,40 @@ describe('the HTTP API: contrats de séjour and DIPC, their versions and deadlin
     expect(amendment.status, JSON.stringify(amendment.body)).to.equal(200);
     expect(withLifted.status).to.equal(422);
     expect(withLifted.body.details).to.deep.equal({ measureIds: [decided] });
+  });
+
+  it('is signed for the ESSMS by its own director only: not the secretary, nor the director of another ESSMS', async () => {
+    // given a contract handed over to the usager
+    const contractId = randomUUID();
+    await draft('usager-7', contractId, '2026-05-04');
+    await app.request('POST', contractPath(contractId, 'handovers'), {
+      as: secretary,
+      ifMatch: '"0"',
+      body: { day: '2026-05-05' },
+    });
+    const signedFor = (directorId: string) =>
+      app.request('POST', contractPath(contractId, 'signatures'), {
+        as: secretary,
+        ifMatch: '"1"',
+        body: { day: '2026-05-06', signedForUsagerBy: 'usager', directorId },
+      });
+
+    // when the signature names the secretary, then another ESSMS' director, then the director of this one
+    const bySecretary = await signedFor('pro-secretary');
+    const byOtherDirector = await signedFor('pro-other-director');
+    const unsigned = await app.request('GET', contractPath(contractId), { as: secretary });
+    const byDirector = await signedFor('pro-director');
+
+    // then only the last is taken, the others leaving the contract as it was
+    for (const refused of [bySecretary, byOtherDirector]) {
+      expect(refused.status, JSON.stringify(refused.body)).to.equal(422);
+      expect(refused.body.code).to.equal('STAY_CONTRACT_NOT_SIGNED_BY_DIRECTOR');
+      expect(refused.body.detail).to.match(/signé pour l’établissement par son directeur/);
+    }
+    expect(bySecretary.body.details).to.deep.equal({ directorId: 'pro-secretary' });
+    expect(unsigned.headers.get('etag')).to.equal('"1"');
+    expect(unsigned.body).to.deep.include({ status: 'handed-over', signedOn: null, currentVersion: 0 });
+    expect(byDirector.status, JSON.stringify(byDirector.body)).to.equal(200);
+    expect(byDirector.body).to.deep.include({ status: 'signed', currentVersion: 1 });
   });
 });

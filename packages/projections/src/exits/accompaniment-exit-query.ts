@@ -1,4 +1,4 @@
-import type { ExitDestination, ExitReason, PostExitActionStatus } from '@dui-pds/domain';
+import type { AccompanimentEnd, ExitDestination, ExitReason, PostExitActionStatus } from '@dui-pds/domain';
 import type { Knex } from 'knex';
 
 /** One action of the follow-up after an exit, as it stands. */
@@ -104,12 +104,26 @@ export async function accompanimentExit(
   };
 }
 
+/** The exit day and reason of one accompaniment (as last corrected), or undefined when it has none. */
+export async function accompanimentEnd(
+  db: Knex,
+  readSchema: string,
+  where: { organisationId: string; accompanimentId: string },
+): Promise<AccompanimentEnd | undefined> {
+  const row = (await db
+    .withSchema(readSchema)
+    .from('exits')
+    .where({ organisation_id: where.organisationId, accompaniment_id: where.accompanimentId })
+    .first('exit_day', 'exit_reason')) as { exit_day: string; exit_reason: string } | undefined;
+  return row && { exitDay: row.exit_day, exitReason: row.exit_reason };
+}
+
 /** The last exit recorded for a usager in an ESSMS (the latest exit day), or undefined. */
 export async function lastExitOf(
   db: Knex,
   readSchema: string,
   where: { organisationId: string; facilityId: string; serviceUserId: string },
-): Promise<{ exitDay: string; exitReason: string } | undefined> {
+): Promise<AccompanimentEnd | undefined> {
   const row = (await db
     .withSchema(readSchema)
     .from('exits')

@@ -1,8 +1,10 @@
 export {
   type AccompanimentExitView,
+  accompanimentEnd,
   accompanimentExit,
   lastExitOf,
   type PostExitAction,
 } from './accompaniment-exit-query.js';
 export { accompanimentExitsProjection } from './accompaniment-exits-projection.js';
+export { deathRecordedFor, deathsRecordedAmong } from './death-query.js';
 export { type OpenPostExitAction, openPostExitActions } from './open-post-exit-actions-query.js';

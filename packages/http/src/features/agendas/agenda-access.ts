@@ -26,6 +26,8 @@ export interface AgendasDependencies {
   agendasSchema: string;
   /** The read schema of the habilitations projection: recipients' and participants' rights. */
   habilitationsSchema: string;
+  /** The read schema of the accompaniment_exits projection: nothing is planned past an exit. */
+  accompanimentExitsSchema: string;
   access: ProfessionalAccess;
   accessLog: AccessLog;
   clock: () => Date;

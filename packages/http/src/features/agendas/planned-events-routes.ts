@@ -21,6 +21,8 @@ import {
 import { z } from 'zod';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { RequestContext } from '../../server/request-context.js';
+import { refuseActAfterExit } from '../accompaniment-end.js';
+import { parisDay } from '../paris-day.js';
 import { professionalCommand } from '../professional-command.js';
 import { identifier, organisationParams } from '../route-parameters.js';
 import { type AgendaAccess, type AgendasDependencies, agendaAccess } from './agenda-access.js';
@@ -112,7 +114,7 @@ export function eventForReader(
  * presence may also be recorded by whoever may write that usager's administrative data.
  */
 export function plannedEventsRoutes(deps: AgendasDependencies): RouteDefinition[] {
-  const { store, knex, agendasSchema, access, clock } = deps;
+  const { store, knex, agendasSchema, accompanimentExitsSchema, access, clock } = deps;
   const agenda = agendaAccess(deps);
 
   const findEvent = async (organisationId: string, plannedEventId: string) => {
@@ -155,11 +157,20 @@ export function plannedEventsRoutes(deps: AgendasDependencies): RouteDefinition[
     context: RequestContext,
     expectedRevision: number | undefined,
     command: PlannedEventCommand,
+    beforeDeciding?: (event: PlannedEventView) => Promise<void>,
   ) => {
     const principal = await access.principal(context, params.organisationId);
     const event = await findEvent(params.organisationId, params.plannedEventId);
     requireManager(principal, event);
+    await beforeDeciding?.(event);
     return decide(principal, context, event, command, expectedRevision);
+  };
+
+  /** An event of an accompaniment is not planned (nor moved) to a day past its exit. */
+  const refuseAfterExit = async (organisationId: string, accompanimentId: string | null, startsAt: string) => {
+    if (accompanimentId === null) return;
+    const day = parisDay.format(new Date(startsAt));
+    await refuseActAfterExit(knex, accompanimentExitsSchema, { organisationId, accompanimentId }, day, 'planned-event');
   };
 
   return [
@@ -197,6 +208,7 @@ export function plannedEventsRoutes(deps: AgendasDependencies): RouteDefinition[
         for (const serviceUserId of serviceUserIds) agenda.check(principal, 'write', body.facilityId, serviceUserId);
         const organiserId = body.organiserId ?? principal.professionalId;
         await agenda.requireColleagues(params.organisationId, [organiserId, ...(body.professionalIds ?? [])]);
+        await refuseAfterExit(params.organisationId, body.accompanimentId ?? null, body.startsAt);
         const command: PlannedEventCommand = {
           type: 'SchedulePlannedEvent',
           plannedEventId: body.plannedEventId,
@@ -240,14 +252,20 @@ export function plannedEventsRoutes(deps: AgendasDependencies): RouteDefinition[
       response: accepted,
       problems: ['forbidden', 'not-found', 'domain-rule-violated'],
       handler: ({ params, body, expectedRevision, context }) =>
-        onEvent(params, context, expectedRevision, {
-          type: 'ReschedulePlannedEvent',
-          startsAt: body.startsAt,
-          endsAt: body.endsAt,
-          ...(body.place === undefined ? {} : { place: body.place }),
-          ...(body.reason === undefined ? {} : { reason: body.reason }),
-          now: clock().toISOString(),
-        }),
+        onEvent(
+          params,
+          context,
+          expectedRevision,
+          {
+            type: 'ReschedulePlannedEvent',
+            startsAt: body.startsAt,
+            endsAt: body.endsAt,
+            ...(body.place === undefined ? {} : { place: body.place }),
+            ...(body.reason === undefined ? {} : { reason: body.reason }),
+            now: clock().toISOString(),
+          },
+          (event) => refuseAfterExit(params.organisationId, event.accompanimentId, body.startsAt),
+        ),
     }),
 
     defineCommand({

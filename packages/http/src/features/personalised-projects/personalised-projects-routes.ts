@@ -24,6 +24,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
+import { refuseActAfterExit } from '../accompaniment-end.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { professionalCommand } from '../professional-command.js';
@@ -102,6 +103,8 @@ export interface PersonalisedProjectsDependencies {
   knex: Knex;
   /** The read schema of the personalised_projects projection. */
   personalisedProjectsSchema: string;
+  /** The read schema of the accompaniment_exits projection: no project opens nor is validated past an exit. */
+  accompanimentExitsSchema: string;
   access: ProfessionalAccess;
   accessLog: AccessLog;
   clock: () => Date;
@@ -117,7 +120,10 @@ export interface PersonalisedProjectsDependencies {
  * not one a colleague changed in between.
  */
 export function personalisedProjectsRoutes(deps: PersonalisedProjectsDependencies): RouteDefinition[] {
-  const { store, knex, personalisedProjectsSchema, access, accessLog, clock } = deps;
+  const { store, knex, personalisedProjectsSchema, accompanimentExitsSchema, access, accessLog, clock } = deps;
+
+  const checkWrite = (principal: Principal, where: { facilityId: string; serviceUserId: string }) =>
+    access.check(principal, 'write', { organisationId: principal.organisationId, ...where, sensitivity: 'social' });
 
   const decide = async (
     principal: Principal,
@@ -127,7 +133,7 @@ export function personalisedProjectsRoutes(deps: PersonalisedProjectsDependencie
     where: { facilityId: string; serviceUserId: string },
     expectedRevision?: number,
   ) => {
-    access.check(principal, 'write', { organisationId: principal.organisationId, ...where, sensitivity: 'social' });
+    checkWrite(principal, where);
     const { state, revision } = await professionalCommand(store, access, personalisedProjectDecider, {
       principal,
       context,
@@ -144,18 +150,34 @@ export function personalisedProjectsRoutes(deps: PersonalisedProjectsDependencie
   const projectOf = async (organisationId: string, projectId: string) => {
     const header = await personalisedProjectHeader(knex, personalisedProjectsSchema, { organisationId, projectId });
     if (header === undefined) throw new HttpProblem('not-found', 'Ce projet personnalisé n’existe pas.');
-    return { facilityId: header.facilityId, serviceUserId: header.serviceUserId };
+    return header;
   };
+
+  /** Checked once the caller may write the project: a refusal tells of the exit. */
+  const refuseAfterExit = (organisationId: string, accompanimentId: string, day: string) =>
+    refuseActAfterExit(
+      knex,
+      accompanimentExitsSchema,
+      { organisationId, accompanimentId },
+      day,
+      'personalised-project',
+    );
 
   /** A command on an existing project, by the principal, on the project's usager and ESSMS. */
   const onProject = async (
     input: { params: { organisationId: string; projectId: string }; context: Parameters<typeof decide>[1] },
     command: (principal: Principal) => PersonalisedProjectCommand,
     expectedRevision: number | undefined,
-    status?: number,
+    /** `actDay`: the day the act is dated, refused past the accompaniment's exit. */
+    { status, actDay }: { status?: number; actDay?: string } = {},
   ) => {
     const principal = await access.principal(input.context, input.params.organisationId);
-    const where = await projectOf(input.params.organisationId, input.params.projectId);
+    const project = await projectOf(input.params.organisationId, input.params.projectId);
+    const where = { facilityId: project.facilityId, serviceUserId: project.serviceUserId };
+    if (actDay !== undefined) {
+      checkWrite(principal, where);
+      await refuseAfterExit(input.params.organisationId, project.accompanimentId, actDay);
+    }
     const answer = await decide(
       principal,
       input.context,
@@ -205,6 +227,8 @@ export function personalisedProjectsRoutes(deps: PersonalisedProjectsDependencie
       async handler({ params, body, context }) {
         const principal = await access.principal(context, params.organisationId);
         const where = { facilityId: body.facilityId, serviceUserId: params.serviceUserId };
+        checkWrite(principal, where);
+        await refuseAfterExit(params.organisationId, body.accompanimentId, body.startedOn);
         const answer = await decide(
           principal,
           context,
@@ -225,7 +249,7 @@ export function personalisedProjectsRoutes(deps: PersonalisedProjectsDependencie
       response: accepted,
       problems: ['forbidden', 'not-found', 'domain-rule-violated'],
       handler: ({ params, body, expectedRevision, context }) =>
-        onProject({ params, context }, () => ({ type: 'AddObjective', ...body }), expectedRevision, 201),
+        onProject({ params, context }, () => ({ type: 'AddObjective', ...body }), expectedRevision, { status: 201 }),
     }),
     defineCommand({
       path: '/organisations/:organisationId/personalised-projects/:projectId/objectives/:objectiveId/revisions',
@@ -271,7 +295,7 @@ export function personalisedProjectsRoutes(deps: PersonalisedProjectsDependencie
           { params, context },
           () => ({ type: 'AddAction', objectiveId: params.objectiveId, ...body }),
           expectedRevision,
-          201,
+          { status: 201 },
         ),
     }),
     defineCommand({
@@ -324,7 +348,7 @@ export function personalisedProjectsRoutes(deps: PersonalisedProjectsDependencie
             evaluatedBy: principal.professionalId,
           }),
           expectedRevision,
-          201,
+          { status: 201 },
         ),
     }),
     defineCommand({
@@ -342,6 +366,7 @@ export function personalisedProjectsRoutes(deps: PersonalisedProjectsDependencie
           { params, context },
           (principal) => ({ type: 'ValidateVersion', ...body, validatedBy: principal.professionalId }),
           expectedRevision,
+          { actDay: body.validatedOn },
         ),
     }),
 

@@ -15,6 +15,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
+import { refuseActAfterExit } from '../accompaniment-end.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { professionalCommand } from '../professional-command.js';
 import { identifier, organisationParams } from '../route-parameters.js';
@@ -48,6 +49,8 @@ export interface AttendanceDependencies {
   knex: Knex;
   /** The read schema of the attendance projection. */
   attendanceSchema: string;
+  /** The read schema of the accompaniment_exits projection: no day is recorded past an exit. */
+  accompanimentExitsSchema: string;
   access: ProfessionalAccess;
   accessLog: AccessLog;
   clock: () => Date;
@@ -59,7 +62,7 @@ export interface AttendanceDependencies {
  * direction of the ESSMS read and keep it, as the access matrix says.
  */
 export function attendanceRoutes(deps: AttendanceDependencies): RouteDefinition[] {
-  const { store, knex, attendanceSchema, access, accessLog } = deps;
+  const { store, knex, attendanceSchema, accompanimentExitsSchema, access, accessLog } = deps;
 
   const checkWrite = (principal: Principal, where: { facilityId: string; serviceUserId: string }) =>
     access.check(principal, 'write', {
@@ -87,6 +90,10 @@ export function attendanceRoutes(deps: AttendanceDependencies): RouteDefinition[
     return { body: { attendanceId: command.attendanceId, revision }, revision };
   };
 
+  /** A day past the accompaniment's exit is not recorded; one recorded before the exit is still corrected. */
+  const refuseDayAfterExit = (where: { organisationId: string; accompanimentId: string }, day: string) =>
+    refuseActAfterExit(knex, accompanimentExitsSchema, where, day, 'attendance');
+
   const recordedDay = async (streamId: string): Promise<Extract<Attendance, { status: 'recorded' }>> => {
     const day = await foldStream(store, attendanceDecider, streamId);
     if (day.status === 'none' || day.serviceUserId === undefined || day.facilityId === undefined) {
@@ -110,6 +117,7 @@ export function attendanceRoutes(deps: AttendanceDependencies): RouteDefinition[
         const principal = await access.principal(context, params.organisationId);
         const where = { facilityId: body.facilityId, serviceUserId: body.serviceUserId };
         checkWrite(principal, where);
+        await refuseDayAfterExit(params, body.day);
         const { arrivedAt, leftAt, ...rest } = body;
         const answer = await decide(
           principal,
@@ -140,6 +148,7 @@ export function attendanceRoutes(deps: AttendanceDependencies): RouteDefinition[
         const principal = await access.principal(context, params.organisationId);
         const where = { facilityId: body.facilityId, serviceUserId: body.serviceUserId };
         checkWrite(principal, where);
+        await refuseDayAfterExit(params, body.day);
         const { reason: why, ...rest } = body;
         const answer = await decide(
           principal,

@@ -23,6 +23,8 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
+import { refuseActAfterExit } from '../accompaniment-end.js';
+import { requireDirectorOf } from '../director-signature.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { professionalCommand } from '../professional-command.js';
@@ -105,13 +107,18 @@ export interface StayContractsDependencies {
   stayContractsSchema: string;
   /** The read schema of the freedom_of_movement projection: the measures an annex may name. */
   freedomOfMovementSchema: string;
+  /** The read schema of the habilitations projection: who directs the ESSMS, to sign for it. */
+  habilitationsSchema: string;
+  /** The read schema of the accompaniment_exits projection: past an exit, a contract is only closed. */
+  accompanimentExitsSchema: string;
   access: ProfessionalAccess;
   accessLog: AccessLog;
   clock: () => Date;
 }
 
 type Where = { facilityId: string; serviceUserId: string };
-type Known = Extract<StayContract, { status: 'draft' | 'handed-over' | 'signed' | 'closed' }> & Where;
+type Known = Extract<StayContract, { status: 'draft' | 'handed-over' | 'signed' | 'closed' }> &
+  Where & { accompanimentId: string };
 
 /**
  * The contrat de séjour or DIPC of an accompaniment (administrative data): drafted, revised,
@@ -119,8 +126,25 @@ type Known = Extract<StayContract, { status: 'draft' | 'handed-over' | 'signed' 
  * contract with its versions, and the contracts of an ESSMS whose deadlines are near or missed.
  */
 export function stayContractsRoutes(deps: StayContractsDependencies): RouteDefinition[] {
-  const { store, knex, stayContractsSchema, freedomOfMovementSchema, access, accessLog, clock } = deps;
+  const {
+    store,
+    knex,
+    stayContractsSchema,
+    freedomOfMovementSchema,
+    habilitationsSchema,
+    accompanimentExitsSchema,
+    access,
+    accessLog,
+    clock,
+  } = deps;
   const today = (given: string | undefined) => given ?? parisDay.format(clock());
+
+  const checkWrite = (principal: Principal, where: Where) =>
+    access.check(principal, 'write', {
+      organisationId: principal.organisationId,
+      ...where,
+      sensitivity: 'administrative',
+    });
 
   const decide = async (
     principal: Principal,
@@ -130,11 +154,7 @@ export function stayContractsRoutes(deps: StayContractsDependencies): RouteDefin
     where: Where,
     expectedRevision: number | 'noStream' | undefined,
   ) => {
-    access.check(principal, 'write', {
-      organisationId: principal.organisationId,
-      ...where,
-      sensitivity: 'administrative',
-    });
+    checkWrite(principal, where);
     const decided = await professionalCommand(store, access, stayContractDecider, {
       principal,
       context,
@@ -164,7 +184,13 @@ export function stayContractsRoutes(deps: StayContractsDependencies): RouteDefin
       stayContractDecider,
       events.map((event) => ({ type: event.type, data: event.data }) as StayContractEvent),
     );
-    if (contract.status === 'none' || contract.erased || !contract.serviceUserId || !contract.facilityId) {
+    if (
+      contract.status === 'none' ||
+      contract.erased ||
+      !contract.serviceUserId ||
+      !contract.facilityId ||
+      !contract.accompanimentId
+    ) {
       throw new HttpProblem('not-found', 'Ce contrat de séjour ou DIPC n’existe pas.');
     }
     return { contract: contract as Known, revision: events.at(-1)?.streamRevision ?? 0 };
@@ -176,7 +202,7 @@ export function stayContractsRoutes(deps: StayContractsDependencies): RouteDefin
     summary: string,
     body: z.ZodType<Body>,
     command: (body: Body) => StayContractCommand,
-    beforeDeciding?: (organisationId: string, contract: Known) => Promise<void>,
+    beforeDeciding?: (organisationId: string, contract: Known, body: Body) => Promise<void>,
   ) =>
     defineCommand({
       path: `/organisations/:organisationId/stay-contracts/:contractId/${path}`,
@@ -191,8 +217,12 @@ export function stayContractsRoutes(deps: StayContractsDependencies): RouteDefin
         const principal = await access.principal(context, params.organisationId);
         const { contract } = await contractOf(params.organisationId, params.contractId);
         const where = { facilityId: contract.facilityId, serviceUserId: contract.serviceUserId };
-        await beforeDeciding?.(params.organisationId, contract);
-        return decide(principal, context, params.contractId, command(body), where, expectedRevision);
+        // the rules read beyond the contract answer only those who may write it
+        checkWrite(principal, where);
+        const act = command(body);
+        await refuseAfterExit(params.organisationId, contract.accompanimentId, act);
+        await beforeDeciding?.(params.organisationId, contract, body);
+        return decide(principal, context, params.contractId, act, where, expectedRevision);
       },
     });
 
@@ -231,6 +261,31 @@ export function stayContractsRoutes(deps: StayContractsDependencies): RouteDefin
     }
   };
 
+  /**
+   * Past the accompaniment's exit day the contract is only closed: nothing is drafted, handed
+   * over, signed, refused, amended nor reviewed any more (ADR 0028). A revision of the draft is
+   * dated the day it is made.
+   */
+  const refuseAfterExit = async (organisationId: string, accompanimentId: string, act: StayContractCommand) => {
+    if (act.type === 'CloseStayContract') return;
+    const day = 'day' in act ? act.day : today(undefined);
+    await refuseActAfterExit(knex, accompanimentExitsSchema, { organisationId, accompanimentId }, day, 'stay-contract');
+  };
+
+  /** The contract binds the ESSMS through its director (D.311 CASF): the professional named signs as such there. */
+  const requireDirectorSignature = (organisationId: string, contract: Known, directorId: string) =>
+    requireDirectorOf(
+      knex,
+      habilitationsSchema,
+      { organisationId, facilityId: contract.facilityId, directorId },
+      {
+        code: 'STAY_CONTRACT_NOT_SIGNED_BY_DIRECTOR',
+        message:
+          'Le contrat de séjour ou le DIPC est signé pour l’établissement par son directeur : ' +
+          'ce professionnel n’y a pas ce rôle.',
+      },
+    );
+
   const traceRead = (principal: Principal, where: Where, resource: string, correlationId: string) =>
     accessLog.recordRead({
       organisationId: principal.organisationId,
@@ -268,14 +323,10 @@ export function stayContractsRoutes(deps: StayContractsDependencies): RouteDefin
       async handler({ params, body, context }) {
         const principal = await access.principal(context, params.organisationId);
         const where = { facilityId: body.facilityId, serviceUserId: params.serviceUserId };
-        const answer = await decide(
-          principal,
-          context,
-          body.contractId,
-          { type: 'DraftStayContract', ...body, serviceUserId: params.serviceUserId },
-          where,
-          'noStream',
-        );
+        const act: StayContractCommand = { type: 'DraftStayContract', ...body, serviceUserId: params.serviceUserId };
+        checkWrite(principal, where);
+        await refuseAfterExit(params.organisationId, body.accompanimentId, act);
+        const answer = await decide(principal, context, body.contractId, act, where, 'noStream');
         return { ...answer, status: 201 };
       },
     }),
@@ -299,7 +350,10 @@ export function stayContractsRoutes(deps: StayContractsDependencies): RouteDefin
       'Enregistrer la signature (usager ou représentant légal, et directeur) : la version 1 est figée',
       signatureBody,
       (body) => ({ type: 'SignStayContract', ...body }),
-      (organisationId, contract) => requireAnnexedMeasuresInForce(organisationId, contract, contract.draft),
+      async (organisationId, contract, body) => {
+        await requireDirectorSignature(organisationId, contract, body.directorId);
+        await requireAnnexedMeasuresInForce(organisationId, contract, contract.draft);
+      },
     ),
     onContract(
       'signature-refusals',
@@ -324,7 +378,10 @@ export function stayContractsRoutes(deps: StayContractsDependencies): RouteDefin
       'Enregistrer la signature de l’avenant en attente : il devient la version suivante',
       signatureBody,
       (body) => ({ type: 'SignStayContractAmendment', ...body }),
-      (organisationId, contract) => requireAnnexedMeasuresInForce(organisationId, contract, contract.pendingAmendment),
+      async (organisationId, contract, body) => {
+        await requireDirectorSignature(organisationId, contract, body.directorId);
+        await requireAnnexedMeasuresInForce(organisationId, contract, contract.pendingAmendment);
+      },
     ),
     onContract(
       'reviews',

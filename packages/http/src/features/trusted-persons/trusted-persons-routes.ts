@@ -16,7 +16,6 @@ import {
 } from '@dui-pds/domain';
 import type { EventStore } from '@dui-pds/eventstore';
 import {
-  habilitationsOf,
   serviceUserIdentity,
   trustedPersonOffersOf,
   trustedPersonsOf,
@@ -27,6 +26,7 @@ import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, type RouteDefinition } from '../../server/index.js';
 import type { RequestContext } from '../../server/request-context.js';
+import { requireDirectorOf } from '../director-signature.js';
 import { directoryEntryOfUsager } from '../directory/directory-partners.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
@@ -281,13 +281,15 @@ export function trustedPersonsRoutes(deps: TrustedPersonsDependencies): RouteDef
       problems: ['forbidden', 'domain-rule-violated'],
       async handler({ params, body, expectedRevision, context }) {
         const principal = await access.principal(context, params.organisationId);
-        const signer = await habilitationsOf(knex, habilitationsSchema, params.organisationId, body.directorId);
-        if (!signer.roles.some((held) => held.facilityId === body.facilityId && held.role === 'director')) {
-          throw new DomainRuleViolation(
-            'ATTESTATION_NOT_SIGNED_BY_DIRECTOR',
-            'L’attestation est signée par le directeur de l’ESSMS : ce professionnel n’y a pas ce rôle.',
-          );
-        }
+        await requireDirectorOf(
+          knex,
+          habilitationsSchema,
+          { organisationId: params.organisationId, facilityId: body.facilityId, directorId: body.directorId },
+          {
+            code: 'ATTESTATION_NOT_SIGNED_BY_DIRECTOR',
+            message: 'L’attestation est signée par le directeur de l’ESSMS : ce professionnel n’y a pas ce rôle.',
+          },
+        );
         return decide(
           principal,
           context,
