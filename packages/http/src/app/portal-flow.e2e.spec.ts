@@ -10,6 +10,7 @@ import { TestClock } from './testing/test-clock.js';
 
 const ORG = 'og-a';
 const CSAPA = '750000001';
+const CAARUD = '750000002';
 const PASSWORD = 'cheval agrafe pile correcte';
 const HOUR = 3_600_000;
 
@@ -232,6 +233,153 @@ describe('the usager portal over HTTP: invitations, login, isolation, access req
           (entry.data as { roles: string[] }).roles.includes('personne-de-confiance'),
       ),
     ).to.equal(true);
+  });
+
+  it('closes the record to the usager’s account and to the personne de confiance once the usager’s death is recorded', async () => {
+    // given a usager logged in, and a personne de confiance allowed to consult, logged in and able to export
+    expect((await register('usager-3', 'BERNARD', 'LUCIE')).status).to.equal(201);
+    designations.push({ trustedPersonId: 'tp-3', status: 'designated', mayConsultRecord: true });
+    const lucie = await portalOf('usager-3', 'lucie.b');
+    const trusted = await portalOf('usager-3', 'proche.lucie', { holder: 'trusted-person', trustedPersonId: 'tp-3' });
+    const exportBefore = await trusted.client.get('/portail/export');
+    const identityBefore = await lucie.client.get('/portail/identite');
+    await app.asSystem(ORG, {
+      type: 'GrantRole',
+      professionalId: 'pro-secretary',
+      facilityId: CAARUD,
+      role: 'secretary',
+    });
+    const readsOf = async () =>
+      (await app.server.store.readStream(accessLogStreamId(ORG, 'usager-3'))).filter(
+        (entry) => entry.metadata.actor.kind === 'serviceUser',
+      ).length;
+
+    // when her death is recorded, as the exit of an accompaniment in another ESSMS of the organisation
+    const accompanimentId = randomUUID();
+    const recorded = await app.request('POST', `/organisations/${ORG}/accompaniments/${accompanimentId}/exit`, {
+      as: secretary,
+      body: {
+        serviceUserId: 'usager-3',
+        facilityId: CAARUD,
+        exitDay: '2026-03-02',
+        exitReason: 'death',
+        destination: 'not-applicable',
+      },
+    });
+    const readsAtDeath = await readsOf();
+    const trustedHome = await trusted.client.get('/portail');
+    const trustedIdentity = await trusted.client.get('/portail/identite');
+    const trustedDocuments = await trusted.client.get('/portail/documents');
+    const trustedExport = await trusted.client.get('/portail/export');
+    const usagerPages = await Promise.all(
+      ['/portail', '/portail/identite', '/portail/agenda', '/portail/projet', '/portail/documents', '/portail/acces']
+        .concat(['/portail/demandes', '/portail/export', `/portail/documents/${randomUUID()}`])
+        .map(async (path) => [path, await lucie.client.get(path)] as const),
+    );
+    const filing = await lucie.client.post('/portail/demandes', { informations: 'Tout le dossier', ancien: 'non' });
+    const readsAfter = await readsOf();
+    const invitedAfter = await invite('usager-3', 'heritier.lucie');
+
+    // then nothing of the record is shown nor exported, and the pages say why, in French
+    expect(exportBefore.status, exportBefore.text.slice(0, 300)).to.equal(200);
+    expect(exportBefore.contentType).to.match(/^application\/zip/);
+    expect(identityBefore.text).to.contain('BERNARD');
+    expect(recorded.status, JSON.stringify(recorded.body)).to.equal(201);
+    for (const answer of [trustedHome, trustedIdentity, trustedDocuments, trustedExport]) {
+      expect(answer.status).to.equal(403);
+      expect(answer.contentType).to.match(/^text\/html/);
+      expect(answer.text).to.contain('la mission de la personne de confiance prend fin avec le décès');
+      expect(answer.text).not.to.contain('BERNARD');
+    }
+    for (const [path, answer] of usagerPages) {
+      expect(answer.status, path).to.equal(403);
+      expect(answer.contentType, path).to.match(/^text\/html/);
+      expect(answer.text, path).to.contain('Ce compte ne donne plus accès au dossier : un décès y a été enregistré.');
+      expect(answer.text, path).not.to.contain('BERNARD');
+    }
+    expect(filing.status).to.equal(403);
+    expect(readsAfter).to.equal(readsAtDeath);
+    // and no one is invited to the portal of her record any more
+    expect(invitedAfter.status, JSON.stringify(invitedAfter.body)).to.equal(422);
+    expect(invitedAfter.body.code).to.equal('USAGER_DECEASED');
+  });
+
+  it('follows the exit as last corrected: a death corrected away reopens the portal', async () => {
+    // given a usager logged in, whose death was recorded by mistake
+    expect((await register('usager-4', 'PETIT', 'NINA')).status).to.equal(201);
+    const nina = await portalOf('usager-4', 'nina.p');
+    const accompanimentId = randomUUID();
+    const exitPath = `/organisations/${ORG}/accompaniments/${accompanimentId}/exit`;
+    const recorded = await app.request('POST', exitPath, {
+      as: secretary,
+      body: {
+        serviceUserId: 'usager-4',
+        facilityId: CSAPA,
+        exitDay: '2026-03-02',
+        exitReason: 'death',
+        destination: 'not-applicable',
+      },
+    });
+    const whileDeceased = await nina.client.get('/portail/identite');
+
+    // when the exit is corrected into another reason
+    const corrected = await app.request('POST', `${exitPath}/corrections`, {
+      as: secretary,
+      body: {
+        reason: 'Décès enregistré par erreur dans le mauvais dossier',
+        exit: { exitDay: '2026-03-02', exitReason: 'reoriented', destination: 'other-essms' },
+      },
+      ifMatch: '"0"',
+    });
+    const afterCorrection = await nina.client.get('/portail/identite');
+
+    // then
+    expect(recorded.status, JSON.stringify(recorded.body)).to.equal(201);
+    expect(whileDeceased.status).to.equal(403);
+    expect(corrected.status, JSON.stringify(corrected.body)).to.equal(200);
+    expect(afterCorrection.status).to.equal(200);
+    expect(afterCorrection.text).to.contain('PETIT');
+  });
+
+  it('answers its 404 page, not a server error, for malformed identifiers in portal paths', async () => {
+    // given a usager logged in
+    const pauline = await portalOf('usager-2', 'pauline.ids');
+
+    // when paths carry identifiers that are not uuids
+    const document = await pauline.client.get('/portail/documents/abc');
+    const invitation = await new PortalClient(app.url).get(
+      `/portail/invitation/${'-'.repeat(36)}?jeton=${'a'.repeat(43)}`,
+    );
+    const invitationCode = await new PortalClient(app.url).get(
+      `/portail/invitation/${'0'.repeat(35)}-/code?jeton=${'a'.repeat(43)}`,
+    );
+
+    // then
+    expect(document.status, document.text.slice(0, 300)).to.equal(404);
+    expect(document.text).to.contain('Ce document n’est pas partagé avec vous.');
+    expect(invitation.status, invitation.text.slice(0, 300)).to.equal(404);
+    expect(invitation.text).to.contain('Ce lien d’invitation n’est pas valable');
+    expect(invitationCode.status, invitationCode.text.slice(0, 300)).to.equal(404);
+  });
+
+  it('lists each read through the usager’s agenda subscription link among the consultations', async () => {
+    // given a usager logged in, and the link to their agenda issued by the secretariat
+    expect((await register('usager-5', 'ROUX', 'ELSA')).status).to.equal(201);
+    const elsa = await portalOf('usager-5', 'elsa.roux');
+    const feed = await app.request('POST', `/organisations/${ORG}/usagers/usager-5/agenda-feeds`, {
+      as: secretary,
+      body: { feedId: randomUUID(), facilityId: CSAPA },
+    });
+    expect(feed.status, JSON.stringify(feed.body)).to.equal(201);
+
+    // when their calendar application fetches the link, and they open the list of consultations
+    const fetched = await fetch(feed.body.url);
+    const accessList = await elsa.client.get('/portail/acces');
+
+    // then the read is on the list, said as a read through the link, of their agenda
+    expect(fetched.status).to.equal(200);
+    expect(accessList.text).to.contain('Le lien d’abonnement à votre agenda');
+    expect(accessList.text).to.contain('agenda (abonnement ICS)');
   });
 
   it('files a request on the usager’s behalf, warns as the deadline nears, and releases only after 48 hours with the identity checked', async () => {

@@ -64,6 +64,8 @@ export const PORTAL_CSRF_COOKIE = 'dui_portal_csrf';
 export const PORTAL_SESSION_LIFETIME_MS = 60 * 60 * 1000;
 const PORTAL_PROVIDER = 'portal';
 const GENERIC_LOGIN_ERROR = 'Identifiant, mot de passe ou code à usage unique incorrect.';
+/** A uuid as PostgreSQL reads it: anything else in a path is no row, never a query error. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface PortalRouterOptions {
   store: EventStore<Knex.Transaction>;
@@ -84,8 +86,13 @@ export interface PortalRouterOptions {
 interface Viewer {
   account: PortalAccountView;
   csrf: string;
-  /** False for a personne de confiance whose designation is revoked or does not allow consulting. */
+  /**
+   * False for a personne de confiance whose designation is revoked or does not allow consulting,
+   * and for every account once the usager's death is recorded.
+   */
   mayConsult: boolean;
+  /** The usager's death is recorded: the portal no longer opens the record, to any account. */
+  deceased: boolean;
 }
 
 /**
@@ -100,6 +107,12 @@ interface Viewer {
  * personalised project, the documents shared and the access list; never the access-request pages
  * (the right of L.1111-7 is the usager's own) and nothing once the designation is revoked or does
  * not allow it. No page of the portal shows notes of any kind, psychological ones included.
+ *
+ * Once the usager's death is recorded (an exit for death, as last corrected, in any ESSMS of the
+ * organisation), no account opens the record any more: the personne de confiance's mission ends
+ * with the death (L.1111-6 CSP), and the usager's own account could only be used by someone else;
+ * access to a deceased person's record goes through a written request to the establishment
+ * (L.1110-4 CSP). Every page goes through `viewerOf`, which says so.
  */
 export function portalRouter(options: PortalRouterOptions): Router {
   const { store, knex, schemas, accessLog, sessionStore, seal, sources, clock } = options;
@@ -174,7 +187,7 @@ export function portalRouter(options: PortalRouterOptions): Router {
 
   /** The invited account an invitation link names, if its token is the right one and still usable. */
   const invitationOf = async (accountId: string, token: string) => {
-    if (!/^[0-9a-f-]{36}$/.test(accountId) || !/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
+    if (!UUID.test(accountId) || !/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
     const account = await portalAccountById(knex, schemas.portalAccounts, accountId);
     if (account === undefined || account.status !== 'invited') return undefined;
     const state = await accountState(account);
@@ -422,13 +435,14 @@ export function portalRouter(options: PortalRouterOptions): Router {
     if (account === undefined || account.accountId !== session.professionalId || account.status !== 'active') {
       return undefined;
     }
+    const record = { organisationId: account.organisationId, serviceUserId: account.serviceUserId };
+    // after a death, the record is no longer the portal's to show: to the usager's account or anyone's
+    const deceased = await sources.deathRecorded(record);
     const mayConsult =
-      account.holder === 'service-user' ||
-      trustedPersonMayConsult(
-        await sources.trustedPersons({ organisationId: account.organisationId, serviceUserId: account.serviceUserId }),
-        account.trustedPersonId,
-      );
-    return { account, csrf: csrfOf(req, res), mayConsult };
+      !deceased &&
+      (account.holder === 'service-user' ||
+        trustedPersonMayConsult(await sources.trustedPersons(record), account.trustedPersonId));
+    return { account, csrf: csrfOf(req, res), mayConsult, deceased };
   };
 
   const navOf = (viewer: Viewer): NavItem[] => {
@@ -654,7 +668,10 @@ export function portalRouter(options: PortalRouterOptions): Router {
 
   recordPage('/portail/documents/:documentId', 'Document', async (req, res, viewer) => {
     const documentId = String(req.params.documentId);
-    const shared = await sources.sharedDocumentContent({ ...recordOf(viewer), documentId });
+    // a malformed identifier names no document: the same answer as one not shared
+    const shared = UUID.test(documentId)
+      ? await sources.sharedDocumentContent({ ...recordOf(viewer), documentId })
+      : undefined;
     if (shared === undefined) {
       return show(
         res,
@@ -721,7 +738,10 @@ export function portalRouter(options: PortalRouterOptions): Router {
           : actor.kind === 'serviceUser'
             ? read.roles?.includes('personne-de-confiance')
               ? 'Votre personne de confiance (portail)'
-              : 'Vous-même (portail)'
+              : actor.id.startsWith('agenda-feed:')
+                ? // whoever holds the link: the usager's calendar application, or someone they gave it to
+                  'Le lien d’abonnement à votre agenda'
+                : 'Vous-même (portail)'
             : 'Traitement automatique';
       const role =
         actor.kind === 'professional'
@@ -853,6 +873,11 @@ function forHolder(viewer: Viewer, label: string): string {
 }
 
 function notAllowed(viewer: Viewer): string {
+  if (viewer.deceased) {
+    return viewer.account.holder === 'trusted-person'
+      ? 'Votre accès au dossier est fermé : le décès de la personne qui vous avait désignée comme personne de confiance a été enregistré, et la mission de la personne de confiance prend fin avec le décès (article L.1111-6 du code de la santé publique). L’accès au dossier d’une personne décédée se demande par écrit à l’établissement (article L.1110-4 du code de la santé publique). Rapprochez-vous de l’équipe si vous pensez qu’il s’agit d’une erreur.'
+      : 'Ce compte ne donne plus accès au dossier : un décès y a été enregistré. L’accès au dossier d’une personne décédée se demande par écrit à l’établissement (article L.1110-4 du code de la santé publique). Rapprochez-vous de l’équipe si vous pensez qu’il s’agit d’une erreur.';
+  }
   return viewer.account.holder === 'trusted-person' && !viewer.mayConsult
     ? 'Votre accès au dossier n’est pas ouvert : la désignation comme personne de confiance a été révoquée, ou ne permet pas de consulter le dossier. Rapprochez-vous de l’équipe si vous pensez qu’il s’agit d’une erreur.'
     : 'Cette page est réservée à la personne accompagnée.';
@@ -914,6 +939,7 @@ const RESOURCE_LABELS: Record<string, string> = {
   'personalised-project': 'projet personnalisé',
   'access-log': 'liste des consultations',
   'access-requests': 'demandes d’accès',
+  'usager-agenda-ics': 'agenda (abonnement ICS)',
 };
 /** `portal:document:<id>` reads as `portal:document`: the list says what was read, not its id. */
 function resourceLabel(resource: string): string {

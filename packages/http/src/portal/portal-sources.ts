@@ -1,9 +1,10 @@
 /**
  * What the portal reads from modules written beside it, as ports: the designations of personnes
  * de confiance (`trustedPersonsOf`), the usager's agenda (`usagerAgenda`), the documents shared
- * with the usager and the export of the record. The composition root wires the projections'
- * queries; until one is wired, the defaults fail closed: no designation (a personne de confiance
- * sees nothing), an empty agenda, no document, no export.
+ * with the usager, the export of the record, and whether the usager's death is recorded
+ * (`deathRecordedFor`). The composition root wires the projections' queries; until one is wired,
+ * the defaults fail closed: no designation (a personne de confiance sees nothing), an empty
+ * agenda, no document, no export, and a death taken as recorded (the portal shows no record).
  */
 export interface TrustedPersonDesignation {
   trustedPersonId: string;
@@ -59,6 +60,13 @@ export interface PortalSources {
     from: string;
     to: string;
   }): Promise<readonly UsagerAgendaEntry[]>;
+  /**
+   * Whether the usager's death is recorded (an exit whose reason, as last corrected, is `death`,
+   * in any ESSMS of the organisation). Once it is, the portal shows the record to no account: a
+   * personne de confiance's mission ends with the death (L.1111-6 CSP), and access to a deceased
+   * person's record goes through a request to the establishment (L.1110-4 CSP), not the portal.
+   */
+  deathRecorded(where: RecordWhere): Promise<boolean>;
 }
 
 export const failClosedPortalSources: PortalSources = {
@@ -67,6 +75,7 @@ export const failClosedPortalSources: PortalSources = {
   sharedDocuments: async () => [],
   sharedDocumentContent: async () => undefined,
   recordExport: async () => undefined,
+  deathRecorded: async () => true,
 };
 
 /** Whether a personne de confiance's account may consult the record now. */

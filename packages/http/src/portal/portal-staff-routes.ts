@@ -12,6 +12,7 @@ import { portalAccountByLogin, portalAccountsOf } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AccessLog } from '../app/access-log.js';
+import { refuseAfterDeath } from '../features/accompaniment-end.js';
 import type { ProfessionalAccess } from '../features/professional-access.js';
 import { identifier, organisationParams, serviceUserParams } from '../features/route-parameters.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../server/index.js';
@@ -21,6 +22,8 @@ export interface PortalStaffDependencies {
   store: EventStore<Knex.Transaction>;
   knex: Knex;
   portalAccountsSchema: string;
+  /** The read schema of the accompaniment_exits projection: no one is invited to a deceased usager's record. */
+  accompanimentExitsSchema: string;
   access: ProfessionalAccess;
   accessLog: AccessLog;
   clock: () => Date;
@@ -35,7 +38,7 @@ const TAG = 'Portail usager';
  * the record: the secretariat and the team invite.
  */
 export function portalStaffRoutes(deps: PortalStaffDependencies): RouteDefinition[] {
-  const { store, knex, portalAccountsSchema, access, accessLog, clock } = deps;
+  const { store, knex, portalAccountsSchema, accompanimentExitsSchema, access, accessLog, clock } = deps;
 
   const decide = async (
     principal: Principal,
@@ -91,6 +94,13 @@ export function portalStaffRoutes(deps: PortalStaffDependencies): RouteDefinitio
           ...where,
           sensitivity: 'administrative',
         });
+        // the portal is closed to the record of a usager who died (ADR 0012's addendum)
+        await refuseAfterDeath(
+          knex,
+          accompanimentExitsSchema,
+          { organisationId: principal.organisationId, serviceUserId: params.serviceUserId },
+          'son dossier ne s’ouvre plus sur le portail, ni à lui, ni à sa personne de confiance.',
+        );
         const taken = await portalAccountByLogin(knex, portalAccountsSchema, body.login);
         if (taken !== undefined && taken.accountId !== body.accountId) {
           throw new HttpProblem('conflict', 'Cet identifiant est déjà pris : choisissez-en un autre.');

@@ -1,6 +1,12 @@
 import type { SealedBlobStore } from '@dui-pds/documents';
 import { DOCUMENT_KIND_LABELS } from '@dui-pds/domain';
-import { documentById, documentsOfServiceUser, trustedPersonsOf, usagerAgenda } from '@dui-pds/projections';
+import {
+  deathRecordedFor,
+  documentById,
+  documentsOfServiceUser,
+  trustedPersonsOf,
+  usagerAgenda,
+} from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { buildRecordExport, type RecordExportSources } from '../features/record-export/record-export.js';
 import type { PortalSources } from './portal-sources.js';
@@ -15,17 +21,21 @@ export interface PortalDocumentSources {
 
 /**
  * The portal's sources read from the projections: the usager's agenda (`usagerAgenda`), the
- * designations of personnes de confiance (`trustedPersonsOf`), the documents shared with the
- * usager and the export of the record. A schema left undefined (its projection not run by this
- * deployment) leaves that source to the fail-closed default.
+ * designations of personnes de confiance (`trustedPersonsOf`), the recorded deaths
+ * (`deathRecordedFor`, on the accompaniment exits), the documents shared with the usager and the
+ * export of the record. A schema left undefined (its projection not run by this deployment)
+ * leaves that source to the fail-closed default.
  */
 export function projectedPortalSources(
   knex: Knex,
-  schemas: { agendas?: string | undefined; trustedPersons?: string | undefined },
+  schemas: { agendas?: string | undefined; trustedPersons?: string | undefined; exits?: string | undefined },
   documents?: PortalDocumentSources,
 ): Partial<PortalSources> {
   const sources: Partial<PortalSources> = {};
-  const { agendas, trustedPersons } = schemas;
+  const { agendas, trustedPersons, exits } = schemas;
+  if (exits !== undefined) {
+    sources.deathRecorded = (where) => deathRecordedFor(knex, exits, where);
+  }
   if (documents !== undefined) {
     const { documentsSchema, blobs, exportSources, clock } = documents;
     sources.sharedDocuments = async (where) =>

@@ -7,11 +7,12 @@ import {
   socialBenefitStreamId,
 } from '@dui-pds/domain';
 import { type EventStore, foldStream } from '@dui-pds/eventstore';
-import { benefitsToWatch } from '@dui-pds/projections';
+import { benefitsToWatch, deathsRecordedAmong } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
+import { refuseAfterDeath } from '../accompaniment-end.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { professionalCommand } from '../professional-command.js';
@@ -26,6 +27,8 @@ export interface SocialBenefitsDependencies {
   knex: Knex;
   /** The read schema of the social_benefits projection. */
   socialBenefitsSchema: string;
+  /** The read schema of the accompaniment_exits projection: a usager's death ends the watch over their rights. */
+  accompanimentExitsSchema: string;
   access: ProfessionalAccess;
   accessLog: AccessLog;
   clock: () => Date;
@@ -33,7 +36,7 @@ export interface SocialBenefitsDependencies {
 
 /** The usager's social benefits (social data) and those whose renewal is due or overdue. */
 export function socialBenefitsRoutes(deps: SocialBenefitsDependencies): RouteDefinition[] {
-  const { store, knex, socialBenefitsSchema, access, accessLog, clock } = deps;
+  const { store, knex, socialBenefitsSchema, accompanimentExitsSchema, access, accessLog, clock } = deps;
 
   const decide = async (
     principal: Principal,
@@ -44,6 +47,14 @@ export function socialBenefitsRoutes(deps: SocialBenefitsDependencies): RouteDef
     expectedRevision?: number,
   ) => {
     access.check(principal, 'write', { organisationId: principal.organisationId, ...where, sensitivity: 'social' });
+    if (command.type !== 'CloseSocialBenefit') {
+      await refuseAfterDeath(
+        knex,
+        accompanimentExitsSchema,
+        { organisationId: principal.organisationId, serviceUserId: where.serviceUserId },
+        'ses droits ne s’ouvrent ni ne se renouvellent plus ; il ne reste qu’à les clore.',
+      );
+    }
     const { revision } = await professionalCommand(store, access, socialBenefitDecider, {
       principal,
       context,
@@ -170,11 +181,17 @@ export function socialBenefitsRoutes(deps: SocialBenefitsDependencies): RouteDef
         const today = query.today ?? parisDay.format(clock());
         const readable = (serviceUserId: string) =>
           decideAccess(principal, 'read', { organisationId, facilityId, serviceUserId, sensitivity: 'social' }).allowed;
+        const readableBenefits = (
+          await benefitsToWatch(knex, socialBenefitsSchema, { organisationId, facilityId, today })
+        ).filter((benefit) => readable(benefit.serviceUserId));
+        // nobody renews the rights of a usager who died: they are closed, not watched
+        const deceased = await deathsRecordedAmong(knex, accompanimentExitsSchema, {
+          organisationId,
+          serviceUserIds: [...new Set(readableBenefits.map((benefit) => benefit.serviceUserId))],
+        });
         const benefits = await access.openRecordsAmong(
           organisationId,
-          (await benefitsToWatch(knex, socialBenefitsSchema, { organisationId, facilityId, today })).filter((benefit) =>
-            readable(benefit.serviceUserId),
-          ),
+          readableBenefits.filter((benefit) => !deceased.has(benefit.serviceUserId)),
           (benefit) => benefit.serviceUserId,
         );
         await accessLog.recordReads(
