@@ -109,6 +109,9 @@ describe('the HTTP API: passages at a CAARUD, harm-reduction supplies, syringe c
     const ofUsager = await app.request('GET', `/organisations/${ORG}/usagers/usager-1/visits?facilityId=${CAARUD}`, {
       as: tokens['pro-educ'],
     });
+    const dayByDirector = await app.request('GET', `/organisations/${ORG}/facilities/${CAARUD}/visits?from=${DAY}`, {
+      as: tokens['pro-director'],
+    });
 
     // then
     expect(identified.status, JSON.stringify(identified.body)).to.equal(201);
@@ -153,6 +156,15 @@ describe('the HTTP API: passages at a CAARUD, harm-reduction supplies, syringe c
       ['street', true, null],
       ['premises', false, null],
     ]);
+    // and the TROD results go only with a passage the reader may read: the nurse outside the team
+    // and the director (who records no passage) get the street passage without them
+    const results = (answer: typeof dayByEducator) =>
+      (answer.body.visits as (ListedVisit & { rapidTests: unknown[]; rapidTestsWithheld: boolean })[])
+        .filter((visit) => visit.setting === 'street')
+        .map((visit) => [visit.rapidTests, visit.rapidTestsWithheld]);
+    expect(results(dayByEducator)).to.deep.equal([[[{ test: 'hcv', result: 'negative' }], false]]);
+    expect(results(dayByNurse)).to.deep.equal([[[], true]]);
+    expect(results(dayByDirector)).to.deep.equal([[[], true]]);
     expect(ofUsager.status).to.equal(200);
     expect(ofUsager.body.visits).to.have.length(1);
     expect(ofUsager.body.visits[0]).to.deep.include({

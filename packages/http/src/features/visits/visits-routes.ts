@@ -84,6 +84,8 @@ const visitSchema = z.object({
   supplies: z.array(supplyLine),
   syringesCollected: z.int(),
   rapidTests: z.array(rapidTestDone),
+  /** In a facility's list, the TROD results of a passage the reader may not read are withheld (`rapidTests` empty). */
+  rapidTestsWithheld: z.boolean(),
   status: z.enum(['recorded', 'cancelled']),
   cancelReason: z.string().nullable(),
   corrections: z.int(),
@@ -215,10 +217,17 @@ export function visitsRoutes(deps: VisitsDependencies): RouteDefinition[] {
     return { body: { visitId, revision }, revision };
   };
 
-  const shown = (visit: VisitView, serviceUserId: string | null) => ({
+  /**
+   * A passage as the reader sees it: its usager named only to whom may read them, and its TROD
+   * results (health data: HIV, HCV, HBV) only with a passage they may read, never to the
+   * secretariat or another team through the day's list (`resultsShown`).
+   */
+  const shown = (visit: VisitView, serviceUserId: string | null, resultsShown = true) => ({
     ...visit,
     serviceUserId,
     identified: visit.anonymous === null,
+    rapidTests: resultsShown ? visit.rapidTests : [],
+    rapidTestsWithheld: !resultsShown && visit.rapidTests.length > 0,
   });
 
   const period = (query: { from?: string | undefined; to?: string | undefined }) => {
@@ -578,13 +587,16 @@ export function visitsRoutes(deps: VisitsDependencies): RouteDefinition[] {
             purpose: 'care',
           })),
         );
+        // an anonymous passage has no team: its results go to those who record passages here
+        const recordsPassages = access
+          .rolesIn(principal, params.facilityId)
+          .some((role) => ACCESS_MATRIX.social[role].write !== 'never');
         const body = {
-          visits: visits.map((visit) =>
-            shown(
-              visit,
-              visit.serviceUserId !== null && readable.has(visit.serviceUserId) ? visit.serviceUserId : null,
-            ),
-          ),
+          visits: visits.map((visit) => {
+            const named = visit.serviceUserId !== null && readable.has(visit.serviceUserId);
+            const resultsShown = visit.serviceUserId === null ? recordsPassages : named;
+            return shown(visit, named ? visit.serviceUserId : null, resultsShown);
+          }),
           totals,
         };
         return { body };
