@@ -609,4 +609,67 @@ describe('the HTTP API: planned events, agendas, their ICS feeds, and informatio
     expect(feedEvent?.metadata.actor).to.deep.equal({ kind: 'serviceUser', id: `agenda-feed:${feedId}` });
     expect(JSON.stringify(stored.map((event) => [event.data, event.metadata]))).not.to.include(secret);
   });
+
+  it('stops serving a usager’s feed once their death is recorded, or their record archived', async () => {
+    // given the feeds of usager-4 and usager-5, served
+    const feedOf = async (serviceUserId: string) => {
+      const issued = await app.request('POST', `${base}/usagers/${serviceUserId}/agenda-feeds`, {
+        as: tokens['pro-secretaire'],
+        body: { feedId: randomUUID(), facilityId: CSAPA },
+      });
+      expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
+      return new URL(issued.body.url).pathname;
+    };
+    const registered = await app.request('POST', `${base}/usagers`, {
+      as: tokens['pro-secretaire'],
+      body: {
+        serviceUserId: 'usager-5',
+        facilityId: CSAPA,
+        traits: {
+          birthName: 'ROUX',
+          birthFirstNames: ['ELSA'],
+          birthDate: '1990-02-03',
+          sex: 'F',
+          birthplaceCode: '75056',
+        },
+      },
+    });
+    expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
+    const path = await feedOf('usager-4');
+    const archivedPath = await feedOf('usager-5');
+    const before = await app.request('GET', path);
+    const archivedBefore = await app.request('GET', archivedPath);
+
+    // when their death is recorded
+    const death = await app.request('POST', `${base}/accompaniments/${randomUUID()}/exit`, {
+      as: tokens['pro-secretaire'],
+      body: {
+        serviceUserId: 'usager-4',
+        facilityId: CSAPA,
+        exitDay: '2027-01-10',
+        exitReason: 'death',
+        destination: 'not-applicable',
+      },
+    });
+    const after = await app.request('GET', path);
+    // and when usager-5's record is archived
+    await app.asSystem(ORG, {
+      type: 'GrantRole',
+      professionalId: 'pro-directrice',
+      facilityId: CSAPA,
+      role: 'director',
+    });
+    const archived = await app.request('POST', `${base}/usagers/usager-5/archiving`, {
+      as: await app.loginAs('pro-directrice'),
+      body: { facilityId: CSAPA, motive: 'Fin de l’accompagnement' },
+    });
+    const archivedAfter = await app.request('GET', archivedPath);
+
+    // then both links answer as revoked ones
+    expect([before.status, archivedBefore.status]).to.deep.equal([200, 200]);
+    expect(death.status, JSON.stringify(death.body)).to.equal(201);
+    expect(after.status).to.equal(404);
+    expect(archived.status, JSON.stringify(archived.body)).to.equal(200);
+    expect(archivedAfter.status).to.equal(404);
+  });
 });

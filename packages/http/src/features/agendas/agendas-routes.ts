@@ -13,6 +13,7 @@ import {
 import { foldStream, handleCommand } from '@dui-pds/eventstore';
 import {
   agendaFeedByTokenHash,
+  deathRecordedFor,
   type ProfessionalAgendaEntry,
   professionalAgenda,
   usagerAgenda,
@@ -85,8 +86,10 @@ const professionalEntrySchema = z.object({
  * usager's data there, and shows that ESSMS' entries only; each of its reads is traced.
  */
 export function agendasRoutes(deps: AgendasDependencies): RouteDefinition[] {
-  const { store, knex, agendasSchema, access, accessLog, clock } = deps;
+  const { store, knex, agendasSchema, accompanimentExitsSchema, access, accessLog, clock } = deps;
   const agenda = agendaAccess(deps);
+  /** One answer for every feed that is not (or no longer) served: a calendar application only needs to stop. */
+  const gone = () => new HttpProblem('not-found', 'Ce lien d’agenda n’existe pas ou a été révoqué.');
 
   const onlySelf = (principal: Principal, professionalId: string, what: string) => {
     if (principal.professionalId !== professionalId) {
@@ -504,7 +507,7 @@ export function agendasRoutes(deps: AgendasDependencies): RouteDefinition[] {
         const feed = FEED_SECRET.test(params.secret)
           ? await agendaFeedByTokenHash(knex, agendasSchema, feedSecretHash(params.secret))
           : undefined;
-        if (feed === undefined) throw new HttpProblem('not-found', 'Ce lien d’agenda n’existe pas ou a été révoqué.');
+        if (feed === undefined) throw gone();
         const { now, from, to } = feedWindow();
         const { organisationId, owner } = feed;
         let calendar: string;
@@ -527,8 +530,11 @@ export function agendasRoutes(deps: AgendasDependencies): RouteDefinition[] {
         } else {
           // issued for one ESSMS, by staff who write the usager's data there: it shows that ESSMS' entries only
           const { facilityId } = feed;
-          if (facilityId === null)
-            throw new HttpProblem('not-found', 'Ce lien d’agenda n’existe pas ou a été révoqué.');
+          if (facilityId === null) throw gone();
+          // an archived or destroyed record, or a usager who died, has no agenda to follow any more
+          const open = await access.openRecordsAmong(organisationId, [owner], (held) => held.serviceUserId);
+          if (open.length === 0) throw gone();
+          if (await deathRecordedFor(knex, accompanimentExitsSchema, { organisationId, ...owner })) throw gone();
           const entries = await usagerAgenda(knex, agendasSchema, {
             organisationId,
             serviceUserId: owner.serviceUserId,
