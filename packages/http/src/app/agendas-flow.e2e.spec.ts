@@ -610,6 +610,25 @@ describe('the HTTP API: planned events, agendas, their ICS feeds, and informatio
     expect(JSON.stringify(stored.map((event) => [event.data, event.metadata]))).not.to.include(secret);
   });
 
+  it('stops serving a professional’s feed once they hold no role in the organisation', async () => {
+    // given the doctor's feed, served
+    const issued = await app.request('POST', `${base}/professionals/pro-medecin/agenda-feeds`, {
+      as: tokens['pro-medecin'],
+      body: { feedId: randomUUID() },
+    });
+    expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
+    const path = new URL(issued.body.url).pathname;
+    const before = await app.request('GET', path);
+
+    // when the doctor leaves: their only role is revoked
+    await app.asSystem(ORG, { type: 'RevokeRole', professionalId: 'pro-medecin', facilityId: CSAPA, role: 'doctor' });
+    const after = await app.request('GET', path);
+
+    // then the link answers as a revoked one
+    expect(before.status).to.equal(200);
+    expect(after.status).to.equal(404);
+  });
+
   it('stops serving a usager’s feed once their death is recorded, or their record archived', async () => {
     // given the feeds of usager-4 and usager-5, served
     const feedOf = async (serviceUserId: string) => {

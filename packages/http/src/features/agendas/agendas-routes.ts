@@ -14,6 +14,7 @@ import { foldStream, handleCommand } from '@dui-pds/eventstore';
 import {
   agendaFeedByTokenHash,
   deathRecordedFor,
+  habilitationsOf,
   type ProfessionalAgendaEntry,
   professionalAgenda,
   usagerAgenda,
@@ -86,7 +87,7 @@ const professionalEntrySchema = z.object({
  * usager's data there, and shows that ESSMS' entries only; each of its reads is traced.
  */
 export function agendasRoutes(deps: AgendasDependencies): RouteDefinition[] {
-  const { store, knex, agendasSchema, accompanimentExitsSchema, access, accessLog, clock } = deps;
+  const { store, knex, agendasSchema, habilitationsSchema, accompanimentExitsSchema, access, accessLog, clock } = deps;
   const agenda = agendaAccess(deps);
   /** One answer for every feed that is not (or no longer) served: a calendar application only needs to stop. */
   const gone = () => new HttpProblem('not-found', 'Ce lien d’agenda n’existe pas ou a été révoqué.');
@@ -512,6 +513,9 @@ export function agendasRoutes(deps: AgendasDependencies): RouteDefinition[] {
         const { organisationId, owner } = feed;
         let calendar: string;
         if (owner.kind === 'professional') {
+          // a professional who left the organisation (no role left in it) takes no agenda along
+          const held = await habilitationsOf(knex, habilitationsSchema, organisationId, owner.professionalId);
+          if (held.roles.length === 0) throw gone();
           const entries = await professionalAgenda(knex, agendasSchema, {
             organisationId,
             professionalId: owner.professionalId,
