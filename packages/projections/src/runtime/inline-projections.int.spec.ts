@@ -8,7 +8,7 @@ import {
 } from '@dui-pds/eventstore/testing';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { countingProjection } from '../testing/counting-projection.js';
+import { countingProjection, countingProjectionV2 } from '../testing/counting-projection.js';
 import { withInlineProjections } from './inline-projections.js';
 import { modelRows } from './model-rows.js';
 import { ProjectionRuntime } from './projection-runtime.js';
@@ -131,6 +131,30 @@ for (const backend of backends) {
         await scratch.rows('stream_counts'),
       );
       await scratch.dispose();
+    });
+
+    it('rebuilds at start an inline projection whose code declares a newer version, before any append', async () => {
+      // given events projected inline by version 1
+      await store.appendToStream('compte-a', counted(3));
+      const log = new PostgresEventStore(knex, { schema });
+
+      // when the code with version 2 starts: two instances together on PostgreSQL (PGlite has one process)
+      const instances = backend.name === 'PostgreSQL' ? 2 : 1;
+      const upgraded = Array.from(
+        { length: instances },
+        () => new ProjectionRuntime({ knex, store: log, schema, projections: [], inline: [countingProjectionV2] }),
+      );
+      await Promise.all(upgraded.map((instance) => instance.migrate()));
+      const upgradedStore = withInlineProjections(log, knex, upgraded[0]!);
+      await upgradedStore.appendToStream('compte-a', counted(1), { expectedRevision: 2 });
+
+      // then version 2 is active, holds every event, and the next append writes its new shape
+      const [status] = await upgraded.at(-1)!.status();
+      expect(status?.active).to.include({ version: 2 });
+      expect(await modelRows(knex, upgraded[0]!.readSchema('counting'), 'stream_counts')).to.deep.equal([
+        { stream_id: 'compte-a', events: 4, revision_sum: 6, last_revision: 3, note: 'v2' },
+      ]);
+      await Promise.all(upgraded.map((instance) => instance.close()));
     });
   });
 }

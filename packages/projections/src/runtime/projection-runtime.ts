@@ -187,11 +187,38 @@ export class ProjectionRuntime {
 
   /**
    * Creates the registry and, for a projection seen for the first time, its first build (empty,
-   * active at once: there is no older model to keep showing). Safe to run from several processes.
+   * active at once: there is no older model to keep showing). An inline projection whose code
+   * declares a newer version than its active build is rebuilt here (`#upgradeInline`). Safe to run
+   * from several processes.
    */
   async migrate(): Promise<void> {
     await migrateProjectionRegistry(this.#knex, { schema: this.#schema });
-    for (const projection of this.#projections.values()) await this.#ensureActiveBuild(projection);
+    for (const projection of this.#projections.values()) {
+      const active = await this.#ensureActiveBuild(projection);
+      if (this.#inline.has(projection.name) && active.version < projection.version) {
+        await this.#upgradeInline(projection);
+      }
+    }
+  }
+
+  /**
+   * No worker upgrades an inline projection, and the appends write it themselves: new code must
+   * not serve a command while its build is older, or the append would write the new shape into
+   * the old tables and fail. So it is rebuilt at start, before the first request. A process
+   * starting at the same time finds the rebuild under way and waits for the new build.
+   */
+  async #upgradeInline(projection: Projection): Promise<void> {
+    for (;;) {
+      try {
+        await this.rebuild(projection.name);
+        return;
+      } catch (error) {
+        if (!(error instanceof RebuildUnderWayError)) throw error;
+      }
+      await pause(this.#leaseRetryMs, new AbortController().signal);
+      const active = await this.#registry.active(this.#knex, projection.name);
+      if (active !== undefined && active.version >= projection.version) return;
+    }
   }
 
   /** Follows every async projection until `signal` aborts: the worker's main loop. */
