@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { accessLogStreamId } from '@dui-pds/domain';
+import { accessLogStreamId, type HandoverCategory, handoverDecider, handoverStreamId } from '@dui-pds/domain';
+import { handleCommand } from '@dui-pds/eventstore';
 import { expect } from 'chai';
 import { ServerUnderTest } from './testing/server-under-test.js';
 
@@ -15,11 +16,58 @@ describe('the HTTP API: handovers, from recording to the feed of each profession
   let socialWorker: string;
   let secretary: string;
   let elsewhere: string;
+  let colleague: string;
   const care = randomUUID();
   const social = randomUUID();
   const feed = `/organisations/${ORG}/facilities/${CSAPA}/handovers`;
   const ids = (answer: { body: { handovers: { handoverId: string }[] } }) =>
     answer.body.handovers.map((handover) => handover.handoverId);
+
+  /** A handover appended through the server's store, as its route would, without an HTTP round trip. */
+  const recordDirectly = (handoverId: string, serviceUserId: string, category: HandoverCategory, occurredAt: string) =>
+    handleCommand(app.server.store, handoverDecider, {
+      streamId: handoverStreamId(ORG, handoverId),
+      commandId: randomUUID(),
+      command: {
+        type: 'RecordHandover',
+        handoverId,
+        serviceUserId,
+        facilityId: CSAPA,
+        category,
+        targetTeam: 'equipe-soins',
+        text: 'Nuit agitée',
+        occurredAt,
+      },
+      metadata: {
+        organisationId: ORG,
+        facilityId: CSAPA,
+        serviceUserId,
+        actor: { kind: 'professional', id: 'pro-night', role: 'nurse' },
+        occurredAt,
+      },
+      expectedRevision: 'noStream',
+    });
+  /** `count` handovers a minute apart from `from`, 25 at a time. */
+  const recordMany = async (
+    count: number,
+    serviceUserOf: (index: number) => string,
+    category: HandoverCategory,
+    from: string,
+  ) => {
+    for (let start = 0; start < count; start += 25) {
+      const batch = Array.from({ length: Math.min(25, count - start) }, (_, offset) => start + offset);
+      await Promise.all(
+        batch.map((index) =>
+          recordDirectly(
+            randomUUID(),
+            serviceUserOf(index),
+            category,
+            new Date(Date.parse(from) + index * 60_000).toISOString(),
+          ),
+        ),
+      );
+    }
+  };
 
   before(async () => {
     app = await ServerUnderTest.start();
@@ -31,11 +79,14 @@ describe('the HTTP API: handovers, from recording to the feed of each profession
       { type: 'AddToCareTeam', professionalId: 'pro-social', serviceUserId: USAGER, facilityId: CSAPA },
       { type: 'GrantRole', professionalId: 'pro-secretary', facilityId: CSAPA, role: 'secretary' },
       { type: 'GrantRole', professionalId: 'pro-caarud', facilityId: CAARUD, role: 'nurse' },
+      { type: 'GrantRole', professionalId: 'pro-nurse-2', facilityId: CSAPA, role: 'nurse' },
+      { type: 'AddToCareTeam', professionalId: 'pro-nurse-2', serviceUserId: USAGER, facilityId: CSAPA },
     );
     nurse = await app.loginAs('pro-nurse');
     socialWorker = await app.loginAs('pro-social');
     secretary = await app.loginAs('pro-secretary');
     elsewhere = await app.loginAs('pro-caarud');
+    colleague = await app.loginAs('pro-nurse-2');
 
     const recordedByNurse = await app.request('POST', `/organisations/${ORG}/usagers/${USAGER}/handovers`, {
       as: nurse,
@@ -167,5 +218,66 @@ describe('the HTTP API: handovers, from recording to the feed of each profession
     const after = await app.request('GET', `${feed}?targetTeam=equipe-soins`, { as: nurse });
     expect(after.body.handovers[0]).to.include({ text: correction.text, revision: revision + 1 });
     expect(after.body.handovers[0].correctedAt).to.be.a('string');
+  });
+
+  it('says who corrected a handover and when, when a colleague corrected it', async () => {
+    // given the nurse's care handover, which a colleague of the team corrects
+    const read = await app.request('GET', `${feed}?targetTeam=equipe-soins`, { as: colleague });
+    const before = read.body.handovers.find((handover: { handoverId: string }) => handover.handoverId === care);
+    const corrected = await app.request('POST', `/organisations/${ORG}/handovers/${care}/corrections`, {
+      as: colleague,
+      ifMatch: `"${before.revision}"`,
+      body: { text: 'TA 13/8, recontrôlée à 13/8 ce matin', reason: 'nouvelle mesure' },
+    });
+    expect(corrected.status, JSON.stringify(corrected.body)).to.equal(200);
+
+    // when the nurse reads the feed
+    const after = await app.request('GET', `${feed}?targetTeam=equipe-soins`, { as: nurse });
+
+    // then the handover still names its author, and names who corrected it last, and when
+    const shown = after.body.handovers.find((handover: { handoverId: string }) => handover.handoverId === care);
+    expect(shown).to.include({
+      text: 'TA 13/8, recontrôlée à 13/8 ce matin',
+      authorId: 'pro-nurse',
+      correctedBy: 'pro-nurse-2',
+    });
+    expect(shown.correctedAt).to.be.a('string');
+    expect(before.correctedBy).to.equal('pro-nurse');
+  });
+
+  it('lists a usager’s unread handover to their nurse however many newer ones are about other usagers', async () => {
+    // given a handover about her usager by the night nurse, then 250 newer ones about usagers outside her team
+    const hers = randomUUID();
+    await recordDirectly(hers, USAGER, 'soins', '2025-04-01T02:00:00.000Z');
+    await recordMany(250, (index) => `usager-autre-${index % 5}`, 'soins', '2025-04-01T03:00:00.000Z');
+
+    // when the nurse reads her unread handovers, and the whole feed, in the morning
+    const unread = await app.request('GET', `${feed}?unread=true`, { as: nurse });
+    const whole = await app.request('GET', feed, { as: nurse });
+
+    // then her usager's handover is there, and none about the others
+    expect(unread.status, JSON.stringify(unread.body)).to.equal(200);
+    expect(ids(unread)).to.deep.equal([hers]);
+    expect(ids(whole)).to.deep.equal([hers, social, care]);
+  });
+
+  it('fills a page past the handovers of archived records it leaves out', async () => {
+    // given an administrative handover about an open record, then 201 newer ones about a record archived since
+    const open = randomUUID();
+    await recordDirectly(open, USAGER, 'administratif', '2025-04-02T02:00:00.000Z');
+    await recordMany(201, () => 'usager-archive', 'administratif', '2025-04-02T03:00:00.000Z');
+    await app.asSystem(ORG, { type: 'GrantRole', professionalId: 'pro-director', facilityId: CSAPA, role: 'director' });
+    const archived = await app.request('POST', `/organisations/${ORG}/usagers/usager-archive/archiving`, {
+      as: await app.loginAs('pro-director'),
+      body: { facilityId: CSAPA, motive: 'Fin de l’accompagnement' },
+    });
+    expect(archived.status, JSON.stringify(archived.body)).to.equal(200);
+
+    // when the secretary, who reads the administrative handovers of the whole ESSMS, reads the feed
+    const forSecretary = await app.request('GET', feed, { as: secretary });
+
+    // then the open record's handover is there, and none of the archived one
+    expect(forSecretary.status, JSON.stringify(forSecretary.body)).to.equal(200);
+    expect(ids(forSecretary)).to.deep.equal([open]);
   });
 });

@@ -13,10 +13,30 @@ export interface HandoverFeedEntry {
   authorId: string;
   occurredAt: string;
   linkedEventId: string | null;
+  /** When it was last corrected; null while uncorrected. */
   correctedAt: string | null;
+  /**
+   * Who last corrected it (its text is theirs, not the author's); null while uncorrected, and for
+   * corrections applied to a build of version 1, which did not keep it.
+   */
+  correctedBy: string | null;
   revision: number;
   /** When `reader` marked it read; null when they did not, or when no reader was asked about. */
   readAt: string | null;
+}
+
+/**
+ * What a reader may read of the handovers of one ESSMS, per sensitivity class: `'facility'`, the
+ * class about every usager of the ESSMS (a role that reads it `inFacility`); a list, the class
+ * about these usagers only (those of the reader's care teams there that the policy opens to
+ * them). A class left out: none of it.
+ */
+export type HandoverReadScope = Readonly<Partial<Record<SensitivityClass, 'facility' | readonly string[]>>>;
+
+/** Where a page ended: the next one starts strictly after it (older), in the feed's order. */
+export interface HandoverFeedPosition {
+  occurredAt: string;
+  handoverId: string;
 }
 
 export interface HandoverFeedQuery {
@@ -24,8 +44,11 @@ export interface HandoverFeedQuery {
   facilityId: string;
   serviceUserId?: string;
   targetTeam?: string;
-  /** Only handovers of these classes (none: an empty feed). */
-  sensitivities: readonly SensitivityClass[];
+  /**
+   * Only what the reader may read (nothing: an empty feed). Applied in the query, before the
+   * limit: a page of N handovers is N handovers the reader may read.
+   */
+  scope: HandoverReadScope;
   /**
    * Only those this professional has not marked read. Their own handovers are not unread by
    * them: whoever wrote one has read it.
@@ -35,6 +58,8 @@ export interface HandoverFeedQuery {
   reader?: string;
   /** At most this many, the newest (default 200). */
   limit?: number;
+  /** Only those older than this position: the next page after one that ended there. */
+  after?: HandoverFeedPosition;
 }
 
 const DEFAULT_LIMIT = 200;
@@ -42,14 +67,15 @@ const DEFAULT_LIMIT = 200;
 /**
  * A feed of handovers of one ESSMS, newest first (by the date their author gave them), for a
  * usager, a team, or the whole ESSMS. A forgotten usager's handovers are not in it. Who may
- * read which is the caller's business: it passes the sensitivity classes to keep.
+ * read which is the caller's business: it passes the reader's scope, which the query applies.
  */
 export async function handoverFeed(
   db: Knex,
   readSchema: string,
   query: HandoverFeedQuery,
 ): Promise<HandoverFeedEntry[]> {
-  if (query.sensitivities.length === 0) return [];
+  const clauses = scopeClauses(query.scope);
+  if (clauses.facilityWide.length === 0 && clauses.perServiceUsers.length === 0) return [];
   const rows = (await db
     .from(`${readSchema}.handovers as t`)
     .modify((builder) => {
@@ -66,24 +92,24 @@ export async function handoverFeed(
         )
         .select('r.read_at');
     })
-    .select(
-      't.handover_id',
-      't.facility_id',
-      't.service_user_id',
-      't.category',
-      't.sensitivity',
-      't.target_team',
-      't.text',
-      't.author_id',
-      't.occurred_at',
-      't.linked_event_id',
-      't.corrected_at',
-      't.revision',
-    )
+    .select('t.*')
     .where({ 't.organisation_id': query.organisationId, 't.facility_id': query.facilityId })
     .whereNotNull('t.text')
-    .whereIn('t.sensitivity', [...query.sensitivities])
+    .where((scope) => {
+      if (clauses.facilityWide.length > 0) scope.orWhereIn('t.sensitivity', clauses.facilityWide);
+      for (const { sensitivities, serviceUserIds } of clauses.perServiceUsers) {
+        scope.orWhere((some) =>
+          some.whereIn('t.sensitivity', sensitivities).whereIn('t.service_user_id', serviceUserIds),
+        );
+      }
+    })
     .modify((builder) => {
+      if (query.after !== undefined) {
+        builder.whereRaw(
+          '(cast(t.occurred_at as timestamptz), t.handover_id) < (cast(? as timestamptz), cast(? as uuid))',
+          [query.after.occurredAt, query.after.handoverId],
+        );
+      }
       if (query.serviceUserId !== undefined) builder.where('t.service_user_id', query.serviceUserId);
       if (query.targetTeam !== undefined) builder.where('t.target_team', query.targetTeam);
       if (query.unreadBy !== undefined) {
@@ -111,6 +137,7 @@ export async function handoverFeed(
     occurredAt: row.occurred_at,
     linkedEventId: row.linked_event_id,
     correctedAt: row.corrected_at,
+    correctedBy: row.corrected_by ?? null,
     revision: Number(row.revision),
     readAt: row.read_at,
   }));
@@ -128,6 +155,38 @@ interface FeedRow {
   occurred_at: string;
   linked_event_id: string | null;
   corrected_at: string | null;
+  /** Absent from a build of version 1. */
+  corrected_by?: string | null;
   revision: number;
   read_at: string | null;
+}
+
+/**
+ * The scope as SQL conditions: the classes read across the ESSMS, and the others grouped by the
+ * same list of usagers (a nurse's administrative, social and medical classes open the same care
+ * teams: one condition, not three).
+ */
+function scopeClauses(scope: HandoverReadScope): {
+  facilityWide: SensitivityClass[];
+  perServiceUsers: { sensitivities: SensitivityClass[]; serviceUserIds: string[] }[];
+} {
+  const facilityWide: SensitivityClass[] = [];
+  const groups = new Map<string, { sensitivities: SensitivityClass[]; serviceUserIds: string[] }>();
+  for (const [sensitivity, readable] of Object.entries(scope) as [
+    SensitivityClass,
+    HandoverReadScope[SensitivityClass],
+  ][]) {
+    if (readable === undefined) continue;
+    if (readable === 'facility') {
+      facilityWide.push(sensitivity);
+      continue;
+    }
+    const serviceUserIds = [...new Set(readable)].sort();
+    if (serviceUserIds.length === 0) continue;
+    const key = JSON.stringify(serviceUserIds);
+    const group = groups.get(key);
+    if (group) group.sensitivities.push(sensitivity);
+    else groups.set(key, { sensitivities: [sensitivity], serviceUserIds });
+  }
+  return { facilityWide, perServiceUsers: [...groups.values()] };
 }

@@ -1,7 +1,10 @@
 import { handoverStreamId } from '@dui-pds/domain';
+import type { RecordedEvent } from '@dui-pds/eventstore';
 import { expect } from 'chai';
+import type { Knex } from 'knex';
+import { contextFor } from '../projection.js';
 import { erased, type GivenEvent, ProjectionSpecification } from '../testing/projection-specification.js';
-import { handoverFeed } from './handover-feed.js';
+import { type HandoverReadScope, handoverFeed } from './handover-feed.js';
 import { handoversProjection } from './handovers-projection.js';
 
 const organisationId = 'og-1';
@@ -51,7 +54,13 @@ const careCorrected: GivenEvent = {
   type: 'HandoverCorrected',
   streamId: handoverStreamId(organisationId, care),
   data: { text: 'TA 13/8', reason: 'erreur de saisie' },
-  metadata: { organisationId, facilityId: csapa, serviceUserId: 'usager-1', occurredAt: '2025-03-31T07:10:00.000Z' },
+  metadata: {
+    organisationId,
+    facilityId: csapa,
+    serviceUserId: 'usager-1',
+    actor: actor('pro-doctor', 'doctor'),
+    occurredAt: '2025-03-31T07:10:00.000Z',
+  },
 };
 const readBy = (handoverId: string, professionalId: string, readAt: string): GivenEvent => ({
   type: 'HandoverRead',
@@ -73,13 +82,41 @@ const careRow = {
   author_id: 'pro-nurse',
   linked_event_id: null,
 };
-const everyClass = ['administrative', 'social', 'medical', 'psychological'] as const;
+const everyClass: HandoverReadScope = {
+  administrative: 'facility',
+  social: 'facility',
+  medical: 'facility',
+  psychological: 'facility',
+};
+
+/** A given event as the store hands it back, for a test that applies it itself. */
+function asRecorded(event: GivenEvent, streamRevision: number): RecordedEvent {
+  const occurredAt = event.metadata?.occurredAt ?? '2025-03-31T08:00:00.000Z';
+  return {
+    id: `00000000-0000-4000-8000-${String(streamRevision + 1).padStart(12, '0')}`,
+    type: event.type,
+    version: 1,
+    data: event.data,
+    metadata: {
+      organisationId,
+      actor: actor('pro-test', 'nurse'),
+      ...event.metadata,
+      occurredAt,
+      recordedAt: occurredAt,
+    },
+    streamId: event.streamId ?? 'stream-test',
+    streamRevision,
+    globalPosition: BigInt(streamRevision + 1),
+    previousHash: '0'.repeat(64),
+    hash: '0'.repeat(64),
+  };
+}
 
 describe('the handovers projection', () => {
   const spec = ProjectionSpecification.for(handoversProjection);
   after(() => spec.close());
 
-  it('keeps the latest text of each handover, and a revision that reads move too', () =>
+  it('keeps the latest text of each handover, who corrected it and when, and a revision that reads move too', () =>
     spec
       .given([careRecorded, careCorrected, readBy(care, 'pro-social', '2025-03-31T08:00:00.000Z')])
       .thenTable('handovers', [
@@ -91,6 +128,7 @@ describe('the handovers projection', () => {
           text: 'TA 13/8',
           occurred_at: '2025-03-31T07:00:00.000Z',
           corrected_at: '2025-03-31T07:10:00.000Z',
+          corrected_by: 'pro-doctor',
           revision: 2,
         },
       ]));
@@ -123,6 +161,7 @@ describe('the handovers projection', () => {
           text: null,
           occurred_at: null,
           corrected_at: '2025-03-31T07:10:00.000Z',
+          corrected_by: 'pro-doctor',
           revision: 2,
         },
       ]));
@@ -142,7 +181,7 @@ describe('the handovers projection', () => {
         await handoverFeed(spec.db, schema, {
           organisationId,
           facilityId: csapa,
-          sensitivities: everyClass,
+          scope: everyClass,
           ...query,
         })
       ).map((entry) => entry.handoverId);
@@ -157,8 +196,46 @@ describe('the handovers projection', () => {
     });
 
     it('keeps only the sensitivity classes it is given', async () => {
-      expect(await feed({ sensitivities: ['social', 'administrative'] })).to.deep.equal([social, otherUsager]);
-      expect(await feed({ sensitivities: [] })).to.deep.equal([]);
+      expect(await feed({ scope: { social: 'facility', administrative: 'facility' } })).to.deep.equal([
+        social,
+        otherUsager,
+      ]);
+      expect(await feed({ scope: {} })).to.deep.equal([]);
+      expect(await feed({ scope: { medical: [] } })).to.deep.equal([]);
+    });
+
+    it('keeps a class across the ESSMS, or only about the usagers it is given, before the limit', async () => {
+      // given a reader who reads the social handovers of every usager, and the administrative ones of usager-2 only
+      const scope: HandoverReadScope = { social: 'facility', administrative: ['usager-2'] };
+      // and one who reads the administrative handovers of usager-2 and the medical ones of usager-1, not social ones
+      const careTeamOnly: HandoverReadScope = { administrative: ['usager-2'], medical: ['usager-1', 'usager-2'] };
+
+      // when they read the feed, the second a page of one
+      const all = await feed({ scope });
+      const one = await feed({ scope: careTeamOnly, limit: 1 });
+
+      // then each gets what their scope opens, and the page of one is the newest they may read, not an empty one
+      expect(all).to.deep.equal([social, otherUsager]);
+      expect(await feed({ scope: { administrative: ['usager-1'], medical: ['usager-2'] } })).to.deep.equal([]);
+      expect(one).to.deep.equal([otherUsager]);
+    });
+
+    it('pages on from where the previous page ended', async () => {
+      // given a first page of two
+      const first = await handoverFeed(spec.db, schema, {
+        organisationId,
+        facilityId: csapa,
+        scope: everyClass,
+        limit: 2,
+      });
+      const last = first.at(-1)!;
+
+      // when the next page is read from its last handover
+      const next = await feed({ limit: 2, after: { occurredAt: last.occurredAt, handoverId: last.handoverId } });
+
+      // then it holds the rest, none twice
+      expect(first.map((entry) => entry.handoverId)).to.deep.equal([social, otherUsager]);
+      expect(next).to.deep.equal([care]);
     });
 
     it('leaves out what a professional read, and what they wrote, when asked for their unread', async () => {
@@ -171,7 +248,7 @@ describe('the handovers projection', () => {
       const entries = await handoverFeed(spec.db, schema, {
         organisationId,
         facilityId: csapa,
-        sensitivities: everyClass,
+        scope: everyClass,
         reader: 'pro-nurse',
       });
       expect(entries.map((entry) => entry.readAt)).to.deep.equal(['2025-03-31T10:00:00.000Z', null, null]);
@@ -182,6 +259,8 @@ describe('the handovers projection', () => {
         targetTeam: 'equipe-sociale',
         text: 'Dossier CSS déposé',
         authorId: 'pro-social',
+        correctedAt: null,
+        correctedBy: null,
         revision: 1,
       });
     });
@@ -197,8 +276,49 @@ describe('the handovers projection', () => {
     const entries = await handoverFeed(spec.db, schema, {
       organisationId,
       facilityId: csapa,
-      sensitivities: everyClass,
+      scope: everyClass,
     });
     expect(entries.map((entry) => entry.handoverId)).to.deep.equal([social]);
+  });
+  it('tells in the feed who corrected a handover, beside its author', async () => {
+    // given a nurse's handover corrected by a doctor
+    const schema = await spec.modelAfter([careRecorded, careCorrected]);
+
+    // when it is read
+    const [entry] = await handoverFeed(spec.db, schema, { organisationId, facilityId: csapa, scope: everyClass });
+
+    // then it names both
+    expect(entry).to.deep.include({
+      text: 'TA 13/8',
+      authorId: 'pro-nurse',
+      correctedBy: 'pro-doctor',
+      correctedAt: '2025-03-31T07:10:00.000Z',
+    });
+  });
+
+  it('still follows corrections and feeds readers on a build of version 1, until it is rebuilt', async () => {
+    // given a build made by version 1, whose table has no corrected_by
+    const db: Knex = spec.db;
+    const schema = 'spec_handovers_version_1';
+    await db.transaction(async (trx) => {
+      await trx.raw(`create schema ${schema}`);
+      await handoversProjection.migrate(trx, schema);
+      await trx.raw(`alter table ${schema}.handovers drop column corrected_by`);
+    });
+
+    // when this version applies a recording and a correction to it, and reads it
+    const events = [careRecorded, careCorrected].map((event, revision) => asRecorded(event, revision));
+    await db.transaction(async (trx) => {
+      for (const event of events) await handoversProjection.evolve(event, contextFor(trx, schema));
+    });
+    const [entry] = await handoverFeed(db, schema, { organisationId, facilityId: csapa, scope: everyClass });
+
+    // then the correction is there, without its author, which version 1 did not keep
+    expect(entry).to.deep.include({
+      text: 'TA 13/8',
+      correctedAt: '2025-03-31T07:10:00.000Z',
+      correctedBy: null,
+      revision: 1,
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { HandoverCorrected, HandoverEventType, HandoverRead, HandoverRecorded } from '@dui-pds/domain';
 import { isErased } from '@dui-pds/eventstore';
+import type { Knex } from 'knex';
 import { defineProjection } from '../projection.js';
 import { purgeRowsHangingOff } from '../runtime/service-user-purge.js';
 
@@ -7,16 +8,22 @@ const handled: readonly HandoverEventType[] = ['HandoverRecorded', 'HandoverCorr
 
 /**
  * The handovers of an organisme gestionnaire, for their feeds (per usager, per team, per
- * ESSMS, "unread by me"): one row per handover with its latest text and its revision for
- * `ETag`/`If-Match` (a read moves the stream, so it moves the revision too), and one row per
- * professional who marked it read. A forgotten usager's handovers keep their row, without
- * text, category, team or date; their reads, which name no professional any more, are not kept
- * (the end of retention deletes both).
+ * ESSMS, "unread by me"): one row per handover with its latest text, who last corrected it and
+ * when (the correcting event's actor: when a colleague corrected it, its text is no longer its
+ * author's words), and its revision for `ETag`/`If-Match` (a read moves the stream, so it moves
+ * the revision too), and one row per professional who marked it read. A forgotten usager's
+ * handovers keep their row, without text, category, team or date; their reads, which name no
+ * professional any more, are not kept (the end of retention deletes both).
  * Read it with `handoverFeed`.
+ *
+ * Version 2 added `corrected_by`. Until `dui projections rebuild handovers` has switched readers
+ * to a version 2 build, this code follows appends on the version 1 build, which lacks the column:
+ * a correction there records its text and date as before (`hasCorrectedBy`), and the feed reads
+ * `correctedBy` as null.
  */
 export const handoversProjection = defineProjection({
   name: 'handovers',
-  version: 1,
+  version: 2,
   handles: handled,
   async migrate(db, schema) {
     await db.schema.withSchema(schema).createTable('handovers', (table) => {
@@ -32,6 +39,8 @@ export const handoversProjection = defineProjection({
       table.text('occurred_at');
       table.uuid('linked_event_id');
       table.text('corrected_at');
+      /** The professional who last corrected it (the correcting event's actor); null while uncorrected. */
+      table.text('corrected_by');
       table.integer('revision').notNullable();
       table.primary(['organisation_id', 'handover_id']);
       table.index(['organisation_id', 'facility_id', 'occurred_at']);
@@ -45,7 +54,7 @@ export const handoversProjection = defineProjection({
       table.primary(['organisation_id', 'professional_id', 'handover_id']);
     });
   },
-  async evolve(event, { table }) {
+  async evolve(event, { db, schema, table }) {
     const organisationId = event.metadata.organisationId;
     const handoverId = streamHandoverId(event.streamId);
     const erased = isErased(event.data);
@@ -78,6 +87,7 @@ export const handoversProjection = defineProjection({
         await handover().update({
           ...(erased ? { text: null } : { text: data.text }),
           corrected_at: event.metadata.occurredAt,
+          ...((await hasCorrectedBy(db, schema)) ? { corrected_by: event.metadata.actor.id } : {}),
           revision: event.streamRevision,
         });
         return;
@@ -102,6 +112,19 @@ export const handoversProjection = defineProjection({
   purgeServiceUser: (context, where) =>
     purgeRowsHangingOff(context, where, { table: 'handovers', key: 'handover_id' }, ['reads']),
 });
+
+/**
+ * Whether this build's table has `corrected_by`: a build of version 1, still live while version 2
+ * is rebuilt beside it, has not. Asked on corrections only, which are few.
+ */
+async function hasCorrectedBy(db: Knex.Transaction, schema: string): Promise<boolean> {
+  const found = await db
+    .select(db.raw('1'))
+    .from('information_schema.columns')
+    .where({ table_schema: schema, table_name: 'handovers', column_name: 'corrected_by' })
+    .first();
+  return found !== undefined;
+}
 
 /** Handovers live in streams `handover/<organisation>/<handoverId>` (`handoverStreamId`). */
 function streamHandoverId(streamId: string): string {

@@ -1,2 +1,8 @@
-export { type HandoverFeedEntry, type HandoverFeedQuery, handoverFeed } from './handover-feed.js';
+export {
+  type HandoverFeedEntry,
+  type HandoverFeedPosition,
+  type HandoverFeedQuery,
+  type HandoverReadScope,
+  handoverFeed,
+} from './handover-feed.js';
 export { handoversProjection } from './handovers-projection.js';

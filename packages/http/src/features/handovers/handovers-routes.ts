@@ -12,13 +12,21 @@ import {
   sensitivityClassSchema,
 } from '@dui-pds/domain';
 import { type EventStore, handleCommand } from '@dui-pds/eventstore';
-import { type HandoverFeedEntry, handoverFeed } from '@dui-pds/projections';
+import {
+  type HandoverFeedEntry,
+  type HandoverFeedPosition,
+  type HandoverReadScope,
+  handoverFeed,
+} from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { facilityParams, identifier, organisationParams, serviceUserParams } from '../route-parameters.js';
+
+/** The most handovers a feed answers, the newest. */
+const FEED_LIMIT = 200;
 
 const handoverParams = organisationParams.extend({ handoverId: z.uuid() });
 const instant = z.iso.datetime({ offset: true });
@@ -35,7 +43,13 @@ const handoverSchema = z.object({
   authorId: z.string(),
   occurredAt: z.string(),
   linkedEventId: z.string().nullable(),
+  /** When it was last corrected; null while uncorrected. */
   correctedAt: z.string().nullable(),
+  /**
+   * Who last corrected it, whose words its text now is (the author may not be); null while
+   * uncorrected, or when the read model has not been rebuilt since it kept this.
+   */
+  correctedBy: z.string().nullable(),
   revision: z.int(),
   /** When the caller marked it read; null while unread by them. */
   readAt: z.string().nullable(),
@@ -216,8 +230,9 @@ export function handoversRoutes(deps: HandoversDependencies): RouteDefinition[] 
         'Lire les transmissions d’un ESSMS que l’on est habilité à voir, les plus récentes d’abord (lecture tracée)',
       description:
         'Par usager (`serviceUserId`), par équipe destinataire (`targetTeam`), et `unread=true` pour les seules ' +
-        'transmissions non lues par soi (celles que l’on a écrites ne le sont jamais). Une lecture est tracée ' +
-        'au journal des accès de chaque usager dont des transmissions sont montrées.',
+        'transmissions non lues par soi (celles que l’on a écrites ne le sont jamais) ; les 200 plus récentes ' +
+        'que l’on peut lire. `correctedBy` nomme qui l’a corrigée en dernier (`correctedAt` : quand). Une ' +
+        'lecture est tracée au journal des accès de chaque usager dont des transmissions sont montrées.',
       tags: ['Transmissions'],
       params: facilityParams,
       query: z.object({
@@ -249,24 +264,36 @@ export function handoversRoutes(deps: HandoversDependencies): RouteDefinition[] 
             sensitivity: 'administrative',
           });
         }
-        // what the caller's roles here may read of some usager; the per-usager filter comes after
-        const candidates = SENSITIVITY_CLASSES.filter((sensitivity) =>
-          rolesHere.some((role) => ACCESS_MATRIX[sensitivity][role].read !== 'never'),
-        );
-        const rows = await handoverFeed(knex, handoversSchema, {
-          organisationId,
-          facilityId,
-          serviceUserId: query.serviceUserId,
-          targetTeam: query.targetTeam,
-          sensitivities: query.serviceUserId ? readableFor(query.serviceUserId) : candidates,
-          unreadBy: query.unread === 'true' ? principal.professionalId : undefined,
-          reader: principal.professionalId,
-        });
-        const shown = await access.openRecordsAmong(
-          organisationId,
-          rows.filter((row) => readableFor(row.serviceUserId).includes(row.sensitivity)),
-          (row) => row.serviceUserId,
-        );
+        // The query reads only what the caller may read (their scope here), so that the limit
+        // cuts a page of readable handovers. What is left out after it (the policy checked again
+        // per usager, closed records) is made up from the next rows.
+        const scope = readScope(principal, facilityId, readableFor);
+        const shown: HandoverFeedEntry[] = [];
+        let after: HandoverFeedPosition | undefined;
+        for (;;) {
+          const rows = await handoverFeed(knex, handoversSchema, {
+            organisationId,
+            facilityId,
+            serviceUserId: query.serviceUserId,
+            targetTeam: query.targetTeam,
+            scope,
+            unreadBy: query.unread === 'true' ? principal.professionalId : undefined,
+            reader: principal.professionalId,
+            limit: FEED_LIMIT,
+            after,
+          });
+          shown.push(
+            ...(await access.openRecordsAmong(
+              organisationId,
+              rows.filter((row) => readableFor(row.serviceUserId).includes(row.sensitivity)),
+              (row) => row.serviceUserId,
+            )),
+          );
+          const last = rows.at(-1);
+          if (rows.length < FEED_LIMIT || shown.length >= FEED_LIMIT || last === undefined) break;
+          after = { occurredAt: last.occurredAt, handoverId: last.handoverId };
+        }
+        shown.splice(FEED_LIMIT);
 
         const serviceUsers = new Set(shown.map((row) => row.serviceUserId));
         if (query.serviceUserId) serviceUsers.add(query.serviceUserId);
@@ -283,6 +310,37 @@ export function handoversRoutes(deps: HandoversDependencies): RouteDefinition[] 
       },
     }),
   ];
+}
+
+/**
+ * What the principal may read of the handovers of one ESSMS, per class: the whole ESSMS where one
+ * of their roles there reads the class `inFacility`, else the usagers of their care teams there
+ * whose class the policy opens to them (`readableFor`: the care team, and for psychological
+ * handovers the usager's allowance).
+ */
+function readScope(
+  principal: Principal,
+  facilityId: string,
+  readableFor: (serviceUserId: string) => readonly SensitivityClass[],
+): HandoverReadScope {
+  const rolesHere = principal.roles.filter((grant) => grant.facilityId === facilityId).map((grant) => grant.role);
+  const scope: Partial<Record<SensitivityClass, 'facility' | string[]>> = {};
+  for (const sensitivity of SENSITIVITY_CLASSES) {
+    if (rolesHere.some((role) => ACCESS_MATRIX[sensitivity][role].read === 'inFacility'))
+      scope[sensitivity] = 'facility';
+  }
+  const teams = new Set(
+    principal.careTeams.filter((team) => team.facilityId === facilityId).map((team) => team.serviceUserId),
+  );
+  for (const serviceUserId of teams) {
+    for (const sensitivity of readableFor(serviceUserId)) {
+      const readable = scope[sensitivity];
+      if (readable === 'facility') continue;
+      if (readable === undefined) scope[sensitivity] = [serviceUserId];
+      else readable.push(serviceUserId);
+    }
+  }
+  return scope;
 }
 
 function partOf(row: HandoverRow) {
