@@ -17,9 +17,14 @@ import { ROLE_LABELS, type Role } from '../habilitations/roles.js';
  *   sender's document reference. `ReceiveExternalObservation` is what the MSSanté and DMP
  *   adapters call; they should derive `observationId` from the message, so that receiving the same
  *   message twice is refused rather than duplicated.
- * - Never edited. A clinician's observation is amended by a later event with its reason; a received
- *   one is never amended (it is the sender's document): add an observation instead. Either may be
- *   withdrawn with a reason (filed in the wrong record, received twice); it stays listed as such.
+ * - Never edited. A clinician's observation is amended by a later event with its reason and the
+ *   amender's profession (any doctor or nurse who may write the usager's medical data: the amender
+ *   is named in the read models beside the author, never hidden behind them); a received one is
+ *   never amended (it is the sender's document): add an observation instead.
+ * - Either may be withdrawn with a reason and a kind (`OBSERVATION_WITHDRAWAL_KINDS`): filed in the
+ *   wrong record (`wrong-record`: it is another person's data, which the read models then withhold),
+ *   received or written twice (`duplicate`), or another error (`other`). It stays listed as such.
+ *   Withdrawals recorded before kinds existed carry none.
  * - Times are ISO instants chosen by the caller; `now` comes with the command, so an observation
  *   is never dated in the future.
  */
@@ -28,6 +33,10 @@ export type ClinicalObservationAuthorProfession = (typeof CLINICAL_OBSERVATION_A
 export const EXTERNAL_OBSERVATION_CHANNELS = ['mssante', 'dmp', 'other'] as const;
 export type ExternalObservationChannel = (typeof EXTERNAL_OBSERVATION_CHANNELS)[number];
 export const externalObservationChannelSchema = z.enum(EXTERNAL_OBSERVATION_CHANNELS);
+/** Why an observation is withdrawn: `wrong-record`, it concerns another person. */
+export const OBSERVATION_WITHDRAWAL_KINDS = ['wrong-record', 'duplicate', 'other'] as const;
+export type ObservationWithdrawalKind = (typeof OBSERVATION_WITHDRAWAL_KINDS)[number];
+export const observationWithdrawalKindSchema = z.enum(OBSERVATION_WITHDRAWAL_KINDS);
 
 const MAX_TEXT_LENGTH = 20_000;
 const MAX_TITLE_LENGTH = 300;
@@ -70,10 +79,14 @@ export const clinicalObservationAmendedSchema = z.object({
   reason: z.string().min(1).max(MAX_REASON_LENGTH),
   title: title.optional(),
   text,
+  /** The amender's profession (who they are is the event's actor); absent from earlier events. */
+  profession: z.enum(CLINICAL_OBSERVATION_AUTHORS).optional(),
 });
 export const clinicalObservationWithdrawnSchema = z.object({
   observationId: z.uuid(),
   reason: z.string().min(1).max(MAX_REASON_LENGTH),
+  /** Absent from withdrawals recorded before kinds existed. */
+  kind: observationWithdrawalKindSchema.optional(),
 });
 
 export type ClinicalObservationRecorded = z.infer<typeof clinicalObservationRecordedSchema>;
@@ -123,7 +136,7 @@ export type ClinicalObservationCommand =
       title?: string;
       text: string;
     }
-  | { type: 'WithdrawClinicalObservation'; reason: string };
+  | { type: 'WithdrawClinicalObservation'; kind: ObservationWithdrawalKind; reason: string };
 
 export type ObservationOrigin = 'clinician' | 'external';
 
@@ -222,7 +235,7 @@ export const clinicalObservationDecider: Decider<
             'Un document reçu de l’extérieur ne se modifie pas : ajoutez une observation, ou retirez-le en disant pourquoi.',
           );
         }
-        requireClinician(command.profession);
+        const profession = requireClinician(command.profession);
         const reason = requireReason(
           command.reason,
           'OBSERVATION_AMENDMENT_REASON_REQUIRED',
@@ -243,6 +256,7 @@ export const clinicalObservationDecider: Decider<
             reason,
             ...(amendedTitle === undefined ? {} : { title: amendedTitle }),
             text: amendedText,
+            profession,
           },
         };
       }
@@ -253,7 +267,16 @@ export const clinicalObservationDecider: Decider<
           'OBSERVATION_WITHDRAWAL_REASON_REQUIRED',
           'Le retrait d’une observation doit être motivé',
         );
-        return { type: 'ClinicalObservationWithdrawn', data: { observationId: current.observationId, reason } };
+        if (!observationWithdrawalKindSchema.safeParse(command.kind).success) {
+          throw new DomainRuleViolation(
+            'OBSERVATION_WITHDRAWAL_KIND_REQUIRED',
+            'Dites pourquoi l’observation est retirée : mauvais dossier, doublon ou autre erreur.',
+          );
+        }
+        return {
+          type: 'ClinicalObservationWithdrawn',
+          data: { observationId: current.observationId, reason, kind: command.kind },
+        };
       }
     }
   },

@@ -13,6 +13,7 @@ import {
   clinicalObservationEventSchemas,
   clinicalObservationStreamId,
   type ExternalObservationReceived,
+  OBSERVATION_WITHDRAWAL_KINDS,
   writesClinicalObservations,
 } from './clinical-observation.js';
 
@@ -159,7 +160,12 @@ describe('a medical observation', () => {
       .thenEmits([
         {
           type: 'ClinicalObservationAmended',
-          data: { observationId, reason: 'dose corrigée', text: 'Patient stable sous méthadone 70 mg.' },
+          data: {
+            observationId,
+            reason: 'dose corrigée',
+            text: 'Patient stable sous méthadone 70 mg.',
+            profession: 'nurse',
+          },
         },
       ]);
     spec
@@ -174,7 +180,7 @@ describe('a medical observation', () => {
       .thenEmits([
         {
           type: 'ClinicalObservationAmended',
-          data: { observationId, reason: 'titre', title: 'Bilan', text: byDoctor.text },
+          data: { observationId, reason: 'titre', title: 'Bilan', text: byDoctor.text, profession: 'doctor' },
         },
       ]);
     spec
@@ -199,24 +205,32 @@ describe('a medical observation', () => {
       .thenRefuses(refusedWith('OBSERVATION_NOT_FOUND'));
   });
 
-  it('is withdrawn with a reason, either origin, and then takes nothing more', () => {
+  it('is withdrawn with a reason and a kind, either origin, and then takes nothing more', () => {
     for (const first of [recorded, received]) {
-      spec
-        .given([first])
-        .when({ type: 'WithdrawClinicalObservation', reason: ' mauvais dossier ' })
-        .thenEmits([{ type: 'ClinicalObservationWithdrawn', data: { observationId, reason: 'mauvais dossier' } }]);
+      for (const kind of ['wrong-record', 'duplicate', 'other'] as const) {
+        spec
+          .given([first])
+          .when({ type: 'WithdrawClinicalObservation', kind, reason: ' mauvais dossier ' })
+          .thenEmits([
+            { type: 'ClinicalObservationWithdrawn', data: { observationId, reason: 'mauvais dossier', kind } },
+          ]);
+      }
     }
     spec
       .given([received])
-      .when({ type: 'WithdrawClinicalObservation', reason: '' })
+      .when({ type: 'WithdrawClinicalObservation', kind: 'duplicate', reason: '' })
       .thenRefuses(refusedWith('OBSERVATION_WITHDRAWAL_REASON_REQUIRED'));
+    spec
+      .given([received])
+      .when({ type: 'WithdrawClinicalObservation', kind: 'misfiled' as never, reason: 'erreur' })
+      .thenRefuses(refusedWith('OBSERVATION_WITHDRAWAL_KIND_REQUIRED'));
     const withdrawn: ClinicalObservationEvent = {
       type: 'ClinicalObservationWithdrawn',
       data: { observationId, reason: 'doublon' },
     };
     spec
       .given([recorded, withdrawn])
-      .when({ type: 'WithdrawClinicalObservation', reason: 'encore' })
+      .when({ type: 'WithdrawClinicalObservation', kind: 'other', reason: 'encore' })
       .thenRefuses(refusedWith('OBSERVATION_WITHDRAWN'));
     spec
       .given([recorded, withdrawn])
@@ -229,6 +243,14 @@ describe('a medical observation', () => {
     clinicalObservationEventSchemas.ExternalObservationReceived.parse(letter);
     clinicalObservationEventSchemas.ClinicalObservationAmended.parse({ observationId, reason: 'dose', text: 'x' });
     clinicalObservationEventSchemas.ClinicalObservationWithdrawn.parse({ observationId, reason: 'doublon' });
+    clinicalObservationEventSchemas.ClinicalObservationWithdrawn.parse({
+      observationId,
+      reason: 'x',
+      kind: 'wrong-record',
+    });
+    assert.throws(() =>
+      clinicalObservationEventSchemas.ClinicalObservationWithdrawn.parse({ observationId, reason: 'x', kind: 'lost' }),
+    );
     assert.throws(() =>
       clinicalObservationEventSchemas.ExternalObservationReceived.parse({
         ...letter,
@@ -249,7 +271,7 @@ describe('a medical observation', () => {
     assert.equal(state.text, undefined);
     spec
       .given([{ type: 'ClinicalObservationRecorded', data: { $erased: true } }])
-      .when({ type: 'WithdrawClinicalObservation', reason: 'doublon' })
+      .when({ type: 'WithdrawClinicalObservation', kind: 'duplicate', reason: 'doublon' })
       .thenRefuses(refusedWith('OBSERVATION_ERASED'));
   });
 
@@ -261,7 +283,11 @@ describe('a medical observation', () => {
         reason: fc.constantFrom('dose', ' '),
         text: fc.constantFrom('A', 'B', ' '),
       }),
-      fc.record({ type: fc.constant('WithdrawClinicalObservation' as const), reason: fc.constantFrom('doublon', '') }),
+      fc.record({
+        type: fc.constant('WithdrawClinicalObservation' as const),
+        kind: fc.constantFrom(...OBSERVATION_WITHDRAWAL_KINDS),
+        reason: fc.constantFrom('doublon', ''),
+      }),
     );
     fc.assert(
       fc.property(fc.constantFrom(recorded, received), fc.array(command, { maxLength: 15 }), (first, commands) => {

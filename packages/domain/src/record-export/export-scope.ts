@@ -85,3 +85,36 @@ function designationOf(data: unknown): unknown {
 export function documentIsExported(requester: ExportRequester, document: { sharedWithServiceUser: boolean }): boolean {
   return requester.kind !== 'trustedPerson' || document.sharedWithServiceUser;
 }
+
+/** The facts that carry an observation's content: withheld once it is withdrawn as the wrong record's. */
+const OBSERVATION_CONTENT_FACTS: ReadonlySet<string> = new Set([
+  'ClinicalObservationRecorded',
+  'ExternalObservationReceived',
+  'ClinicalObservationAmended',
+]);
+
+/**
+ * The facts of the record without another person's: an observation filed in this record by
+ * mistake and withdrawn as such (`wrong-record`, or a withdrawal older than kinds, which may be
+ * one) leaves only its withdrawal, reduced to the observation's id and kind, as the read models
+ * show it (ADR 0009's addendum). The log keeps the rest; the export does not hand it to this usager.
+ */
+export function withoutMisfiledObservations<Fact extends { type: string; data: unknown }>(
+  facts: readonly Fact[],
+): Fact[] {
+  const misfiled = new Set<unknown>();
+  for (const fact of facts) {
+    if (fact.type !== 'ClinicalObservationWithdrawn') continue;
+    const { observationId, kind } = fact.data as { observationId?: unknown; kind?: unknown };
+    const mayBeMisfiled = kind === undefined || kind === 'wrong-record';
+    if (typeof observationId === 'string' && mayBeMisfiled) misfiled.add(observationId);
+  }
+  if (misfiled.size === 0) return [...facts];
+  return facts.flatMap((fact): Fact[] => {
+    const { observationId, kind } = (fact.data ?? {}) as { observationId?: unknown; kind?: unknown };
+    if (!misfiled.has(observationId)) return [fact];
+    if (OBSERVATION_CONTENT_FACTS.has(fact.type)) return [];
+    if (fact.type !== 'ClinicalObservationWithdrawn') return [fact];
+    return [{ ...fact, data: { observationId, kind: kind ?? null, contentWithheld: true } }];
+  });
+}

@@ -6,6 +6,7 @@ import {
   FACTS_NEVER_EXPORTED,
   FACTS_OPEN_TO_TRUSTED_PERSON,
   factIsExported,
+  withoutMisfiledObservations,
 } from './export-scope.js';
 
 const usager: ExportRequester = { kind: 'serviceUser' };
@@ -68,5 +69,45 @@ describe('what a record export carries', () => {
     expect(documentIsExported(trustedPerson, { sharedWithServiceUser: true })).to.equal(true);
     expect(documentIsExported(usager, { sharedWithServiceUser: false })).to.equal(true);
     expect(documentIsExported(archivist, { sharedWithServiceUser: false })).to.equal(true);
+  });
+});
+
+describe('an observation filed in the wrong record, in the export', () => {
+  it('leaves only its withdrawal, without its content nor the reason, and keeps the other observations', () => {
+    // given an observation misfiled then withdrawn as such, one withdrawn as a duplicate, and one standing
+    const facts = [
+      { type: 'ClinicalObservationRecorded', data: { observationId: 'o-1', text: 'patient X : VIH+' } },
+      { type: 'ClinicalObservationAmended', data: { observationId: 'o-1', text: 'patient X : VIH+, CD4 350' } },
+      { type: 'ClinicalObservationWithdrawn', data: { observationId: 'o-1', kind: 'wrong-record', reason: 'M. X' } },
+      { type: 'ClinicalObservationRecorded', data: { observationId: 'o-2', text: 'tension 12/8' } },
+      { type: 'ClinicalObservationWithdrawn', data: { observationId: 'o-2', kind: 'duplicate', reason: 'doublon' } },
+      { type: 'ExternalObservationReceived', data: { observationId: 'o-3', text: 'bilan hépatique normal' } },
+    ];
+
+    // when the facts are made ready for the export
+    const exported = withoutMisfiledObservations(facts);
+
+    // then nothing of the misfiled one is left but its withdrawal, reduced; the others are as they were
+    expect(exported).to.deep.equal([
+      {
+        type: 'ClinicalObservationWithdrawn',
+        data: { observationId: 'o-1', kind: 'wrong-record', contentWithheld: true },
+      },
+      facts[3],
+      facts[4],
+      facts[5],
+    ]);
+  });
+
+  it('withholds a withdrawal older than kinds the same way: it may be one', () => {
+    const facts = [
+      { type: 'ClinicalObservationRecorded', data: { observationId: 'o-1', text: 'autre patient' } },
+      { type: 'ClinicalObservationWithdrawn', data: { observationId: 'o-1', reason: 'erreur' } },
+      { type: 'ClinicalObservationWithdrawn', data: { $erased: true } },
+    ];
+    expect(withoutMisfiledObservations(facts)).to.deep.equal([
+      { type: 'ClinicalObservationWithdrawn', data: { observationId: 'o-1', kind: null, contentWithheld: true } },
+      facts[2],
+    ]);
   });
 });

@@ -6,6 +6,8 @@ import { ServerUnderTest } from './testing/server-under-test.js';
 const ORG = 'og-a';
 const CSAPA = '750000001';
 const USAGER = 'usager-1';
+/** Another usager of the same CSAPA, whose record an observation of usager-1 was filed in by mistake. */
+const OTHER_USAGER = 'usager-2';
 
 describe('the HTTP API: medical observations, written here or received from outside', function () {
   this.timeout(60_000);
@@ -25,6 +27,8 @@ describe('the HTTP API: medical observations, written here or received from outs
       ...inTeam('pro-pharmacist', 'pharmacist'),
       ...inTeam('pro-social', 'socialWorker'),
       { type: 'GrantRole', professionalId: 'pro-doctor-out', facilityId: CSAPA, role: 'doctor' },
+      { type: 'AddToCareTeam', professionalId: 'pro-doctor', serviceUserId: OTHER_USAGER, facilityId: CSAPA },
+      { type: 'AddToCareTeam', professionalId: 'pro-doctor-out', serviceUserId: OTHER_USAGER, facilityId: CSAPA },
     );
     for (const id of ['pro-doctor', 'pro-nurse', 'pro-pharmacist', 'pro-social', 'pro-doctor-out']) {
       tokens[id] = await app.loginAs(id);
@@ -152,7 +156,7 @@ describe('the HTTP API: medical observations, written here or received from outs
     const withdrawn = await app.request('POST', `${path(received)}/withdrawals`, {
       as: tokens['pro-doctor'],
       ifMatch: '"0"',
-      body: { reason: 'reçu dans le mauvais dossier' },
+      body: { kind: 'duplicate', reason: 'reçu deux fois' },
     });
     const readWritten = await app.request('GET', path(written), { as: tokens['pro-doctor'] });
     const readReceived = await app.request('GET', path(received), { as: tokens['pro-nurse'] });
@@ -173,13 +177,122 @@ describe('the HTTP API: medical observations, written here or received from outs
       lastAmendmentReason: 'pouls ajouté',
       status: 'current',
     });
+    // a duplicate keeps its content, marked withdrawn: it is this usager's own data
     expect(readReceived.body).to.deep.include({
       text: 'Fibroscan : F1.',
       status: 'withdrawn',
-      withdrawalReason: 'reçu dans le mauvais dossier',
+      withdrawalKind: 'duplicate',
+      withdrawalReason: 'reçu deux fois',
+      withdrawnBy: 'pro-doctor',
+      contentWithheld: false,
     });
     expect(readReceived.body.source).to.include({ channel: 'dmp', documentReference: 'dmp-77' });
     expect(bySocialWorker.status).to.equal(403);
     expect(inAnotherOrganisation.status).to.equal(403);
+  });
+
+  it('names who amended an observation last and when, beside its author', async () => {
+    // given an observation written by the doctor
+    const observationId = randomUUID();
+    await write('pro-doctor', { observationId, observedAt: '2026-03-10T10:00:00+01:00', text: 'Plaie propre.' });
+    const path = `/organisations/${ORG}/clinical-observations/${observationId}`;
+    const before = await app.request('GET', path, { as: tokens['pro-doctor'] });
+
+    // when the nurse amends it, and the doctor reads it and lists the usager's observations
+    const amended = await app.request('POST', `${path}/amendments`, {
+      as: tokens['pro-nurse'],
+      ifMatch: '"0"',
+      body: { reason: 'pansement refait', text: 'Plaie propre, pansement refait.' },
+    });
+    const read = await app.request('GET', path, { as: tokens['pro-doctor'] });
+    const listed = await list('pro-doctor');
+
+    // then the author stays the doctor, and the nurse is named as the last amender, with the time
+    expect(before.body).to.deep.include({ amendedBy: null, amendedAt: null });
+    expect(amended.status, JSON.stringify(amended.body)).to.equal(200);
+    expect(read.body).to.deep.include({
+      author: { professionalId: 'pro-doctor', profession: 'doctor' },
+      text: 'Plaie propre, pansement refait.',
+      amendedBy: { professionalId: 'pro-nurse', profession: 'nurse' },
+    });
+    expect(Date.parse(read.body.amendedAt)).to.be.closeTo(Date.now(), 60_000);
+    const inList = (listed.body.observations as { observationId: string }[]).find(
+      (observation) => observation.observationId === observationId,
+    );
+    expect(inList).to.deep.include({ amendedBy: { professionalId: 'pro-nurse', profession: 'nurse' } });
+  });
+
+  it('withholds the content of an observation withdrawn as filed in the wrong record, in the list and by id', async () => {
+    // given an observation of usager-1 filed by mistake in usager-2's record, then withdrawn as such
+    const observationId = randomUUID();
+    const filed = await app.request('POST', `/organisations/${ORG}/usagers/${OTHER_USAGER}/clinical-observations`, {
+      as: tokens['pro-doctor'],
+      body: {
+        observationId,
+        facilityId: CSAPA,
+        observedAt: '2026-03-13T10:00:00+01:00',
+        title: 'Sérologie VHC',
+        text: 'Sérologie VHC positive, ARN à demander.',
+      },
+    });
+    const path = `/organisations/${ORG}/clinical-observations/${observationId}`;
+    const withdrawn = await app.request('POST', `${path}/withdrawals`, {
+      as: tokens['pro-doctor'],
+      ifMatch: '"0"',
+      body: { kind: 'wrong-record', reason: 'concerne usager-1, sérologie VHC' },
+    });
+
+    // when a doctor of usager-2's team lists usager-2's observations and reads this one by id
+    const listed = await app.request(
+      'GET',
+      `/organisations/${ORG}/usagers/${OTHER_USAGER}/clinical-observations?facilityId=${CSAPA}`,
+      { as: tokens['pro-doctor-out'] },
+    );
+    const read = await app.request('GET', path, { as: tokens['pro-doctor-out'] });
+
+    // then the entry is there, marked withdrawn as filed in the wrong record (when, by whom),
+    // without its title, its text, or any free text that could speak of the other usager
+    expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+    expect(withdrawn.status, JSON.stringify(withdrawn.body)).to.equal(200);
+    expect(listed.status).to.equal(200);
+    expect(read.status).to.equal(200);
+    const inList = (listed.body.observations as { observationId: string }[]).find(
+      (observation) => observation.observationId === observationId,
+    );
+    for (const observation of [inList, read.body]) {
+      expect(observation).to.deep.include({
+        observationId,
+        status: 'withdrawn',
+        withdrawalKind: 'wrong-record',
+        contentWithheld: true,
+        withdrawnBy: 'pro-doctor',
+        title: null,
+        text: null,
+        withdrawalReason: null,
+        lastAmendmentReason: null,
+      });
+      expect(Date.parse((observation as { withdrawnAt: string }).withdrawnAt)).to.be.closeTo(Date.now(), 60_000);
+      expect(JSON.stringify(observation)).not.to.match(/VHC|ARN|usager-1/);
+    }
+  });
+
+  it('refuses a withdrawal that does not say whether the observation was filed in the wrong record', async () => {
+    // given an observation
+    const observationId = randomUUID();
+    await write('pro-doctor', { observationId });
+
+    // when it is withdrawn with a reason only
+    const withdrawn = await app.request(
+      'POST',
+      `/organisations/${ORG}/clinical-observations/${observationId}/withdrawals`,
+      {
+        as: tokens['pro-doctor'],
+        ifMatch: '"0"',
+        body: { reason: 'erreur' },
+      },
+    );
+
+    // then the kind is asked for
+    expect(withdrawn.status).to.equal(400);
   });
 });

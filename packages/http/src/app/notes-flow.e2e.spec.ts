@@ -59,6 +59,40 @@ describe('the HTTP API: a note from writing to reading, traced', function () {
     expect(log.map((entry) => (entry.data as { resource: string }).resource)).to.deep.equal(['note', 'notes']);
   });
 
+  it('names who amended a note last and when, never under its author’s name alone', async () => {
+    // given a doctor's medical note, in the care team of the same usager as the nurse
+    await app.asSystem(
+      ORG,
+      { type: 'GrantRole', professionalId: 'pro-doctor', facilityId: CSAPA, role: 'doctor' },
+      { type: 'AddToCareTeam', professionalId: 'pro-doctor', serviceUserId: USAGER, facilityId: CSAPA },
+    );
+    const doctor = await app.loginAs('pro-doctor');
+    const noteId = randomUUID();
+    const notes = `/organisations/${ORG}/usagers/${USAGER}/notes`;
+    await app.request('POST', notes, {
+      as: doctor,
+      body: { noteId, facilityId: CSAPA, sensitivity: 'medical', text: 'Méthadone 60 mg, stable.' },
+    });
+    const before = await app.request('GET', `/organisations/${ORG}/notes/${noteId}`, { as: doctor });
+
+    // when the nurse amends it, and the doctor reads it and lists the notes
+    const amended = await app.request('POST', `/organisations/${ORG}/notes/${noteId}/amendments`, {
+      as: nurse,
+      ifMatch: '"0"',
+      body: { text: 'Méthadone 70 mg, stable.', reason: 'posologie corrigée selon l’ordonnance' },
+    });
+    const read = await app.request('GET', `/organisations/${ORG}/notes/${noteId}`, { as: doctor });
+    const listed = await app.request('GET', `${notes}?facilityId=${CSAPA}`, { as: doctor });
+
+    // then the note keeps its author and names the nurse as the last amender, with the time
+    expect(before.body).to.include({ authorId: 'pro-doctor', amendedBy: null, amendedAt: null });
+    expect(amended.status, JSON.stringify(amended.body)).to.equal(200);
+    expect(read.body).to.include({ authorId: 'pro-doctor', amendedBy: 'pro-nurse', text: 'Méthadone 70 mg, stable.' });
+    expect(Date.parse(read.body.amendedAt)).to.be.closeTo(Date.now(), 60_000);
+    const inList = (listed.body.notes as { noteId: string }[]).find((note) => note.noteId === noteId);
+    expect(inList).to.include({ authorId: 'pro-doctor', amendedBy: 'pro-nurse' });
+  });
+
   it('answers 401 without a session and 403 in an organisation where one holds no habilitation', async () => {
     const anonymous = await app.request('GET', `/organisations/${ORG}/me`);
     const elsewhere = await app.request('GET', '/organisations/og-other/me', { as: nurse });

@@ -65,7 +65,12 @@ describe('the clinical observations projection', () => {
           written(id(1), { title: 'Consultation' }),
           {
             type: 'ClinicalObservationAmended',
-            data: { observationId: id(1), reason: 'précision', text: 'Examen clinique normal. TA 12/8.' },
+            data: {
+              observationId: id(1),
+              reason: 'précision',
+              text: 'Examen clinique normal. TA 12/8.',
+              profession: 'nurse',
+            },
           },
         ]),
         ...stream(id(2), [
@@ -77,7 +82,10 @@ describe('the clinical observations projection', () => {
               documentReference: 'msg-42',
             },
           }),
-          { type: 'ClinicalObservationWithdrawn', data: { observationId: id(2), reason: 'mauvais dossier' } },
+          {
+            type: 'ClinicalObservationWithdrawn',
+            data: { observationId: id(2), reason: 'reçu deux fois', kind: 'duplicate' },
+          },
         ]),
       ])
       .thenTable('observations', [
@@ -100,7 +108,14 @@ describe('the clinical observations projection', () => {
           status: 'current',
           amendments: 1,
           last_amendment_reason: 'précision',
+          amended_by: 'pro-test',
+          amended_by_profession: 'nurse',
+          amended_at: '2025-03-31T08:00:00.000Z',
+          withdrawal_kind: null,
           withdrawal_reason: null,
+          withdrawn_by: null,
+          withdrawn_at: null,
+          content_withheld: false,
           revision: 1,
         },
         {
@@ -122,10 +137,79 @@ describe('the clinical observations projection', () => {
           status: 'withdrawn',
           amendments: 0,
           last_amendment_reason: null,
-          withdrawal_reason: 'mauvais dossier',
+          amended_by: null,
+          amended_by_profession: null,
+          amended_at: null,
+          withdrawal_kind: 'duplicate',
+          withdrawal_reason: 'reçu deux fois',
+          withdrawn_by: 'pro-test',
+          withdrawn_at: '2025-03-31T08:00:00.000Z',
+          content_withheld: false,
           revision: 1,
         },
       ]));
+
+  it('withholds the content of one withdrawn as filed in the wrong record, or of an unknown kind', async () => {
+    // given an observation amended then withdrawn as the wrong record, a received one withdrawn
+    // likewise, and one withdrawn before withdrawals had a kind
+    const withdrawnAs = (observationId: string, kind?: 'wrong-record'): ClinicalObservationEvent => ({
+      type: 'ClinicalObservationWithdrawn',
+      data: { observationId, reason: 'concerne M. Autre', ...(kind === undefined ? {} : { kind }) },
+    });
+    const schema = await spec.modelAfter([
+      ...stream(id(1), [
+        written(id(1), { title: 'Sérologie', text: 'VHC positif.' }),
+        {
+          type: 'ClinicalObservationAmended',
+          data: { observationId: id(1), reason: 'ARN demandé', text: 'VHC positif, ARN demandé.' },
+        },
+        withdrawnAs(id(1), 'wrong-record'),
+      ]),
+      ...stream(id(2), [received(id(2)), withdrawnAs(id(2), 'wrong-record')]),
+      ...stream(id(3), [written(id(3), { text: 'VHC positif.' }), withdrawnAs(id(3))]),
+    ]);
+
+    // when the usager's observations are listed and read by id
+    const listed = await clinicalObservationsOf(spec.db, schema, {
+      organisationId,
+      serviceUserId: 'usager-1',
+      facilityId: csapa,
+    });
+    const byId = await clinicalObservationById(spec.db, schema, { organisationId, observationId: id(2) });
+    const rows = await spec.db.withSchema(schema).from('observations').select('title', 'text', 'document_reference');
+
+    // then each is listed, withdrawn, without title, text, reasons or document reference, and
+    // neither the model nor the views hold them
+    expect(listed.map((observation) => [observation.observationId, observation.withdrawalKind])).to.have.deep.members([
+      [id(1), 'wrong-record'],
+      [id(2), 'wrong-record'],
+      [id(3), null],
+    ]);
+    for (const observation of [...listed, byId]) {
+      expect(observation).to.deep.include({
+        status: 'withdrawn',
+        contentWithheld: true,
+        title: null,
+        text: null,
+        lastAmendmentReason: null,
+        withdrawalReason: null,
+        withdrawnBy: 'pro-test',
+        withdrawnAt: '2025-03-31T08:00:00.000Z',
+      });
+    }
+    expect(byId?.source).to.deep.equal({
+      senderName: 'CHU, hépatologie',
+      senderIdentifier: null,
+      channel: 'mssante',
+      documentReference: null,
+    });
+    expect(listed.find((observation) => observation.observationId === id(1))).to.deep.include({
+      author: { professionalId: 'pro-doctor', profession: 'doctor' },
+      amendments: 1,
+      amendedBy: { professionalId: 'pro-test', profession: null },
+    });
+    expect(rows).to.deep.equal(rows.map(() => ({ title: null, text: null, document_reference: null })));
+  });
 
   it('drops a forgotten usager’s observations', () =>
     spec

@@ -2,10 +2,15 @@ import type {
   ClinicalObservationAuthorProfession,
   ExternalObservationChannel,
   ObservationOrigin,
+  ObservationWithdrawalKind,
 } from '@dui-pds/domain';
 import type { Knex } from 'knex';
 
-/** A medical observation as it stands, with its origin. */
+/**
+ * A medical observation as it stands, with its origin, who amended it last and its withdrawal.
+ * Withdrawn as filed in the wrong record (or before withdrawals had a kind), its content is
+ * withheld (`contentWithheld`): title, text, reasons and document reference are null.
+ */
 export interface ClinicalObservationView {
   observationId: string;
   serviceUserId: string;
@@ -18,16 +23,27 @@ export interface ClinicalObservationView {
     senderName: string;
     senderIdentifier: string | null;
     channel: ExternalObservationChannel;
-    documentReference: string;
+    /** Null when the content is withheld. */
+    documentReference: string | null;
   } | null;
   /** When it was observed (written here) or received (from outside). */
   datedAt: string;
   title: string | null;
-  text: string;
+  /** Null when the content is withheld. */
+  text: string | null;
   status: 'current' | 'withdrawn';
   amendments: number;
   lastAmendmentReason: string | null;
+  /** Who amended it last (the amending event's actor), and when; null if never amended. */
+  amendedBy: { professionalId: string; profession: ClinicalObservationAuthorProfession | null } | null;
+  amendedAt: string | null;
+  /** Why it was withdrawn; null while current, or for a withdrawal recorded before kinds existed. */
+  withdrawalKind: ObservationWithdrawalKind | null;
   withdrawalReason: string | null;
+  withdrawnBy: string | null;
+  withdrawnAt: string | null;
+  /** Withdrawn as another person's data: its content is not shown. */
+  contentWithheld: boolean;
   /** The revision of the observation's stream, for `If-Match`. */
   revision: number;
 }
@@ -45,15 +61,27 @@ interface ObservationRow {
   document_reference: string | null;
   dated_at: string;
   title: string | null;
-  text: string;
+  text: string | null;
   status: 'current' | 'withdrawn';
   amendments: number;
   last_amendment_reason: string | null;
+  amended_by: string | null;
+  amended_by_profession: ClinicalObservationAuthorProfession | null;
+  amended_at: string | null;
+  withdrawal_kind: ObservationWithdrawalKind | null;
   withdrawal_reason: string | null;
+  withdrawn_by: string | null;
+  withdrawn_at: string | null;
+  content_withheld: boolean;
   revision: number;
 }
 
 function toView(row: ObservationRow): ClinicalObservationView {
+  // The projection drops the content from the row; the reads check again, so that a row written by
+  // an older build (no kind, no flag: during an upgrade) never shows it either.
+  const withheld =
+    Boolean(row.content_withheld) ||
+    (row.status === 'withdrawn' && (row.withdrawal_kind == null || row.withdrawal_kind === 'wrong-record'));
   return {
     observationId: row.observation_id,
     serviceUserId: row.service_user_id,
@@ -66,16 +94,23 @@ function toView(row: ObservationRow): ClinicalObservationView {
             senderName: row.sender_name!,
             senderIdentifier: row.sender_identifier,
             channel: row.channel!,
-            documentReference: row.document_reference!,
+            documentReference: withheld ? null : row.document_reference,
           }
         : null,
     datedAt: row.dated_at,
-    title: row.title,
-    text: row.text,
+    title: withheld ? null : row.title,
+    text: withheld ? null : row.text,
     status: row.status,
     amendments: Number(row.amendments),
-    lastAmendmentReason: row.last_amendment_reason,
-    withdrawalReason: row.withdrawal_reason,
+    lastAmendmentReason: withheld ? null : row.last_amendment_reason,
+    amendedBy:
+      row.amended_by == null ? null : { professionalId: row.amended_by, profession: row.amended_by_profession ?? null },
+    amendedAt: row.amended_at ?? null,
+    withdrawalKind: row.withdrawal_kind ?? null,
+    withdrawalReason: withheld ? null : row.withdrawal_reason,
+    withdrawnBy: row.withdrawn_by ?? null,
+    withdrawnAt: row.withdrawn_at ?? null,
+    contentWithheld: withheld,
     revision: Number(row.revision),
   };
 }
@@ -96,7 +131,7 @@ export async function clinicalObservationById(
 
 /**
  * The medical observations of one usager in one ESSMS, written here and received, the latest
- * first; withdrawn ones listed as such, with why.
+ * first; withdrawn ones listed as such, with why, those filed in the wrong record without content.
  */
 export async function clinicalObservationsOf(
   db: Knex,

@@ -14,11 +14,16 @@ const written: GivenEvent = {
   data: { noteId, serviceUserId: 'usager-1', facilityId: '750000001', sensitivity: 'medical', text: 'TA 12/8' },
   metadata: { ...metadata, occurredAt: '2025-03-31T07:00:00.000Z' },
 };
+/** Amended by a colleague, not by the note's author. */
 const amended: GivenEvent = {
   type: 'NoteAmended',
   streamId: `record-note/og-1/${noteId}`,
   data: { text: 'TA 12/8, pouls 72', reason: 'pouls ajouté' },
-  metadata: { ...metadata, occurredAt: '2025-03-31T07:05:00.000Z' },
+  metadata: {
+    ...metadata,
+    actor: { kind: 'professional', id: 'pro-2', role: 'doctor' },
+    occurredAt: '2025-03-31T07:05:00.000Z',
+  },
 };
 const row = {
   note_id: noteId,
@@ -33,21 +38,34 @@ describe('the record notes projection', () => {
   const spec = ProjectionSpecification.for(recordNotesProjection);
   after(() => spec.close());
 
-  it('keeps the latest text of each note and its revision', () =>
+  it('keeps the latest text of each note, its author, who amended it last and when, and its revision', () =>
     spec.given([written, amended]).thenTable('notes', [
       {
         ...row,
         sensitivity: 'medical',
         text: 'TA 12/8, pouls 72',
         amended_at: '2025-03-31T07:05:00.000Z',
+        amended_by: 'pro-2',
         revision: 1,
       },
     ]));
 
-  it('keeps a forgotten usager’s notes without their text', () =>
+  it('names no amender of a note never amended', () =>
     spec
-      .given([erased(written), erased(amended)])
+      .given([written])
       .thenTable('notes', [
-        { ...row, sensitivity: null, text: null, amended_at: '2025-03-31T07:05:00.000Z', revision: 1 },
+        { ...row, sensitivity: 'medical', text: 'TA 12/8', amended_at: null, amended_by: null, revision: 0 },
       ]));
+
+  it('keeps a forgotten usager’s notes without their text', () =>
+    spec.given([erased(written), erased(amended)]).thenTable('notes', [
+      {
+        ...row,
+        sensitivity: null,
+        text: null,
+        amended_at: '2025-03-31T07:05:00.000Z',
+        amended_by: 'pro-2',
+        revision: 1,
+      },
+    ]));
 });

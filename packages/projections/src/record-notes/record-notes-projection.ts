@@ -3,11 +3,14 @@ import { defineProjection } from '../projection.js';
 
 /**
  * The notes of usagers' records, for listing and reading them: one row per note, its latest
- * text, and its revision for `ETag`. A forgotten usager's notes keep their row, without text.
+ * text, and its revision for `ETag`. `author_id` is who wrote it; `amended_by` and `amended_at`
+ * (the last `NoteAmended`'s actor and `occurredAt`) who amended it last and when, so that an
+ * amended text never reads as its author's alone. A forgotten usager's notes keep their row,
+ * without text.
  */
 export const recordNotesProjection = defineProjection({
   name: 'record_notes',
-  version: 1,
+  version: 2,
   handles: ['NoteWritten', 'NoteAmended'],
   async migrate(db, schema) {
     await db.schema.withSchema(schema).createTable('notes', (table) => {
@@ -20,6 +23,7 @@ export const recordNotesProjection = defineProjection({
       table.text('author_id').notNullable();
       table.text('written_at').notNullable();
       table.text('amended_at');
+      table.text('amended_by');
       table.integer('revision').notNullable();
       table.primary(['organisation_id', 'note_id']);
       table.index(['organisation_id', 'service_user_id']);
@@ -47,6 +51,7 @@ export const recordNotesProjection = defineProjection({
       .update({
         text: erased ? null : data.text,
         amended_at: event.metadata.occurredAt,
+        amended_by: event.metadata.actor.id,
         revision: event.streamRevision,
       });
   },

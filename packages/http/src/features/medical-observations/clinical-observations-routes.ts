@@ -4,6 +4,7 @@ import {
   clinicalObservationDecider,
   clinicalObservationStreamId,
   externalObservationChannelSchema,
+  observationWithdrawalKindSchema,
   type Principal,
   type Role,
 } from '@dui-pds/domain';
@@ -37,16 +38,30 @@ const observationSchema = z.object({
       senderName: z.string(),
       senderIdentifier: z.string().nullable(),
       channel: externalObservationChannelSchema,
-      documentReference: z.string(),
+      /** Null when the content is withheld. */
+      documentReference: z.string().nullable(),
     })
     .nullable(),
   datedAt: z.string(),
+  /** Null when untitled, or when the content is withheld. */
   title: z.string().nullable(),
-  text: z.string(),
+  /** Null when the content is withheld (withdrawn as filed in the wrong record). */
+  text: z.string().nullable(),
   status: z.enum(['current', 'withdrawn']),
   amendments: z.int(),
   lastAmendmentReason: z.string().nullable(),
+  /** Who amended it last, and when: the author wrote only what was there before. */
+  amendedBy: z
+    .object({ professionalId: z.string(), profession: z.enum(CLINICAL_OBSERVATION_AUTHORS).nullable() })
+    .nullable(),
+  amendedAt: z.string().nullable(),
+  /** `wrong-record`, `duplicate` or `other`; null while current, or for a withdrawal older than kinds. */
+  withdrawalKind: observationWithdrawalKindSchema.nullable(),
   withdrawalReason: z.string().nullable(),
+  withdrawnBy: z.string().nullable(),
+  withdrawnAt: z.string().nullable(),
+  /** True once withdrawn as another person's data: title, text, reasons and document reference are withheld. */
+  contentWithheld: z.boolean(),
   revision: z.int(),
 });
 
@@ -63,7 +78,9 @@ export interface ClinicalObservationsDependencies {
 /**
  * Medical observations (medical data): written by a doctor or a nurse of the care team, or received
  * from outside (the command the MSSanté and DMP adapters call, offered here for documents received
- * otherwise), amended (clinicians' only) or withdrawn with a reason, and read, each read traced.
+ * otherwise), amended (clinicians' only; the amender is named in every read) or withdrawn with a
+ * kind and a reason, and read, each read traced. One withdrawn as filed in the wrong record is read
+ * without its content: it is another person's data.
  */
 export function clinicalObservationsRoutes(deps: ClinicalObservationsDependencies): RouteDefinition[] {
   const { store, knex, clinicalObservationsSchema, access, accessLog, clock } = deps;
@@ -272,11 +289,12 @@ export function clinicalObservationsRoutes(deps: ClinicalObservationsDependencie
 
     defineCommand({
       path: '/organisations/:organisationId/clinical-observations/:observationId/withdrawals',
-      summary: 'Retirer une observation (mauvais dossier, doublon), en disant pourquoi (If-Match : la révision lue)',
+      summary:
+        'Retirer une observation (mauvais dossier : son contenu n’est plus montré ; doublon ; autre erreur), en disant pourquoi (If-Match : la révision lue)',
       tags: [TAG],
       params: observationParams,
       ifMatch: 'required',
-      body: z.object({ reason }),
+      body: z.object({ kind: observationWithdrawalKindSchema, reason }),
       response: accepted,
       problems: ['forbidden', 'not-found', 'domain-rule-violated'],
       async handler({ params, body, expectedRevision, context }) {
@@ -285,7 +303,7 @@ export function clinicalObservationsRoutes(deps: ClinicalObservationsDependencie
           principal,
           context,
           params.observationId,
-          () => ({ type: 'WithdrawClinicalObservation', reason: body.reason }),
+          () => ({ type: 'WithdrawClinicalObservation', kind: body.kind, reason: body.reason }),
           expectedRevision,
         );
       },

@@ -1,4 +1,4 @@
-import { documentIsExported, type ExportRequester, factIsExported } from '@dui-pds/domain';
+import { documentIsExported, type ExportRequester, factIsExported, withoutMisfiledObservations } from '@dui-pds/domain';
 import { isErased, type RecordedEvent } from '@dui-pds/eventstore';
 import { strToU8, type Zippable, zipSync } from 'fflate';
 
@@ -48,7 +48,7 @@ export async function buildRecordExport(
   now: Date,
 ): Promise<RecordExport> {
   const { organisationId, serviceUserId, requester } = request;
-  const facts = (await sources.facts({ organisationId, serviceUserId })).filter(
+  const facts = withoutMisfiledObservations(await sources.facts({ organisationId, serviceUserId })).filter(
     (fact) => !isErased(fact.data) && factIsExported(requester, fact),
   );
   const documents = (await sources.documents({ organisationId, serviceUserId })).filter((document) =>

@@ -22,8 +22,11 @@ const noteSchema = z.object({
   facilityId: z.string(),
   sensitivity: sensitivityClassSchema,
   text: z.string(),
+  /** Who wrote it: the text is theirs only while `amendedBy` is null. */
   authorId: z.string(),
   writtenAt: z.string(),
+  /** Who amended it last (possibly not its author), and when; null if never amended. */
+  amendedBy: z.string().nullable(),
   amendedAt: z.string().nullable(),
   revision: z.int(),
 });
@@ -39,6 +42,7 @@ interface NoteRow {
   author_id: string;
   written_at: string;
   amended_at: string | null;
+  amended_by: string | null;
   revision: number;
 }
 
@@ -51,7 +55,11 @@ export interface RecordNotesDependencies {
   accessLog: AccessLog;
 }
 
-/** Notes in a usager's record: write, amend (If-Match), list and read, each read traced. */
+/**
+ * Notes in a usager's record: write, amend (If-Match), list and read, each read traced. Whoever may
+ * write a note's class in the usager's care team may amend it (a colleague correcting it, as in
+ * practice); every read names the author and, apart, who amended it last and when.
+ */
 export function recordNotesRoutes(deps: RecordNotesDependencies): RouteDefinition[] {
   const { store, knex, notesSchema, access, accessLog } = deps;
   const notes = () => knex.withSchema(notesSchema).from<NoteRow>('notes');
@@ -218,6 +226,8 @@ function toNote(row: NoteRow): Note {
     text: row.text!,
     authorId: row.author_id,
     writtenAt: row.written_at,
+    // absent from a build older than version 2 (until it is rebuilt)
+    amendedBy: row.amended_by ?? null,
     amendedAt: row.amended_at,
     revision: row.revision,
   };
