@@ -16,6 +16,7 @@ export {
   accompanimentEnd,
   accompanimentExit,
   accompanimentExitsProjection,
+  deathDayOf,
   deathRecordedFor,
   deathsRecordedAmong,
   lastExitOf,
@@ -40,7 +41,9 @@ export {
 } from './habilitations/index.js';
 export {
   type HandoverFeedEntry,
+  type HandoverFeedPosition,
   type HandoverFeedQuery,
+  type HandoverReadScope,
   handoverFeed,
   handoversProjection,
 } from './handovers/index.js';

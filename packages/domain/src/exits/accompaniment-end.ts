@@ -43,3 +43,22 @@ export function accompanimentEndedRefusal(
     { exitDay: end.exitDay, exitReason: end.exitReason },
   );
 }
+
+/**
+ * Whether an act is refused because the usager died (`deathDay`, the day of the exit recorded
+ * with the reason `death`): every act of the kind, or, for an act dated `actDay`, one dated after
+ * the death (what happened up to it may still be recorded late). `consequence` says what no
+ * longer happens, in French.
+ */
+export function usagerDeceasedRefusal(
+  deathDay: string | undefined,
+  consequence: string,
+  actDay?: string,
+): DomainRuleViolation | undefined {
+  if (deathDay === undefined || (actDay !== undefined && actDay <= deathDay)) return undefined;
+  return new DomainRuleViolation(
+    'USAGER_DECEASED',
+    `Le décès de l’usager est enregistré, au ${frenchDay(deathDay)} : ${consequence}`,
+    { deathDay },
+  );
+}

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DomainRuleViolation } from '../errors.js';
-import { type ActEndedWithAccompaniment, accompanimentEndedRefusal } from './accompaniment-end.js';
+import {
+  type ActEndedWithAccompaniment,
+  accompanimentEndedRefusal,
+  usagerDeceasedRefusal,
+} from './accompaniment-end.js';
 
 const ACTS: readonly ActEndedWithAccompaniment[] = [
   'dispensation',
@@ -45,6 +49,28 @@ describe('what an ended accompaniment no longer takes', () => {
         const refusal = accompanimentEndedRefusal({ exitDay, exitReason: 'reoriented' }, day, act);
         assert.equal(refusal !== undefined, day > exitDay);
         if (refusal) assert.ok(refusal.message.includes(exitDay.split('-').reverse().join('/')));
+      }),
+    );
+  });
+});
+
+describe('what no longer happens once a usager’s death is recorded', () => {
+  const consequence = 'aucune ordonnance ne se rédige plus pour lui après ce jour.';
+
+  it('refuses an undated act at once, and says when the death was recorded', () => {
+    const refusal = usagerDeceasedRefusal('2026-03-05', consequence);
+    assert.ok(refusal instanceof DomainRuleViolation);
+    assert.equal(refusal.code, 'USAGER_DECEASED');
+    assert.equal(refusal.message, `Le décès de l’usager est enregistré, au 05/03/2026 : ${consequence}`);
+    assert.deepEqual(refusal.details, { deathDay: '2026-03-05' });
+    assert.equal(usagerDeceasedRefusal(undefined, consequence), undefined);
+  });
+
+  it('refuses a dated act exactly when it comes after the death (property)', () => {
+    fc.assert(
+      fc.property(fc.option(calendarDay, { nil: undefined }), calendarDay, (deathDay, actDay) => {
+        const refused = usagerDeceasedRefusal(deathDay, consequence, actDay) !== undefined;
+        assert.equal(refused, deathDay !== undefined && actDay > deathDay);
       }),
     );
   });

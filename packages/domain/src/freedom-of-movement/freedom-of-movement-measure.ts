@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Decider } from '../decider.js';
 import { DomainRuleViolation } from '../errors.js';
+import { frenchDay } from '../retention/retention-checks.js';
 
 /**
  * Individual measures restricting a usager's freedom of movement (L.311-4-1 CASF, décret
@@ -16,7 +17,11 @@ import { DomainRuleViolation } from '../errors.js';
  *   only asks for "a review date"). Each review maintains, modifies or lifts it; unless lifted,
  *   it sets the next review date, again at most `MAX_REVIEW_MONTHS` months later.
  * - Dates are calendar days (`YYYY-MM-DD`) chosen by the caller: the clock comes in with the
- *   command, and `measureWarning` takes today as a parameter.
+ *   command, and `measureWarning` takes today as a parameter. A proposal, a decision, a review or
+ *   the information of the usager is recorded once it happened: dated after the command's `today`
+ *   (the shell's day in Europe/Paris), it is refused (`MEASURE_DAY_IN_FUTURE`), so that a decision
+ *   dated ahead cannot push its review further than `MAX_REVIEW_MONTHS` from now, nor an
+ *   information dated ahead clear the warning before the usager is told.
  */
 export const MAX_REVIEW_MONTHS = 6;
 /** How many days before its review date a measure shows `review-due-soon`. */
@@ -71,11 +76,15 @@ export const freedomOfMovementEventSchemas = {
   MeasureReviewed: measureReviewedSchema,
 } as const;
 
+/**
+ * `today` (`YYYY-MM-DD`, Europe/Paris) is the shell's day: the command's own day may not be after
+ * it. The HTTP shell always brings it; a caller that replays recorded history may leave it out.
+ */
 export type FreedomOfMovementCommand =
-  | ({ type: 'ProposeMeasure' } & MeasureProposed)
-  | { type: 'DecideMeasure'; decidedBy: string; decidedAt: string; reviewBy: string }
-  | { type: 'RecordUsagerInformed'; informedAt: string; how: string }
-  | { type: 'ReviewMeasure'; reviewedAt: string; outcome: MeasureOutcome; nextReviewBy?: string };
+  | ({ type: 'ProposeMeasure'; today: string } & MeasureProposed)
+  | { type: 'DecideMeasure'; today: string; decidedBy: string; decidedAt: string; reviewBy: string }
+  | { type: 'RecordUsagerInformed'; today: string; informedAt: string; how: string }
+  | { type: 'ReviewMeasure'; today: string; reviewedAt: string; outcome: MeasureOutcome; nextReviewBy?: string };
 
 export type MeasureStatus = 'proposed' | 'decided' | 'lifted';
 
@@ -123,7 +132,7 @@ export const freedomOfMovementDecider: Decider<
           'MEASURE_ASSESSMENT_REQUIRED',
           'Une mesure restreignant la liberté d’aller et venir doit s’appuyer sur une évaluation pluridisciplinaire.',
         );
-        requireDay(command.proposedAt, 'proposedAt');
+        requireDayNotAfterToday(command.proposedAt, command.today, 'proposedAt', 'La proposition');
         return {
           type: 'MeasureProposed',
           data: {
@@ -147,7 +156,7 @@ export const freedomOfMovementDecider: Decider<
               : 'Cette mesure a déjà été décidée par le directeur.',
           );
         }
-        requireDay(command.decidedAt, 'decidedAt');
+        requireDayNotAfterToday(command.decidedAt, command.today, 'decidedAt', 'La décision');
         if (current.proposedAt !== undefined && command.decidedAt < current.proposedAt) {
           throw new DomainRuleViolation(
             'DECIDED_BEFORE_PROPOSED',
@@ -178,7 +187,7 @@ export const freedomOfMovementDecider: Decider<
           );
         }
         if (current.status === 'lifted') throw new DomainRuleViolation('MEASURE_LIFTED', 'Cette mesure a été levée.');
-        requireDay(command.informedAt, 'informedAt');
+        requireDayNotAfterToday(command.informedAt, command.today, 'informedAt', 'L’information de l’usager');
         if (current.decidedAt !== undefined && command.informedAt < current.decidedAt) {
           throw new DomainRuleViolation(
             'INFORMED_BEFORE_DECISION',
@@ -204,7 +213,7 @@ export const freedomOfMovementDecider: Decider<
           );
         }
         if (current.status === 'lifted') throw new DomainRuleViolation('MEASURE_LIFTED', 'Cette mesure a été levée.');
-        requireDay(command.reviewedAt, 'reviewedAt');
+        requireDayNotAfterToday(command.reviewedAt, command.today, 'reviewedAt', 'La réévaluation');
         if (current.decidedAt !== undefined && command.reviewedAt < current.decidedAt) {
           throw new DomainRuleViolation(
             'REVIEWED_BEFORE_DECISION',
@@ -361,6 +370,22 @@ function measureIdOf(measure: Extract<FreedomOfMovementMeasure, { status: Measur
 function requireDay(value: string, field: string): void {
   if (!day.safeParse(value).success) {
     throw new DomainRuleViolation('INVALID_DATE', `Date invalide (AAAA-MM-JJ) : ${field}.`, { field, value });
+  }
+}
+
+/**
+ * A day of the measure's life, recorded once it happened: not after `today`, which the command
+ * brings (the domain holds no clock). `what` names the act, in French (feminine: proposition, décision, ...).
+ */
+function requireDayNotAfterToday(value: string, today: string, field: string, what: string): void {
+  requireDay(value, field);
+  requireDay(today, 'today');
+  if (value > today) {
+    throw new DomainRuleViolation(
+      'MEASURE_DAY_IN_FUTURE',
+      `${what} ne peut pas être datée d’un jour à venir : elle s’enregistre une fois faite (nous sommes le ${frenchDay(today)}).`,
+      { field, day: value, today },
+    );
   }
 }
 

@@ -39,8 +39,11 @@ const lifted: FreedomOfMovementEvent = {
   data: { measureId, reviewedAt: '2025-06-01', outcome: 'lifted' },
 };
 const refusedWith = (code: string) => (error: Error) => error instanceof DomainRuleViolation && error.code === code;
+/** A day after every step of these cases: the shell brings today's. */
+const TODAY = '2099-12-31';
 const decide = {
   type: 'DecideMeasure',
+  today: TODAY,
   decidedBy: 'directeur-1',
   decidedAt: '2025-03-31',
   reviewBy: '2025-09-30',
@@ -54,15 +57,15 @@ describe('a measure restricting a usager’s freedom of movement', () => {
   it('is proposed once by a doctor, with its assessment', () => {
     spec
       .given([])
-      .when({ type: 'ProposeMeasure', ...proposal, assessment: `  ${proposal.assessment} ` })
+      .when({ type: 'ProposeMeasure', today: TODAY, ...proposal, assessment: `  ${proposal.assessment} ` })
       .thenEmits([proposed]);
     spec
       .given([proposed])
-      .when({ type: 'ProposeMeasure', ...proposal })
+      .when({ type: 'ProposeMeasure', today: TODAY, ...proposal })
       .thenRefuses(refusedWith('MEASURE_ALREADY_PROPOSED'));
     spec
       .given([])
-      .when({ type: 'ProposeMeasure', ...proposal, assessment: ' ' })
+      .when({ type: 'ProposeMeasure', today: TODAY, ...proposal, assessment: ' ' })
       .thenRefuses(refusedWith('MEASURE_ASSESSMENT_REQUIRED'));
   });
 
@@ -85,7 +88,7 @@ describe('a measure restricting a usager’s freedom of movement', () => {
   });
 
   it('records how the usager was informed, once decided', () => {
-    const inform = { type: 'RecordUsagerInformed', informedAt: '2025-04-01', how } as const;
+    const inform = { type: 'RecordUsagerInformed', today: TODAY, informedAt: '2025-04-01', how } as const;
     spec.given([proposed, decided]).when(inform).thenEmits([informed]);
     spec.given([proposed]).when(inform).thenRefuses(refusedWith('MEASURE_NOT_DECIDED'));
     spec
@@ -95,7 +98,7 @@ describe('a measure restricting a usager’s freedom of movement', () => {
   });
 
   it('is reviewed once decided: maintained or modified with a next review, or lifted', () => {
-    const review = { type: 'ReviewMeasure', reviewedAt: '2025-06-01' } as const;
+    const review = { type: 'ReviewMeasure', today: TODAY, reviewedAt: '2025-06-01' } as const;
     spec
       .given([proposed, decided])
       .when({ ...review, outcome: 'maintained', nextReviewBy: '2025-12-01' })
@@ -125,6 +128,39 @@ describe('a measure restricting a usager’s freedom of movement', () => {
       .given([proposed, decided, lifted])
       .when({ ...review, outcome: 'maintained', nextReviewBy: '2025-07-01' })
       .thenRefuses(refusedWith('MEASURE_LIFTED'));
+  });
+
+  it('refuses a proposal, decision, information or review dated after today, the day the shell brings', () => {
+    // given a proposed measure, and a decided one, on 31 March 2025
+    const today = '2025-03-31';
+    const tomorrow = '2025-04-01';
+
+    // when each step is dated tomorrow, then today
+    // then tomorrow is refused with the field and today in details, today is accepted
+    const futureOf = (field: string) => (error: Error) =>
+      refusedWith('MEASURE_DAY_IN_FUTURE')(error) &&
+      (error as DomainRuleViolation).details?.field === field &&
+      (error as DomainRuleViolation).details?.today === today;
+    spec
+      .given([])
+      .when({ type: 'ProposeMeasure', ...proposal, proposedAt: tomorrow, today })
+      .thenRefuses(futureOf('proposedAt'));
+    spec
+      .given([proposed])
+      .when({ ...decide, decidedAt: tomorrow, reviewBy: '2025-09-30', today })
+      .thenRefuses(futureOf('decidedAt'));
+    spec
+      .given([proposed])
+      .when({ ...decide, today })
+      .thenEmits([decided]);
+    spec
+      .given([proposed, decided])
+      .when({ type: 'RecordUsagerInformed', informedAt: tomorrow, how, today })
+      .thenRefuses(futureOf('informedAt'));
+    spec
+      .given([proposed, decided])
+      .when({ type: 'ReviewMeasure', reviewedAt: tomorrow, outcome: 'lifted', today })
+      .thenRefuses(futureOf('reviewedAt'));
   });
 
   it('emits events that match their schemas', () => {
@@ -163,6 +199,59 @@ function countDays(from: string, to: string): number {
   }
   return count;
 }
+
+describe('the day of each step of a measure, against today', () => {
+  const plusDays = (value: string, days: number) =>
+    new Date(Date.parse(`${value}T00:00:00Z`) + days * dayMs).toISOString().slice(0, 10);
+  const longAgo = '2000-01-01';
+  const proposedLongAgo: FreedomOfMovementEvent = {
+    type: 'MeasureProposed',
+    data: { ...proposal, proposedAt: longAgo },
+  };
+  const decidedLongAgo: FreedomOfMovementEvent = {
+    type: 'MeasureDecided',
+    data: { measureId, decidedBy: 'directeur-1', decidedAt: longAgo, reviewBy: '2000-06-01' },
+  };
+  const commandsDated = (
+    stepDay: string,
+    today: string,
+  ): [FreedomOfMovementEvent[], Parameters<typeof freedomOfMovementDecider.decide>[0]][] => [
+    [[], { type: 'ProposeMeasure', ...proposal, proposedAt: stepDay, today }],
+    [
+      [proposedLongAgo],
+      { type: 'DecideMeasure', decidedBy: 'directeur-1', decidedAt: stepDay, reviewBy: plusDays(stepDay, 30), today },
+    ],
+    [[proposedLongAgo, decidedLongAgo], { type: 'RecordUsagerInformed', informedAt: stepDay, how, today }],
+    [
+      [proposedLongAgo, decidedLongAgo],
+      { type: 'ReviewMeasure', reviewedAt: stepDay, outcome: 'maintained', nextReviewBy: plusDays(stepDay, 30), today },
+    ],
+  ];
+
+  it('refuses any day after today and accepts any day up to today, for each command', () => {
+    fc.assert(
+      fc.property(
+        dateArb.filter((today) => today >= '2001-01-01'),
+        fc.integer({ min: -365, max: 365 }),
+        (today, offset) => {
+          // given today, and a step dated `offset` days from it
+          const stepDay = plusDays(today, offset);
+          for (const [history, command] of commandsDated(stepDay, today)) {
+            const state = history.reduce(freedomOfMovementDecider.evolve, freedomOfMovementDecider.initialState());
+
+            // when the step is decided
+            const attempt = () => freedomOfMovementDecider.decide(command, state);
+
+            // then it is refused exactly when its day is after today
+            if (offset > 0) assert.throws(attempt, refusedWith('MEASURE_DAY_IN_FUTURE'), command.type);
+            else assert.doesNotThrow(attempt, command.type);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
 
 describe('the warning of a measure', () => {
   it('warns of a review exactly within the lead, or past the review date', () => {
@@ -203,8 +292,8 @@ describe('the warning of a measure', () => {
         ];
         let state = events.reduce(freedomOfMovementDecider.evolve, freedomOfMovementDecider.initialState());
         for (const command of [
-          { type: 'DecideMeasure', decidedBy: 'directeur-1', decidedAt, reviewBy } as const,
-          { type: 'ReviewMeasure', reviewedAt: reviewBy, outcome: 'lifted' } as const,
+          { type: 'DecideMeasure', today: TODAY, decidedBy: 'directeur-1', decidedAt, reviewBy } as const,
+          { type: 'ReviewMeasure', today: TODAY, reviewedAt: reviewBy, outcome: 'lifted' } as const,
         ]) {
           const decidedEvents = [freedomOfMovementDecider.decide(command, state)].flat();
           state = decidedEvents.reduce(freedomOfMovementDecider.evolve, state);

@@ -6,6 +6,7 @@ const ORG = 'og-end';
 const CSAPA = '750000001';
 const USAGER = 'usager-1';
 const EXIT_DAY = '2026-03-13';
+const DECEASED = 'usager-2';
 
 describe('the HTTP API: what an accompaniment still takes once its exit day has passed', function () {
   this.timeout(60_000);
@@ -20,6 +21,10 @@ describe('the HTTP API: what an accompaniment still takes once its exit day has 
       { type: 'GrantRole', professionalId: 'pro-secretary', facilityId: CSAPA, role: 'secretary' },
       { type: 'GrantRole', professionalId: 'pro-social', facilityId: CSAPA, role: 'socialWorker' },
       { type: 'AddToCareTeam', professionalId: 'pro-social', serviceUserId: USAGER, facilityId: CSAPA },
+      ...(['doctor', 'psychologist'] as const).flatMap((role) => [
+        { type: 'GrantRole' as const, professionalId: `pro-${role}`, facilityId: CSAPA, role },
+        { type: 'AddToCareTeam' as const, professionalId: `pro-${role}`, serviceUserId: DECEASED, facilityId: CSAPA },
+      ]),
     );
     secretary = await app.loginAs('pro-secretary');
     socialWorker = await app.loginAs('pro-social');
@@ -216,5 +221,63 @@ describe('the HTTP API: what an accompaniment still takes once its exit day has 
     refusedForTheExit(inTheEnded);
     expect(inTheNext.status, JSON.stringify(inTheNext.body)).to.equal(201);
     expect(appointmentInTheNext.status, JSON.stringify(appointmentInTheNext.body)).to.equal(201);
+  });
+
+  it('prescribes nothing and plans no appointment dated after the usager’s death, and takes what came before it', async () => {
+    // given the death of usager-2 recorded on 5 March, in an accompaniment of the CSAPA
+    const died = await app.request('POST', `/organisations/${ORG}/accompaniments/${randomUUID()}/exit`, {
+      as: secretary,
+      body: {
+        serviceUserId: DECEASED,
+        facilityId: CSAPA,
+        exitDay: '2026-03-05',
+        exitReason: 'death',
+        destination: 'not-applicable',
+      },
+    });
+    expect(died.status, JSON.stringify(died.body)).to.equal(201);
+    const doctor = await app.loginAs('pro-doctor');
+    const psychologist = await app.loginAs('pro-psychologist');
+    const exam = (prescribedOn: string) =>
+      app.request('POST', `/organisations/${ORG}/usagers/${DECEASED}/exam-prescriptions`, {
+        as: doctor,
+        body: {
+          prescriptionId: randomUUID(),
+          facilityId: CSAPA,
+          category: 'hcv-screening',
+          examCode: 'TROD-VHC',
+          examLabel: 'Test rapide d’orientation diagnostique du VHC',
+          prescribedOn,
+          dueOn: '2026-03-20',
+          prescriber: { name: 'Dr Claire Martin', address: 'CSAPA, 12 rue des Lilas, 75020 Paris', setting: 'csapa' },
+        },
+      });
+
+    // when an exam is prescribed on the day of the death (entered late), then the day after, and an appointment planned
+    const onTheDay = await exam('2026-03-05');
+    const theDayAfter = await exam('2026-03-06');
+    const appointment = await app.request(
+      'POST',
+      `/organisations/${ORG}/usagers/${DECEASED}/psychologist-appointments`,
+      {
+        as: psychologist,
+        body: {
+          appointmentId: randomUUID(),
+          facilityId: CSAPA,
+          startsAt: '2026-03-12T10:00:00+01:00',
+          durationMinutes: 45,
+        },
+      },
+    );
+
+    // then only what came before the death is taken
+    expect(onTheDay.status, JSON.stringify(onTheDay.body)).to.equal(201);
+    for (const refused of [theDayAfter, appointment]) {
+      expect(refused.status, JSON.stringify(refused.body)).to.equal(422);
+      expect(refused.body.code).to.equal('USAGER_DECEASED');
+      expect(refused.body.detail).to.match(/^Le décès de l’usager est enregistré, au 05\/03\/2026 : /);
+    }
+    expect(theDayAfter.body.detail).to.match(/aucune ordonnance/);
+    expect(appointment.body.detail).to.match(/aucun rendez-vous/);
   });
 });

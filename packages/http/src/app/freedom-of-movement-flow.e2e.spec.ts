@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { accessLogStreamId, type RecordRead } from '@dui-pds/domain';
 import { expect } from 'chai';
+import { parisDay } from '../features/paris-day.js';
 import { ServerUnderTest } from './testing/server-under-test.js';
 
 const ORG = 'og-a';
 const CSAPA = '750000001';
 const USAGER = 'usager-1';
+/** The usager whose death a test records: a death closes their measures in every ESSMS. */
+const USAGER_WHO_DIES = 'usager-2';
+const daysAfter = (day: string, days: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 describe('the HTTP API: freedom-of-movement measures, proposed, decided, reviewed', function () {
   this.timeout(60_000);
@@ -15,6 +20,7 @@ describe('the HTTP API: freedom-of-movement measures, proposed, decided, reviewe
   let nurse: string;
   let educator: string;
   let doctorAndDirector: string;
+  let secretary: string;
 
   before(async () => {
     app = await ServerUnderTest.start();
@@ -30,17 +36,20 @@ describe('the HTTP API: freedom-of-movement measures, proposed, decided, reviewe
       { type: 'GrantRole', professionalId: 'pro-both', facilityId: CSAPA, role: 'doctor' },
       { type: 'GrantRole', professionalId: 'pro-both', facilityId: CSAPA, role: 'director' },
       { type: 'AddToCareTeam', professionalId: 'pro-both', serviceUserId: USAGER, facilityId: CSAPA },
+      { type: 'AddToCareTeam', professionalId: 'pro-doctor', serviceUserId: USAGER_WHO_DIES, facilityId: CSAPA },
+      { type: 'GrantRole', professionalId: 'pro-secretary', facilityId: CSAPA, role: 'secretary' },
     );
     doctor = await app.loginAs('pro-doctor');
     director = await app.loginAs('pro-director');
     nurse = await app.loginAs('pro-nurse');
     educator = await app.loginAs('pro-educator');
     doctorAndDirector = await app.loginAs('pro-both');
+    secretary = await app.loginAs('pro-secretary');
   });
   after(() => app.close());
 
-  const propose = (as: string, measureId: string) =>
-    app.request('POST', `/organisations/${ORG}/usagers/${USAGER}/freedom-of-movement-measures`, {
+  const propose = (as: string, measureId: string, serviceUserId = USAGER) =>
+    app.request('POST', `/organisations/${ORG}/usagers/${serviceUserId}/freedom-of-movement-measures`, {
       as,
       body: {
         measureId,
@@ -197,5 +206,85 @@ describe('the HTTP API: freedom-of-movement measures, proposed, decided, reviewe
     expect(tooFar.status).to.equal(422);
     expect(tooFar.body.code).to.equal('REVIEW_DATE_OUT_OF_RANGE');
     expect(unknown.status).to.equal(404);
+  });
+
+  it('refuses a decision or an information dated after today, so that the review stays within 6 months', async () => {
+    // given a proposed measure, and today in Paris
+    const measureId = randomUUID();
+    const proposed = await propose(doctor, measureId);
+    const today = parisDay.format(new Date());
+    const tomorrow = daysAfter(today, 1);
+
+    // when the director dates the decision tomorrow, then a year ahead with a review 18 months away
+    const decidedTomorrow = await step(director, measureId, 'decisions', {
+      decidedAt: tomorrow,
+      reviewBy: daysAfter(tomorrow, 30),
+    });
+    const decidedAYearAhead = await step(director, measureId, 'decisions', {
+      decidedAt: daysAfter(today, 365),
+      reviewBy: daysAfter(today, 540),
+    });
+    // and, once decided today, the usager's information is dated tomorrow
+    const decidedToday = await step(director, measureId, 'decisions', { reviewBy: daysAfter(today, 30) });
+    const informedTomorrow = await step(nurse, measureId, 'usager-information', {
+      informedAt: tomorrow,
+      how: 'Entretien avec l’usager',
+    });
+
+    // then the days ahead are refused, in French, and the measure still warns that the usager is not informed
+    expect(proposed.status, JSON.stringify(proposed.body)).to.equal(201);
+    for (const refused of [decidedTomorrow, decidedAYearAhead, informedTomorrow]) {
+      expect(refused.status, JSON.stringify(refused.body)).to.equal(422);
+      expect(refused.body.code).to.equal('MEASURE_DAY_IN_FUTURE');
+      expect(refused.body.detail).to.match(/ne peut pas être datée d’un jour à venir/);
+    }
+    expect(decidedToday.status, JSON.stringify(decidedToday.body)).to.equal(200);
+    const measures = await app.request(
+      'GET',
+      `/organisations/${ORG}/usagers/${USAGER}/freedom-of-movement-measures?facilityId=${CSAPA}`,
+      { as: director },
+    );
+    expect(
+      measures.body.measures.find((measure: { measureId: string }) => measure.measureId === measureId),
+    ).to.deep.include({ status: 'decided', decidedAt: today, warning: 'usager-not-informed' });
+  });
+
+  it('takes no step once the usager’s death is recorded, and leaves their measures out of the list to review', async () => {
+    // given a decided measure of the usager, due for review
+    const measureId = randomUUID();
+    const proposed = await propose(doctor, measureId, USAGER_WHO_DIES);
+    const decided = await step(director, measureId, 'decisions', { decidedAt: '2026-01-06', reviewBy: '2026-03-01' });
+    const ofThisMeasure = async (today: string) =>
+      (await toReview(director, today)).body.measures.filter(
+        (measure: { measureId: string }) => measure.measureId === measureId,
+      );
+    const dueBefore = await ofThisMeasure('2026-02-20');
+
+    // when the secretary records the usager's death, then a measure is proposed and this one reviewed
+    const death = await app.request('POST', `/organisations/${ORG}/accompaniments/${randomUUID()}/exit`, {
+      as: secretary,
+      body: {
+        serviceUserId: USAGER_WHO_DIES,
+        facilityId: CSAPA,
+        exitDay: '2026-02-10',
+        exitReason: 'death',
+        destination: 'not-applicable',
+      },
+    });
+    const proposedAfter = await propose(doctor, randomUUID(), USAGER_WHO_DIES);
+    const reviewedAfter = await step(director, measureId, 'reviews', { reviewedAt: '2026-02-20', outcome: 'lifted' });
+
+    // then both are refused, and the measure no longer shows as due nor, later, as overdue
+    expect(proposed.status, JSON.stringify(proposed.body)).to.equal(201);
+    expect(decided.status, JSON.stringify(decided.body)).to.equal(200);
+    expect(dueBefore.map((measure: { warning: string }) => measure.warning)).to.deep.equal(['review-due-soon']);
+    expect(death.status, JSON.stringify(death.body)).to.equal(201);
+    for (const refused of [proposedAfter, reviewedAfter]) {
+      expect(refused.status, JSON.stringify(refused.body)).to.equal(422);
+      expect(refused.body.code).to.equal('USAGER_DECEASED');
+      expect(refused.body.detail).to.match(/aucune mesure restreignant sa liberté d’aller et venir/);
+    }
+    expect(await ofThisMeasure('2026-02-20')).to.deep.equal([]);
+    expect(await ofThisMeasure('2027-01-01')).to.deep.equal([]);
   });
 });

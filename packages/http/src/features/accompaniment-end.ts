@@ -1,5 +1,5 @@
-import { type ActEndedWithAccompaniment, accompanimentEndedRefusal, DomainRuleViolation } from '@dui-pds/domain';
-import { accompanimentEnd, deathRecordedFor } from '@dui-pds/projections';
+import { type ActEndedWithAccompaniment, accompanimentEndedRefusal, usagerDeceasedRefusal } from '@dui-pds/domain';
+import { accompanimentEnd, deathDayOf } from '@dui-pds/projections';
 import type { Knex } from 'knex';
 
 /**
@@ -21,14 +21,17 @@ export async function refuseActAfterExit(
 
 /**
  * Refuses what no longer happens once the usager's death is recorded, in any ESSMS of the
- * organisation (ADR 0028): 422 `USAGER_DECEASED`, `consequence` saying what, in French.
+ * organisation (ADR 0028): 422 `USAGER_DECEASED`, `consequence` saying what, in French. An act
+ * dated (`actDay`) is refused only after the day of the death: what happened up to it may still
+ * be recorded late.
  */
 export async function refuseAfterDeath(
   knex: Knex,
   accompanimentExitsSchema: string,
   where: { organisationId: string; serviceUserId: string },
   consequence: string,
+  { actDay }: { actDay?: string } = {},
 ): Promise<void> {
-  if (!(await deathRecordedFor(knex, accompanimentExitsSchema, where))) return;
-  throw new DomainRuleViolation('USAGER_DECEASED', `Le décès de l’usager est enregistré : ${consequence}`);
+  const refusal = usagerDeceasedRefusal(await deathDayOf(knex, accompanimentExitsSchema, where), consequence, actDay);
+  if (refusal !== undefined) throw refusal;
 }

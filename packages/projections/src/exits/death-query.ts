@@ -1,20 +1,31 @@
 import type { Knex } from 'knex';
 
 /**
- * Whether a death is recorded for a usager in any ESSMS of the organisation: an exit whose reason,
- * as last corrected, is `death`. An exit corrected away from `death` no longer counts.
+ * The day of the usager's death, when one is recorded in any ESSMS of the organisation: an exit
+ * whose reason, as last corrected, is `death` (the earliest, should two ESSMS record it). An exit
+ * corrected away from `death` no longer counts.
  */
+export async function deathDayOf(
+  db: Knex,
+  readSchema: string,
+  where: { organisationId: string; serviceUserId: string },
+): Promise<string | undefined> {
+  const row = (await db
+    .withSchema(readSchema)
+    .from('exits')
+    .where({ organisation_id: where.organisationId, service_user_id: where.serviceUserId, exit_reason: 'death' })
+    .min('exit_day as exitDay')
+    .first()) as { exitDay: string | null } | undefined;
+  return row?.exitDay ?? undefined;
+}
+
+/** Whether a death is recorded for a usager in any ESSMS of the organisation (see `deathDayOf`). */
 export async function deathRecordedFor(
   db: Knex,
   readSchema: string,
   where: { organisationId: string; serviceUserId: string },
 ): Promise<boolean> {
-  const row = await db
-    .withSchema(readSchema)
-    .from('exits')
-    .where({ organisation_id: where.organisationId, service_user_id: where.serviceUserId, exit_reason: 'death' })
-    .first('accompaniment_id');
-  return row !== undefined;
+  return (await deathDayOf(db, readSchema, where)) !== undefined;
 }
 
 /** Which of these usagers have a death recorded in the organisation (as `deathRecordedFor` says it), in one query. */

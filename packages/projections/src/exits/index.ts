@@ -6,5 +6,5 @@ export {
   type PostExitAction,
 } from './accompaniment-exit-query.js';
 export { accompanimentExitsProjection } from './accompaniment-exits-projection.js';
-export { deathRecordedFor, deathsRecordedAmong } from './death-query.js';
+export { deathDayOf, deathRecordedFor, deathsRecordedAmong } from './death-query.js';
 export { type OpenPostExitAction, openPostExitActions } from './open-post-exit-actions-query.js';

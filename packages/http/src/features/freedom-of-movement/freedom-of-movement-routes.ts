@@ -8,11 +8,17 @@ import {
   type SensitivityClass,
 } from '@dui-pds/domain';
 import type { EventStore } from '@dui-pds/eventstore';
-import { freedomOfMovementMeasure, measuresOfServiceUser, measuresToReview } from '@dui-pds/projections';
+import {
+  deathsRecordedAmong,
+  freedomOfMovementMeasure,
+  measuresOfServiceUser,
+  measuresToReview,
+} from '@dui-pds/projections';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
+import { refuseAfterDeath } from '../accompaniment-end.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { professionalCommand } from '../professional-command.js';
@@ -54,6 +60,8 @@ export interface FreedomOfMovementDependencies {
   knex: Knex;
   /** The read schema of the freedom_of_movement projection. */
   freedomOfMovementSchema: string;
+  /** The read schema of the accompaniment_exits projection: a usager's death ends their measures' life. */
+  accompanimentExitsSchema: string;
   access: ProfessionalAccess;
   accessLog: AccessLog;
   clock: () => Date;
@@ -72,9 +80,13 @@ export interface FreedomOfMovementDependencies {
  * writes (proposing needs it) and only clinicians of the team read. The director decides on the
  * measure as the doctor describes it, not on the clinical file. The roles that take each step are
  * in `measure-steps.ts`.
+ *
+ * Each step is dated at most today (Europe/Paris): the decider refuses a later day. Once the
+ * usager's death is recorded (ADR 0028), no step is taken any more, and their measures leave the
+ * list to review.
  */
 export function freedomOfMovementRoutes(deps: FreedomOfMovementDependencies): RouteDefinition[] {
-  const { store, knex, freedomOfMovementSchema, access, accessLog, clock } = deps;
+  const { store, knex, freedomOfMovementSchema, accompanimentExitsSchema, access, accessLog, clock } = deps;
   const today = () => parisDay.format(clock());
 
   const requireStep = (
@@ -94,6 +106,12 @@ export function freedomOfMovementRoutes(deps: FreedomOfMovementDependencies): Ro
     where: { facilityId: string; serviceUserId: string },
     expectedRevision?: number,
   ) => {
+    await refuseAfterDeath(
+      knex,
+      accompanimentExitsSchema,
+      { organisationId: principal.organisationId, serviceUserId: where.serviceUserId },
+      'aucune mesure restreignant sa liberté d’aller et venir ne se propose, ne se décide ni ne se révise plus.',
+    );
     const { revision } = await professionalCommand(store, access, freedomOfMovementDecider, {
       principal,
       context,
@@ -157,6 +175,7 @@ export function freedomOfMovementRoutes(deps: FreedomOfMovementDependencies): Ro
         const where = { facilityId: body.facilityId, serviceUserId: params.serviceUserId };
         requireStep(principal, 'propose', where);
         checkWrite(principal, where, 'medical');
+        const currentDay = today();
         const answer = await decide(
           principal,
           context,
@@ -168,7 +187,8 @@ export function freedomOfMovementRoutes(deps: FreedomOfMovementDependencies): Ro
             description: body.description,
             assessment: body.assessment,
             proposedBy: principal.professionalId,
-            proposedAt: body.proposedAt ?? today(),
+            proposedAt: body.proposedAt ?? currentDay,
+            today: currentDay,
           },
           where,
         );
@@ -189,6 +209,7 @@ export function freedomOfMovementRoutes(deps: FreedomOfMovementDependencies): Ro
         const measure = await measureOf(params.organisationId, params.measureId);
         requireStep(principal, 'decide', measure);
         checkWrite(principal, measure, 'administrative');
+        const currentDay = today();
         return decide(
           principal,
           context,
@@ -196,7 +217,8 @@ export function freedomOfMovementRoutes(deps: FreedomOfMovementDependencies): Ro
           {
             type: 'DecideMeasure',
             decidedBy: principal.professionalId,
-            decidedAt: body.decidedAt ?? today(),
+            decidedAt: body.decidedAt ?? currentDay,
+            today: currentDay,
             reviewBy: body.reviewBy,
           },
           measure,
@@ -217,11 +239,12 @@ export function freedomOfMovementRoutes(deps: FreedomOfMovementDependencies): Ro
         const principal = await access.principal(context, params.organisationId);
         const measure = await measureOf(params.organisationId, params.measureId);
         checkWrite(principal, measure, 'administrative');
+        const currentDay = today();
         return decide(
           principal,
           context,
           params.measureId,
-          { type: 'RecordUsagerInformed', how: body.how, informedAt: body.informedAt ?? today() },
+          { type: 'RecordUsagerInformed', how: body.how, informedAt: body.informedAt ?? currentDay, today: currentDay },
           measure,
           expectedRevision,
         );
@@ -242,6 +265,7 @@ export function freedomOfMovementRoutes(deps: FreedomOfMovementDependencies): Ro
         const measure = await measureOf(params.organisationId, params.measureId);
         requireStep(principal, 'review', measure);
         checkWrite(principal, measure, 'administrative');
+        const currentDay = today();
         return decide(
           principal,
           context,
@@ -249,7 +273,8 @@ export function freedomOfMovementRoutes(deps: FreedomOfMovementDependencies): Ro
           {
             type: 'ReviewMeasure',
             outcome: body.outcome,
-            reviewedAt: body.reviewedAt ?? today(),
+            reviewedAt: body.reviewedAt ?? currentDay,
+            today: currentDay,
             ...(body.nextReviewBy === undefined ? {} : { nextReviewBy: body.nextReviewBy }),
           },
           measure,
@@ -320,15 +345,21 @@ export function freedomOfMovementRoutes(deps: FreedomOfMovementDependencies): Ro
         const readable = (serviceUserId: string) =>
           decideAccess(principal, 'read', { organisationId, facilityId, serviceUserId, sensitivity: 'administrative' })
             .allowed;
+        const readableMeasures = (
+          await measuresToReview(knex, freedomOfMovementSchema, {
+            organisationId,
+            facilityId,
+            today: query.today ?? today(),
+          })
+        ).filter((measure) => readable(measure.serviceUserId));
+        // a dead usager's measures are no longer reviewed: they would stay overdue forever
+        const deceased = await deathsRecordedAmong(knex, accompanimentExitsSchema, {
+          organisationId,
+          serviceUserIds: [...new Set(readableMeasures.map((measure) => measure.serviceUserId))],
+        });
         const measures = await access.openRecordsAmong(
           organisationId,
-          (
-            await measuresToReview(knex, freedomOfMovementSchema, {
-              organisationId,
-              facilityId,
-              today: query.today ?? today(),
-            })
-          ).filter((measure) => readable(measure.serviceUserId)),
+          readableMeasures.filter((measure) => !deceased.has(measure.serviceUserId)),
           (measure) => measure.serviceUserId,
         );
         await accessLog.recordReadsBy(

@@ -28,6 +28,7 @@ import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { RequestContext } from '../../server/request-context.js';
+import { refuseAfterDeath } from '../accompaniment-end.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { professionalCommand } from '../professional-command.js';
@@ -111,6 +112,8 @@ export interface PrescriptionsDependencies {
   knex: Knex;
   /** The read schema of the prescriptions projection. */
   prescriptionsSchema: string;
+  /** The read schema of the accompaniment_exits projection: nothing is prescribed after a usager's death. */
+  accompanimentExitsSchema: string;
   access: ProfessionalAccess;
   accessLog: AccessLog;
   clock: () => Date;
@@ -128,7 +131,7 @@ export interface PrescriptionsDependencies {
  * instant each read the history without the other: the second overlap is then not caught here.
  */
 export function prescriptionsRoutes(deps: PrescriptionsDependencies): RouteDefinition[] {
-  const { store, knex, prescriptionsSchema, access, accessLog, clock } = deps;
+  const { store, knex, prescriptionsSchema, accompanimentExitsSchema, access, accessLog, clock } = deps;
   const today = () => parisDay.format(clock());
 
   const requireStep = (principal: Principal, step: PrescriptionStep, facilityId: string) => {
@@ -142,6 +145,16 @@ export function prescriptionsRoutes(deps: PrescriptionsDependencies): RouteDefin
   const notInFuture = (value: string, code: string, message: string) => {
     if (value > today()) throw new DomainRuleViolation(code, message, { day: value });
   };
+
+  /** An ordonnance dated after the usager's death is refused; one of the days before may be entered late. */
+  const refuseAfterDeathOf = (organisationId: string, serviceUserId: string, prescribedOn: string) =>
+    refuseAfterDeath(
+      knex,
+      accompanimentExitsSchema,
+      { organisationId, serviceUserId },
+      'aucune ordonnance ne se rédige plus pour lui après ce jour.',
+      { actDay: prescribedOn },
+    );
 
   const decide = async (
     principal: Principal,
@@ -281,6 +294,7 @@ export function prescriptionsRoutes(deps: PrescriptionsDependencies): RouteDefin
           'PRESCRIPTION_DATED_LATER',
           'Une ordonnance ne peut pas être datée d’un jour à venir.',
         );
+        await refuseAfterDeathOf(params.organisationId, params.serviceUserId, prescribedOn);
         const { prescriber, renews, ...terms } = body;
         const tsoHistory =
           body.tsoProduct === undefined
@@ -345,6 +359,7 @@ export function prescriptionsRoutes(deps: PrescriptionsDependencies): RouteDefin
           'PRESCRIPTION_DATED_LATER',
           'Une ordonnance ne peut pas être datée d’un jour à venir.',
         );
+        await refuseAfterDeathOf(params.organisationId, params.serviceUserId, prescribedOn);
         const { prescriber, renews, ...terms } = body;
         const renewal = await renewed(params.organisationId, renews);
         const answer = await decide(

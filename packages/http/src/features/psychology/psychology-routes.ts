@@ -25,6 +25,7 @@ import { z } from 'zod';
 import type { AccessLog } from '../../app/access-log.js';
 import { defineCommand, defineQuery, HttpProblem, type RouteDefinition } from '../../server/index.js';
 import type { RequestContext } from '../../server/request-context.js';
+import { refuseAfterDeath } from '../accompaniment-end.js';
 import { parisDay } from '../paris-day.js';
 import type { ProfessionalAccess } from '../professional-access.js';
 import { professionalCommand } from '../professional-command.js';
@@ -82,6 +83,8 @@ export interface PsychologyDependencies {
   psychologySchema: string;
   /** The read schema of the record_notes projection: the psychologists' notes are record notes. */
   recordNotesSchema: string;
+  /** The read schema of the accompaniment_exits projection: no appointment is planned past a usager's death. */
+  accompanimentExitsSchema: string;
   access: ProfessionalAccess;
   accessLog: AccessLog;
   clock: () => Date;
@@ -95,7 +98,7 @@ export interface PsychologyDependencies {
  * The notes themselves are written with the record notes routes, class `psychological`.
  */
 export function psychologyRoutes(deps: PsychologyDependencies): RouteDefinition[] {
-  const { store, knex, psychologySchema, recordNotesSchema, access, accessLog, clock } = deps;
+  const { store, knex, psychologySchema, recordNotesSchema, accompanimentExitsSchema, access, accessLog, clock } = deps;
 
   const psychological = (principal: Principal, where: { facilityId: string; serviceUserId: string }) => ({
     organisationId: principal.organisationId,
@@ -110,6 +113,16 @@ export function psychologyRoutes(deps: PsychologyDependencies): RouteDefinition[
     if (!appointment) throw new HttpProblem('not-found', 'Ce rendez-vous n’existe pas.');
     return appointment;
   };
+
+  /** An appointment planned (or moved) to a day after the usager's death is refused. */
+  const refuseAfterDeathOf = (organisationId: string, serviceUserId: string, startsAt: string) =>
+    refuseAfterDeath(
+      knex,
+      accompanimentExitsSchema,
+      { organisationId, serviceUserId },
+      'aucun rendez-vous ne se planifie plus avec lui après ce jour.',
+      { actDay: parisDay.format(new Date(startsAt)) },
+    );
 
   const findAssessment = async (organisationId: string, assessmentId: string) => {
     const assessment = await psychologicalAssessmentById(knex, psychologySchema, { organisationId, assessmentId });
@@ -126,6 +139,9 @@ export function psychologyRoutes(deps: PsychologyDependencies): RouteDefinition[
   ) => {
     const appointment = await findAppointment(principal.organisationId, appointmentId);
     access.check(principal, 'write', psychological(principal, appointment));
+    if (command.type === 'ReschedulePsychologistAppointment') {
+      await refuseAfterDeathOf(principal.organisationId, appointment.serviceUserId, command.startsAt);
+    }
     const { revision } = await professionalCommand(store, access, psychologistAppointmentDecider, {
       principal,
       context,
@@ -179,6 +195,7 @@ export function psychologyRoutes(deps: PsychologyDependencies): RouteDefinition[
         const principal = await access.principal(context, params.organisationId);
         const where = { facilityId: body.facilityId, serviceUserId: params.serviceUserId };
         access.check(principal, 'write', psychological(principal, where));
+        await refuseAfterDeathOf(params.organisationId, params.serviceUserId, body.startsAt);
         const result = await handleCommand(store, psychologistAppointmentDecider, {
           streamId: psychologistAppointmentStreamId(params.organisationId, body.appointmentId),
           commandId: access.commandId(principal, context),

@@ -223,6 +223,7 @@ describe('generating the documents of the accompaniment (PostgreSQL, inline proj
       decide(freedomOfMovementDecider, freedomOfMovementStreamId(ORG, measureId), command, atCsapa);
     await measure(ids.measureInForce, {
       type: 'ProposeMeasure',
+      today: '2026-11-25',
       measureId: ids.measureInForce,
       serviceUserId: durand,
       facilityId: CSAPA,
@@ -233,19 +234,27 @@ describe('generating the documents of the accompaniment (PostgreSQL, inline proj
     });
     await measure(ids.measureInForce, {
       type: 'DecideMeasure',
+      today: '2026-11-25',
       decidedBy: 'pro-directrice',
       decidedAt: '2026-03-04',
       reviewBy: '2026-09-01',
     });
-    await measure(ids.measureInForce, { type: 'RecordUsagerInformed', informedAt: '2026-03-05', how: 'entretien' });
+    await measure(ids.measureInForce, {
+      type: 'RecordUsagerInformed',
+      today: '2026-11-25',
+      informedAt: '2026-03-05',
+      how: 'entretien',
+    });
     await measure(ids.measureInForce, {
       type: 'ReviewMeasure',
+      today: '2026-11-25',
       reviewedAt: '2026-08-20',
       outcome: 'maintained',
       nextReviewBy: '2027-02-15',
     });
     await measure(ids.measureProposed, {
       type: 'ProposeMeasure',
+      today: '2026-11-25',
       measureId: ids.measureProposed,
       serviceUserId: durand,
       facilityId: CSAPA,
