@@ -48,7 +48,7 @@ describe('the HTTP API: freedom-of-movement measures, proposed, decided, reviewe
   });
   after(() => app.close());
 
-  const propose = (as: string, measureId: string, serviceUserId = USAGER) =>
+  const propose = (as: string, measureId: string, serviceUserId = USAGER, proposedAt = '2026-01-05') =>
     app.request('POST', `/organisations/${ORG}/usagers/${serviceUserId}/freedom-of-movement-measures`, {
       as,
       body: {
@@ -56,7 +56,7 @@ describe('the HTTP API: freedom-of-movement measures, proposed, decided, reviewe
         facilityId: CSAPA,
         description: 'Sorties de nuit accompagnées',
         assessment: 'Évaluation pluridisciplinaire : épisodes confusionnels nocturnes',
-        proposedAt: '2026-01-05',
+        proposedAt,
       },
     });
   const step = (as: string, measureId: string, what: string, body: unknown) =>
@@ -260,7 +260,7 @@ describe('the HTTP API: freedom-of-movement measures, proposed, decided, reviewe
       );
     const dueBefore = await ofThisMeasure('2026-02-20');
 
-    // when the secretary records the usager's death, then a measure is proposed and this one reviewed
+    // when the secretary records the usager's death, then a measure is proposed and this one reviewed after it
     const death = await app.request('POST', `/organisations/${ORG}/accompaniments/${randomUUID()}/exit`, {
       as: secretary,
       body: {
@@ -271,7 +271,7 @@ describe('the HTTP API: freedom-of-movement measures, proposed, decided, reviewe
         destination: 'not-applicable',
       },
     });
-    const proposedAfter = await propose(doctor, randomUUID(), USAGER_WHO_DIES);
+    const proposedAfter = await propose(doctor, randomUUID(), USAGER_WHO_DIES, '2026-02-11');
     const reviewedAfter = await step(director, measureId, 'reviews', { reviewedAt: '2026-02-20', outcome: 'lifted' });
 
     // then both are refused, and the measure no longer shows as due nor, later, as overdue
@@ -286,5 +286,9 @@ describe('the HTTP API: freedom-of-movement measures, proposed, decided, reviewe
     }
     expect(await ofThisMeasure('2026-02-20')).to.deep.equal([]);
     expect(await ofThisMeasure('2027-01-01')).to.deep.equal([]);
+
+    // and a step dated up to the death (the measure lifted the day before it) is still recorded late
+    const liftedBefore = await step(director, measureId, 'reviews', { reviewedAt: '2026-02-09', outcome: 'lifted' });
+    expect(liftedBefore.status, JSON.stringify(liftedBefore.body)).to.equal(200);
   });
 });

@@ -82,9 +82,23 @@ export interface FreedomOfMovementDependencies {
  * in `measure-steps.ts`.
  *
  * Each step is dated at most today (Europe/Paris): the decider refuses a later day. Once the
- * usager's death is recorded (ADR 0028), no step is taken any more, and their measures leave the
- * list to review.
+ * usager's death is recorded (ADR 0028), no step dated after it is taken any more, and their
+ * measures leave the list to review.
  */
+/** The day a step is dated: one up to the usager's death may still be recorded late. */
+function dayOfStep(command: FreedomOfMovementCommand): string {
+  switch (command.type) {
+    case 'ProposeMeasure':
+      return command.proposedAt;
+    case 'DecideMeasure':
+      return command.decidedAt;
+    case 'RecordUsagerInformed':
+      return command.informedAt;
+    case 'ReviewMeasure':
+      return command.reviewedAt;
+  }
+}
+
 export function freedomOfMovementRoutes(deps: FreedomOfMovementDependencies): RouteDefinition[] {
   const { store, knex, freedomOfMovementSchema, accompanimentExitsSchema, access, accessLog, clock } = deps;
   const today = () => parisDay.format(clock());
@@ -111,6 +125,7 @@ export function freedomOfMovementRoutes(deps: FreedomOfMovementDependencies): Ro
       accompanimentExitsSchema,
       { organisationId: principal.organisationId, serviceUserId: where.serviceUserId },
       'aucune mesure restreignant sa liberté d’aller et venir ne se propose, ne se décide ni ne se révise plus.',
+      { actDay: dayOfStep(command) },
     );
     const { revision } = await professionalCommand(store, access, freedomOfMovementDecider, {
       principal,
