@@ -51,6 +51,8 @@ export const portalPasswordSetSchema = z.object({ accountId: z.uuid(), passwordH
 export const portalSecondFactorEnrolledSchema = z.object({
   accountId: z.uuid(),
   sealedTotpSecret: z.string().min(20),
+  /** The step of the code that proved the key: used, as a login's. Absent from older enrolments. */
+  totpStep: z.int().min(0).optional(),
   at: instant,
 });
 export const portalLoginSucceededSchema = z.object({ accountId: z.uuid(), totpStep: z.int().min(0), at: instant });
@@ -116,6 +118,8 @@ export type PortalAccountCommand =
       accountId: string;
       invitationDigest: string;
       sealedTotpSecret: string;
+      /** The step of the code the invitee typed to prove the key. */
+      totpStep: number;
       at: string;
     }
   | { type: 'RecordPortalLoginSuccess'; accountId: string; totpStep: number; at: string }
@@ -213,9 +217,10 @@ export const portalAccountDecider: Decider<PortalAccountCommand, PortalAccountEv
             'Choisissez d’abord votre mot de passe, puis enregistrez le code à usage unique.',
           );
         }
+        const { sealedTotpSecret, totpStep, at } = command;
         return {
           type: 'PortalSecondFactorEnrolled',
-          data: { accountId: invited.accountId, sealedTotpSecret: command.sealedTotpSecret, at: command.at },
+          data: { accountId: invited.accountId, sealedTotpSecret, totpStep, at },
         };
       }
       case 'RecordPortalLoginSuccess': {
@@ -321,8 +326,10 @@ export const portalAccountDecider: Decider<PortalAccountCommand, PortalAccountEv
           ...account,
           status: account.status === 'revoked' ? 'revoked' : 'active',
           sealedTotpSecret: erased ? undefined : (event.data as PortalSecondFactorEnrolled).sealedTotpSecret,
-          // an invitation is used once
+          // an invitation is used once, and so is the code that proved the key
           invitationDigest: undefined,
+          lastTotpStep:
+            (erased ? undefined : (event.data as PortalSecondFactorEnrolled).totpStep) ?? account.lastTotpStep,
         };
       case 'PortalLoginSucceeded':
         return {

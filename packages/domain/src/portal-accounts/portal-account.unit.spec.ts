@@ -37,7 +37,7 @@ const passwordSet: PortalAccountEvent = {
 };
 const enrolled: PortalAccountEvent = {
   type: 'PortalSecondFactorEnrolled',
-  data: { accountId, sealedTotpSecret: 'v1.sealed-secret-for-test', at },
+  data: { accountId, sealedTotpSecret: 'v1.sealed-secret-for-test', totpStep: 90, at },
 };
 const refusedWith = (code: string) => (error: Error) => error instanceof DomainRuleViolation && error.code === code;
 const minutesAfter = (instant: string, minutes: number) =>
@@ -86,12 +86,23 @@ describe('a usager portal account', () => {
       accountId,
       invitationDigest: digest,
       sealedTotpSecret: 'v1.sealed-secret-for-test',
+      totpStep: 90,
       at,
     };
     spec.given([invited]).when(enrol).thenRefuses(refusedWith('PORTAL_PASSWORD_FIRST'));
     spec.given([invited, passwordSet]).when(enrol).thenEmits([enrolled]);
     spec.given([invited, passwordSet, enrolled]).when(set).thenRefuses(refusedWith('INVITATION_INVALID'));
     assert.equal(foldEvents(portalAccountDecider, [invited, passwordSet, enrolled]).status, 'active');
+    // the code typed to prove the key is used: it does not log in afterwards, the next one does
+    const login = { type: 'RecordPortalLoginSuccess' as const, accountId, at };
+    spec
+      .given([invited, passwordSet, enrolled])
+      .when({ ...login, totpStep: 90 })
+      .thenRefuses(refusedWith('TOTP_CODE_REUSED'));
+    spec
+      .given([invited, passwordSet, enrolled])
+      .when({ ...login, totpStep: 91 })
+      .thenEmits([{ type: 'PortalLoginSucceeded', data: { accountId, totpStep: 91, at } }]);
   });
 
   it('records a login with a fresh one-time code step only', () => {
@@ -111,7 +122,7 @@ describe('a usager portal account', () => {
     const documentId = 'doc-1';
     fc.assert(
       fc.property(
-        fc.array(fc.record({ signs: fc.boolean(), totpStep: fc.integer({ min: 0, max: 20 }) }), { maxLength: 12 }),
+        fc.array(fc.record({ signs: fc.boolean(), totpStep: fc.integer({ min: 91, max: 111 }) }), { maxLength: 12 }),
         (uses) => {
           let events: PortalAccountEvent[] = [invited, passwordSet, enrolled];
           const accepted: number[] = [];

@@ -29,6 +29,8 @@ const signatureImage = Buffer.concat([
 ]);
 
 describe('the HTTP API: the documents of a usager, their signatures and their share', function () {
+  /** An instant in the previous 30-second TOTP step: the enrolment's code, used up by the enrolment. */
+  const aStepAgo = () => new Date(Date.now() - 30_000);
   this.timeout(120_000);
   let app: ServerUnderTest;
   let blobDirectory: string;
@@ -324,7 +326,7 @@ describe('the HTTP API: the documents of a usager, their signatures and their sh
       body: { accountId, facilityId: CSAPA, login: 'camille.documents', holder: 'service-user' },
     });
     expect(invited.status, JSON.stringify(invited.body)).to.equal(201);
-    const secret = await new PortalClient(app.url).activate(invited.body.invitationPath, PASSWORD, () => new Date());
+    const secret = await new PortalClient(app.url).activate(invited.body.invitationPath, PASSWORD, aStepAgo);
     const good = totpCodeAt(secret, new Date());
     const wrong = await byCode(wrongTotpCodeAt(secret, new Date()));
     const right = await byCode(good);
@@ -343,8 +345,17 @@ describe('the HTTP API: the documents of a usager, their signatures and their sh
     });
   });
 
-  /** A usager of the CSAPA, in the doctor's care team, with an active portal account: its TOTP secret. */
-  const usagerWithPortalAccount = async (serviceUserId: string, login: string, birthName: string) => {
+  /**
+   * A usager of the CSAPA, in the doctor's care team, with an active portal account: its TOTP
+   * secret. The account is enrolled with the code of the previous 30-second step by default (the
+   * code typed at enrolment is used up), so that the current step's code is fresh for the test.
+   */
+  const usagerWithPortalAccount = async (
+    serviceUserId: string,
+    login: string,
+    birthName: string,
+    enrolledAt: () => Date = aStepAgo,
+  ) => {
     await app.asSystem(ORG, { type: 'AddToCareTeam', professionalId: 'pro-doctor', serviceUserId, facilityId: CSAPA });
     const registered = await app.request('POST', `/organisations/${ORG}/usagers`, {
       as: secretary,
@@ -361,7 +372,7 @@ describe('the HTTP API: the documents of a usager, their signatures and their sh
       body: { accountId, facilityId: CSAPA, login, holder: 'service-user' },
     });
     expect(invited.status, JSON.stringify(invited.body)).to.equal(201);
-    const secret = await new PortalClient(app.url).activate(invited.body.invitationPath, PASSWORD, () => new Date());
+    const secret = await new PortalClient(app.url).activate(invited.body.invitationPath, PASSWORD, enrolledAt);
     return {
       accountId,
       secret,
@@ -454,6 +465,24 @@ describe('the HTTP API: the documents of a usager, their signatures and their sh
     expect(signed.status, JSON.stringify(signed.body)).to.equal(201);
     expect(loginWithSigningCode.status).to.equal(401);
     expect(loginWithSigningCode.text).to.include('déjà servi');
+  });
+
+  it('signs nothing, and logs in no one, with the code typed at the account’s enrolment', async () => {
+    // given an account enrolled with the code its app shows now
+    const now = new Date();
+    const { secret, documents } = await usagerWithPortalAccount('usager-code-3', 'noa.enrolment', 'ROUX', () => now);
+    const contract = pdf('Contrat de séjour de Noa');
+    const uploaded = await uploadContract(documents, contract, 'Contrat');
+    expect(uploaded.status, JSON.stringify(uploaded.body)).to.equal(201);
+
+    // when that same code is given to sign, then to log in
+    const signed = await signByCode(documents, uploaded.body.documentId, contract, totpCodeAt(secret, now));
+    const loggedIn = await new PortalClient(app.url).login('noa.enrolment', PASSWORD, totpCodeAt(secret, now));
+
+    // then both are refused: the enrolment used it
+    expect([signed.status, signed.body.code]).to.deep.equal([422, 'ONE_TIME_CODE_REUSED']);
+    expect(loggedIn.status).to.equal(401);
+    expect(loggedIn.text).to.include('déjà servi');
   });
 
   it('refuses a nurse outside the care team everything of a medical document', async () => {

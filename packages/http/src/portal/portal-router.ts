@@ -307,7 +307,8 @@ export function portalRouter(options: PortalRouterOptions): Router {
     // the secret comes back from the page that showed it: it is the invitee's own, and proven by the code
     const secret = field(req, 'cle');
     if (!/^[A-Z2-7]{32}$/.test(secret)) return codePage(req, res, invitation.account, token, newTotpSecret(), []);
-    if (totpStepOf(secret, field(req, 'code').trim(), clock()) === undefined) {
+    const totpStep = totpStepOf(secret, field(req, 'code').trim(), clock());
+    if (totpStep === undefined) {
       return codePage(req, res, invitation.account, token, secret, [
         'Ce code ne correspond pas à la clé : vérifiez la saisie de la clé et l’heure du téléphone, puis saisissez le code affiché.',
       ]);
@@ -318,6 +319,7 @@ export function portalRouter(options: PortalRouterOptions): Router {
         accountId: invitation.account.accountId,
         invitationDigest: invitationDigestOf(token),
         sealedTotpSecret: seal.seal(secret),
+        totpStep,
         at: clock().toISOString(),
       });
     } catch (error) {
