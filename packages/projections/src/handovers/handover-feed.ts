@@ -15,10 +15,7 @@ export interface HandoverFeedEntry {
   linkedEventId: string | null;
   /** When it was last corrected; null while uncorrected. */
   correctedAt: string | null;
-  /**
-   * Who last corrected it (its text is theirs, not the author's); null while uncorrected, and for
-   * corrections applied to a build of version 1, which did not keep it.
-   */
+  /** Who last corrected it (its text is theirs, not the author's); null while uncorrected. */
   correctedBy: string | null;
   revision: number;
   /** When `reader` marked it read; null when they did not, or when no reader was asked about. */
@@ -137,7 +134,7 @@ export async function handoverFeed(
     occurredAt: row.occurred_at,
     linkedEventId: row.linked_event_id,
     correctedAt: row.corrected_at,
-    correctedBy: row.corrected_by ?? null,
+    correctedBy: row.corrected_by,
     revision: Number(row.revision),
     readAt: row.read_at,
   }));
@@ -155,8 +152,7 @@ interface FeedRow {
   occurred_at: string;
   linked_event_id: string | null;
   corrected_at: string | null;
-  /** Absent from a build of version 1. */
-  corrected_by?: string | null;
+  corrected_by: string | null;
   revision: number;
   read_at: string | null;
 }

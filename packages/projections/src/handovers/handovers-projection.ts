@@ -1,6 +1,5 @@
 import type { HandoverCorrected, HandoverEventType, HandoverRead, HandoverRecorded } from '@dui-pds/domain';
 import { isErased } from '@dui-pds/eventstore';
-import type { Knex } from 'knex';
 import { defineProjection } from '../projection.js';
 import { purgeRowsHangingOff } from '../runtime/service-user-purge.js';
 
@@ -14,12 +13,8 @@ const handled: readonly HandoverEventType[] = ['HandoverRecorded', 'HandoverCorr
  * the revision too), and one row per professional who marked it read. A forgotten usager's
  * handovers keep their row, without text, category, team or date; their reads, which name no
  * professional any more, are not kept (the end of retention deletes both).
- * Read it with `handoverFeed`.
- *
- * Version 2 added `corrected_by`. Until `dui projections rebuild handovers` has switched readers
- * to a version 2 build, this code follows appends on the version 1 build, which lacks the column:
- * a correction there records its text and date as before (`hasCorrectedBy`), and the feed reads
- * `correctedBy` as null.
+ * Read it with `handoverFeed`. Version 2 added `corrected_by` (inline: each instance rebuilds
+ * it at its start, ADR 0008).
  */
 export const handoversProjection = defineProjection({
   name: 'handovers',
@@ -54,7 +49,7 @@ export const handoversProjection = defineProjection({
       table.primary(['organisation_id', 'professional_id', 'handover_id']);
     });
   },
-  async evolve(event, { db, schema, table }) {
+  async evolve(event, { table }) {
     const organisationId = event.metadata.organisationId;
     const handoverId = streamHandoverId(event.streamId);
     const erased = isErased(event.data);
@@ -87,7 +82,7 @@ export const handoversProjection = defineProjection({
         await handover().update({
           ...(erased ? { text: null } : { text: data.text }),
           corrected_at: event.metadata.occurredAt,
-          ...((await hasCorrectedBy(db, schema)) ? { corrected_by: event.metadata.actor.id } : {}),
+          corrected_by: event.metadata.actor.id,
           revision: event.streamRevision,
         });
         return;
@@ -112,19 +107,6 @@ export const handoversProjection = defineProjection({
   purgeServiceUser: (context, where) =>
     purgeRowsHangingOff(context, where, { table: 'handovers', key: 'handover_id' }, ['reads']),
 });
-
-/**
- * Whether this build's table has `corrected_by`: a build of version 1, still live while version 2
- * is rebuilt beside it, has not. Asked on corrections only, which are few.
- */
-async function hasCorrectedBy(db: Knex.Transaction, schema: string): Promise<boolean> {
-  const found = await db
-    .select(db.raw('1'))
-    .from('information_schema.columns')
-    .where({ table_schema: schema, table_name: 'handovers', column_name: 'corrected_by' })
-    .first();
-  return found !== undefined;
-}
 
 /** Handovers live in streams `handover/<organisation>/<handoverId>` (`handoverStreamId`). */
 function streamHandoverId(streamId: string): string {

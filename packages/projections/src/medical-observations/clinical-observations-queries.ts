@@ -77,8 +77,8 @@ interface ObservationRow {
 }
 
 function toView(row: ObservationRow): ClinicalObservationView {
-  // The projection drops the content from the row; the reads check again, so that a row written by
-  // an older build (no kind, no flag: during an upgrade) never shows it either.
+  // The projection drops the content from the row; the reads check again, so that a row left by
+  // code older than this rule (an instance still running during a rolling upgrade) never shows it.
   const withheld =
     Boolean(row.content_withheld) ||
     (row.status === 'withdrawn' && (row.withdrawal_kind == null || row.withdrawal_kind === 'wrong-record'));

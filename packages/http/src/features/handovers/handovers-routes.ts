@@ -45,10 +45,7 @@ const handoverSchema = z.object({
   linkedEventId: z.string().nullable(),
   /** When it was last corrected; null while uncorrected. */
   correctedAt: z.string().nullable(),
-  /**
-   * Who last corrected it, whose words its text now is (the author may not be); null while
-   * uncorrected, or when the read model has not been rebuilt since it kept this.
-   */
+  /** Who last corrected it, whose words its text now is (the author may not be); null while uncorrected. */
   correctedBy: z.string().nullable(),
   revision: z.int(),
   /** When the caller marked it read; null while unread by them. */

@@ -226,8 +226,7 @@ function toNote(row: NoteRow): Note {
     text: row.text!,
     authorId: row.author_id,
     writtenAt: row.written_at,
-    // absent from a build older than version 2 (until it is rebuilt)
-    amendedBy: row.amended_by ?? null,
+    amendedBy: row.amended_by,
     amendedAt: row.amended_at,
     revision: row.revision,
   };
